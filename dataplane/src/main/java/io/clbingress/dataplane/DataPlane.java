@@ -1,0 +1,132 @@
+package io.clbingress.dataplane;
+
+import io.clbingress.dataplane.admin.AdminServer;
+import io.clbingress.dataplane.proxy.ProxyVerticle;
+import io.clbingress.dataplane.proxy.TunnelRegistry;
+import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The data plane: listeners serving the routing table in force, and the admin port. A new table
+ * is compiled off the request path and swapped in atomically; requests read the router once.
+ */
+public final class DataPlane implements AutoCloseable {
+
+  private static final Logger LOG = LogManager.getLogger(DataPlane.class);
+
+  private final Vertx vertx;
+  private final DataPlaneOptions options;
+  private final Clock clock;
+  private final AtomicReference<Router> router = new AtomicReference<>();
+  private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
+  private final TunnelRegistry tunnels = new TunnelRegistry();
+  private volatile int httpPort = -1;
+  private volatile AdminServer admin;
+
+  private DataPlane(Vertx vertx, DataPlaneOptions options, Clock clock) {
+    this.vertx = vertx;
+    this.options = options;
+    this.clock = clock;
+  }
+
+  /** Binds the listeners and the admin port; traffic gets 404 until a table is applied. */
+  public static Future<DataPlane> start(Vertx vertx, DataPlaneOptions options, Clock clock) {
+    DataPlane dataPlane = new DataPlane(vertx, options, clock);
+    return dataPlane.bindHttp()
+        .compose(port -> {
+          dataPlane.httpPort = port;
+          if (options.adminPort() < 0) {
+            return Future.succeededFuture();
+          }
+          AdminServer adminServer = new AdminServer(vertx, dataPlane);
+          dataPlane.admin = adminServer;
+          return adminServer.listen(options.adminAddress(), options.adminPort());
+        })
+        .map(ignored -> {
+          LOG.info("data plane listening: http={}:{} admin={}:{}", options.bindAddress(), dataPlane.httpPort,
+              options.adminAddress(), dataPlane.adminPort());
+          return dataPlane;
+        });
+  }
+
+  /**
+   * Binds one listener instance first, so that port 0 resolves to a real port that the other
+   * instances then share.
+   */
+  private Future<Integer> bindHttp() {
+    ProxyVerticle first = new ProxyVerticle(options.bindAddress(), options.httpPort(), Protocol.HTTP, router::get, tunnels);
+    return vertx.deployVerticle(first).compose(id -> {
+      int port = first.actualPort();
+      if (options.eventLoops() == 1) {
+        return Future.succeededFuture(port);
+      }
+      return vertx.deployVerticle(
+              () -> new ProxyVerticle(options.bindAddress(), port, Protocol.HTTP, router::get, tunnels),
+              new DeploymentOptions().setInstances(options.eventLoops() - 1))
+          .map(port);
+    });
+  }
+
+  /**
+   * Puts a routing table in force for new requests. Open connections whose route (and endpoint)
+   * survive are untouched; the others close after the drain period. A table with the content
+   * of the one in force is not applied again.
+   *
+   * @return true when the table was applied, false when it equals the one in force
+   */
+  public synchronized boolean apply(RoutingTable table) {
+    AppliedTable current = applied.get();
+    if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
+      return false;
+    }
+    Router compiled = Router.compile(table);
+    router.set(compiled);
+    applied.set(new AppliedTable(table, clock.instant()));
+    int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
+    LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={}",
+        table.version(), shortHash(table.hash()), table.listeners().size(), table.clusters().size(), draining);
+    return true;
+  }
+
+  public AppliedTable applied() {
+    return applied.get();
+  }
+
+  /** True once a table is in force and the listeners are bound. */
+  public boolean isReady() {
+    return applied.get() != null && httpPort > 0;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
+  public int openWebSockets() {
+    return tunnels.openCount();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    tunnels.closeAll("data plane stopping");
+  }
+
+  private static String shortHash(String hash) {
+    return hash.length() > 12 ? hash.substring(0, 12) : hash;
+  }
+}

@@ -1,0 +1,32 @@
+package io.clbingress.dataplane;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Start-up settings of a data plane.
+ *
+ * @param bindAddress address of the traffic listeners
+ * @param httpPort port of the default HTTP listener; 0 picks a free one (tests)
+ * @param adminAddress address of the admin port; loopback unless asked otherwise
+ * @param adminPort 0 picks a free one; -1 disables the admin server
+ * @param drain how long connections of a removed route may live on
+ * @param eventLoops listener instances, one per event loop
+ */
+public record DataPlaneOptions(String bindAddress, int httpPort, String adminAddress, int adminPort, Duration drain,
+    int eventLoops) {
+
+  public DataPlaneOptions {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(adminAddress, "adminAddress");
+    Objects.requireNonNull(drain, "drain");
+    if (eventLoops < 1) {
+      throw new IllegalArgumentException("eventLoops must be at least 1: " + eventLoops);
+    }
+  }
+
+  /** Loopback on free ports, for tests. */
+  public static DataPlaneOptions loopback(Duration drain) {
+    return new DataPlaneOptions("127.0.0.1", 0, "127.0.0.1", 0, drain, 2);
+  }
+}

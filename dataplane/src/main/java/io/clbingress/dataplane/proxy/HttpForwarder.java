@@ -1,0 +1,131 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Forwards one plain HTTP request to an endpoint of its route's cluster through a pooled
+ * connection, with the route's connect and read timeouts, and streams the answer back.
+ * A connect failure is retried once on the next endpoint; then 502. No answer within the read
+ * timeout: 504.
+ */
+final class HttpForwarder {
+
+  private static final Logger LOG = LogManager.getLogger(HttpForwarder.class);
+
+  private final HttpClient client;
+
+  HttpForwarder(HttpClient client) {
+    this.client = client;
+  }
+
+  void forward(HttpServerRequest request, CompiledRoute route) {
+    request.pause();
+    EndpointPicker picker = route.cluster().picker();
+    int first = picker.pick(ProxyHeaders.clientIp(request));
+    attempt(request, route, first, picker.size() > 1);
+  }
+
+  private void attempt(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry) {
+    EndpointPicker picker = route.cluster().picker();
+    Endpoint endpoint = picker.endpoint(index);
+    Timeouts timeouts = route.timeouts();
+    RequestOptions options = new RequestOptions()
+        .setMethod(request.method())
+        .setHost(endpoint.address())
+        .setPort(endpoint.port())
+        .setURI(request.uri())
+        .setSsl(route.cluster().isTls())
+        .setConnectTimeout(timeouts.connectMillis())
+        .setIdleTimeout(timeouts.readMillis());
+    client.request(options).onComplete(connected -> {
+      if (connected.failed()) {
+        if (mayRetry) {
+          LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), endpoint, connected.cause().toString());
+          attempt(request, route, picker.next(index), false);
+        } else {
+          LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, connected.cause().toString());
+          Responses.send(request, 502, "Bad Gateway");
+        }
+        return;
+      }
+      send(request, connected.result(), route, index);
+    });
+  }
+
+  private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, int index) {
+    EndpointPicker picker = route.cluster().picker();
+    picker.started(index);
+    ProxyHeaders.copyRequest(request, upstream.headers(), false);
+    if (request.authority() != null) {
+      upstream.authority(request.authority());
+    }
+    request.connection().closeHandler(closed -> upstream.reset());
+    Future<HttpClientResponse> answered;
+    if (hasBody(request)) {
+      answered = upstream.send(request);
+    } else {
+      request.resume();
+      answered = upstream.send();
+    }
+    answered.onComplete(result -> {
+      if (result.failed()) {
+        picker.finished(index);
+        Throwable cause = result.cause();
+        boolean timedOut = Responses.isTimeout(cause);
+        LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
+        Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
+        return;
+      }
+      relay(request, result.result()).onComplete(done -> picker.finished(index));
+    });
+  }
+
+  private static Future<Void> relay(HttpServerRequest request, HttpClientResponse upstream) {
+    HttpServerResponse response = request.response();
+    if (response.closed()) {
+      upstream.request().reset();
+      return Future.succeededFuture();
+    }
+    response.setStatusCode(upstream.statusCode());
+    response.setStatusMessage(upstream.statusMessage());
+    ProxyHeaders.copyEndToEnd(upstream.headers(), response.headers(), false);
+    if (mayHaveBody(request, upstream) && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && request.version() != HttpVersion.HTTP_1_0) {
+      response.setChunked(true);
+    }
+    return upstream.pipe().endOnFailure(false).to(response).recover(failure -> {
+      // The backend broke off mid-answer (read timeout, reset): the client must not take a
+      // truncated body for a whole one, so its connection is reset rather than ended.
+      response.reset();
+      return Future.failedFuture(failure);
+    });
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      return !request.isEnded();
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (length != null && !length.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  private static boolean mayHaveBody(HttpServerRequest request, HttpClientResponse upstream) {
+    int status = upstream.statusCode();
+    return request.method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
+  }
+}

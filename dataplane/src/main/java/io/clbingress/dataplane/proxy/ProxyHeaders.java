@@ -1,0 +1,82 @@
+package io.clbingress.dataplane.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Header edits of a reverse proxy: hop-by-hop headers stay on their hop (RFC 9110 §7.6.1), and the
+ * backend learns the client through X-Forwarded-*. Like ingress-nginx by default, a client's own
+ * X-Forwarded-* values are replaced, not trusted.
+ */
+final class ProxyHeaders {
+
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+      "te", "trailer", "transfer-encoding", "upgrade");
+  private static final Set<String> FORWARDED = Set.of(
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded");
+
+  private ProxyHeaders() {
+  }
+
+  /** Copies end-to-end headers; {@code keepUpgrade} keeps Connection/Upgrade for a WebSocket handshake. */
+  static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepUpgrade) {
+    Set<String> dropped = connectionListed(from);
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      boolean upgradeHeader = name.equals("connection") || name.equals("upgrade");
+      if (keepUpgrade && upgradeHeader) {
+        to.add(header.getKey(), header.getValue());
+      } else if (!HOP_BY_HOP.contains(name) && !dropped.contains(name)) {
+        to.add(header.getKey(), header.getValue());
+      }
+    }
+  }
+
+  /** Request headers towards the backend, with X-Forwarded-* describing the client. */
+  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade) {
+    copyEndToEnd(request.headers(), to, keepUpgrade);
+    to.remove("host");
+    for (String name : FORWARDED) {
+      to.remove(name);
+    }
+    String clientIp = clientIp(request);
+    if (clientIp != null) {
+      to.set("X-Forwarded-For", clientIp);
+      to.set("X-Real-IP", clientIp);
+    }
+    to.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+    HostAndPort authority = request.authority();
+    if (authority != null) {
+      to.set("X-Forwarded-Host", authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host());
+    }
+    SocketAddress local = request.localAddress();
+    if (local != null && local.port() > 0) {
+      to.set("X-Forwarded-Port", Integer.toString(local.port()));
+    }
+  }
+
+  static String clientIp(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null ? null : remote.hostAddress();
+  }
+
+  private static Set<String> connectionListed(MultiMap headers) {
+    Set<String> listed = new HashSet<>();
+    for (String value : headers.getAll("connection")) {
+      for (String token : value.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty() && !name.equals("upgrade")) {
+          listed.add(name);
+        }
+      }
+    }
+    return listed;
+  }
+}

@@ -1,0 +1,54 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ListenerRouter;
+import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.table.Protocol;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import java.util.function.Supplier;
+
+/**
+ * Entry point of every request on a listener: reads the current router once, matches, and hands
+ * the request to the WebSocket or plain forwarder. No locks, no per-request route objects.
+ */
+final class ProxyRequestHandler implements Handler<HttpServerRequest> {
+
+  private final Supplier<Router> router;
+  private final Protocol protocol;
+  private final HttpForwarder forwarder;
+  private final WebSocketProxy webSockets;
+
+  ProxyRequestHandler(Supplier<Router> router, Protocol protocol, HttpForwarder forwarder, WebSocketProxy webSockets) {
+    this.router = router;
+    this.protocol = protocol;
+    this.forwarder = forwarder;
+    this.webSockets = webSockets;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    CompiledRoute route = match(request);
+    if (route == null) {
+      Responses.send(request, 404, "Not Found");
+    } else if (!route.cluster().hasEndpoints()) {
+      Responses.send(request, 503, "Service Unavailable");
+    } else if (WebSocketProxy.isUpgrade(request)) {
+      webSockets.open(request, route);
+    } else {
+      forwarder.forward(request, route);
+    }
+  }
+
+  private CompiledRoute match(HttpServerRequest request) {
+    Router current = router.get();
+    ListenerRouter listener = current == null ? null : current.defaultListener(protocol);
+    if (listener == null) {
+      return null;
+    }
+    HostAndPort authority = request.authority();
+    String path = request.path();
+    return listener.match(authority == null ? null : authority.host(), path == null ? "/" : path);
+  }
+}

@@ -1,0 +1,67 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.table.Protocol;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.function.Supplier;
+
+/**
+ * One event loop's share of a listener: a server instance on the shared port and this loop's own
+ * backend client, so that a request and its upstream connection stay on one thread.
+ */
+public final class ProxyVerticle extends VerticleBase {
+
+  /** Per endpoint and event loop; generous because a slow backend must not starve a route. */
+  private static final int POOL_SIZE_PER_ENDPOINT = 512;
+
+  private final String host;
+  private final int port;
+  private final Protocol protocol;
+  private final Supplier<Router> router;
+  private final TunnelRegistry tunnels;
+  private HttpServer server;
+
+  public ProxyVerticle(String host, int port, Protocol protocol, Supplier<Router> router, TunnelRegistry tunnels) {
+    this.host = host;
+    this.port = port;
+    this.protocol = protocol;
+    this.router = router;
+    this.tunnels = tunnels;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpClientAgent client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(30)
+            .setTcpNoDelay(true)
+            .setConnectTimeout(120_000)
+            .setDecompressionSupported(false)
+            // Backends behind an ingress are usually not verifiable by name (as ingress-nginx's
+            // proxy_ssl_verify off); verification comes with backend CA support.
+            .setTrustAll(true)
+            .setVerifyHost(false),
+        new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
+    ProxyRequestHandler handler = new ProxyRequestHandler(router, protocol,
+        new HttpForwarder(client), new WebSocketProxy(vertx, client, tunnels));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false));
+    return server.requestHandler(handler).listen();
+  }
+
+  /** The port actually bound (useful when asked for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,156 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The WebSocket handshake through the proxy. The upgrade goes to the backend on a dedicated,
+ * unpooled connection (an upgraded connection never returns to a pool, so it must not hold a
+ * pool slot); on 101 both sockets become a {@link WebSocketTunnel}. Any other answer is relayed
+ * as a plain response. Connect failures and timeouts answer 502 and 504 as for plain requests.
+ */
+final class WebSocketProxy {
+
+  private static final Logger LOG = LogManager.getLogger(WebSocketProxy.class);
+
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+  private final TunnelRegistry tunnels;
+
+  WebSocketProxy(Vertx vertx, HttpClientAgent client, TunnelRegistry tunnels) {
+    this.vertx = vertx;
+    this.client = client;
+    this.tunnels = tunnels;
+  }
+
+  static boolean isUpgrade(HttpServerRequest request) {
+    String upgrade = request.getHeader("upgrade");
+    return upgrade != null && request.method() == HttpMethod.GET
+        && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
+  }
+
+  void open(HttpServerRequest request, CompiledRoute route) {
+    request.pause();
+    EndpointPicker picker = route.cluster().picker();
+    connect(request, route, picker.pick(ProxyHeaders.clientIp(request)), picker.size() > 1);
+  }
+
+  private void connect(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry) {
+    EndpointPicker picker = route.cluster().picker();
+    Endpoint endpoint = picker.endpoint(index);
+    HttpConnectOptions options = new HttpConnectOptions()
+        .setHost(endpoint.address())
+        .setPort(endpoint.port())
+        .setSsl(route.cluster().isTls())
+        .setConnectTimeout(route.timeouts().connectMillis());
+    client.connect(options).onComplete(connected -> {
+      if (connected.failed()) {
+        if (mayRetry) {
+          connect(request, route, picker.next(index), false);
+        } else {
+          LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), endpoint, connected.cause().toString());
+          Responses.send(request, 502, "Bad Gateway");
+        }
+        return;
+      }
+      handshake(request, route, index, connected.result());
+    });
+  }
+
+  private void handshake(HttpServerRequest request, CompiledRoute route, int index, HttpClientConnection connection) {
+    EndpointPicker picker = route.cluster().picker();
+    Endpoint endpoint = picker.endpoint(index);
+    Timeouts timeouts = route.timeouts();
+    AtomicBoolean settled = new AtomicBoolean();
+    long handshakeTimer = vertx.setTimer(timeouts.readMillis(), id -> {
+      if (settled.compareAndSet(false, true)) {
+        connection.close();
+        Responses.send(request, 504, "Gateway Timeout");
+      }
+    });
+    request.connection().closeHandler(v -> {
+      // The client gave up while its upgrade was under way: the backend connection goes too.
+      if (settled.compareAndSet(false, true)) {
+        vertx.cancelTimer(handshakeTimer);
+        connection.close();
+      }
+    });
+    connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(request.uri()))
+        .compose(upstream -> {
+          ProxyHeaders.copyRequest(request, upstream.headers(), true);
+          if (request.authority() != null) {
+            upstream.authority(request.authority());
+          }
+          return upstream.connect();
+        })
+        .onComplete(answered -> {
+          if (!settled.compareAndSet(false, true)) {
+            connection.close();
+            return;
+          }
+          vertx.cancelTimer(handshakeTimer);
+          if (answered.failed()) {
+            connection.close();
+            LOG.debug("{} WebSocket handshake with {} failed: {}", route.key(), endpoint, answered.cause().toString());
+            Responses.send(request, 502, "Bad Gateway");
+          } else if (answered.result().statusCode() == 101) {
+            splice(request, route, index, answered.result(), connection);
+          } else {
+            relayRefusal(request, answered.result(), connection);
+          }
+        });
+  }
+
+  private void splice(HttpServerRequest request, CompiledRoute route, int index, HttpClientResponse upgraded,
+      HttpClientConnection connection) {
+    EndpointPicker picker = route.cluster().picker();
+    HttpServerResponse response = request.response();
+    response.setStatusCode(101);
+    response.headers().addAll(upgraded.headers());
+    request.toNetSocket().onComplete(switched -> {
+      if (switched.failed()) {
+        connection.close();
+        return;
+      }
+      picker.started(index);
+      WebSocketTunnel[] self = new WebSocketTunnel[1];
+      self[0] = new WebSocketTunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),
+          route.key(), picker.endpoint(index), () -> {
+            tunnels.remove(self[0]);
+            picker.finished(index);
+          });
+      tunnels.add(self[0]);
+      self[0].start();
+    });
+  }
+
+  private static void relayRefusal(HttpServerRequest request, HttpClientResponse refusal, HttpClientConnection connection) {
+    HttpServerResponse response = request.response();
+    response.setStatusCode(refusal.statusCode());
+    response.setStatusMessage(refusal.statusMessage());
+    ProxyHeaders.copyEndToEnd(refusal.headers(), response.headers(), false);
+    refusal.body().onComplete(body -> {
+      connection.close();
+      if (body.failed()) {
+        Responses.send(request, 502, "Bad Gateway");
+      } else {
+        response.end(body.result());
+      }
+    });
+  }
+}

@@ -1,0 +1,66 @@
+package io.clbingress.dataplane.routing;
+
+import io.clbingress.dataplane.table.Listener;
+import java.util.Locale;
+import java.util.Map;
+
+/** Host and path matching for one listener: exact host, then one-label wildcard, then {@code *}. */
+public final class ListenerRouter {
+
+  private final Listener listener;
+  private final Map<String, PathRoutes> exactHosts;
+  /** Keyed by the suffix after the wildcard label: {@code *.example.com} is under {@code example.com}. */
+  private final Map<String, PathRoutes> wildcardHosts;
+  private final PathRoutes anyHost;
+  private final CompiledRoute defaultRoute;
+
+  ListenerRouter(Listener listener, Map<String, PathRoutes> exactHosts, Map<String, PathRoutes> wildcardHosts,
+      PathRoutes anyHost, CompiledRoute defaultRoute) {
+    this.listener = listener;
+    this.exactHosts = Map.copyOf(exactHosts);
+    this.wildcardHosts = Map.copyOf(wildcardHosts);
+    this.anyHost = anyHost;
+    this.defaultRoute = defaultRoute;
+  }
+
+  public Listener listener() {
+    return listener;
+  }
+
+  /**
+   * The route for a request, or null for 404.
+   *
+   * @param host the request's host without port, any case; null when the request had none
+   * @param path the request path without query
+   */
+  public CompiledRoute match(String host, String path) {
+    PathRoutes routes = hostRoutes(normalizeHost(host));
+    CompiledRoute route = routes == null ? null : routes.match(path.isEmpty() ? "/" : path);
+    return route != null ? route : defaultRoute;
+  }
+
+  private PathRoutes hostRoutes(String host) {
+    if (host != null) {
+      PathRoutes routes = exactHosts.get(host);
+      if (routes != null) {
+        return routes;
+      }
+      int firstDot = host.indexOf('.');
+      if (firstDot > 0 && !wildcardHosts.isEmpty()) {
+        routes = wildcardHosts.get(host.substring(firstDot + 1));
+        if (routes != null) {
+          return routes;
+        }
+      }
+    }
+    return anyHost;
+  }
+
+  private static String normalizeHost(String host) {
+    if (host == null || host.isEmpty()) {
+      return null;
+    }
+    String lower = host.toLowerCase(Locale.ROOT);
+    return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+  }
+}

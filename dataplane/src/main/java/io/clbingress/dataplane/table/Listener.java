@@ -1,0 +1,36 @@
+package io.clbingress.dataplane.table;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One port the data plane serves.
+ *
+ * @param port the port to bind; 0 means "the data plane's own port for this protocol"
+ *     ({@code --http-port} / {@code --https-port}), which is how the default listeners are named
+ *     without the operator knowing the data plane's flags
+ * @param virtualHosts exact hosts, one-label wildcards ({@code *.example.com}) and at most one
+ *     catch-all ({@code *}), each at most once
+ * @param defaultRoute where requests go that no virtual host route matches; null answers 404
+ */
+public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute) {
+
+  public static final int PORT_FROM_FLAGS = 0;
+
+  public Listener {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(protocol, "protocol");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("listener " + name + ": port out of range: " + port);
+    }
+    virtualHosts = List.copyOf(virtualHosts);
+    Set<String> hosts = new HashSet<>();
+    for (VirtualHost vhost : virtualHosts) {
+      if (!hosts.add(vhost.host())) {
+        throw new IllegalArgumentException("listener " + name + ": duplicate virtual host " + vhost.host());
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.clbingress.dataplane.table;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The whole configuration of a data plane: listeners, their virtual hosts and routes, and the
+ * clusters the routes send traffic to. Immutable; published whole, never patched.
+ *
+ * @param version monotonic number given by the publisher; 0 for a table not yet published
+ * @param hash content hash over listeners and clusters (not the version); empty when not stamped
+ */
+public record RoutingTable(long version, String hash, List<Listener> listeners, List<Cluster> clusters) {
+
+  public RoutingTable {
+    if (version < 0) {
+      throw new IllegalArgumentException("version must not be negative: " + version);
+    }
+    hash = Objects.requireNonNullElse(hash, "");
+    listeners = List.copyOf(listeners);
+    clusters = List.copyOf(clusters);
+    Set<String> clusterNames = new HashSet<>();
+    for (Cluster cluster : clusters) {
+      if (!clusterNames.add(cluster.name())) {
+        throw new IllegalArgumentException("duplicate cluster " + cluster.name());
+      }
+    }
+    Set<String> listenerNames = new HashSet<>();
+    for (Listener listener : listeners) {
+      if (!listenerNames.add(listener.name())) {
+        throw new IllegalArgumentException("duplicate listener " + listener.name());
+      }
+      for (VirtualHost vhost : listener.virtualHosts()) {
+        for (Route route : vhost.routes()) {
+          requireCluster(clusterNames, route);
+        }
+      }
+      if (listener.defaultRoute() != null) {
+        requireCluster(clusterNames, listener.defaultRoute());
+      }
+    }
+  }
+
+  /** A table with content only, as translation produces it. */
+  public static RoutingTable unpublished(List<Listener> listeners, List<Cluster> clusters) {
+    return new RoutingTable(0, "", listeners, clusters);
+  }
+
+  public RoutingTable withVersion(long newVersion, String newHash) {
+    return new RoutingTable(newVersion, newHash, listeners, clusters);
+  }
+
+  public static RoutingTable empty() {
+    return unpublished(List.of(), List.of());
+  }
+
+  private static void requireCluster(Set<String> clusterNames, Route route) {
+    if (!clusterNames.contains(route.cluster())) {
+      throw new IllegalArgumentException("route " + route.match() + " names unknown cluster " + route.cluster());
+    }
+  }
+}

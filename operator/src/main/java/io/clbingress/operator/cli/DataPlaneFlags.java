@@ -1,0 +1,70 @@
+package io.clbingress.operator.cli;
+
+import io.clbingress.dataplane.DataPlaneOptions;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Flags of the data plane, shared by the {@code dataplane} and {@code standalone} modes. */
+public final class DataPlaneFlags {
+
+  @Option(names = "--http-port", defaultValue = "${env:CLB_HTTP_PORT:-8080}", paramLabel = "PORT",
+      description = "Port of the default HTTP listener (env CLB_HTTP_PORT; default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--https-port", defaultValue = "${env:CLB_HTTPS_PORT:-8443}", paramLabel = "PORT",
+      description = "Port of the default HTTPS listener, once TLS is configured (env CLB_HTTPS_PORT; default ${DEFAULT-VALUE}).")
+  int httpsPort;
+
+  @Option(names = "--admin-port", defaultValue = "${env:CLB_ADMIN_PORT:-9901}", paramLabel = "PORT",
+      description = "Port of /healthz, /readyz and /config (env CLB_ADMIN_PORT; default ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(names = "--admin-address", defaultValue = "${env:CLB_ADMIN_ADDRESS:-127.0.0.1}", paramLabel = "IP",
+      description = "Address of the admin port; 0.0.0.0 to expose it (env CLB_ADMIN_ADDRESS; default ${DEFAULT-VALUE}).")
+  String adminAddress;
+
+  @Option(names = "--bind-address", defaultValue = "${env:CLB_BIND_ADDRESS:-0.0.0.0}", paramLabel = "IP",
+      description = "Address of the traffic listeners (env CLB_BIND_ADDRESS; default ${DEFAULT-VALUE}).")
+  String bindAddress;
+
+  @Option(names = "--drain-seconds", defaultValue = "${env:CLB_DRAIN_SECONDS:-30}", paramLabel = "S",
+      description = "How long connections of a removed route live on (env CLB_DRAIN_SECONDS; default ${DEFAULT-VALUE}).")
+  int drainSeconds;
+
+  @Option(names = "--event-loops", defaultValue = "${env:CLB_EVENT_LOOPS:-0}", paramLabel = "N",
+      description = "Event loops serving traffic; 0 = one per core (env CLB_EVENT_LOOPS; default ${DEFAULT-VALUE}).")
+  int eventLoops;
+
+  /** The first flag that is out of range, as a one-line message, or null. */
+  String invalid() {
+    if (!isPort(httpPort)) {
+      return "--http-port " + httpPort + ": not a port (1-65535)";
+    }
+    if (!isPort(httpsPort)) {
+      return "--https-port " + httpsPort + ": not a port (1-65535)";
+    }
+    if (!isPort(adminPort)) {
+      return "--admin-port " + adminPort + ": not a port (1-65535)";
+    }
+    if (drainSeconds < 0) {
+      return "--drain-seconds " + drainSeconds + ": must not be negative";
+    }
+    if (eventLoops < 0) {
+      return "--event-loops " + eventLoops + ": must not be negative";
+    }
+    return null;
+  }
+
+  int eventLoopCount() {
+    return eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
+  }
+
+  DataPlaneOptions options() {
+    return new DataPlaneOptions(bindAddress, httpPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
+        eventLoopCount());
+  }
+
+  private static boolean isPort(int port) {
+    return port >= 1 && port <= 65535;
+  }
+}

@@ -1,0 +1,128 @@
+package io.clbingress.operator.standalone;
+
+import io.clbingress.operator.state.ClusterState;
+import io.clbingress.operator.state.EndpointSliceInfo;
+import io.clbingress.operator.state.IngressClassInfo;
+import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.KubeObjects;
+import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.ServiceInfo;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The folder of YAML files behind standalone mode, read into a {@link ClusterState}. A file that
+ * cannot be parsed is reported and its last good content is kept, so one broken edit loses
+ * nothing. Objects without a creationTimestamp get the time they were first seen, which stands
+ * in for the API server's and keeps "oldest wins" stable across reloads.
+ */
+public final class ManifestFolder {
+
+  private static final Logger LOG = LogManager.getLogger(ManifestFolder.class);
+
+  /** What identifies a version of a file without reading it. */
+  record Fingerprint(long size, Instant modified, Object fileKey) {
+  }
+
+  private record FileContent(Fingerprint fingerprint, List<HasMetadata> objects) {
+  }
+
+  private final Path directory;
+  private final Clock clock;
+  private final ManifestParser parser = new ManifestParser();
+  private final Map<Path, FileContent> files = new TreeMap<>();
+  private final Map<ObjectRef, Instant> firstSeen = new HashMap<>();
+
+  public ManifestFolder(Path directory, Clock clock) {
+    this.directory = directory;
+    this.clock = clock;
+  }
+
+  /** Fingerprints of the YAML files now in the folder, to tell cheaply whether anything changed. */
+  public Map<Path, Fingerprint> scan() throws IOException {
+    Map<Path, Fingerprint> found = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path file : entries.filter(ManifestFolder::isYaml).toList()) {
+        try {
+          BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+          found.put(file, new Fingerprint(attributes.size(), attributes.lastModifiedTime().toInstant(),
+              attributes.fileKey()));
+        } catch (IOException e) {
+          LOG.debug("{} vanished while scanning: {}", file, e.toString());
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Re-reads the files whose fingerprint changed and returns the state of the whole folder. */
+  public ClusterState read(Map<Path, Fingerprint> scanned) {
+    files.keySet().retainAll(scanned.keySet());
+    scanned.forEach((file, fingerprint) -> {
+      FileContent known = files.get(file);
+      if (known != null && known.fingerprint().equals(fingerprint)) {
+        return;
+      }
+      try {
+        List<HasMetadata> objects = parser.parse(file);
+        files.put(file, new FileContent(fingerprint, objects));
+        LOG.debug("{}: {} objects", file, objects.size());
+      } catch (ManifestException e) {
+        LOG.error("{}; {}", e.getMessage(), known == null ? "nothing from this file applies"
+            : "its previous content stays in force");
+        // Remember the broken fingerprint so the error is logged once, not on every scan.
+        files.put(file, new FileContent(fingerprint, known == null ? List.of() : known.objects()));
+      }
+    });
+    return state();
+  }
+
+  private ClusterState state() {
+    List<IngressInfo> ingresses = new ArrayList<>();
+    List<IngressClassInfo> classes = new ArrayList<>();
+    List<ServiceInfo> services = new ArrayList<>();
+    List<EndpointSliceInfo> slices = new ArrayList<>();
+    List<ObjectRef> listeners = new ArrayList<>();
+    Instant now = clock.instant();
+    for (FileContent content : files.values()) {
+      for (HasMetadata object : content.objects()) {
+        ObjectRef ref = KubeObjects.ref(object);
+        Instant seen = firstSeen.computeIfAbsent(ref, r -> now);
+        if (object instanceof Ingress ingress) {
+          ingresses.add(KubeObjects.ingress(ingress, seen));
+        } else if (object instanceof IngressClass ingressClass) {
+          classes.add(KubeObjects.ingressClass(ingressClass));
+        } else if (object instanceof Service service) {
+          services.add(KubeObjects.service(service));
+        } else if (object instanceof EndpointSlice slice) {
+          slices.add(KubeObjects.endpointSlice(slice));
+        } else if (ref.kind().equals("CLBListener")) {
+          listeners.add(ref);
+        }
+      }
+    }
+    return new ClusterState(ingresses, classes, services, slices, listeners);
+  }
+
+  private static boolean isYaml(Path file) {
+    String name = file.getFileName().toString();
+    return (name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".") && Files.isRegularFile(file);
+  }
+}

@@ -1,0 +1,129 @@
+package io.clbingress.operator.standalone;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+/**
+ * Reads the Kubernetes objects of one YAML file (several documents and {@code kind: List}
+ * allowed). Kinds this controller does not read are skipped; a document it cannot read fails the
+ * whole file with the file name and line or document number.
+ */
+final class ManifestParser {
+
+  private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+      "networking.k8s.io/v1/Ingress", Ingress.class,
+      "networking.k8s.io/v1/IngressClass", IngressClass.class,
+      "v1/Service", Service.class,
+      "v1/Secret", Secret.class,
+      "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
+      "clb.ingress.io/v1alpha1/CLBListener", GenericKubernetesResource.class);
+
+  private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+  List<HasMetadata> parse(Path file) throws ManifestException {
+    List<HasMetadata> objects = new ArrayList<>();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      int document = 0;
+      for (Object doc : yaml().loadAll(reader)) {
+        document++;
+        if (doc != null) {
+          addObject(file, document, doc, objects);
+        }
+      }
+    } catch (MarkedYAMLException e) {
+      throw new ManifestException(file, "line " + (e.getProblemMark().getLine() + 1),
+          "not valid YAML: " + e.getProblem());
+    } catch (YAMLException e) {
+      throw new ManifestException(file, "", "not valid YAML: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ManifestException(file, "", "cannot read: " + e.getMessage());
+    }
+    return objects;
+  }
+
+  private void addObject(Path file, int document, Object doc, List<HasMetadata> objects) throws ManifestException {
+    String where = "document " + document;
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ManifestException(file, where, "not a Kubernetes object (a mapping with apiVersion and kind)");
+    }
+    Object apiVersion = map.get("apiVersion");
+    Object kind = map.get("kind");
+    if (apiVersion == null || kind == null) {
+      throw new ManifestException(file, where, "apiVersion and kind are required");
+    }
+    if ("List".equals(kind) && map.get("items") instanceof List<?> items) {
+      for (Object item : items) {
+        addObject(file, document, item, objects);
+      }
+      return;
+    }
+    Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
+    if (type == null) {
+      return;
+    }
+    HasMetadata object;
+    try {
+      object = serialization.convertValue(map, type);
+    } catch (RuntimeException e) {
+      throw new ManifestException(file, where, "not a valid " + kind + ": " + firstLine(e.getMessage()));
+    }
+    if (object.getMetadata() == null || object.getMetadata().getName() == null) {
+      throw new ManifestException(file, where, kind + " without metadata.name");
+    }
+    if (object.getMetadata().getNamespace() == null && !(object instanceof IngressClass)) {
+      object.getMetadata().setNamespace("default");
+    }
+    objects.add(object);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** YAML as Kubernetes reads it: timestamps stay strings (SnakeYAML would make them Dates). */
+  private static Yaml yaml() {
+    LoaderOptions loaderOptions = new LoaderOptions();
+    DumperOptions dumperOptions = new DumperOptions();
+    return new Yaml(new SafeConstructor(loaderOptions), new Representer(dumperOptions), dumperOptions,
+        loaderOptions, new KubernetesResolver());
+  }
+
+  private static final class KubernetesResolver extends Resolver {
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(Tag.BOOL, BOOL, "yYnNtTfFoO");
+      addImplicitResolver(Tag.INT, INT, "-+0123456789");
+      addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+      addImplicitResolver(Tag.MERGE, MERGE, "<");
+      addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+      addImplicitResolver(Tag.NULL, EMPTY, null);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.clbingress.operator.state;
+
+import java.util.List;
+
+/**
+ * An immutable snapshot of every object translation reads, from the Kubernetes API or a folder of
+ * YAML alike.
+ *
+ * @param listeners the CLBListeners that exist (by name only, until listeners are translated)
+ */
+public record ClusterState(List<IngressInfo> ingresses, List<IngressClassInfo> ingressClasses,
+    List<ServiceInfo> services, List<EndpointSliceInfo> endpointSlices, List<ObjectRef> listeners) {
+
+  public ClusterState {
+    ingresses = List.copyOf(ingresses);
+    ingressClasses = List.copyOf(ingressClasses);
+    services = List.copyOf(services);
+    endpointSlices = List.copyOf(endpointSlices);
+    listeners = List.copyOf(listeners);
+  }
+
+  public static ClusterState empty() {
+    return new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+  }
+}

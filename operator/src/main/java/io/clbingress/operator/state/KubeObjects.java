@@ -1,0 +1,121 @@
+package io.clbingress.operator.state;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Copies what translation reads out of Fabric8's mutable API objects into immutable records, once,
+ * at the edge. The Kubernetes source and the folder source both use it.
+ */
+public final class KubeObjects {
+
+  public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+  public static final String DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class";
+
+  private KubeObjects() {
+  }
+
+  public static ObjectRef ref(HasMetadata object) {
+    ObjectMeta meta = object.getMetadata();
+    return new ObjectRef(object.getKind(), meta.getNamespace(), meta.getName());
+  }
+
+  /** @param fallbackCreated used when the object carries no creationTimestamp (a YAML file) */
+  public static IngressInfo ingress(Ingress ingress, Instant fallbackCreated) {
+    ObjectMeta meta = ingress.getMetadata();
+    IngressSpec spec = Objects.requireNonNullElseGet(ingress.getSpec(), IngressSpec::new);
+    List<IngressInfo.Rule> rules = list(spec.getRules()).stream()
+        .map(rule -> new IngressInfo.Rule(rule.getHost(), paths(rule.getHttp())))
+        .toList();
+    List<IngressInfo.Tls> tls = list(spec.getTls()).stream()
+        .map(t -> new IngressInfo.Tls(list(t.getHosts()), t.getSecretName()))
+        .toList();
+    return new IngressInfo(ref(ingress), created(meta, fallbackCreated), spec.getIngressClassName(),
+        map(meta.getAnnotations()), backend(spec.getDefaultBackend()), rules, tls);
+  }
+
+  public static IngressClassInfo ingressClass(IngressClass ingressClass) {
+    String isDefault = map(ingressClass.getMetadata().getAnnotations()).get(DEFAULT_CLASS_ANNOTATION);
+    String controller = ingressClass.getSpec() == null ? null : ingressClass.getSpec().getController();
+    return new IngressClassInfo(ingressClass.getMetadata().getName(), controller, "true".equals(isDefault));
+  }
+
+  public static ServiceInfo service(Service service) {
+    List<ServiceInfo.Port> ports = service.getSpec() == null ? List.of() : list(service.getSpec().getPorts()).stream()
+        .filter(p -> p.getPort() != null)
+        .map(p -> new ServiceInfo.Port(p.getName(), p.getPort()))
+        .toList();
+    return new ServiceInfo(ref(service), map(service.getMetadata().getAnnotations()), ports);
+  }
+
+  public static EndpointSliceInfo endpointSlice(EndpointSlice slice) {
+    String serviceName = map(slice.getMetadata().getLabels()).get(SERVICE_NAME_LABEL);
+    List<EndpointSliceInfo.Port> ports = list(slice.getPorts()).stream()
+        .map(p -> new EndpointSliceInfo.Port(p.getName(), p.getPort()))
+        .toList();
+    List<EndpointSliceInfo.Endpoint> endpoints = list(slice.getEndpoints()).stream()
+        .map(e -> new EndpointSliceInfo.Endpoint(list(e.getAddresses()),
+            e.getConditions() == null ? null : e.getConditions().getReady()))
+        .toList();
+    return new EndpointSliceInfo(ref(slice), serviceName, ports, endpoints);
+  }
+
+  private static List<IngressInfo.HttpPath> paths(HTTPIngressRuleValue http) {
+    if (http == null) {
+      return List.of();
+    }
+    return list(http.getPaths()).stream()
+        .map(p -> new IngressInfo.HttpPath(p.getPath(), p.getPathType(), backend(p.getBackend())))
+        .toList();
+  }
+
+  private static BackendRef backend(IngressBackend backend) {
+    if (backend == null) {
+      return null;
+    }
+    if (backend.getService() == null) {
+      return new BackendRef(null, null, null);
+    }
+    var port = backend.getService().getPort();
+    Integer number = port == null ? null : port.getNumber();
+    String name = port == null || number != null ? null : port.getName();
+    return new BackendRef(backend.getService().getName(), number, name);
+  }
+
+  private static Instant created(ObjectMeta meta, Instant fallback) {
+    String timestamp = meta.getCreationTimestamp();
+    if (timestamp == null || timestamp.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(timestamp);
+    } catch (DateTimeParseException e) {
+      return fallback;
+    }
+  }
+
+  private static <T> List<T> list(List<T> list) {
+    return list == null ? List.of() : list.stream().filter(Objects::nonNull).toList();
+  }
+
+  private static Map<String, String> map(Map<String, String> map) {
+    if (map == null) {
+      return Map.of();
+    }
+    return map.entrySet().stream()
+        .filter(e -> e.getKey() != null && e.getValue() != null)
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+  }
+}

@@ -1,0 +1,110 @@
+package io.clbingress.operator.translate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads annotation values by their {@link AnnotationSpec}. Ours win over the ingress-nginx ones
+ * when both are set; a wrong value is {@link AnnotationValue.Invalid}, never a silent default.
+ */
+public final class AnnotationParser {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  private AnnotationParser() {
+  }
+
+  public static AnnotationValue<Long> seconds(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> parseSeconds(key, raw, spec));
+  }
+
+  public static AnnotationValue<Boolean> bool(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> new AnnotationValue.Valid<>(true);
+      case "false" -> new AnnotationValue.Valid<>(false);
+      default -> new AnnotationValue.Invalid<>(key, quote(raw) + " is not a boolean (use true or false)");
+    });
+  }
+
+  public static AnnotationValue<String> choice(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String word = raw.trim().toUpperCase(Locale.ROOT);
+      return spec.choices().contains(word)
+          ? new AnnotationValue.Valid<>(word)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is not one of " + String.join(", ", spec.choices()));
+    });
+  }
+
+  public static AnnotationValue<Long> secondsOrOff(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String text = raw.trim();
+      if (!text.matches("\\d{1,9}")) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a whole number of seconds");
+      }
+      long value = Long.parseLong(text);
+      return value == 0 || (value >= spec.min() && value <= spec.max())
+          ? new AnnotationValue.Valid<>(value)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is out of range (0 for off, or " + spec.min()
+              + "–" + spec.max() + ")");
+    });
+  }
+
+  public static AnnotationValue<List<String>> names(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<String> names = new ArrayList<>();
+      for (String part : raw.split(",")) {
+        String name = part.trim();
+        if (!NAME.matcher(name).matches()) {
+          return new AnnotationValue.Invalid<>(key, quote(name) + " is not a valid object name");
+        }
+        names.add(name);
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(names));
+    });
+  }
+
+  /** Parses {@code 600}, {@code 600s}, {@code 10m} or {@code 1h} to seconds within the spec's range. */
+  public static AnnotationValue<Long> parseSeconds(String key, String raw, AnnotationSpec spec) {
+    Matcher matcher = DURATION.matcher(raw.trim());
+    if (!matcher.matches()) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a duration (use whole seconds like 600, or 600s, 10m, 1h)");
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    long seconds = switch (matcher.group(2)) {
+      case "m" -> amount * 60;
+      case "h" -> amount * 3600;
+      default -> amount;
+    };
+    if (seconds < spec.min() || seconds > spec.max()) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + " is out of range (" + spec.acceptedText() + ")");
+    }
+    return new AnnotationValue.Valid<>(seconds);
+  }
+
+  private interface ValueReader<T> {
+    AnnotationValue<T> read(String key, String raw);
+  }
+
+  private static <T> AnnotationValue<T> read(Map<String, String> annotations, AnnotationSpec spec, ValueReader<T> reader) {
+    String ours = annotations.get(spec.key());
+    if (ours != null) {
+      return reader.read(spec.key(), ours);
+    }
+    if (spec.nginxAlias()) {
+      String nginx = annotations.get(spec.nginxKey());
+      if (nginx != null) {
+        return reader.read(spec.nginxKey(), nginx);
+      }
+    }
+    return new AnnotationValue.Absent<>();
+  }
+
+  private static String quote(String raw) {
+    return "\"" + raw + "\"";
+  }
+}

@@ -1,0 +1,72 @@
+package io.clbingress.operator.translate;
+
+import java.util.List;
+
+/**
+ * One supported Ingress annotation: its name after the {@code clb.ingress.io/} prefix, what values
+ * it takes, and whether the ingress-nginx annotation of the same name is honoured too. The table
+ * {@link #ALL} is the single source for parsing, validation and the user documentation.
+ *
+ * @param min lowest accepted number (seconds for durations)
+ * @param max highest accepted number
+ * @param choices accepted words for {@link Type#CHOICE}
+ */
+public record AnnotationSpec(String name, Type type, long min, long max, List<String> choices, boolean nginxAlias,
+    String defaultValue, String meaning) {
+
+  public static final String PREFIX = "clb.ingress.io/";
+  public static final String NGINX_PREFIX = "nginx.ingress.kubernetes.io/";
+
+  /** Kinds of values. */
+  public enum Type {
+    /** Whole seconds ({@code 600}) or with a unit ({@code 600s}, {@code 10m}, {@code 1h}). */
+    DURATION,
+    BOOLEAN,
+    /** One word of {@code choices}, any case. */
+    CHOICE,
+    /** 0 (off) or a whole number in min..max. */
+    SECONDS_OR_OFF,
+    /** Comma-separated object names (DNS-1123 labels). */
+    NAMES
+  }
+
+  public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
+      1, 3600, List.of(), true, "60",
+      "longest wait between two reads from the backend; for WebSocket, the idle timeout");
+  public static final AnnotationSpec PROXY_SEND_TIMEOUT = new AnnotationSpec("proxy-send-timeout", Type.DURATION,
+      1, 3600, List.of(), true, "60", "longest wait between two writes to the backend");
+  public static final AnnotationSpec PROXY_CONNECT_TIMEOUT = new AnnotationSpec("proxy-connect-timeout",
+      Type.DURATION, 1, 120, List.of(), true, "5", "connect to a backend endpoint");
+  public static final AnnotationSpec SSL_REDIRECT = new AnnotationSpec("ssl-redirect", Type.BOOLEAN, 0, 0,
+      List.of("true", "false"), true, "true", "redirect HTTP to HTTPS for TLS hosts");
+  public static final AnnotationSpec BACKEND_PROTOCOL = new AnnotationSpec("backend-protocol", Type.CHOICE, 0, 0,
+      List.of("HTTP", "HTTPS"), true, "HTTP", "protocol to the backend");
+  public static final AnnotationSpec SCHEDULER = new AnnotationSpec("scheduler", Type.CHOICE, 0, 0,
+      List.of("WRR", "LEAST_CONN", "IP_HASH"), false, "WRR", "load-balancing algorithm");
+  public static final AnnotationSpec SESSION_PERSISTENCE = new AnnotationSpec("session-persistence",
+      Type.SECONDS_OR_OFF, 30, 86400, List.of(), false, "0",
+      "sticky sessions by cookie, lifetime in seconds; 0 = off");
+  public static final AnnotationSpec LISTENER = new AnnotationSpec("listener", Type.NAMES, 0, 0, List.of(), false,
+      "", "bind this Ingress to these CLBListeners (comma-separated names, same namespace)");
+
+  public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
+      PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER);
+
+  public String key() {
+    return PREFIX + name;
+  }
+
+  public String nginxKey() {
+    return NGINX_PREFIX + name;
+  }
+
+  /** What the table in README says under "accepted". */
+  public String acceptedText() {
+    return switch (type) {
+      case DURATION -> min + "–" + max + " s";
+      case BOOLEAN, CHOICE -> String.join(", ", choices);
+      case SECONDS_OR_OFF -> "0, " + min + "–" + max;
+      case NAMES -> "names";
+    };
+  }
+}

@@ -1,0 +1,32 @@
+package io.clbingress.operator.translate;
+
+import io.clbingress.dataplane.table.Timeouts;
+import java.util.Objects;
+
+/**
+ * Controller-wide inputs of translation (flags and Helm values).
+ *
+ * @param ingressClass the IngressClass name this controller serves
+ * @param defaultTimeouts timeouts of routes that set none
+ * @param staticEndpoints whether {@code clb.ingress.io/static-endpoints} on Services is honoured
+ *     (standalone mode only)
+ */
+public record Settings(String ingressClass, Timeouts defaultTimeouts, boolean staticEndpoints) {
+
+  public static final String CONTROLLER = "clb.ingress.io/controller";
+  public static final String DEFAULT_CLASS = "clb";
+  public static final Timeouts BUILT_IN_TIMEOUTS = Timeouts.ofSeconds(60, 60, 5);
+
+  public Settings {
+    Objects.requireNonNull(ingressClass, "ingressClass");
+    Objects.requireNonNull(defaultTimeouts, "defaultTimeouts");
+  }
+
+  public static Settings defaults() {
+    return new Settings(DEFAULT_CLASS, BUILT_IN_TIMEOUTS, false);
+  }
+
+  public Settings withStaticEndpoints(boolean enabled) {
+    return new Settings(ingressClass, defaultTimeouts, enabled);
+  }
+}
