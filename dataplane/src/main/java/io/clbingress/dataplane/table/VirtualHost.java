@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.table;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,7 @@ public record VirtualHost(String host, List<Route> routes) {
     }
   }
 
+  @JsonIgnore
   public boolean isWildcard() {
     return host.startsWith("*.");
   }

@@ -22,8 +22,12 @@ final class EndpointResolver {
 
   static final String STATIC_ENDPOINTS = "clb.ingress.io/static-endpoints";
 
-  /** Endpoints (sorted, no duplicates) or, when the backend cannot be resolved, why. */
-  record Resolution(List<Endpoint> endpoints, Problem problem) {
+  /**
+   * Endpoints (sorted, no duplicates) or, when the backend cannot be resolved, why.
+   *
+   * @param servicePort the Service port number the backend names, when known
+   */
+  record Resolution(List<Endpoint> endpoints, Integer servicePort, Problem problem) {
   }
 
   private final Map<ObjectRef, ServiceInfo> services = new HashMap<>();
@@ -54,12 +58,12 @@ final class EndpointResolver {
     }
     List<EndpointSliceInfo> slices = slicesByService.getOrDefault(serviceRef, List.of());
     String staticList = service.annotations().get(STATIC_ENDPOINTS);
-    if (slices.isEmpty() && staticEndpoints && staticList != null) {
-      return parseStatic(service, staticList);
-    }
     ServiceInfo.Port port = service.ports().stream()
         .filter(p -> backend.portNumber() != null ? p.port() == backend.portNumber() : Objects.equals(p.name(), backend.portName()))
         .findFirst().orElse(null);
+    if (slices.isEmpty() && staticEndpoints && staticList != null) {
+      return parseStatic(service, staticList, port == null ? backend.portNumber() : Integer.valueOf(port.port()));
+    }
     if (port == null) {
       return failed(user, field + ".service.port", serviceRef + " has no port " + backend.portText()
           + "; the route answers 503");
@@ -76,10 +80,10 @@ final class EndpointResolver {
         }
       }
     }
-    return new Resolution(List.copyOf(endpoints), null);
+    return new Resolution(List.copyOf(endpoints), port.port(), null);
   }
 
-  private static Resolution parseStatic(ServiceInfo service, String list) {
+  private static Resolution parseStatic(ServiceInfo service, String list, Integer servicePort) {
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
     for (String item : list.split(",")) {
       String text = item.trim();
@@ -98,11 +102,11 @@ final class EndpointResolver {
             "\"" + text + "\" is not host:port; the route answers 503");
       }
     }
-    return new Resolution(List.copyOf(endpoints), null);
+    return new Resolution(List.copyOf(endpoints), servicePort, null);
   }
 
   private static Resolution failed(ObjectRef object, String field, String reason) {
-    return new Resolution(List.of(), new Problem(object, field, reason));
+    return new Resolution(List.of(), null, new Problem(object, field, reason));
   }
 
   private static boolean sameName(String a, String b) {

@@ -35,7 +35,7 @@ final class HttpRouteBuilder {
       .thenComparing(r -> -r.match().path().length())
       .thenComparing(r -> r.match().path());
 
-  private record Claim(ObjectRef owner, Route route) {
+  private record Claim(IngressInfo owner, Route route) {
   }
 
   private final String listenerName;
@@ -84,11 +84,11 @@ final class HttpRouteBuilder {
       return;
     }
     if (defaultClaim != null) {
-      problems.add(new Problem(ingress.ref(), "spec.defaultBackend",
-          "the default backend is already set by " + defaultClaim.owner() + ", which is older; this one is ignored"));
+      problems.add(new Problem(ingress.ref(), "spec.defaultBackend", "the default backend is already set by "
+          + winner(defaultClaim.owner(), ingress) + "; this one is ignored"));
       return;
     }
-    defaultClaim = new Claim(ingress.ref(),
+    defaultClaim = new Claim(ingress,
         new Route(new PathMatch.Prefix("/"), cluster, options.timeouts(), ingress.ref().toString()));
   }
 
@@ -96,23 +96,31 @@ final class HttpRouteBuilder {
     Map<PathMatch, Claim> routes = hosts.computeIfAbsent(host, h -> new LinkedHashMap<>());
     Claim existing = routes.get(route.match());
     if (existing == null) {
-      routes.put(route.match(), new Claim(ingress.ref(), route));
+      routes.put(route.match(), new Claim(ingress, route));
       return;
     }
     String what = "host " + host + " path " + route.match().path() + " ("
         + route.match().getClass().getSimpleName() + ")";
-    String reason = existing.owner().equals(ingress.ref())
+    String reason = existing.owner().ref().equals(ingress.ref())
         ? what + " appears twice in this Ingress; the first one is used"
-        : what + " is already served by " + existing.owner() + ", which is older; this path is ignored";
+        : what + " is already served by " + winner(existing.owner(), ingress) + "; this path is ignored";
     problems.add(new Problem(ingress.ref(), field, reason));
+  }
+
+  /** Names the Ingress that keeps a claim and says why it wins over {@code loser}. */
+  private static String winner(IngressInfo winner, IngressInfo loser) {
+    return winner.ref() + (winner.created().equals(loser.created())
+        ? ", created at the same time and first by namespace/name"
+        : ", which is older");
   }
 
   private PathMatch pathMatch(IngressInfo ingress, IngressInfo.HttpPath path, String field) {
     String type = path.pathType();
     String value = path.path() == null || path.path().isEmpty() ? null : path.path();
     if (type == null || !List.of("Exact", "Prefix", "ImplementationSpecific").contains(type)) {
-      problems.add(new Problem(ingress.ref(), field + ".pathType", "\"" + type
-          + "\" is not Exact, Prefix or ImplementationSpecific; the path is ignored"));
+      String what = type == null ? "is required" : "\"" + type + "\" is not valid";
+      problems.add(new Problem(ingress.ref(), field + ".pathType", what
+          + " (Exact, Prefix or ImplementationSpecific); the path is ignored"));
       return null;
     }
     if (value == null && type.equals("ImplementationSpecific")) {
@@ -141,14 +149,15 @@ final class HttpRouteBuilder {
     if (resolution.problem() != null) {
       problems.add(resolution.problem());
     }
-    String name = clusterName(namespace, backend, options);
+    String name = clusterName(namespace, backend, resolution.servicePort(), options);
     clusters.putIfAbsent(name, new Cluster(name, options.backendProtocol(), options.scheduler(), resolution.endpoints()));
     return name;
   }
 
-  private static String clusterName(String namespace, BackendRef backend, IngressOptions options) {
+  /** {@code namespace/service:port}, by port number once resolved, so that a port's name and number share a cluster. */
+  private static String clusterName(String namespace, BackendRef backend, Integer servicePort, IngressOptions options) {
     StringBuilder name = new StringBuilder(namespace).append('/').append(backend.service()).append(':')
-        .append(backend.portText());
+        .append(servicePort != null ? servicePort.toString() : backend.portText());
     if (options.scheduler() != Scheduler.WRR) {
       name.append('/').append(options.scheduler());
     }

@@ -1,0 +1,54 @@
+package io.clbingress.operator.translate;
+
+import io.clbingress.operator.standalone.ManifestFolder;
+import io.clbingress.operator.state.ClusterState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.stream.Stream;
+
+/** Cluster states from YAML, read the way standalone mode reads them. */
+final class Fixtures {
+
+  /** Objects without creationTimestamp all get this one, so "oldest" falls back to namespace/name. */
+  static final Clock FIXED = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+  private Fixtures() {
+  }
+
+  /** The state of the {@code in-*.yaml} files of a golden case folder. */
+  static ClusterState fromFolder(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      Path inputs = Files.createTempDirectory("clb-fixture");
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("in-")).toList()) {
+        Files.copy(file, inputs.resolve(file.getFileName()));
+      }
+      return read(inputs);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ClusterState read(Path folder) throws IOException {
+    ManifestFolder manifests = new ManifestFolder(folder, FIXED);
+    return manifests.read(manifests.scan());
+  }
+
+  /** A state from YAML text (several documents allowed). */
+  static ClusterState fromYaml(String yaml) {
+    try {
+      Path folder = Files.createTempDirectory("clb-fixture");
+      Files.writeString(folder.resolve("in.yaml"), yaml);
+      ClusterState state = read(folder);
+      Files.delete(folder.resolve("in.yaml"));
+      Files.delete(folder);
+      return state;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
