@@ -58,8 +58,8 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /**
-   * Binds one listener instance first, so that port 0 resolves to a real port that the other
-   * instances then share.
+   * One listener instance per event loop on the same port. The first instance binds alone, so
+   * that port 0 (tests) resolves to a real port that the others then join (SO_REUSEPORT).
    */
   private Future<Integer> bindHttp() {
     ProxyVerticle first = new ProxyVerticle(options.bindAddress(), options.httpPort(), Protocol.HTTP, router::get, tunnels);

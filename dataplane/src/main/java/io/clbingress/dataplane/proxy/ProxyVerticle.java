@@ -55,6 +55,7 @@ public final class ProxyVerticle extends VerticleBase {
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(true)
+        .setReusePort(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false));
     return server.requestHandler(handler).listen();

@@ -10,6 +10,9 @@ final class Responses {
   }
 
   static void send(HttpServerRequest request, int status, String message) {
+    // The forwarders pause the request; a paused request keeps the whole keep-alive connection
+    // from reading its next request, and an unread body is discarded once resumed.
+    request.resume();
     HttpServerResponse response = request.response();
     if (response.headWritten() || response.ended() || response.closed()) {
       request.connection().close();

@@ -1,0 +1,89 @@
+package io.clbingress.dataplane;
+
+import io.clbingress.dataplane.table.RoutingTable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A data plane on loopback, its backends, and real Vert.x clients, for one test class. */
+final class DataPlaneHarness implements AutoCloseable {
+
+  final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+  final DataPlane dataPlane;
+  final HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+  final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
+  private final List<TestBackend> backends = new ArrayList<>();
+
+  DataPlaneHarness(Duration drain) throws Exception {
+    dataPlane = await(DataPlane.start(vertx, DataPlaneOptions.loopback(drain), Clock.systemUTC()));
+  }
+
+  TestBackend backend(String name) throws Exception {
+    TestBackend backend = TestBackend.start(vertx, name);
+    backends.add(backend);
+    return backend;
+  }
+
+  void apply(RoutingTable table) {
+    dataPlane.apply(table);
+  }
+
+  /** A finished exchange: status, body and headers. */
+  record Answer(int status, String body, Map<String, String> headers) {
+  }
+
+  Answer get(String host, String path) throws Exception {
+    return send(HttpMethod.GET, host, path, null);
+  }
+
+  Answer send(HttpMethod method, String host, String path, String body) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
+        .setPort(dataPlane.httpPort()).setURI(path).putHeader("host", host);
+    Future<HttpClientResponse> response = http.request(options)
+        .compose(request -> body == null ? request.send() : request.send(body));
+    return await(response.compose(r -> r.body().map(b -> {
+      Map<String, String> headers = new java.util.TreeMap<>();
+      r.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(), h.getValue()));
+      return new Answer(r.statusCode(), b.toString(), headers);
+    })));
+  }
+
+  WebSocket webSocket(String host, String path) throws Exception {
+    return await(connectWebSocket(host, path));
+  }
+
+  Future<WebSocket> connectWebSocket(String host, String path) {
+    return webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(dataPlane.httpPort())
+        .setURI(path).putHeader("host", host));
+  }
+
+  static Throwable awaitFailure(Future<?> future) throws Exception {
+    return await(future.map(ok -> (Throwable) new AssertionError("expected a failure, got " + ok))
+        .recover(Future::succeededFuture));
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.await(20, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    dataPlane.close();
+    vertx.close().await(20, TimeUnit.SECONDS);
+  }
+}

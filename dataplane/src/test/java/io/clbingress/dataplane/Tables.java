@@ -1,0 +1,65 @@
+package io.clbingress.dataplane;
+
+import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.table.Scheduler;
+import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.table.VirtualHost;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds routing tables for data plane tests, the way translation would. */
+final class Tables {
+
+  static final Timeouts DEFAULT_TIMEOUTS = Timeouts.ofSeconds(60, 60, 5);
+
+  private final Map<String, List<Route>> hosts = new LinkedHashMap<>();
+  private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+  private Route defaultRoute;
+  private long version;
+
+  static Tables table(long version) {
+    Tables tables = new Tables();
+    tables.version = version;
+    return tables;
+  }
+
+  Tables cluster(String name, int... ports) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int port : ports) {
+      endpoints.add(new Endpoint("127.0.0.1", port));
+    }
+    clusters.put(name, new Cluster(name, BackendProtocol.HTTP, Scheduler.WRR, endpoints));
+    return this;
+  }
+
+  Tables prefix(String host, String path, String cluster) {
+    return route(host, new PathMatch.Prefix(path), cluster, DEFAULT_TIMEOUTS);
+  }
+
+  Tables route(String host, PathMatch match, String cluster, Timeouts timeouts) {
+    hosts.computeIfAbsent(host, h -> new ArrayList<>()).add(new Route(match, cluster, timeouts, "test"));
+    return this;
+  }
+
+  Tables defaultRoute(String cluster) {
+    defaultRoute = new Route(new PathMatch.Prefix("/"), cluster, DEFAULT_TIMEOUTS, "test");
+    return this;
+  }
+
+  RoutingTable build() {
+    List<VirtualHost> virtualHosts = new ArrayList<>();
+    hosts.forEach((host, routes) -> virtualHosts.add(new VirtualHost(host, routes)));
+    Listener listener = new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute);
+    return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.copyOf(clusters.values())), version);
+  }
+}

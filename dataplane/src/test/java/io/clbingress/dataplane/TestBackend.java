@@ -1,0 +1,99 @@
+package io.clbingress.dataplane;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real backend on loopback. HTTP: answers {@code name} in the body (and the request headers it
+ * saw as {@code seen-*} response headers); {@code /slow} never answers; {@code /echo} returns the
+ * body. WebSocket: echoes every message; "close-me" makes it close with 4002. Remembers the close codes it received from clients.
+ */
+final class TestBackend implements AutoCloseable {
+
+  final String name;
+  final List<Integer> closeCodesReceived = new CopyOnWriteArrayList<>();
+  final AtomicInteger openWebSockets = new AtomicInteger();
+  final AtomicInteger connections = new AtomicInteger();
+  private final HttpServer server;
+  private final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
+  private volatile String refusedPath = "";
+
+  private TestBackend(String name, HttpServer server) {
+    this.name = name;
+    this.server = server;
+  }
+
+  static TestBackend start(Vertx vertx, String name) throws Exception {
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    TestBackend backend = new TestBackend(name, server);
+    server.connectionHandler(connection -> {
+      backend.connections.incrementAndGet();
+      connection.closeHandler(v -> backend.connections.decrementAndGet());
+    });
+    server.webSocketHandshakeHandler(handshake -> {
+      if (handshake.path().equals(backend.refusedPath)) {
+        handshake.reject(403);
+      } else {
+        handshake.accept();
+      }
+    });
+    server.webSocketHandler(backend::webSocket);
+    server.requestHandler(request -> {
+      if (request.path().equals("/slow")) {
+        return;
+      }
+      request.body().onSuccess(body -> {
+        var response = request.response().putHeader("x-backend", name);
+        request.headers().forEach(h -> response.headers().add("seen-" + h.getKey().toLowerCase(), h.getValue()));
+        response.end(request.path().equals("/echo") ? body : Buffer.buffer(name));
+      });
+    });
+    server.listen().await(10, TimeUnit.SECONDS);
+    return backend;
+  }
+
+  /** Upgrades to this path are answered 403. */
+  void refuseUpgradesOn(String path) {
+    refusedPath = path;
+  }
+
+  /** Sends a ping to every open WebSocket. */
+  void pingAllClients() {
+    sockets.forEach(ws -> ws.writePing(Buffer.buffer("from-backend")));
+  }
+
+  private void webSocket(ServerWebSocket ws) {
+    openWebSockets.incrementAndGet();
+    sockets.add(ws);
+    ws.closeHandler(v -> {
+      sockets.remove(ws);
+      openWebSockets.decrementAndGet();
+      if (ws.closeStatusCode() != null) {
+        closeCodesReceived.add(Integer.valueOf(ws.closeStatusCode()));
+      }
+    });
+    ws.textMessageHandler(text -> {
+      switch (text) {
+        case "close-me" -> ws.close((short) 4002, "server-bye");
+        default -> ws.writeTextMessage(name + ":" + text);
+      }
+    });
+    ws.binaryMessageHandler(ws::writeBinaryMessage);
+  }
+
+  int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().await(10, TimeUnit.SECONDS);
+  }
+}
