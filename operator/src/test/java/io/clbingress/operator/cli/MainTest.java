@@ -1,0 +1,66 @@
+package io.clbingress.operator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clbingress.operator.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Bad flags and unreadable input: one line naming the flag or file, exit code 2 (SPEC §3). */
+class MainTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      standalone --manifests /nonexistent/dir                          | --manifests /nonexistent/dir: not a readable directory
+      standalone --manifests .  --http-port 70000                      | --http-port 70000: not a port
+      standalone --manifests .  --http-port eighty                     | --http-port
+      standalone --manifests .  --proxy-read-timeout 0                 | --proxy-read-timeout \"0\" is out of range
+      standalone --manifests .  --proxy-connect-timeout 10x            | --proxy-connect-timeout \"10x\" is not a duration
+      standalone --manifests .  --no-such-flag                         | --no-such-flag
+      standalone                                                       | --manifests
+      bogus-mode                                                       | bogus-mode
+      """)
+  void badFlagsGiveOneLineAndExitCode2(String args, String expected) {
+    // When
+    Result result = run(args.trim().split("\\s+"));
+    // Then
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr().lines().toList()).singleElement().asString()
+        .startsWith("clb-ingress: ").contains(expected);
+  }
+
+  @Test
+  void helpListsModesAndEnvironmentVariables() {
+    // When
+    Result top = run("--help");
+    Result standalone = run("standalone", "--help");
+    // Then
+    assertThat(top.exitCode()).isZero();
+    assertThat(top.stdout()).contains("operator", "dataplane", "standalone");
+    assertThat(standalone.stdout()).contains("--manifests", "CLB_MANIFESTS", "--http-port", "CLB_HTTP_PORT",
+        "--drain-seconds", "--admin-port");
+  }
+
+  private record Result(int exitCode, String stdout, String stderr) {
+  }
+
+  private static Result run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Result(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.clbingress.operator.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestParserTest {
+
+  @TempDir
+  Path folder;
+
+  @Test
+  void multiDocumentFilesListsAndUnknownKinds() throws Exception {
+    // Given
+    Path file = folder.resolve("objects.yaml");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: ignored}
+        ---
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: networking.k8s.io/v1
+          kind: IngressClass
+          metadata: {name: clb, creationTimestamp: "2025-01-01T00:00:00Z"}
+        ---
+        """);
+    // When
+    List<HasMetadata> objects = new ManifestParser().parse(file);
+    // Then
+    assertThat(objects).extracting(o -> o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
+        .containsExactly("Service default/web", "IngressClass null/clb");
+  }
+
+  @Test
+  void syntaxErrorNamesFileAndLine() throws Exception {
+    // Given
+    Path file = folder.resolve("broken.yaml");
+    Files.writeString(file, "apiVersion: v1\nkind: Service\nmetadata:\n  name: [oops\n");
+    // When / Then
+    assertThatThrownBy(() -> new ManifestParser().parse(file))
+        .hasMessageContaining("broken.yaml")
+        .hasMessageContaining("line 5")
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void objectWithoutNameIsAnErrorNamingTheDocument() throws Exception {
+    // Given
+    Path file = folder.resolve("nameless.yaml");
+    Files.writeString(file, "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {}\n");
+    // When / Then
+    assertThatThrownBy(() -> new ManifestParser().parse(file))
+        .hasMessageContaining("nameless.yaml document 2")
+        .hasMessageContaining("without metadata.name");
+  }
+}
