@@ -1,11 +1,11 @@
 // WebSocket checks driven by the e2e tests, with the npm `ws` client.
-//   node ws-client.js echo URL   text, binary, ping/pong and a close code through the proxy
-//   node ws-client.js idle URL   connect, stay silent, report when and how the proxy closes
+//   node ws-client.js echo URL [HOST]   text, binary, ping/pong and a close code through the proxy
+//   node ws-client.js idle URL [HOST]   connect, stay silent, report when and how the proxy closes
 // Prints one JSON line; exit code 0 when the connection behaved, 1 otherwise.
 'use strict';
 const WebSocket = require('ws');
 
-const [mode, url] = process.argv.slice(2);
+const [mode, url, host] = process.argv.slice(2);
 const started = Date.now();
 const result = { mode, url };
 const finish = (ok) => {
@@ -16,7 +16,7 @@ const finish = (ok) => {
 };
 setTimeout(() => { result.error = 'gave up after 60 s'; finish(false); }, 60000).unref();
 
-const ws = new WebSocket(url);
+const ws = new WebSocket(url, host ? { headers: { Host: host } } : {});
 ws.on('error', (e) => { result.error = String(e.message || e); finish(false); });
 
 if (mode === 'echo') {

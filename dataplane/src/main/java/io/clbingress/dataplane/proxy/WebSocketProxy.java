@@ -92,6 +92,8 @@ final class WebSocketProxy {
     });
     connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(request.uri()))
         .compose(upstream -> {
+          // Failures reach the future below; after the upgrade the tunnel watches the socket.
+          upstream.exceptionHandler(e -> LOG.debug("{} upgrade request to {}: {}", route.key(), endpoint, e.toString()));
           ProxyHeaders.copyRequest(request, upstream.headers(), true);
           if (request.authority() != null) {
             upstream.authority(request.authority());

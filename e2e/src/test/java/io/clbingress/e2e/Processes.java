@@ -1,0 +1,52 @@
+package io.clbingress.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs real programs (the jar, curl, node) for the end-to-end tests. */
+final class Processes {
+
+  /** What a finished program printed and returned. */
+  record Run(int exitCode, String stdout, String stderr) {
+  }
+
+  private Processes() {
+  }
+
+  static Run run(Path workDir, List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("e2e-out", ".txt");
+    Path err = Files.createTempFile("e2e-err", ".txt");
+    Process process = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(command + " did not finish within " + timeoutSeconds + " s");
+    }
+    return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  static boolean available(String program) {
+    try {
+      return run(Path.of("."), List.of("sh", "-c", "command -v " + program), 10).exitCode() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static List<String> command(String... parts) {
+    return new ArrayList<>(List.of(parts));
+  }
+}

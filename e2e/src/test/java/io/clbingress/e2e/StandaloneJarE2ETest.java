@@ -1,0 +1,188 @@
+package io.clbingress.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built jar as users run it ({@code java -jar clb-ingress.jar standalone}), driven by curl
+ * and the npm {@code ws} WebSocket client, against real backends.
+ */
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class StandaloneJarE2ETest {
+
+  static final Path JAR = Path.of(System.getProperty("clb.jar", "../operator/target/clb-ingress.jar"));
+  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
+
+  @TempDir
+  static Path manifests;
+  static Vertx vertx;
+  static HttpServer blue;
+  static HttpServer green;
+  static Process jar;
+  static Path jarLog;
+  static int httpPort;
+  static int adminPort;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(Files.isRegularFile(JAR), "the jar is built by the operator module first: " + JAR);
+    assumeTrue(Processes.available("curl"), "curl is not installed (.ci/run installs it)");
+    assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
+        "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
+    vertx = Vertx.vertx();
+    blue = backend("blue");
+    green = backend("green");
+    Files.writeString(manifests.resolve("service.yaml"), service("blue", blue.actualPort()) + service("green", green.actualPort()));
+    Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "60"));
+    Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
+    httpPort = Processes.freePort();
+    adminPort = Processes.freePort();
+    jarLog = Files.createTempFile("clb-ingress", ".log");
+    jar = new ProcessBuilder("java", "-jar", JAR.toString(), "standalone", "--manifests", manifests.toString(),
+        "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort),
+        "--bind-address", "127.0.0.1", "--drain-seconds", "1")
+        .redirectErrorStream(true).redirectOutput(jarLog.toFile()).start();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> curl("-o", "/dev/null", "-w", "%{http_code}", admin("/readyz")).stdout().equals("200"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (jar != null) {
+      jar.destroy();
+      jar.waitFor(20, TimeUnit.SECONDS);
+      System.out.println("---- clb-ingress log\n" + Files.readString(jarLog));
+    }
+    if (vertx != null) {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_curlReachesTheBackendThroughTheIngress() throws Exception {
+    // When
+    Processes.Run run = curl("-s", "-i", "-H", "Host: shop.example.com", proxy("/hello"));
+    // Then
+    assertThat(run.stdout()).startsWith("HTTP/1.1 200").contains("backend=blue");
+    assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: unknown.example.com", proxy("/"))
+        .stdout()).isEqualTo("404");
+  }
+
+  @Test
+  void b_wsClientEchoesTextBinaryPingAndCloseCode() throws Exception {
+    // When
+    Processes.Run run = node("echo", "ws://127.0.0.1:" + httpPort + "/ws/chat", "shop.example.com");
+    // Then
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    assertThat(run.stdout()).contains("\"closeCode\":4001", "pong:ping-1", "text:hello through the proxy");
+  }
+
+  @Test
+  void c_wsIdleTimeoutFromTheAnnotation() throws Exception {
+    // When nothing is sent over a route with proxy-read-timeout: "2"
+    Processes.Run run = node("idle", "ws://127.0.0.1:" + httpPort + "/ws/idle", "shop.example.com");
+    // Then the proxy closes it (abnormally: no close frame), not before 2 s
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    System.out.println("ws idle run: " + run.stdout());
+    long elapsed = Long.parseLong(run.stdout().replaceAll("(?s).*\"elapsedMs\":(\\d+).*", "$1"));
+    assertThat(elapsed).isBetween(1_900L, 10_000L);
+  }
+
+  @Test
+  void d_editedManifestIsInForceWithinOneSecond() throws Exception {
+    // When the Ingress moves to the green backend
+    Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "green", "60"));
+    // Then
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+        .until(() -> curl("-s", "-H", "Host: shop.example.com", proxy("/")).stdout().contains("backend=green"));
+  }
+
+  @Test
+  void e_brokenInputLosesNothing() throws Exception {
+    // When one file is unparsable and an Ingress gets an invalid annotation
+    Files.writeString(manifests.resolve("broken.yaml"), "kind: [oops\n");
+    Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "ten minutes"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(jarLog).contains("ten minutes"));
+    // Then the process lives, the Ingress keeps its last accepted configuration, and the log names the problems
+    assertThat(jar.isAlive()).isTrue();
+    assertThat(curl("-s", "-H", "Host: shop.example.com", proxy("/")).stdout()).contains("backend=green");
+    String log = Files.readString(jarLog);
+    assertThat(log).contains("broken.yaml line", "Ingress e2e/web: metadata.annotations[clb.ingress.io/proxy-read-timeout]");
+    assertThat(curl("-s", admin("/config")).stdout()).contains("\"version\"", "\"appliedAt\"");
+  }
+
+  private static Processes.Run node(String mode, String url, String host) throws Exception {
+    return Processes.run(E2E_DIR, List.of("node", "ws-client.js", mode, url, host), 90);
+  }
+
+  private static Processes.Run curl(String... args) throws IOException, InterruptedException {
+    List<String> command = Processes.command("curl", "--max-time", "20");
+    command.addAll(List.of(args));
+    return Processes.run(Path.of("."), command, 30);
+  }
+
+  private static String proxy(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  private static String admin(String path) {
+    return "http://127.0.0.1:" + adminPort + path;
+  }
+
+  private static HttpServer backend(String name) {
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .webSocketHandler(ws -> {
+          ws.textMessageHandler(ws::writeTextMessage);
+          ws.binaryMessageHandler(ws::writeBinaryMessage);
+        })
+        .requestHandler(request -> request.response().end("backend=" + name + " uri=" + request.uri() + "\n"))
+        .listen().await();
+  }
+
+  private static String service(String name, int port) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %s
+          namespace: e2e
+          annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:%d"}
+        spec: {ports: [{port: 80}]}
+        """.formatted(name, port);
+  }
+
+  private static String ingress(String name, String path, String service, String readTimeout) {
+    return """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: %s
+          namespace: e2e
+          annotations: {clb.ingress.io/proxy-read-timeout: "%s"}
+        spec:
+          ingressClassName: clb
+          rules:
+          - host: shop.example.com
+            http:
+              paths: [{path: %s, pathType: Prefix, backend: {service: {name: %s, port: {number: 80}}}}]
+        """.formatted(name, readTimeout, path, service);
+  }
+}
