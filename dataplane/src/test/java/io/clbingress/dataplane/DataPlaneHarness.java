@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -54,13 +53,23 @@ final class DataPlaneHarness implements AutoCloseable {
   Answer send(HttpMethod method, String host, String path, String body) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
         .setPort(dataPlane.httpPort()).setURI(path).putHeader("host", host);
-    Future<HttpClientResponse> response = http.request(options)
-        .compose(request -> body == null ? request.send() : request.send(body));
-    return await(response.compose(r -> r.body().map(b -> {
-      Map<String, String> headers = new java.util.TreeMap<>();
-      r.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(), h.getValue()));
-      return new Answer(r.statusCode(), b.toString(), headers);
-    })));
+    return await(onContext(() -> http.request(options)
+        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(r -> r.body().map(b -> {
+          Map<String, String> headers = new java.util.TreeMap<>();
+          r.headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(), h.getValue()));
+          return new Answer(r.statusCode(), b.toString(), headers);
+        }))));
+  }
+
+  /**
+   * Runs a client exchange on a Vert.x context. Started from the test thread, the response could
+   * end before the test's continuation registers for its body, and the body would never come.
+   */
+  <T> Future<T> onContext(java.util.function.Supplier<Future<T>> exchange) {
+    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> exchange.get().onComplete(promise));
+    return promise.future();
   }
 
   WebSocket webSocket(String host, String path) throws Exception {
@@ -68,8 +77,8 @@ final class DataPlaneHarness implements AutoCloseable {
   }
 
   Future<WebSocket> connectWebSocket(String host, String path) {
-    return webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(dataPlane.httpPort())
-        .setURI(path).putHeader("host", host));
+    return onContext(() -> webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(dataPlane.httpPort()).setURI(path).putHeader("host", host)));
   }
 
   static Throwable awaitFailure(Future<?> future) throws Exception {

@@ -182,7 +182,7 @@ class HttpProxyTest {
   private static int status(HttpClientAgent client, String path) throws Exception {
     RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(harness.dataPlane.httpPort())
         .setURI(path).putHeader("host", "k.example.com");
-    return DataPlaneHarness.await(client.request(options).compose(r -> r.send())
-        .compose(r -> r.body().map(b -> r.statusCode())));
+    return DataPlaneHarness.await(harness.onContext(() -> client.request(options).compose(r -> r.send())
+        .compose(r -> r.body().map(b -> r.statusCode()))));
   }
 }

@@ -8,12 +8,16 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Entry point of every request on a listener: reads the current router once, matches, and hands
  * the request to the WebSocket or plain forwarder. No locks, no per-request route objects.
  */
 final class ProxyRequestHandler implements Handler<HttpServerRequest> {
+
+  private static final Logger LOG = LogManager.getLogger(ProxyRequestHandler.class);
 
   private final Supplier<Router> router;
   private final Protocol protocol;
@@ -30,6 +34,10 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     CompiledRoute route = match(request);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
+          request.remoteAddress(), route == null ? "no route" : route.key());
+    }
     if (route == null) {
       Responses.send(request, 404, "Not Found");
     } else if (!route.cluster().hasEndpoints()) {

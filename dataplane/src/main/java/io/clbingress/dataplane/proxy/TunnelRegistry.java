@@ -12,9 +12,21 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TunnelRegistry {
 
   private final Set<WebSocketTunnel> open = ConcurrentHashMap.newKeySet();
+  /** The router of the last change and its drain period, for tunnels registered after it. */
+  private volatile Router latest;
+  private volatile long latestDrainMillis;
 
+  /**
+   * Registers an open tunnel. Its route was matched on the router of its handshake, which a
+   * change may have replaced meanwhile: checked against the latest one here, so that no tunnel
+   * slips between a change and its registration.
+   */
   void add(WebSocketTunnel tunnel) {
     open.add(tunnel);
+    Router router = latest;
+    if (router != null && isOrphan(router, tunnel)) {
+      tunnel.drainAfter(latestDrainMillis);
+    }
   }
 
   void remove(WebSocketTunnel tunnel) {
@@ -32,16 +44,21 @@ public final class TunnelRegistry {
    * @return how many tunnels started draining
    */
   public int drainOrphans(Router router, long drainMillis) {
+    latestDrainMillis = drainMillis;
+    latest = router;
     int draining = 0;
     for (WebSocketTunnel tunnel : open) {
-      CompiledRoute route = router.route(tunnel.route());
-      boolean orphaned = route == null || !route.cluster().contains(tunnel.endpoint());
-      if (orphaned && !tunnel.isDraining()) {
+      if (!tunnel.isDraining() && isOrphan(router, tunnel)) {
         tunnel.drainAfter(drainMillis);
         draining++;
       }
     }
     return draining;
+  }
+
+  private static boolean isOrphan(Router router, WebSocketTunnel tunnel) {
+    CompiledRoute route = router.route(tunnel.route());
+    return route == null || !route.cluster().contains(tunnel.endpoint());
   }
 
   public void closeAll(String reason) {
