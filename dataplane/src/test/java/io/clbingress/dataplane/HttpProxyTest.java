@@ -128,6 +128,21 @@ class HttpProxyTest {
   }
 
   @Test
+  void backendThatTakesNoRequestDataGets504AfterTheSendTimeout() throws Exception {
+    // Given a route with a 2 s send timeout to a backend that never reads /stall's body
+    harness.apply(table(11).cluster("api", api.port())
+        .route("upload.example.com", new PathMatch.Prefix("/"), "api", Timeouts.ofSeconds(60, 2, 5)).build());
+    String body = "u".repeat(64 * 1024 * 1024);
+    // When a body far larger than the socket buffers is sent
+    long started = System.nanoTime();
+    DataPlaneHarness.Answer answer = harness.send(HttpMethod.POST, "upload.example.com", "/stall", body);
+    long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+    // Then 504, not before the send timeout (the 60 s read timeout did not fire)
+    assertThat(answer.status()).isEqualTo(504);
+    assertThat(elapsedMillis).isBetween(1_900L, 50_000L);
+  }
+
+  @Test
   void deadEndpointGets502AndTheNextEndpointIsTriedOnce() throws Exception {
     // Given a port that nobody listens on
     int dead;

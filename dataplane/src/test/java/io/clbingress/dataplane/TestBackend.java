@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real backend on loopback. HTTP: answers {@code name} in the body (and the request headers it
- * saw as {@code seen-*} response headers); {@code /slow} never answers; {@code /echo} returns the
+ * saw as {@code seen-*} response headers); {@code /slow} never answers; {@code /stall} reads
+ * no request body and never answers; {@code /echo} returns the
  * body. WebSocket: echoes every message; "close-me" makes it close with 4002. Remembers the close codes it received from clients.
  */
 final class TestBackend implements AutoCloseable {
@@ -47,6 +48,10 @@ final class TestBackend implements AutoCloseable {
     server.webSocketHandler(backend::webSocket);
     server.requestHandler(request -> {
       if (request.path().equals("/slow")) {
+        return;
+      }
+      if (request.path().equals("/stall")) {
+        request.pause();
         return;
       }
       request.body().onSuccess(body -> {

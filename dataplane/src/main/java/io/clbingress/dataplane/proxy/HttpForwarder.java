@@ -5,6 +5,7 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -21,15 +22,17 @@ import org.apache.logging.log4j.Logger;
  * Forwards one plain HTTP request to an endpoint of its route's cluster through a pooled
  * connection, with the route's connect and read timeouts, and streams the answer back.
  * A connect failure is retried once on the next endpoint; then 502. No answer within the read
- * timeout: 504.
+ * timeout, or no request data taken within the send timeout: 504.
  */
 final class HttpForwarder {
 
   private static final Logger LOG = LogManager.getLogger(HttpForwarder.class);
 
+  private final Vertx vertx;
   private final HttpClient client;
 
-  HttpForwarder(HttpClient client) {
+  HttpForwarder(Vertx vertx, HttpClient client) {
+    this.vertx = vertx;
     this.client = client;
   }
 
@@ -77,7 +80,8 @@ final class HttpForwarder {
     request.connection().closeHandler(closed -> upstream.reset());
     Future<HttpClientResponse> answered;
     if (hasBody(request)) {
-      answered = upstream.send(request);
+      answered = upstream.response();
+      RequestBodyPump.pump(vertx, request, upstream, route.timeouts().sendMillis());
     } else {
       request.resume();
       answered = upstream.send();
@@ -86,7 +90,7 @@ final class HttpForwarder {
       if (result.failed()) {
         picker.finished(index);
         Throwable cause = result.cause();
-        boolean timedOut = Responses.isTimeout(cause);
+        boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
         LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
         Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
         return;

@@ -50,7 +50,7 @@ public final class ProxyVerticle extends VerticleBase {
             .setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
     ProxyRequestHandler handler = new ProxyRequestHandler(router, protocol,
-        new HttpForwarder(client), new WebSocketProxy(vertx, client, tunnels));
+        new HttpForwarder(vertx, client), new WebSocketProxy(vertx, client, tunnels));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(host)
         .setPort(port)

@@ -11,7 +11,11 @@ final class Responses {
 
   static void send(HttpServerRequest request, int status, String message) {
     // The forwarders pause the request; a paused request keeps the whole keep-alive connection
-    // from reading its next request, and an unread body is discarded once resumed.
+    // from reading its next request. What is left of its body is read and dropped, so that the
+    // connection can serve the next request (a pump towards a failed backend must not stall it).
+    if (!request.isEnded()) {
+      request.handler(unread -> { });
+    }
     request.resume();
     HttpServerResponse response = request.response();
     if (response.headWritten() || response.ended() || response.closed()) {
