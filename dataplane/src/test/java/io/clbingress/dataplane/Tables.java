@@ -9,7 +9,7 @@ import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
-import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.VirtualHost;
 import java.util.ArrayList;

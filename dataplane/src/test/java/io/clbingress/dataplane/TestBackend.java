@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real backend on loopback. HTTP: answers {@code name} in the body (and the request headers it
  * saw as {@code seen-*} response headers); {@code /slow} never answers; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
- * body. WebSocket: echoes every message; "close-me" makes it close with 4002. Remembers the close codes it received from clients.
+ * body. WebSocket: echoes every message; "close-me" makes it close with 4002; an upgrade to
+ * {@code /hang} is never answered. Remembers the close codes it received from clients.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -41,6 +42,8 @@ final class TestBackend implements AutoCloseable {
     server.webSocketHandshakeHandler(handshake -> {
       if (handshake.path().equals(backend.refusedPath)) {
         handshake.reject(403);
+      } else if (handshake.path().equals("/hang")) {
+        return;
       } else {
         handshake.accept();
       }

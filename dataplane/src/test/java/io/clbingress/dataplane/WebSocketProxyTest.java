@@ -9,6 +9,7 @@ import io.clbingress.dataplane.table.Timeouts;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -217,6 +218,21 @@ class WebSocketProxyTest {
     // When / Then
     Throwable failure = DataPlaneHarness.awaitFailure(harness.connectWebSocket("chat.example.com", "/refused"));
     assertThat(failure.getMessage()).contains("403");
+  }
+
+  @Test
+  void clientGivingUpDuringTheHandshakeReleasesTheBackendConnection() throws Exception {
+    // Given a backend that never answers the upgrade
+    harness.apply(table(1).cluster("chat", chat.port()).prefix("chat.example.com", "/", "chat").build());
+    NetSocket client = DataPlaneHarness.await(harness.vertx.createNetClient()
+        .connect(harness.dataPlane.httpPort(), "127.0.0.1"));
+    client.write("GET /hang HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> chat.connections.get() == 1);
+    // When the client gives up
+    client.close();
+    // Then the proxy's connection to the backend goes too
+    await().atMost(Duration.ofSeconds(10)).until(() -> chat.connections.get() == 0);
   }
 
   private static void assertEchoes(WebSocket ws, String message) throws Exception {

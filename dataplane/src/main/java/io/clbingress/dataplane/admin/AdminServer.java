@@ -3,7 +3,7 @@ package io.clbingress.dataplane.admin;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clbingress.dataplane.AppliedTable;
 import io.clbingress.dataplane.DataPlane;
-import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.codec.TableCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

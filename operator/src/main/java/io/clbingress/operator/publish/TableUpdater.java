@@ -1,7 +1,7 @@
 package io.clbingress.operator.publish;
 
 import io.clbingress.dataplane.table.RoutingTable;
-import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;

@@ -3,7 +3,7 @@ package io.clbingress.operator.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.table.RoutingTable;
-import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;

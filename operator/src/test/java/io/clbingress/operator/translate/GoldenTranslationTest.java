@@ -3,7 +3,7 @@ package io.clbingress.operator.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.table.RoutingTable;
-import io.clbingress.dataplane.table.TableCodec;
+import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.operator.state.ClusterState;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,0 +1,53 @@
+package io.clbingress.dataplane.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.clbingress.dataplane.codec.TableCodec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TableCodecTest {
+
+  private static RoutingTable sample(long readSeconds) {
+    Cluster cluster = new Cluster("default/web:80", BackendProtocol.HTTP, Scheduler.WRR,
+        List.of(new Endpoint("10.0.0.1", 8080)));
+    Route exact = new Route(new PathMatch.Exact("/x"), cluster.name(), Timeouts.ofSeconds(readSeconds, 60, 5), "Ingress default/web");
+    Route prefix = new Route(PathMatch.Prefix.of("/api/"), cluster.name(), Timeouts.ofSeconds(60, 60, 5), "Ingress default/web");
+    Listener listener = new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS,
+        List.of(new VirtualHost("*.example.com", List.of(exact, prefix))), prefix);
+    return RoutingTable.unpublished(List.of(listener), List.of(cluster));
+  }
+
+  @Test
+  void jsonRoundTripKeepsEverything() {
+    // Given
+    RoutingTable table = TableCodec.stamp(sample(30), 7);
+    // When
+    RoutingTable back = TableCodec.fromJson(TableCodec.toJson(table));
+    // Then
+    assertThat(back).isEqualTo(table);
+    assertThat(back.version()).isEqualTo(7);
+    assertThat(((PathMatch.Prefix) back.listeners().get(0).virtualHosts().get(0).routes().get(1).match()).path())
+        .isEqualTo("/api");
+  }
+
+  @Test
+  void hashFollowsContentNotVersion() {
+    // Given / When / Then
+    assertThat(TableCodec.stamp(sample(30), 1).hash()).isEqualTo(TableCodec.stamp(sample(30), 2).hash());
+    assertThat(TableCodec.stamp(sample(30), 1).hash()).isNotEqualTo(TableCodec.stamp(sample(31), 1).hash());
+  }
+
+  @Test
+  void invalidTablesAreRejectedWithTheReason() {
+    // Given a route naming a cluster that is not there
+    String json = TableCodec.toJson(sample(30)).replace("\"cluster\" : \"default/web:80\"", "\"cluster\" : \"nope\"");
+    // When / Then
+    assertThatThrownBy(() -> TableCodec.fromJson(json)).hasMessageContaining("unknown cluster nope");
+    assertThatThrownBy(() -> new Timeouts(0, 1, 1)).hasMessageContaining("readMillis must be positive");
+    assertThatThrownBy(() -> new VirtualHost("Foo.com", List.of())).hasMessageContaining("lower case");
+    assertThatThrownBy(() -> new VirtualHost("foo.*.com", List.of())).hasMessageContaining("whole first label");
+    assertThatThrownBy(() -> new PathMatch.Exact("relative")).hasMessageContaining("must start with '/'");
+  }
+}
