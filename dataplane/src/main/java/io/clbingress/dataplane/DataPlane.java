@@ -9,6 +9,9 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
@@ -58,21 +61,27 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /**
-   * One listener instance per event loop on the same port. The first instance binds alone, so
-   * that port 0 (tests) resolves to a real port that the others then join (SO_REUSEPORT).
+   * One listener instance per event loop, sharing one listening socket (Vert.x shares a host and
+   * port among the instances of a deployment). Port 0 (tests) is resolved to a free port first,
+   * because instances asked for port 0 would each get a different one.
    */
   private Future<Integer> bindHttp() {
-    ProxyVerticle first = new ProxyVerticle(options.bindAddress(), options.httpPort(), Protocol.HTTP, router::get, tunnels);
-    return vertx.deployVerticle(first).compose(id -> {
-      int port = first.actualPort();
-      if (options.eventLoops() == 1) {
-        return Future.succeededFuture(port);
-      }
-      return vertx.deployVerticle(
-              () -> new ProxyVerticle(options.bindAddress(), port, Protocol.HTTP, router::get, tunnels),
-              new DeploymentOptions().setInstances(options.eventLoops() - 1))
-          .map(port);
-    });
+    int port;
+    try {
+      port = options.httpPort() == 0 ? freePort(options.bindAddress()) : options.httpPort();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(
+            () -> new ProxyVerticle(options.bindAddress(), port, Protocol.HTTP, router::get, tunnels),
+            new DeploymentOptions().setInstances(options.eventLoops()))
+        .map(port);
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
   }
 
   /**

@@ -55,14 +55,9 @@ public final class ProxyVerticle extends VerticleBase {
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(true)
-        .setReusePort(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false));
     return server.requestHandler(handler).listen();
   }
 
-  /** The port actually bound (useful when asked for port 0). */
-  public int actualPort() {
-    return server.actualPort();
-  }
 }

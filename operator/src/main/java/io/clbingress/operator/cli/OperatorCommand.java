@@ -1,18 +1,35 @@
 package io.clbingress.operator.cli;
 
+import io.clbingress.operator.Main;
+import io.clbingress.operator.kube.KubernetesSource;
+import io.clbingress.operator.publish.ConfigServer;
+import io.clbingress.operator.publish.TableUpdater;
+import io.clbingress.operator.translate.Settings;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Operator mode: watches a cluster and programs data planes. Not built yet. */
+/** Operator mode: watches a cluster and serves routing tables to data planes. */
 @Command(name = "operator", mixinStandardHelpOptions = true,
-    description = "Watch a Kubernetes cluster and program data planes (not available yet).")
+    description = "Watch a Kubernetes cluster and program data planes over the control channel.")
 public final class OperatorCommand implements Callable<Integer> {
 
+  private static final Logger LOG = LogManager.getLogger(OperatorCommand.class);
+
   @Option(names = "--kubeconfig", defaultValue = "${env:CLB_KUBECONFIG}", paramLabel = "FILE",
-      description = "Kubeconfig; in-cluster configuration when absent (env CLB_KUBECONFIG).")
+      description = "Kubeconfig; in-cluster configuration (or ~/.kube/config) when absent (env CLB_KUBECONFIG).")
   Path kubeconfig;
 
   @Option(names = "--watch-namespace", defaultValue = "${env:CLB_WATCH_NAMESPACE}", paramLabel = "NS",
@@ -20,26 +37,74 @@ public final class OperatorCommand implements Callable<Integer> {
   String watchNamespace;
 
   @Option(names = "--config-port", defaultValue = "${env:CLB_CONFIG_PORT:-18000}", paramLabel = "PORT",
-      description = "Port data planes fetch routing tables from (env CLB_CONFIG_PORT; default ${DEFAULT-VALUE}).")
+      description = "Port of the control channel data planes connect to (env CLB_CONFIG_PORT; default ${DEFAULT-VALUE}).")
   int configPort;
 
-  @Option(names = "--token-file", defaultValue = "${env:CLB_TOKEN_FILE}", paramLabel = "FILE",
-      description = "Bearer token data planes must present (env CLB_TOKEN_FILE).")
-  Path tokenFile;
+  @Option(names = "--config-address", defaultValue = "${env:CLB_CONFIG_ADDRESS:-0.0.0.0}", paramLabel = "IP",
+      description = "Address of the control channel (env CLB_CONFIG_ADDRESS; default ${DEFAULT-VALUE}).")
+  String configAddress;
 
   @Option(names = "--publish-service", defaultValue = "${env:CLB_PUBLISH_SERVICE}", paramLabel = "NS/NAME",
-      description = "Service whose address goes into Ingress status (env CLB_PUBLISH_SERVICE).")
+      description = "Service whose address goes into Ingress status (env CLB_PUBLISH_SERVICE; not applied yet).")
   String publishService;
 
   @Option(names = "--publish-address", defaultValue = "${env:CLB_PUBLISH_ADDRESS}", paramLabel = "IP",
-      description = "Address that goes into Ingress status (env CLB_PUBLISH_ADDRESS).")
+      description = "Address that goes into Ingress status (env CLB_PUBLISH_ADDRESS; not applied yet).")
   String publishAddress;
+
+  @Mixin
+  TokenFlag tokenFlag;
 
   @Mixin
   TranslationFlags translationFlags;
 
   @Override
-  public Integer call() {
-    return NotYetCommand.answer("operator");
+  public Integer call() throws Exception {
+    if (configPort < 1 || configPort > 65535) {
+      return Main.usageError("--config-port " + configPort + ": not a port (1-65535)");
+    }
+    if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+      return Main.usageError("--kubeconfig " + kubeconfig + ": not readable");
+    }
+    String token = tokenFlag.tokenOrNull();
+    if (token == null) {
+      return 2;
+    }
+    Settings settings;
+    try {
+      settings = translationFlags.settings(false);
+    } catch (IllegalArgumentException e) {
+      return Main.usageError(e.getMessage());
+    }
+    Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(kubeconfig));
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    Vertx vertx = Lifecycle.vertx(1);
+    ConfigServer server = new ConfigServer(vertx, token);
+    int port;
+    try {
+      port = server.listen(configAddress, configPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("clb-ingress: cannot open the control channel on " + configAddress + ":" + configPort + ": "
+          + (e.getCause() == null ? e : e.getCause()).getMessage());
+      vertx.close();
+      client.close();
+      return 1;
+    }
+    LOG.info("operator: control channel on {}:{}, watching {} at {}", configAddress, port,
+        watchNamespace == null ? "all namespaces" : "namespace " + watchNamespace, config.getMasterUrl());
+    TableUpdater updater = new TableUpdater(settings, server);
+    KubernetesSource source = new KubernetesSource(client, watchNamespace, updater::update);
+    source.start().whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.error("operator: cannot list the cluster's objects: {}", failure.toString());
+      }
+    });
+    Lifecycle.runUntilStopped(() -> {
+      source.close();
+      server.close();
+      vertx.close();
+      client.close();
+    });
+    return 0;
   }
 }

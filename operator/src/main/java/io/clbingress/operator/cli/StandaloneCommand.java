@@ -7,15 +7,10 @@ import io.clbingress.operator.standalone.FolderWatcher;
 import io.clbingress.operator.standalone.ManifestFolder;
 import io.clbingress.operator.translate.Settings;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
@@ -54,30 +49,20 @@ public final class StandaloneCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return Main.usageError(e.getMessage());
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
-        .setEventLoopPoolSize(dataPlaneFlags.eventLoopCount()));
-    DataPlane dataPlane;
-    try {
-      dataPlane = DataPlane.start(vertx, dataPlaneFlags.options(), Clock.systemUTC())
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("clb-ingress: cannot start the data plane: " + cause.getMessage());
-      vertx.close();
+    Vertx vertx = Lifecycle.vertx(dataPlaneFlags.eventLoopCount());
+    DataPlane dataPlane = Lifecycle.startDataPlane(vertx, dataPlaneFlags);
+    if (dataPlane == null) {
       return 1;
     }
     LOG.info("standalone: serving {} (native transport: {})", manifests.toAbsolutePath(), vertx.isNativeTransportEnabled());
     TableUpdater updater = new TableUpdater(settings, dataPlane::apply);
     FolderWatcher watcher = new FolderWatcher(new ManifestFolder(manifests, Clock.systemUTC()), manifests, updater::update);
     watcher.start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Lifecycle.runUntilStopped(() -> {
       watcher.close();
       dataPlane.close();
       vertx.close();
-      stopped.countDown();
-    }, "shutdown"));
-    stopped.await();
+    });
     return 0;
   }
 }

@@ -1,0 +1,122 @@
+package io.clbingress.operator.publish;
+
+import io.clbingress.dataplane.control.ControlCodec;
+import io.clbingress.dataplane.control.ControlMessage;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The operator's end of the control channel ({@link ControlMessage}): data planes connect with
+ * the bearer token, get the table in force at once and every later one, and say which version
+ * they applied. Whole snapshots, no deltas: a table is small next to a WebSocket's worth of
+ * memory, and a reconnecting data plane needs no history.
+ */
+public final class ConfigServer implements Consumer<RoutingTable> {
+
+  private static final Logger LOG = LogManager.getLogger(ConfigServer.class);
+
+  private final Vertx vertx;
+  private final byte[] token;
+  private final AtomicReference<String> latest = new AtomicReference<>();
+  private final Map<ServerWebSocket, Long> dataPlanes = new ConcurrentHashMap<>();
+  private HttpServer server;
+
+  public ConfigServer(Vertx vertx, String token) {
+    if (token == null || token.isBlank()) {
+      throw new IllegalArgumentException("the control channel needs a token");
+    }
+    this.vertx = vertx;
+    this.token = ("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** @return the bound port */
+  public Future<Integer> listen(String host, int port) {
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(host).setPort(port)
+        .setMaxWebSocketFrameSize(1024 * 1024)
+        .setMaxWebSocketMessageSize(64 * 1024 * 1024));
+    return server.webSocketHandshakeHandler(this::handshake)
+        .webSocketHandler(this::connected)
+        .requestHandler(request -> request.response().setStatusCode(404)
+            .end("the control channel is a WebSocket at " + ControlMessage.PATH + "\n"))
+        .listen()
+        .map(HttpServer::actualPort);
+  }
+
+  private void handshake(ServerWebSocketHandshake handshake) {
+    if (!handshake.path().equals(ControlMessage.PATH)) {
+      handshake.reject(404);
+      return;
+    }
+    String authorization = handshake.headers().get("Authorization");
+    byte[] offered = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(offered, token)) {
+      LOG.warn("control channel: refused a data plane from {}: wrong or missing bearer token", handshake.remoteAddress());
+      handshake.reject(401);
+      return;
+    }
+    handshake.accept();
+  }
+
+  private void connected(ServerWebSocket ws) {
+    dataPlanes.put(ws, 0L);
+    LOG.info("control channel: data plane {} connected ({} in all)", ws.remoteAddress(), dataPlanes.size());
+    ws.closeHandler(v -> {
+      dataPlanes.remove(ws);
+      LOG.info("control channel: data plane {} disconnected ({} left)", ws.remoteAddress(), dataPlanes.size());
+    });
+    ws.textMessageHandler(text -> acknowledged(ws, text));
+    String table = latest.get();
+    if (table != null) {
+      ws.writeTextMessage(table);
+    }
+  }
+
+  private void acknowledged(ServerWebSocket ws, String text) {
+    try {
+      ControlMessage message = ControlCodec.decode(text);
+      if (message instanceof ControlMessage.Applied applied) {
+        dataPlanes.computeIfPresent(ws, (k, v) -> applied.version());
+        LOG.debug("control channel: data plane {} applied version {}", ws.remoteAddress(), applied.version());
+      } else if (message instanceof ControlMessage.Rejected rejected) {
+        LOG.error("control channel: data plane {} rejected version {}: {}", ws.remoteAddress(), rejected.version(),
+            rejected.reason());
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("control channel: data plane {} sent {}", ws.remoteAddress(), e.getMessage());
+    }
+  }
+
+  /** Publishes a table to every connected data plane and to those that connect later. */
+  @Override
+  public void accept(RoutingTable table) {
+    String message = ControlCodec.encode(new ControlMessage.Table(table));
+    latest.set(message);
+    dataPlanes.keySet().forEach(ws -> ws.writeTextMessage(message));
+    LOG.info("routing table version {} published to {} data planes", table.version(), dataPlanes.size());
+  }
+
+  /** The version each connected data plane last applied (0: none yet), by remote address. */
+  public Map<String, Long> appliedVersions() {
+    Map<String, Long> versions = new java.util.TreeMap<>();
+    dataPlanes.forEach((ws, version) -> versions.put(String.valueOf(ws.remoteAddress()), version));
+    return versions;
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

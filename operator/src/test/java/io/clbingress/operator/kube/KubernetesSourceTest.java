@@ -1,0 +1,114 @@
+package io.clbingress.operator.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.operator.publish.TableUpdater;
+import io.clbingress.operator.translate.Settings;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Informers against Fabric8's mock API server in CRUD mode (real HTTP, real watches). */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesSourceTest {
+
+  static KubernetesClient client;
+  final List<RoutingTable> published = new CopyOnWriteArrayList<>();
+  KubernetesSource source;
+
+  @AfterEach
+  void stop() {
+    source.close();
+  }
+
+  @Test
+  void ingressServiceAndEndpointChangesReachTheTable() throws Exception {
+    // Given a Service with endpoints and an Ingress, before the source starts
+    client.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("web")
+        .withNamespace("shop").endMetadata().withNewSpec().addNewPort().withName("http").withPort(80).endPort()
+        .endSpec().build()).create();
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("10.0.0.1")).create();
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("/a")).create();
+    // When the source starts, watching that namespace only (the other test uses another)
+    startSource("shop");
+    // Then the first table has the route and the endpoint
+    await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
+    assertThat(paths(last())).containsExactly("/a");
+    assertThat(endpoints(last())).containsExactly(new Endpoint("10.0.0.1", 8080));
+    // When the Ingress changes, Then the table follows
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("/b")).update();
+    await().atMost(Duration.ofSeconds(5)).until(() -> paths(last()).equals(List.of("/b")));
+    // When the endpoints change, Then the table follows
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("10.0.0.2")).update();
+    await().atMost(Duration.ofSeconds(5)).until(() -> endpoints(last()).equals(List.of(new Endpoint("10.0.0.2", 8080))));
+    // When the Ingress is deleted, Then its route goes
+    client.network().v1().ingresses().inNamespace("shop").withName("web").delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> paths(last()).isEmpty());
+    assertThat(published).extracting(RoutingTable::version).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void clbListenersAreSeenForTheListenerAnnotation() throws Exception {
+    // Given an Ingress naming a CLBListener that does not exist yet
+    Ingress bound = new IngressBuilder(ingress("/bound")).editMetadata().withName("bound").withNamespace("chat")
+        .addToAnnotations("clb.ingress.io/listener", "chat-wss").endMetadata().build();
+    client.network().v1().ingresses().inNamespace("chat").resource(bound).create();
+    startSource("chat");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
+    assertThat(paths(last())).isEmpty();
+    // When the CLBListener is created, Then the Ingress is accepted
+    client.genericKubernetesResources(KubernetesSource.CLB_LISTENERS).inNamespace("chat")
+        .resource(new GenericKubernetesResourceBuilder().withApiVersion("clb.ingress.io/v1alpha1")
+            .withKind("CLBListener").withNewMetadata().withName("chat-wss").withNamespace("chat").endMetadata()
+            .build()).create();
+    await().atMost(Duration.ofSeconds(5)).until(() -> paths(last()).equals(List.of("/bound")));
+  }
+
+  private void startSource(String namespace) throws Exception {
+    TableUpdater updater = new TableUpdater(Settings.defaults(), published::add);
+    source = new KubernetesSource(client, namespace, updater::update);
+    source.start().get(20, TimeUnit.SECONDS);
+  }
+
+  private RoutingTable last() {
+    return published.get(published.size() - 1);
+  }
+
+  private static List<String> paths(RoutingTable table) {
+    return table.listeners().get(0).virtualHosts().stream()
+        .flatMap(v -> v.routes().stream()).map(r -> r.match().path()).toList();
+  }
+
+  private static List<Endpoint> endpoints(RoutingTable table) {
+    return table.clusters().stream().flatMap(c -> c.endpoints().stream()).toList();
+  }
+
+  private static Ingress ingress(String path) {
+    return new IngressBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+        .withNewSpec().withIngressClassName("clb").addNewRule().withNewHttp().addNewPath().withPath(path)
+        .withPathType("Prefix").withNewBackend().withNewService().withName("web").withNewPort().withNumber(80)
+        .endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
+  }
+
+  private static EndpointSlice slice(String address) {
+    return new EndpointSliceBuilder().withNewMetadata().withName("web-1").withNamespace("shop")
+        .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+        .addNewPort().withName("http").withPort(8080).endPort()
+        .addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint()
+        .build();
+  }
+}

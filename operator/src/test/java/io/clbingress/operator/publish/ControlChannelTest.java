@@ -1,0 +1,118 @@
+package io.clbingress.operator.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.clbingress.dataplane.DataPlane;
+import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.codec.TableCodec;
+import io.clbingress.dataplane.control.ControlMessage;
+import io.clbingress.dataplane.control.ControlPlaneClient;
+import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Operator's config server and a data plane's client over a real WebSocket. */
+class ControlChannelTest {
+
+  Vertx operatorSide;
+  Vertx dataPlaneSide;
+  DataPlane dataPlane;
+  ConfigServer server;
+  int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    operatorSide = Vertx.vertx();
+    dataPlaneSide = Vertx.vertx();
+    dataPlane = DataPlane.start(dataPlaneSide, DataPlaneOptions.loopback(Duration.ofSeconds(1)), Clock.systemUTC())
+        .await(20, TimeUnit.SECONDS);
+    server = new ConfigServer(operatorSide, "s3cret");
+    port = server.listen("127.0.0.1", 0).await(20, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    operatorSide.close().await(20, TimeUnit.SECONDS);
+    dataPlaneSide.close().await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void dataPlaneAppliesPublishedTablesAndReportsTheVersion() throws Exception {
+    // Given a table published before the data plane connects
+    server.accept(table(1, "first"));
+    ControlPlaneClient client = new ControlPlaneClient(dataPlaneSide, URI.create("http://127.0.0.1:" + port), "s3cret", dataPlane);
+    // When it connects
+    client.start();
+    // Then it applies it and the operator learns the version
+    await().atMost(Duration.ofSeconds(10)).until(() -> version() == 1 && server.appliedVersions().containsValue(1L));
+    // When a new table is published, Then it follows
+    server.accept(table(2, "second"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> version() == 2 && server.appliedVersions().containsValue(2L));
+    client.close();
+  }
+
+  @Test
+  void operatorAwayKeepsTheLastTableAndReconnectResyncs() throws Exception {
+    // Given a connected data plane on version 1
+    server.accept(table(1, "first"));
+    ControlPlaneClient client = new ControlPlaneClient(dataPlaneSide, URI.create("http://127.0.0.1:" + port), "s3cret", dataPlane);
+    client.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> version() == 1);
+    // When the operator goes away
+    server.close().await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !client.isConnected());
+    // Then the data plane keeps serving version 1
+    assertThat(dataPlane.isReady()).isTrue();
+    assertThat(version()).isEqualTo(1);
+    // When an operator comes back on the same port with version 3
+    ConfigServer restarted = new ConfigServer(operatorSide, "s3cret");
+    restarted.accept(table(3, "third"));
+    restarted.listen("127.0.0.1", port).await(10, TimeUnit.SECONDS);
+    // Then the data plane reconnects and resyncs
+    await().atMost(Duration.ofSeconds(30)).until(() -> version() == 3);
+    client.close();
+  }
+
+  @Test
+  void wrongOrMissingTokenIsRefused() throws Exception {
+    // Given / When
+    var client = dataPlaneSide.createWebSocketClient();
+    Throwable wrong = connectFailure(client, "Bearer guess");
+    Throwable missing = connectFailure(client, null);
+    // Then
+    assertThat(wrong.getMessage()).contains("401");
+    assertThat(missing.getMessage()).contains("401");
+    assertThat(server.appliedVersions()).isEmpty();
+  }
+
+  private Throwable connectFailure(io.vertx.core.http.WebSocketClient client, String authorization) throws Exception {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI(ControlMessage.PATH);
+    if (authorization != null) {
+      options.putHeader("Authorization", authorization);
+    }
+    return client.connect(options).map(ws -> (Throwable) new AssertionError("connected"))
+        .recover(io.vertx.core.Future::succeededFuture).await(10, TimeUnit.SECONDS);
+  }
+
+  private long version() {
+    return dataPlane.applied() == null ? 0 : dataPlane.applied().table().version();
+  }
+
+  /** A table whose content differs by its listener name, so each version is applied. */
+  private static RoutingTable table(long version, String name) {
+    Listener listener = new Listener(name, Protocol.HTTP, Listener.PORT_FROM_FLAGS, List.of(), null);
+    return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.of()), version);
+  }
+}
