@@ -46,7 +46,20 @@ final class Processes {
     }
   }
 
-  static List<String> command(String... parts) {
-    return new ArrayList<>(List.of(parts));
+  static Run curl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("curl", "--max-time", "20"));
+    command.addAll(List.of(args));
+    return run(Path.of("."), command, 30);
+  }
+
+  /** The HTTP status code of a GET, "000" when nothing answered. */
+  static String status(String url, String... headers) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("-s", "-o", "/dev/null", "-w", "%{http_code}"));
+    for (String header : headers) {
+      args.add("-H");
+      args.add(header);
+    }
+    args.add(url);
+    return curl(args.toArray(String[]::new)).stdout();
   }
 }

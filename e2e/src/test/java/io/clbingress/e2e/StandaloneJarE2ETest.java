@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class StandaloneJarE2ETest {
 
-  static final Path JAR = Path.of(System.getProperty("clb.jar", "../operator/target/clb-ingress.jar"));
+  static final Path JAR = JarProcess.JAR;
   static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
 
   @TempDir
@@ -35,8 +35,7 @@ class StandaloneJarE2ETest {
   static Vertx vertx;
   static HttpServer blue;
   static HttpServer green;
-  static Process jar;
-  static Path jarLog;
+  static JarProcess jar;
   static int httpPort;
   static int adminPort;
 
@@ -54,21 +53,17 @@ class StandaloneJarE2ETest {
     Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
     httpPort = Processes.freePort();
     adminPort = Processes.freePort();
-    jarLog = Files.createTempFile("clb-ingress", ".log");
-    jar = new ProcessBuilder("java", "-jar", JAR.toString(), "standalone", "--manifests", manifests.toString(),
+    jar = JarProcess.start("standalone", "standalone", "--manifests", manifests.toString(),
         "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort),
-        "--bind-address", "127.0.0.1", "--drain-seconds", "1")
-        .redirectErrorStream(true).redirectOutput(jarLog.toFile()).start();
+        "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> curl("-o", "/dev/null", "-w", "%{http_code}", admin("/readyz")).stdout().equals("200"));
+        .until(() -> Processes.status(admin("/readyz")).equals("200"));
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (jar != null) {
-      jar.destroy();
-      jar.waitFor(20, TimeUnit.SECONDS);
-      System.out.println("---- clb-ingress log\n" + Files.readString(jarLog));
+      jar.close();
     }
     if (vertx != null) {
       vertx.close().await(20, TimeUnit.SECONDS);
@@ -81,8 +76,7 @@ class StandaloneJarE2ETest {
     Processes.Run run = curl("-s", "-i", "-H", "Host: shop.example.com", proxy("/hello"));
     // Then
     assertThat(run.stdout()).startsWith("HTTP/1.1 200").contains("backend=blue");
-    assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: unknown.example.com", proxy("/"))
-        .stdout()).isEqualTo("404");
+    assertThat(Processes.status(proxy("/"), "Host: unknown.example.com")).isEqualTo("404");
   }
 
   @Test
@@ -119,11 +113,11 @@ class StandaloneJarE2ETest {
     // When one file is unparsable and an Ingress gets an invalid annotation
     Files.writeString(manifests.resolve("broken.yaml"), "kind: [oops\n");
     Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "ten minutes"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(jarLog).contains("ten minutes"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> jar.logText().contains("ten minutes"));
     // Then the process lives, the Ingress keeps its last accepted configuration, and the log names the problems
     assertThat(jar.isAlive()).isTrue();
     assertThat(curl("-s", "-H", "Host: shop.example.com", proxy("/")).stdout()).contains("backend=green");
-    String log = Files.readString(jarLog);
+    String log = jar.logText();
     assertThat(log).contains("broken.yaml line", "Ingress e2e/web: metadata.annotations[clb.ingress.io/proxy-read-timeout]");
     assertThat(curl("-s", admin("/config")).stdout()).contains("\"version\"", "\"appliedAt\"");
   }
@@ -133,9 +127,7 @@ class StandaloneJarE2ETest {
   }
 
   private static Processes.Run curl(String... args) throws IOException, InterruptedException {
-    List<String> command = Processes.command("curl", "--max-time", "20");
-    command.addAll(List.of(args));
-    return Processes.run(Path.of("."), command, 30);
+    return Processes.curl(args);
   }
 
   private static String proxy(String path) {

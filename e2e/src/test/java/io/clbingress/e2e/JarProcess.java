@@ -1,0 +1,50 @@
+package io.clbingress.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The built jar started as users start it, with its log in a file. */
+final class JarProcess implements AutoCloseable {
+
+  static final Path JAR = Path.of(System.getProperty("clb.jar", "../operator/target/clb-ingress.jar"));
+
+  final String name;
+  final Path log;
+  private final Process process;
+
+  private JarProcess(String name, Path log, Process process) {
+    this.name = name;
+    this.log = log;
+    this.process = process;
+  }
+
+  static JarProcess start(String name, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    Path log = Files.createTempFile("clb-" + name, ".log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new JarProcess(name, log, process);
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String logText() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL) and prints its log for the test report. */
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
+    System.out.println("---- " + name + " log\n" + logText());
+  }
+}

@@ -1,0 +1,221 @@
+package io.clbingress.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator and a data plane as separate processes from the built jar, Fabric8's mock API
+ * server in CRUD mode as the cluster, real backends, curl and a Vert.x WebSocket as clients.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class OperatorAndDataplaneE2ETest {
+
+  static KubernetesClient client;
+  @TempDir
+  static Path files;
+  static Vertx vertx;
+  static HttpServer blue;
+  static HttpServer green;
+  static JarProcess operator;
+  static JarProcess dataplane;
+  static Path kubeconfig;
+  static Path token;
+  static int configPort;
+  static int httpPort;
+  static int adminPort;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(Files.isRegularFile(JarProcess.JAR), "the jar is built by the operator module first");
+    assumeTrue(Processes.available("curl"), "curl is not installed (.ci/run installs it)");
+    vertx = Vertx.vertx();
+    blue = backend("blue");
+    green = backend("green");
+    client.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("web")
+        .withNamespace("shop").endMetadata().withNewSpec().addNewPort().withName("http").withPort(80).endPort()
+        .endSpec().build()).create();
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice(blue.actualPort())).create();
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("web", "/", "60")).create();
+    kubeconfig = files.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: e2e, user: {token: e2e}}]
+        contexts: [{name: mock, context: {cluster: mock, user: e2e, namespace: default}}]
+        current-context: mock
+        """.formatted(client.getMasterUrl().toString()));
+    token = files.resolve("token");
+    Files.writeString(token, "e2e-token\n");
+    configPort = Processes.freePort();
+    httpPort = Processes.freePort();
+    adminPort = Processes.freePort();
+    operator = startOperator();
+    dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "http://127.0.0.1:" + configPort,
+        "--token-file", token.toString(), "--http-port", String.valueOf(httpPort),
+        "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> Processes.status(admin("/readyz")).equals("200"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (JarProcess process : new JarProcess[] {dataplane, operator}) {
+      if (process != null) {
+        process.close();
+      }
+    }
+    if (vertx != null) {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_trafficFollowsIngressCreateUpdateDelete() throws Exception {
+    // Then the Ingress created before start serves
+    assertThat(body("/")).contains("backend=blue");
+    // When an Ingress is created, Then traffic follows within 2 s
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("api", "/api", "60")).create();
+    awaitBody("/api/x", "backend=blue uri=/api/x");
+    // When it is updated to another path
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("api", "/v2", "60")).update();
+    awaitBody("/v2/x", "uri=/v2/x");
+    // When it is deleted, Then its path falls back to the remaining Ingress's "/"
+    client.network().v1().ingresses().inNamespace("shop").withName("api").delete();
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+        .until(() -> Processes.status(proxy("/only-v2"), "Host: shop.example.com").equals("200")
+            && !client.network().v1().ingresses().inNamespace("shop").list().getItems().isEmpty());
+  }
+
+  @Test
+  void b_endpointSliceChangeMovesTraffic() throws Exception {
+    // When the endpoints move to the green backend
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice(green.actualPort())).update();
+    // Then
+    awaitBody("/", "backend=green");
+  }
+
+  @Test
+  void c_badAnnotationLeavesOtherIngressesServing() throws Exception {
+    // When another Ingress arrives with an invalid timeout
+    client.network().v1().ingresses().inNamespace("shop").resource(ingress("broken", "/broken", "forever")).create();
+    await().atMost(Duration.ofSeconds(5)).until(() -> operator.logText().contains("Ingress shop/broken"));
+    // Then it is not programmed, the operator names the problem, and the rest serves
+    assertThat(operator.logText()).contains("metadata.annotations[clb.ingress.io/proxy-read-timeout]", "\"forever\"");
+    assertThat(body("/broken")).contains("backend=green uri=/broken");
+    assertThat(Processes.status(proxy("/"), "Host: shop.example.com")).isEqualTo("200");
+  }
+
+  @Test
+  void d_operatorAwayKeepsTrafficAndWebSocketsAndItsReturnResyncs() throws Exception {
+    // Given an open WebSocket through the data plane
+    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(httpPort).setURI("/chat").putHeader("host", "shop.example.com")).await(20, TimeUnit.SECONDS);
+    AtomicBoolean closed = new AtomicBoolean();
+    ws.closeHandler(v -> closed.set(true));
+    BlockingQueue<String> echoes = new ArrayBlockingQueue<>(8);
+    ws.textMessageHandler(echoes::add);
+    // When the operator is killed
+    operator.close();
+    // Then traffic and the WebSocket go on
+    assertThat(body("/")).contains("backend=green");
+    ws.writeTextMessage("while-away");
+    assertThat(echoes.poll(10, TimeUnit.SECONDS)).isEqualTo("while-away");
+    // When the cluster changes meanwhile and the operator comes back
+    client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice(blue.actualPort())).update();
+    operator = startOperator();
+    // Then the data plane resyncs (after the operator's start and the client's reconnect backoff)
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> body("/").contains("backend=blue"));
+    assertThat(Processes.curl("-s", admin("/config")).stdout()).contains("\"version\"");
+  }
+
+  @Test
+  void e_wrongTokenIsRefused() throws Exception {
+    // Given a data plane with a wrong token
+    Path wrong = files.resolve("wrong-token");
+    Files.writeString(wrong, "not-the-token");
+    int otherAdmin = Processes.freePort();
+    try (JarProcess intruder = JarProcess.start("intruder", "dataplane", "--control-plane",
+        "http://127.0.0.1:" + configPort, "--token-file", wrong.toString(), "--http-port",
+        String.valueOf(Processes.freePort()), "--admin-port", String.valueOf(otherAdmin), "--bind-address", "127.0.0.1")) {
+      // Then it is refused and never becomes ready
+      await().atMost(Duration.ofSeconds(30)).until(() -> intruder.logText().contains("401"));
+      assertThat(Processes.status("http://127.0.0.1:" + otherAdmin + "/readyz")).isEqualTo("503");
+      assertThat(operator.logText()).contains("wrong or missing bearer token");
+    }
+  }
+
+  private static JarProcess startOperator() throws Exception {
+    return JarProcess.start("operator", "operator", "--kubeconfig", kubeconfig.toString(),
+        "--token-file", token.toString(), "--config-port", String.valueOf(configPort),
+        "--config-address", "127.0.0.1");
+  }
+
+  /** Traffic follows a change within 2 s (issue #3). */
+  private static void awaitBody(String path, String expected) {
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).until(() -> body(path).contains(expected));
+  }
+
+  private static String body(String path) throws Exception {
+    return Processes.curl("-s", "-H", "Host: shop.example.com", proxy(path)).stdout();
+  }
+
+  private static String proxy(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  private static String admin(String path) {
+    return "http://127.0.0.1:" + adminPort + path;
+  }
+
+  private static HttpServer backend(String name) {
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage))
+        .requestHandler(request -> request.response().end("backend=" + name + " uri=" + request.uri() + "\n"))
+        .listen().await();
+  }
+
+  private static EndpointSlice slice(int port) {
+    return new EndpointSliceBuilder().withNewMetadata().withName("web-1").withNamespace("shop")
+        .addToLabels("kubernetes.io/service-name", "web").endMetadata().withAddressType("IPv4")
+        .addNewPort().withName("http").withPort(port).endPort()
+        .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
+        .build();
+  }
+
+  private static Ingress ingress(String name, String path, String readTimeout) {
+    return new IngressBuilder().withNewMetadata().withName(name).withNamespace("shop")
+        .addToAnnotations("clb.ingress.io/proxy-read-timeout", readTimeout).endMetadata()
+        .withNewSpec().withIngressClassName("clb").addNewRule().withHost("shop.example.com").withNewHttp().addNewPath()
+        .withPath(path).withPathType("Prefix").withNewBackend().withNewService().withName("web").withNewPort()
+        .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
+  }
+}
