@@ -116,6 +116,15 @@ class OperatorAndDataplaneE2ETest {
   }
 
   @Test
+  void a2_programmedIngressGetsThePublishedAddress() {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      var status = client.network().v1().ingresses().inNamespace("shop").withName("web").get().getStatus();
+      return status != null && status.getLoadBalancer() != null && status.getLoadBalancer().getIngress() != null
+          && status.getLoadBalancer().getIngress().stream().anyMatch(i -> "127.0.0.1".equals(i.getIp()));
+    });
+  }
+
+  @Test
   void b_endpointSliceChangeMovesTraffic() throws Exception {
     // When the endpoints move to the green backend
     client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice(green.actualPort())).update();
@@ -128,8 +137,11 @@ class OperatorAndDataplaneE2ETest {
     // When another Ingress arrives with an invalid timeout
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("broken", "/broken", "forever")).create();
     await().atMost(Duration.ofSeconds(5)).until(() -> operator.logText().contains("Ingress shop/broken"));
-    // Then it is not programmed, the operator names the problem, and the rest serves
+    // Then it is not programmed, a Warning Event names the problem, and the rest serves
     assertThat(operator.logText()).contains("metadata.annotations[clb.ingress.io/proxy-read-timeout]", "\"forever\"");
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.v1().events().inNamespace("shop").list().getItems()
+        .stream().anyMatch(e -> e.getInvolvedObject().getName().equals("broken") && e.getType().equals("Warning")
+            && e.getMessage().contains("proxy-read-timeout")));
     assertThat(body("/broken")).contains("backend=green uri=/broken");
     assertThat(Processes.status(proxy("/"), "Host: shop.example.com")).isEqualTo("200");
   }
@@ -176,7 +188,7 @@ class OperatorAndDataplaneE2ETest {
   private static JarProcess startOperator() throws Exception {
     return JarProcess.start("operator", "operator", "--kubeconfig", kubeconfig.toString(),
         "--token-file", token.toString(), "--config-port", String.valueOf(configPort),
-        "--config-address", "127.0.0.1");
+        "--config-address", "127.0.0.1", "--publish-address", "127.0.0.1", "--election-namespace", "shop");
   }
 
   /** Traffic follows a change within 2 s (issue #3). */

@@ -3,18 +3,29 @@ package io.clbingress.operator.cli;
 import io.clbingress.operator.Main;
 import io.clbingress.operator.kube.KubernetesSource;
 import io.clbingress.operator.publish.ConfigServer;
+import io.clbingress.operator.publish.ProblemLog;
 import io.clbingress.operator.publish.TableUpdater;
+import io.clbingress.operator.status.IngressStatusWriter;
+import io.clbingress.operator.status.Leadership;
+import io.clbingress.operator.status.ProblemEvents;
+import io.clbingress.operator.status.PublishAddress;
+import io.clbingress.operator.status.StatusReporter;
 import io.clbingress.operator.translate.Settings;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
@@ -45,12 +56,16 @@ public final class OperatorCommand implements Callable<Integer> {
   String configAddress;
 
   @Option(names = "--publish-service", defaultValue = "${env:CLB_PUBLISH_SERVICE}", paramLabel = "NS/NAME",
-      description = "Service whose address goes into Ingress status (env CLB_PUBLISH_SERVICE; not applied yet).")
+      description = "The data plane's Service, whose address goes into Ingress status (env CLB_PUBLISH_SERVICE).")
   String publishService;
 
   @Option(names = "--publish-address", defaultValue = "${env:CLB_PUBLISH_ADDRESS}", paramLabel = "IP",
-      description = "Address that goes into Ingress status (env CLB_PUBLISH_ADDRESS; not applied yet).")
+      description = "Address (or host name) that goes into Ingress status, instead of --publish-service (env CLB_PUBLISH_ADDRESS).")
   String publishAddress;
+
+  @Option(names = "--election-namespace", defaultValue = "${env:CLB_ELECTION_NAMESPACE:-${env:POD_NAMESPACE:-default}}",
+      paramLabel = "NS", description = "Namespace of the leader election Lease (env CLB_ELECTION_NAMESPACE, else POD_NAMESPACE; default ${DEFAULT-VALUE}).")
+  String electionNamespace;
 
   @Mixin
   TokenFlag tokenFlag;
@@ -65,6 +80,9 @@ public final class OperatorCommand implements Callable<Integer> {
     }
     if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
       return Main.usageError("--kubeconfig " + kubeconfig + ": not readable");
+    }
+    if (publishService != null && !publishService.matches("[^/]+/[^/]+")) {
+      return Main.usageError("--publish-service " + publishService + ": expected NAMESPACE/NAME");
     }
     String token = tokenFlag.tokenOrNull();
     if (token == null) {
@@ -92,19 +110,42 @@ public final class OperatorCommand implements Callable<Integer> {
     }
     LOG.info("operator: control channel on {}:{}, watching {} at {}", configAddress, port,
         watchNamespace == null ? "all namespaces" : "namespace " + watchNamespace, config.getMasterUrl());
-    TableUpdater updater = new TableUpdater(settings, server);
-    KubernetesSource source = new KubernetesSource(client, watchNamespace, updater::update);
-    source.start().whenComplete((ok, failure) -> {
+    KubernetesSource source = new KubernetesSource(client, watchNamespace);
+    StatusReporter status = new StatusReporter(new IngressStatusWriter(client, publishAddress(client)),
+        new ProblemEvents(client, Clock.systemUTC()), source::ingress);
+    TableUpdater updater = new TableUpdater(settings, server, new ProblemLog().andThen(status));
+    Leadership leadership = new Leadership(client, electionNamespace, identity(), status::startedLeading,
+        status::stoppedLeading);
+    leadership.start();
+    source.start(updater::update).whenComplete((ok, failure) -> {
       if (failure != null) {
         LOG.error("operator: cannot list the cluster's objects: {}", failure.toString());
       }
     });
     Lifecycle.runUntilStopped(() -> {
+      leadership.close();
+      status.close();
       source.close();
       server.close();
       vertx.close();
       client.close();
     });
     return 0;
+  }
+
+  private Supplier<List<LoadBalancerIngress>> publishAddress(KubernetesClient client) {
+    if (publishAddress != null) {
+      return PublishAddress.fixed(publishAddress);
+    }
+    if (publishService != null) {
+      String[] parts = publishService.split("/");
+      return PublishAddress.ofService(client, parts[0], parts[1]);
+    }
+    return PublishAddress.none();
+  }
+
+  private static String identity() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "operator");
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

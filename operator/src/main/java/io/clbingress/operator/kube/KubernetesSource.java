@@ -2,6 +2,7 @@ package io.clbingress.operator.kube;
 
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.KubeObjects;
+import io.clbingress.operator.state.ObjectRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -42,7 +43,7 @@ public final class KubernetesSource implements AutoCloseable {
 
   private final KubernetesClient client;
   private final String namespace;
-  private final Consumer<ClusterState> consumer;
+  private volatile Consumer<ClusterState> consumer;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread thread = new Thread(r, "cluster-state");
     thread.setDaemon(true);
@@ -57,14 +58,17 @@ public final class KubernetesSource implements AutoCloseable {
   private SharedIndexInformer<GenericKubernetesResource> listeners;
 
   /** @param namespace the only namespace to watch, or null for all */
-  public KubernetesSource(KubernetesClient client, String namespace, Consumer<ClusterState> consumer) {
+  public KubernetesSource(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
-    this.consumer = consumer;
   }
 
-  /** Starts the informers; completes once all have synced and the first state was handed over. */
-  public CompletableFuture<Void> start() {
+  /**
+   * Starts the informers; completes once all have synced and the first state went to the
+   * consumer, which then gets a new state after changes.
+   */
+  public CompletableFuture<Void> start(Consumer<ClusterState> stateConsumer) {
+    this.consumer = stateConsumer;
     ResourceEventHandler<HasMetadata> onChange = new ResourceEventHandler<>() {
       @Override
       public void onAdd(HasMetadata object) {
@@ -131,6 +135,11 @@ public final class KubernetesSource implements AutoCloseable {
         services.getStore().list().stream().map(KubeObjects::service).toList(),
         endpointSlices.getStore().list().stream().map(KubeObjects::endpointSlice).toList(),
         listeners.getStore().list().stream().map(KubeObjects::ref).toList());
+  }
+
+  /** The Ingress as the cache has it (not to be changed), or null. */
+  public Ingress ingress(ObjectRef ref) {
+    return ingresses == null ? null : ingresses.getStore().getByKey(ref.namespace() + "/" + ref.name());
   }
 
   @Override

@@ -79,9 +79,9 @@ class KubernetesSourceTest {
   }
 
   private void startSource(String namespace) throws Exception {
-    TableUpdater updater = new TableUpdater(Settings.defaults(), published::add);
-    source = new KubernetesSource(client, namespace, updater::update);
-    source.start().get(20, TimeUnit.SECONDS);
+    TableUpdater updater = new TableUpdater(Settings.defaults(), published::add, translation -> { });
+    source = new KubernetesSource(client, namespace);
+    source.start(updater::update).get(20, TimeUnit.SECONDS);
   }
 
   private RoutingTable last() {

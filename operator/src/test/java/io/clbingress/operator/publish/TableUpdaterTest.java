@@ -22,7 +22,7 @@ class TableUpdaterTest {
   void publishesOnlyChangedContentWithIncreasingVersions() {
     // Given
     List<RoutingTable> published = new ArrayList<>();
-    TableUpdater updater = new TableUpdater(Settings.defaults().withStaticEndpoints(true), published::add);
+    TableUpdater updater = new TableUpdater(Settings.defaults().withStaticEndpoints(true), published::add, translation -> { });
     // When the same state comes twice, then a different one
     updater.update(state("/a"));
     updater.update(state("/a"));

@@ -1,0 +1,114 @@
+package io.clbingress.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.clbingress.operator.kube.KubernetesSource;
+import io.clbingress.operator.publish.TableUpdater;
+import io.clbingress.operator.translate.Settings;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Ingress status, Warning Events and leader election against the mock API server. */
+@EnableKubernetesMockClient(crud = true)
+class StatusReporterTest {
+
+  static KubernetesClient client;
+
+  @Test
+  void leaderWritesStatusAndOneEventPerProblemWhateverTheRebuilds() throws Exception {
+    // Given a good and a bad Ingress to a Service, and a reporter that does not lead yet
+    client.services().inNamespace("st").resource(new ServiceBuilder().withNewMetadata().withName("web")
+        .withNamespace("st").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
+    client.network().v1().ingresses().inNamespace("st").resource(ingress("good", "60")).create();
+    client.network().v1().ingresses().inNamespace("st").resource(ingress("bad", "sixty")).create();
+    try (KubernetesSource source = new KubernetesSource(client, "st");
+         StatusReporter reporter = new StatusReporter(
+             new IngressStatusWriter(client, PublishAddress.fixed("10.9.8.7")),
+             new ProblemEvents(client, Clock.systemUTC()), source::ingress)) {
+      AtomicInteger translations = new AtomicInteger();
+      TableUpdater updater = new TableUpdater(Settings.defaults(), table -> { },
+          reporter.andThen(translation -> translations.incrementAndGet()));
+      source.start(updater::update).get(20, TimeUnit.SECONDS);
+      // When it starts leading
+      reporter.startedLeading();
+      // Then the good Ingress gets the address and the bad one a Warning Event naming the field
+      await().atMost(Duration.ofSeconds(10)).until(() -> "10.9.8.7".equals(statusIp("good")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 1);
+      Event event = events().get(0);
+      assertThat(event.getType()).isEqualTo("Warning");
+      assertThat(event.getInvolvedObject().getName()).isEqualTo("bad");
+      assertThat(event.getInvolvedObject().getKind()).isEqualTo("Ingress");
+      assertThat(event.getMessage()).contains("metadata.annotations[clb.ingress.io/proxy-read-timeout]", "\"sixty\"");
+      assertThat(statusIp("bad")).isNull();
+      String goodVersion = client.network().v1().ingresses().inNamespace("st").withName("good").get()
+          .getMetadata().getResourceVersion();
+      // When unrelated changes make more rebuilds
+      int before = translations.get();
+      for (int i = 0; i < 10; i++) {
+        client.services().inNamespace("st").resource(new ServiceBuilder().withNewMetadata().withName("other-" + i)
+            .withNamespace("st").endMetadata().build()).create();
+        int seen = translations.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> translations.get() > seen);
+      }
+      assertThat(translations.get() - before).isGreaterThanOrEqualTo(10);
+      reporter.awaitIdle();
+      // Then no second Event and no status rewrite
+      assertThat(events()).hasSize(1);
+      assertThat(client.network().v1().ingresses().inNamespace("st").withName("good").get()
+          .getMetadata().getResourceVersion()).isEqualTo(goodVersion);
+    }
+  }
+
+  @Test
+  void exactlyOneOfTwoReplicasLeads() throws Exception {
+    // Given two replicas standing for election
+    AtomicInteger leaders = new AtomicInteger();
+    List<Leadership> replicas = List.of(replica("a", leaders), replica("b", leaders));
+    try {
+      replicas.forEach(Leadership::start);
+      // Then one of them leads, and the other does not
+      await().atMost(Duration.ofSeconds(30)).until(() -> leaders.get() >= 1);
+      assertThat(leaders.get()).isEqualTo(1);
+    } finally {
+      replicas.forEach(Leadership::close);
+    }
+  }
+
+  private static Leadership replica(String name, AtomicInteger leaders) {
+    return new Leadership(client, "election", name, leaders::incrementAndGet, leaders::decrementAndGet);
+  }
+
+  private static List<Event> events() {
+    return client.v1().events().inNamespace("st").list().getItems();
+  }
+
+  private static String statusIp(String name) {
+    Ingress ingress = client.network().v1().ingresses().inNamespace("st").withName(name).get();
+    if (ingress.getStatus() == null || ingress.getStatus().getLoadBalancer() == null
+        || ingress.getStatus().getLoadBalancer().getIngress() == null
+        || ingress.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+      return null;
+    }
+    return ingress.getStatus().getLoadBalancer().getIngress().get(0).getIp();
+  }
+
+  private static Ingress ingress(String name, String readTimeout) {
+    return new IngressBuilder().withNewMetadata().withName(name).withNamespace("st")
+        .addToAnnotations("clb.ingress.io/proxy-read-timeout", readTimeout).endMetadata()
+        .withNewSpec().withIngressClassName("clb").addNewRule().withHost(name + ".example.com").withNewHttp()
+        .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("web")
+        .withNewPort().withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec()
+        .build();
+  }
+}
