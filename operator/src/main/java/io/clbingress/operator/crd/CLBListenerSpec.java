@@ -1,0 +1,193 @@
+package io.clbingress.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+/** {@code spec} of a CLBListener. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CLBListenerSpec {
+
+  /** Listener protocols. */
+  public enum Protocol { HTTP, HTTPS, TCP, TCP_SSL }
+
+  @Required
+  @Min(1)
+  @Max(65535)
+  @PrinterColumn(name = "Port")
+  @JsonPropertyDescription("Port the data plane listens on; unique per data plane.")
+  public Integer port;
+
+  @Required
+  @PrinterColumn(name = "Protocol")
+  @JsonPropertyDescription("HTTP, HTTPS, TCP or TCP_SSL.")
+  public Protocol protocol;
+
+  @JsonPropertyDescription("Required for HTTPS and TCP_SSL.")
+  public Certificate certificate;
+
+  @JsonPropertyDescription("HTTPS only: offer h2 via ALPN.")
+  public Boolean http2;
+
+  @JsonPropertyDescription("Host used when none matches; omit to answer 404 to unknown hosts.")
+  public String defaultDomain;
+
+  @JsonPropertyDescription("Layer-7 settings for every rule of this listener and the Ingresses bound to it.")
+  public Defaults defaults;
+
+  @JsonPropertyDescription("HTTP and HTTPS: forwarding rules, alongside bound Ingresses.")
+  public List<ForwardingRule> rules;
+
+  @JsonPropertyDescription("TCP and TCP_SSL: the one backend Service.")
+  public Backend backend;
+
+  /** The certificate of an HTTPS or TCP_SSL listener. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Certificate {
+    /** Client certificate handling. */
+    public enum Mode { UNIDIRECTIONAL, MUTUAL }
+
+    @Required
+    @JsonPropertyDescription("A kubernetes.io/tls Secret in the listener's namespace.")
+    public String secretName;
+
+    @JsonPropertyDescription("UNIDIRECTIONAL (default) or MUTUAL (client certificates required).")
+    public Mode mode;
+
+    @JsonPropertyDescription("MUTUAL only: Secret with key ca.crt.")
+    public String caSecretName;
+  }
+
+  /** Layer-7 defaults of a listener. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Defaults {
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxyReadTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxySendTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxyConnectTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("Client keep-alive, 0-900 s.")
+    public String keepaliveTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("The whole request head must arrive within this.")
+    public String clientHeaderTimeout;
+    @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi|k|M|G)?$")
+    @JsonPropertyDescription("Larger request bodies get 413, e.g. 10Mi.")
+    public String clientMaxBodySize;
+    public List<TlsProtocol> sslProtocols;
+  }
+
+  /** TLS protocol versions, named as in the spec ({@code TLSv1.2}). */
+  public enum TlsProtocol {
+    @JsonProperty("TLSv1") TLSv1,
+    @JsonProperty("TLSv1.1") TLSv1_1,
+    @JsonProperty("TLSv1.2") TLSv1_2,
+    @JsonProperty("TLSv1.3") TLSv1_3
+  }
+
+  /** One forwarding rule of an HTTP or HTTPS listener. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ForwardingRule {
+    /** Path match types, as in Ingress. */
+    public enum PathType { Exact, Prefix, ImplementationSpecific }
+
+    /** Load-balancing algorithms. */
+    public enum Scheduler { WRR, LEAST_CONN, IP_HASH }
+
+    public String host;
+    @Required
+    public String path;
+    public PathType pathType;
+    @JsonPropertyDescription("One backend; or use backends to split traffic by weight.")
+    public Backend backend;
+    public List<WeightedBackend> backends;
+    public Scheduler scheduler;
+    public SessionPersistence sessionPersistence;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxyReadTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxySendTimeout;
+    @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    public String proxyConnectTimeout;
+    public HealthCheck healthCheck;
+  }
+
+  /** A Service backend. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Backend {
+    @Required
+    public ServiceRef service;
+  }
+
+  /** A Service backend with a traffic weight. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class WeightedBackend {
+    @Required
+    public ServiceRef service;
+    @Min(0)
+    @Max(100)
+    public Integer weight;
+  }
+
+  /** A Service and its port, by number or name. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ServiceRef {
+    @Required
+    public String name;
+    @Required
+    public ServicePort port;
+  }
+
+  /** A Service port: number or name. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ServicePort {
+    @Min(1)
+    @Max(65535)
+    public Integer number;
+    public String name;
+  }
+
+  /** Sticky sessions by cookie. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SessionPersistence {
+    @Min(0)
+    @Max(86400)
+    @JsonPropertyDescription("Cookie lifetime in seconds; 0 = off, else 30-86400.")
+    public Integer ttlSeconds;
+  }
+
+  /** Active HTTP health check, with a cloud load balancer's ranges. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HealthCheck {
+    public Boolean enabled;
+    public String path;
+    @Min(2)
+    @Max(300)
+    public Integer intervalSeconds;
+    @Min(2)
+    @Max(60)
+    public Integer timeoutSeconds;
+    @Min(2)
+    @Max(10)
+    public Integer healthyThreshold;
+    @Min(2)
+    @Max(10)
+    public Integer unhealthyThreshold;
+    public List<String> httpCodes;
+  }
+
+  /** The duration syntax shared with the annotations. */
+  static final class Durations {
+    static final String PATTERN = "^[0-9]+[smh]?$";
+
+    private Durations() {
+    }
+  }
+}
