@@ -1,9 +1,9 @@
 package io.clbingress.operator.kube;
 
+import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ObjectRef;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -55,7 +55,7 @@ public final class KubernetesSource implements AutoCloseable {
   private SharedIndexInformer<IngressClass> ingressClasses;
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<EndpointSlice> endpointSlices;
-  private SharedIndexInformer<GenericKubernetesResource> listeners;
+  private SharedIndexInformer<CLBListener> listeners;
 
   /** @param namespace the only namespace to watch, or null for all */
   public KubernetesSource(KubernetesClient client, String namespace) {
@@ -94,7 +94,7 @@ public final class KubernetesSource implements AutoCloseable {
     var slices = client.discovery().v1().endpointSlices();
     endpointSlices = namespace == null ? slices.inAnyNamespace().runnableInformer(0)
         : slices.inNamespace(namespace).runnableInformer(0);
-    var clbListeners = client.genericKubernetesResources(CLB_LISTENERS);
+    var clbListeners = client.resources(CLBListener.class);
     listeners = namespace == null ? clbListeners.inAnyNamespace().runnableInformer(0)
         : clbListeners.inNamespace(namespace).runnableInformer(0);
     List<SharedIndexInformer<? extends HasMetadata>> all = List.of(ingresses, ingressClasses, services, endpointSlices, listeners);
@@ -134,7 +134,12 @@ public final class KubernetesSource implements AutoCloseable {
         ingressClasses.getStore().list().stream().map(KubeObjects::ingressClass).toList(),
         services.getStore().list().stream().map(KubeObjects::service).toList(),
         endpointSlices.getStore().list().stream().map(KubeObjects::endpointSlice).toList(),
-        listeners.getStore().list().stream().map(KubeObjects::ref).toList());
+        listeners.getStore().list().stream().map(l -> KubeObjects.listener(l, Instant.EPOCH)).toList());
+  }
+
+  /** The CLBListener as the cache has it (not to be changed), or null. */
+  public CLBListener listener(ObjectRef ref) {
+    return listeners == null ? null : listeners.getStore().getByKey(ref.namespace() + "/" + ref.name());
   }
 
   /** The Ingress as the cache has it (not to be changed), or null. */

@@ -4,7 +4,9 @@ import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.IngressClassInfo;
 import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.KubeObjects;
+import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.state.ServiceInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -99,7 +101,7 @@ public final class ManifestFolder {
     List<IngressClassInfo> classes = new ArrayList<>();
     List<ServiceInfo> services = new ArrayList<>();
     List<EndpointSliceInfo> slices = new ArrayList<>();
-    List<ObjectRef> listeners = new ArrayList<>();
+    List<ListenerInfo> listeners = new ArrayList<>();
     Instant now = clock.instant();
     for (FileContent content : files.values()) {
       for (HasMetadata object : content.objects()) {
@@ -113,8 +115,8 @@ public final class ManifestFolder {
           services.add(KubeObjects.service(service));
         } else if (object instanceof EndpointSlice slice) {
           slices.add(KubeObjects.endpointSlice(slice));
-        } else if (ref.kind().equals("CLBListener")) {
-          listeners.add(ref);
+        } else if (object instanceof CLBListener listener) {
+          listeners.add(KubeObjects.listener(listener, seen));
         }
       }
     }

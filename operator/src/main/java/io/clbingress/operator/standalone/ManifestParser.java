@@ -1,6 +1,6 @@
 package io.clbingress.operator.standalone;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.clbingress.operator.crd.CLBListener;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -39,7 +39,7 @@ final class ManifestParser {
       "v1/Service", Service.class,
       "v1/Secret", Secret.class,
       "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
-      "clb.ingress.io/v1alpha1/CLBListener", GenericKubernetesResource.class);
+      "clb.ingress.io/v1alpha1/CLBListener", CLBListener.class);
 
   private final KubernetesSerialization serialization = new KubernetesSerialization();
 

@@ -6,10 +6,9 @@ import java.util.List;
  * An immutable snapshot of every object translation reads, from the Kubernetes API or a folder of
  * YAML alike.
  *
- * @param listeners the CLBListeners that exist (by name only, until listeners are translated)
  */
 public record ClusterState(List<IngressInfo> ingresses, List<IngressClassInfo> ingressClasses,
-    List<ServiceInfo> services, List<EndpointSliceInfo> endpointSlices, List<ObjectRef> listeners) {
+    List<ServiceInfo> services, List<EndpointSliceInfo> endpointSlices, List<ListenerInfo> listeners) {
 
   public ClusterState {
     ingresses = List.copyOf(ingresses);

@@ -1,5 +1,7 @@
 package io.clbingress.operator.state;
 
+import io.clbingress.operator.crd.CLBListener;
+import io.clbingress.operator.crd.CLBListenerSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
@@ -70,6 +72,33 @@ public final class KubeObjects {
             e.getConditions() == null ? null : e.getConditions().getReady()))
         .toList();
     return new EndpointSliceInfo(ref(slice), serviceName, ports, endpoints);
+  }
+
+  public static ListenerInfo listener(CLBListener listener, Instant fallbackCreated) {
+    ObjectMeta meta = listener.getMetadata();
+    CLBListenerSpec spec = Objects.requireNonNullElseGet(listener.getSpec(), CLBListenerSpec::new);
+    ListenerInfo.Timeouts defaults = spec.defaults == null ? ListenerInfo.Timeouts.NONE
+        : new ListenerInfo.Timeouts(spec.defaults.proxyReadTimeout, spec.defaults.proxySendTimeout,
+            spec.defaults.proxyConnectTimeout);
+    List<ListenerInfo.Rule> rules = list(spec.rules).stream().map(rule -> new ListenerInfo.Rule(rule.host, rule.path,
+            rule.pathType == null ? null : rule.pathType.name(), backend(rule.backend),
+            rule.backends == null ? 0 : rule.backends.size(),
+            rule.scheduler == null ? null : rule.scheduler.name(),
+            rule.sessionPersistence == null ? null : rule.sessionPersistence.ttlSeconds,
+            new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout)))
+        .toList();
+    return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
+        created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
+        spec.defaultDomain, defaults, rules, spec.certificate != null, spec.backend != null);
+  }
+
+  private static BackendRef backend(CLBListenerSpec.Backend backend) {
+    if (backend == null || backend.service == null) {
+      return null;
+    }
+    CLBListenerSpec.ServicePort port = backend.service.port;
+    Integer number = port == null ? null : port.number;
+    return new BackendRef(backend.service.name, number, port == null || number != null ? null : port.name);
   }
 
   private static List<IngressInfo.HttpPath> paths(HTTPIngressRuleValue http) {

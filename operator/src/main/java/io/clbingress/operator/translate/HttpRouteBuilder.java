@@ -10,7 +10,7 @@ import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.IngressInfo;
-import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.ListenerInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,9 +21,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Collects the routes of accepted Ingresses, oldest first, into one listener: the first Ingress
- * to claim a host+path keeps it and later claimants get a problem naming it; otherwise rules of
- * different Ingresses merge into the same virtual hosts.
+ * Collects the routes of one listener from accepted Ingresses and CLBListener rules, oldest
+ * first: the first owner to claim a host+path keeps it and later claimants get a problem naming
+ * it; otherwise rules of different owners merge into the same virtual hosts.
  */
 final class HttpRouteBuilder {
 
@@ -35,91 +35,113 @@ final class HttpRouteBuilder {
       .thenComparing(r -> -r.match().path().length())
       .thenComparing(r -> r.match().path());
 
-  private record Claim(IngressInfo owner, Route route) {
+  private record Claim(RouteSource owner, Route route) {
   }
 
   private final String listenerName;
+  private final int port;
+  private final String defaultDomain;
   private final EndpointResolver resolver;
   private final List<Problem> problems;
   private final Map<String, Map<PathMatch, Claim>> hosts = new TreeMap<>();
   private final Map<String, Cluster> clusters = new TreeMap<>();
   private Claim defaultClaim;
 
-  HttpRouteBuilder(String listenerName, EndpointResolver resolver, List<Problem> problems) {
+  /** @param defaultDomain the host whose routes serve requests for unknown hosts, or null */
+  HttpRouteBuilder(String listenerName, int port, String defaultDomain, EndpointResolver resolver, List<Problem> problems) {
     this.listenerName = listenerName;
+    this.port = port;
+    this.defaultDomain = defaultDomain;
     this.resolver = resolver;
     this.problems = problems;
   }
 
-  void add(IngressInfo ingress, IngressOptions options) {
+  void add(IngressInfo ingress, RouteSource source) {
     for (int i = 0; i < ingress.rules().size(); i++) {
-      addRule(ingress, options, ingress.rules().get(i), "spec.rules[" + i + "]");
-    }
-    if (ingress.defaultBackend() != null) {
-      addDefault(ingress, options);
-    }
-  }
-
-  private void addRule(IngressInfo ingress, IngressOptions options, IngressInfo.Rule rule, String field) {
-    String host = normalizeHost(rule.host());
-    if (host == null) {
-      problems.add(new Problem(ingress.ref(), field + ".host", "\"" + rule.host()
-          + "\" is not a DNS name or a wildcard of one label such as *.example.com; the rule is ignored"));
-      return;
-    }
-    for (int j = 0; j < rule.paths().size(); j++) {
-      String pathField = field + ".http.paths[" + j + "]";
-      IngressInfo.HttpPath path = rule.paths().get(j);
-      PathMatch match = pathMatch(ingress, path, pathField);
-      String cluster = match == null ? null : cluster(ingress, options, path.backend(), pathField + ".backend");
-      if (cluster != null) {
-        claim(ingress, host, new Route(match, cluster, options.timeouts(), ingress.ref().toString()), pathField);
+      IngressInfo.Rule rule = ingress.rules().get(i);
+      String field = "spec.rules[" + i + "]";
+      String host = host(source, rule.host(), field);
+      for (int j = 0; host != null && j < rule.paths().size(); j++) {
+        IngressInfo.HttpPath path = rule.paths().get(j);
+        addPath(source, host, path.path(), path.pathType(), path.backend(), field + ".http.paths[" + j + "]");
       }
     }
+    if (ingress.defaultBackend() != null) {
+      addDefault(source, ingress.defaultBackend());
+    }
   }
 
-  private void addDefault(IngressInfo ingress, IngressOptions options) {
-    String cluster = cluster(ingress, options, ingress.defaultBackend(), "spec.defaultBackend");
+  /** One forwarding rule of a CLBListener. */
+  void add(ListenerInfo.Rule rule, String field, RouteSource source) {
+    String host = host(source, rule.host(), field);
+    if (host != null) {
+      String pathType = rule.pathType() == null ? "Prefix" : rule.pathType();
+      addPath(source, host, rule.path(), pathType, rule.backend(), field);
+    }
+  }
+
+  private String host(RouteSource source, String host, String field) {
+    String normalized = normalizeHost(host);
+    if (normalized == null) {
+      problems.add(new Problem(source.owner(), field + ".host", "\"" + host
+          + "\" is not a DNS name or a wildcard of one label such as *.example.com; the rule is ignored"));
+    }
+    return normalized;
+  }
+
+  private void addPath(RouteSource source, String host, String path, String pathType, BackendRef backend,
+      String field) {
+    PathMatch match = pathMatch(source, path, pathType, field);
+    String cluster = match == null ? null : cluster(source, backend, field + ".backend");
+    if (cluster != null) {
+      claim(source, host, new Route(match, cluster, source.timeouts(), source.owner().toString()), field);
+    }
+  }
+
+  private void addDefault(RouteSource source, BackendRef backend) {
+    String cluster = cluster(source, backend, "spec.defaultBackend");
     if (cluster == null) {
       return;
     }
     if (defaultClaim != null) {
-      problems.add(new Problem(ingress.ref(), "spec.defaultBackend", "the default backend is already set by "
-          + winner(defaultClaim.owner(), ingress) + "; this one is ignored"));
+      problems.add(new Problem(source.owner(), "spec.defaultBackend", "the default backend is already set by "
+          + winner(defaultClaim.owner(), source) + "; this one is ignored"));
       return;
     }
-    defaultClaim = new Claim(ingress,
-        new Route(new PathMatch.Prefix("/"), cluster, options.timeouts(), ingress.ref().toString()));
+    defaultClaim = new Claim(source,
+        new Route(new PathMatch.Prefix("/"), cluster, source.timeouts(), source.owner().toString()));
   }
 
-  private void claim(IngressInfo ingress, String host, Route route, String field) {
+  private void claim(RouteSource source, String host, Route route, String field) {
     Map<PathMatch, Claim> routes = hosts.computeIfAbsent(host, h -> new LinkedHashMap<>());
     Claim existing = routes.get(route.match());
     if (existing == null) {
-      routes.put(route.match(), new Claim(ingress, route));
+      routes.put(route.match(), new Claim(source, route));
       return;
     }
     String what = "host " + host + " path " + route.match().path() + " ("
         + route.match().getClass().getSimpleName() + ")";
-    String reason = existing.owner().ref().equals(ingress.ref())
-        ? what + " appears twice in this Ingress; the first one is used"
-        : what + " is already served by " + winner(existing.owner(), ingress) + "; this path is ignored";
-    problems.add(new Problem(ingress.ref(), field, reason));
+    String reason = existing.owner().owner().equals(source.owner())
+        ? what + " appears twice in this " + source.owner().kind() + "; the first one is used"
+        : what + " is already served by " + winner(existing.owner(), source) + "; this path is ignored";
+    problems.add(new Problem(source.owner(), field, reason));
   }
 
-  /** Names the Ingress that keeps a claim and says why it wins over {@code loser}. */
-  private static String winner(IngressInfo winner, IngressInfo loser) {
-    return winner.ref() + (winner.created().equals(loser.created())
+  /** Names the owner that keeps a claim and says why it wins over {@code loser}. */
+  private static String winner(RouteSource winner, RouteSource loser) {
+    if (!winner.owner().kind().equals(loser.owner().kind())) {
+      return "a rule of " + winner.owner() + " (a listener's rules come before the Ingresses bound to it)";
+    }
+    return winner.owner() + (winner.created().equals(loser.created())
         ? ", created at the same time and first by namespace/name"
         : ", which is older");
   }
 
-  private PathMatch pathMatch(IngressInfo ingress, IngressInfo.HttpPath path, String field) {
-    String type = path.pathType();
-    String value = path.path() == null || path.path().isEmpty() ? null : path.path();
+  private PathMatch pathMatch(RouteSource source, String path, String type, String field) {
+    String value = path == null || path.isEmpty() ? null : path;
     if (type == null || !List.of("Exact", "Prefix", "ImplementationSpecific").contains(type)) {
       String what = type == null ? "is required" : "\"" + type + "\" is not valid";
-      problems.add(new Problem(ingress.ref(), field + ".pathType", what
+      problems.add(new Problem(source.owner(), field + ".pathType", what
           + " (Exact, Prefix or ImplementationSpecific); the path is ignored"));
       return null;
     }
@@ -127,7 +149,7 @@ final class HttpRouteBuilder {
       value = "/";
     }
     if (value == null || !value.startsWith("/")) {
-      problems.add(new Problem(ingress.ref(), field + ".path", "\"" + path.path()
+      problems.add(new Problem(source.owner(), field + ".path", "\"" + path
           + "\" is not an absolute path starting with /; the path is ignored"));
       return null;
     }
@@ -135,34 +157,34 @@ final class HttpRouteBuilder {
   }
 
   /** The cluster for a backend, created on first use; null when the backend is not usable at all. */
-  private String cluster(IngressInfo ingress, IngressOptions options, BackendRef backend, String field) {
+  private String cluster(RouteSource source, BackendRef backend, String field) {
     if (backend == null || !backend.isService()) {
-      problems.add(new Problem(ingress.ref(), field, "only Service backends are supported; the path is ignored"));
+      problems.add(new Problem(source.owner(), field, "only Service backends are supported; the path is ignored"));
       return null;
     }
     if (backend.portNumber() == null && backend.portName() == null) {
-      problems.add(new Problem(ingress.ref(), field + ".service.port", "a port number or name is required; the path is ignored"));
+      problems.add(new Problem(source.owner(), field + ".service.port", "a port number or name is required; the path is ignored"));
       return null;
     }
-    String namespace = ingress.ref().namespace();
-    EndpointResolver.Resolution resolution = resolver.resolve(namespace, backend, ingress.ref(), field);
+    String namespace = source.owner().namespace();
+    EndpointResolver.Resolution resolution = resolver.resolve(namespace, backend, source.owner(), field);
     if (resolution.problem() != null) {
       problems.add(resolution.problem());
     }
-    String name = clusterName(namespace, backend, resolution.servicePort(), options);
-    clusters.putIfAbsent(name, new Cluster(name, options.backendProtocol(), options.scheduler(), resolution.endpoints()));
+    String name = clusterName(namespace, backend, resolution.servicePort(), source);
+    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints()));
     return name;
   }
 
   /** {@code namespace/service:port}, by port number once resolved, so that a port's name and number share a cluster. */
-  private static String clusterName(String namespace, BackendRef backend, Integer servicePort, IngressOptions options) {
+  private static String clusterName(String namespace, BackendRef backend, Integer servicePort, RouteSource options) {
     StringBuilder name = new StringBuilder(namespace).append('/').append(backend.service()).append(':')
         .append(servicePort != null ? servicePort.toString() : backend.portText());
     if (options.scheduler() != Scheduler.WRR) {
       name.append('/').append(options.scheduler());
     }
-    if (options.backendProtocol() != BackendProtocol.HTTP) {
-      name.append('/').append(options.backendProtocol());
+    if (options.protocol() != BackendProtocol.HTTP) {
+      name.append('/').append(options.protocol());
     }
     return name.toString();
   }
@@ -177,13 +199,19 @@ final class HttpRouteBuilder {
     return DNS_NAME.matcher(name).matches() && lower.length() <= 253 ? lower : null;
   }
 
+  /** The listener; with a default domain, requests for unknown hosts get that host's routes. */
   Listener listener() {
     List<VirtualHost> virtualHosts = new ArrayList<>();
     hosts.forEach((host, claims) -> {
       List<Route> routes = claims.values().stream().map(Claim::route).sorted(ROUTE_ORDER).toList();
       virtualHosts.add(new VirtualHost(host, routes));
     });
-    return new Listener(listenerName, Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts,
+    String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
+    if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
+      virtualHosts.add(new VirtualHost(VirtualHost.ANY_HOST,
+          hosts.get(domain).values().stream().map(Claim::route).sorted(ROUTE_ORDER).toList()));
+    }
+    return new Listener(listenerName, Protocol.HTTP, port, virtualHosts,
         defaultClaim == null ? null : defaultClaim.route());
   }
 

@@ -2,7 +2,6 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
-import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;
 import java.util.ArrayList;
@@ -11,27 +10,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The annotations of one Ingress, parsed and validated, with controller defaults filled in.
+ * The annotations of one Ingress, parsed and validated; timeouts it does not set stay unset, to be
+ * filled from the listener's defaults and the controller's flags.
  *
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  */
-record IngressOptions(Timeouts timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
+record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
     long sessionPersistenceSeconds, List<String> listeners) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
   }
 
-  static Parsed parse(IngressInfo ingress, Settings settings, Set<ObjectRef> existingListeners) {
+  static Parsed parse(IngressInfo ingress, Set<ObjectRef> existingListeners) {
     Map<String, String> annotations = ingress.annotations();
     List<Problem> problems = new ArrayList<>();
-    Timeouts defaults = settings.defaultTimeouts();
-    long read = valid(ingress, problems, AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_READ_TIMEOUT),
-        defaults.readMillis() / 1000);
-    long send = valid(ingress, problems, AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_SEND_TIMEOUT),
-        defaults.sendMillis() / 1000);
-    long connect = valid(ingress, problems,
-        AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_CONNECT_TIMEOUT), defaults.connectMillis() / 1000);
+    Long read = valid(ingress, problems, AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_READ_TIMEOUT), null);
+    Long send = valid(ingress, problems, AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_SEND_TIMEOUT), null);
+    Long connect = valid(ingress, problems,
+        AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_CONNECT_TIMEOUT), null);
     boolean sslRedirect = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SSL_REDIRECT), true);
     String protocol = valid(ingress, problems,
         AnnotationParser.choice(annotations, AnnotationSpec.BACKEND_PROTOCOL), "HTTP");
@@ -47,7 +44,7 @@ record IngressOptions(Timeouts timeouts, boolean sslRedirect, BackendProtocol ba
             wanted + " not found"));
       }
     }
-    IngressOptions options = new IngressOptions(Timeouts.ofSeconds(read, send, connect), sslRedirect,
+    IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners);
     return new Parsed(options, List.copyOf(problems));
   }

@@ -13,11 +13,14 @@ import java.util.Map;
  * @param problems every rejected value, sorted by object
  * @param accepted per Ingress, the version whose configuration is in {@code table}; the caller
  *     passes it to the next translation so that a broken edit keeps the last good configuration
+ * @param listeners what became of each CLBListener, for its status
  */
-public record Translation(RoutingTable table, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted) {
+public record Translation(RoutingTable table, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted,
+    List<ListenerStatus> listeners) {
 
   public Translation {
     problems = List.copyOf(problems);
     accepted = Map.copyOf(accepted);
+    listeners = List.copyOf(listeners);
   }
 }

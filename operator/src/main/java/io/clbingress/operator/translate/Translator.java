@@ -1,29 +1,40 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The one pure function from cluster state to routing table: no I/O, no clock, no logging.
  * Ingresses with invalid annotations keep the configuration last accepted for them (or are not
- * programmed); every rejection becomes a {@link Problem}.
+ * programmed); every rejection becomes a {@link Problem}. The default HTTP listener serves
+ * Ingresses bound to no CLBListener; each accepted CLBListener is a listener of its own with its
+ * rules and the Ingresses bound to it.
  */
 public final class Translator {
 
   /** The listener on the data plane's {@code --http-port}. */
   public static final String DEFAULT_HTTP_LISTENER = "default-http";
 
-  private static final Comparator<IngressInfo> OLDEST_FIRST =
+  private static final Comparator<IngressInfo> OLDEST_INGRESS_FIRST =
       Comparator.comparing(IngressInfo::created).thenComparing(IngressInfo::ref);
+  private static final Comparator<ListenerInfo> OLDEST_LISTENER_FIRST =
+      Comparator.comparing(ListenerInfo::created).thenComparing(ListenerInfo::ref);
 
   private Translator() {
   }
@@ -31,32 +42,141 @@ public final class Translator {
   private record Effective(IngressInfo ingress, IngressOptions options) {
   }
 
+  /** An accepted CLBListener and the builder of its routes. */
+  private record Planned(ListenerInfo info, TimeoutOverrides defaults, HttpRouteBuilder routes, int[] attached) {
+  }
+
   public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted) {
     List<Problem> problems = new ArrayList<>();
-    Set<ObjectRef> listeners = new HashSet<>(state.listeners());
+    EndpointResolver resolver = new EndpointResolver(state, settings);
+    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, problems);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
+    List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted);
+
+    HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
+        resolver, problems);
+    // A listener's own rules come first: on its port they win a path that a bound Ingress also claims.
+    for (Planned planned : listeners.values()) {
+      addRules(planned, settings, problems);
+    }
+    for (Effective e : effective) {
+      IngressOptions options = e.options();
+      if (options.listeners().isEmpty()) {
+        defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings));
+      }
+      for (String name : options.listeners()) {
+        Planned planned = listeners.get(new ObjectRef("CLBListener", e.ingress().ref().namespace(), name));
+        if (planned != null) {
+          planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings));
+          planned.attached()[0]++;
+        } else {
+          problems.add(new Problem(e.ingress().ref(), Problem.annotationField(AnnotationSpec.LISTENER.key()),
+              "CLBListener " + e.ingress().ref().namespace() + "/" + name
+                  + " is not programmed (see its conditions); this Ingress is not served on it"));
+        }
+      }
+    }
+
+    List<Listener> tableListeners = new ArrayList<>();
+    tableListeners.add(defaultRoutes.listener());
+    List<Cluster> clusters = new ArrayList<>(defaultRoutes.clusters());
+    for (Planned planned : listeners.values()) {
+      tableListeners.add(planned.routes().listener());
+      clusters.addAll(planned.routes().clusters());
+    }
+    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters));
+    problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
+    return new Translation(table, problems, accepted, statuses(state, listeners, problems));
+  }
+
+  private static Map<ObjectRef, Planned> planListeners(ClusterState state, EndpointResolver resolver, List<Problem> problems) {
+    Map<ObjectRef, Planned> planned = new LinkedHashMap<>();
+    Map<Integer, ObjectRef> portOwners = new HashMap<>();
+    for (ListenerInfo listener : state.listeners().stream().sorted(OLDEST_LISTENER_FIRST).toList()) {
+      TimeoutOverrides defaults = ListenerCheck.accept(listener, portOwners, problems);
+      if (defaults != null) {
+        String name = listener.ref().namespacedName();
+        planned.put(listener.ref(), new Planned(listener, defaults,
+            new HttpRouteBuilder(name, listener.port(), listener.defaultDomain(), resolver, problems), new int[1]));
+      }
+    }
+    return planned;
+  }
+
+  private static List<Effective> acceptIngresses(ClusterState state, Settings settings,
+      Map<ObjectRef, IngressInfo> lastAccepted, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted) {
+    Set<ObjectRef> existingListeners = state.listeners().stream().map(ListenerInfo::ref).collect(Collectors.toSet());
     List<Effective> effective = new ArrayList<>();
     for (IngressInfo ingress : IngressClassFilter.ours(state, settings)) {
-      IngressOptions.Parsed parsed = IngressOptions.parse(ingress, settings, listeners);
+      IngressOptions.Parsed parsed = IngressOptions.parse(ingress, existingListeners);
       problems.addAll(parsed.problems());
       IngressInfo chosen = ingress;
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());
-        parsed = chosen == null ? null : IngressOptions.parse(chosen, settings, listeners);
+        parsed = chosen == null ? null : IngressOptions.parse(chosen, existingListeners);
       }
       if (parsed != null && parsed.problems().isEmpty()) {
         effective.add(new Effective(chosen, parsed.options()));
         accepted.put(chosen.ref(), chosen);
       }
     }
-    effective.sort(Comparator.comparing(Effective::ingress, OLDEST_FIRST));
+    effective.sort(Comparator.comparing(Effective::ingress, OLDEST_INGRESS_FIRST));
+    return effective;
+  }
 
-    HttpRouteBuilder routes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, new EndpointResolver(state, settings), problems);
-    for (Effective e : effective) {
-      routes.add(e.ingress(), e.options());
+  private static RouteSource source(IngressInfo ingress, IngressOptions options, TimeoutOverrides listenerDefaults,
+      Settings settings) {
+    return new RouteSource(ingress.ref(), ingress.created(),
+        TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
+        options.scheduler(), options.backendProtocol());
+  }
+
+  private static void addRules(Planned planned, Settings settings, List<Problem> problems) {
+    ListenerInfo listener = planned.info();
+    for (int i = 0; i < listener.rules().size(); i++) {
+      ListenerInfo.Rule rule = listener.rules().get(i);
+      String field = "spec.rules[" + i + "]";
+      int before = problems.size();
+      TimeoutOverrides timeouts = ListenerCheck.timeouts(listener.ref(), rule.timeouts(), field, problems);
+      if (rule.weightedBackends() > 0) {
+        problems.add(new Problem(listener.ref(), field + ".backends",
+            "traffic split over several backends is not served yet; use backend; the rule is ignored"));
+      }
+      Integer ttl = rule.sessionTtlSeconds();
+      if (ttl != null && ttl != 0 && (ttl < 30 || ttl > 86400)) {
+        problems.add(new Problem(listener.ref(), field + ".sessionPersistence.ttlSeconds",
+            ttl + " is out of range (0 for off, or 30–86400); the rule is ignored"));
+      }
+      if (problems.size() > before) {
+        continue;
+      }
+      Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
+      RouteSource source = new RouteSource(listener.ref(), listener.created(),
+          TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
+          BackendProtocol.HTTP);
+      planned.routes().add(rule, field, source);
     }
-    RoutingTable table = RoutingTable.unpublished(List.of(routes.listener()), routes.clusters());
-    problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
-    return new Translation(table, problems, accepted);
+  }
+
+  private static List<ListenerStatus> statuses(ClusterState state, Map<ObjectRef, Planned> planned, List<Problem> problems) {
+    List<ListenerStatus> statuses = new ArrayList<>();
+    for (ListenerInfo listener : state.listeners()) {
+      List<Problem> own = problems.stream().filter(p -> p.object().equals(listener.ref())).toList();
+      String notAccepted = own.stream().filter(p -> !p.field().startsWith("spec.rules"))
+          .map(p -> p.field() + ": " + p.reason()).collect(Collectors.joining("; "));
+      String unresolved = own.stream().filter(p -> p.field().matches(".*\\.backend(\\..*)?"))
+          .map(p -> p.field() + ": " + p.reason()).collect(Collectors.joining("; "));
+      Planned plan = planned.get(listener.ref());
+      statuses.add(new ListenerStatus(listener.ref(), listener.generation(), plan != null, notAccepted,
+          unresolved.isEmpty(), unresolved, plan == null ? 0 : plan.attached()[0]));
+    }
+    statuses.sort(Comparator.comparing(ListenerStatus::ref));
+    return statuses;
+  }
+
+  private static List<Cluster> distinctByName(List<Cluster> clusters) {
+    Map<String, Cluster> byName = new TreeMap<>();
+    clusters.forEach(c -> byName.putIfAbsent(c.name(), c));
+    return List.copyOf(byName.values());
   }
 }

@@ -7,7 +7,8 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.translate.Settings;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.clbingress.operator.crd.CLBListener;
+import io.clbingress.operator.crd.CLBListenerSpec;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -69,13 +70,20 @@ class KubernetesSourceTest {
     client.network().v1().ingresses().inNamespace("chat").resource(bound).create();
     startSource("chat");
     await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
+    assertThat(last().listeners()).hasSize(1);
+    // When the CLBListener is created, Then the Ingress is served on that listener (and only there)
+    CLBListener listener = new CLBListener();
+    listener.getMetadata().setName("chat-wss");
+    listener.getMetadata().setNamespace("chat");
+    listener.setSpec(new CLBListenerSpec());
+    listener.getSpec().port = 18443;
+    listener.getSpec().protocol = CLBListenerSpec.Protocol.HTTP;
+    client.resources(CLBListener.class).inNamespace("chat").resource(listener).create();
+    await().atMost(Duration.ofSeconds(5)).until(() -> last().listeners().size() == 2);
+    assertThat(last().listeners().get(1).name()).isEqualTo("chat/chat-wss");
+    assertThat(last().listeners().get(1).port()).isEqualTo(18443);
+    assertThat(last().listeners().get(1).virtualHosts().get(0).routes().get(0).match().path()).isEqualTo("/bound");
     assertThat(paths(last())).isEmpty();
-    // When the CLBListener is created, Then the Ingress is accepted
-    client.genericKubernetesResources(KubernetesSource.CLB_LISTENERS).inNamespace("chat")
-        .resource(new GenericKubernetesResourceBuilder().withApiVersion("clb.ingress.io/v1alpha1")
-            .withKind("CLBListener").withNewMetadata().withName("chat-wss").withNamespace("chat").endMetadata()
-            .build()).create();
-    await().atMost(Duration.ofSeconds(5)).until(() -> paths(last()).equals(List.of("/bound")));
   }
 
   private void startSource(String namespace) throws Exception {

@@ -19,8 +19,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * One directory per behaviour under {@code src/test/resources/translate/}: {@code in-*.yaml} is
- * the cluster state, {@code out-table.json} the routing table and {@code out-problems.yaml} the
- * problems that translation must produce. Run with {@code -Dgolden.update=true} to rewrite the
+ * the cluster state, {@code out-table.json} the routing table, {@code out-problems.yaml} the
+ * problems and {@code out-listeners.yaml} the CLBListener statuses that translation must produce. Run with {@code -Dgolden.update=true} to rewrite the
  * expected files, then read the diff.
  */
 class GoldenTranslationTest {
@@ -44,40 +44,60 @@ class GoldenTranslationTest {
     Translation translation = Translator.translate(state, Settings.defaults().withStaticEndpoints(true), Map.of());
     String tableJson = TableCodec.toJson(translation.table()) + "\n";
     String problemsYaml = problemsYaml(translation.problems());
+    String listenersYaml = listenersYaml(translation.listeners());
     // Then
     Path tableFile = dir.resolve("out-table.json");
     Path problemsFile = dir.resolve("out-problems.yaml");
+    Path listenersFile = dir.resolve("out-listeners.yaml");
     if (UPDATE) {
       Files.writeString(tableFile, tableJson);
       Files.writeString(problemsFile, problemsYaml);
+      Files.writeString(listenersFile, listenersYaml);
     }
     RoutingTable expected = TableCodec.fromJson(Files.readString(tableFile));
     assertThat(translation.table()).isEqualTo(expected);
     assertThat(tableJson).isEqualTo(Files.readString(tableFile));
     assertThat(problemsYaml).isEqualTo(Files.readString(problemsFile));
+    assertThat(listenersYaml).isEqualTo(Files.readString(listenersFile));
   }
 
   private static void assertOnlyKnownFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       List<String> unknown = files.map(f -> f.getFileName().toString())
           .filter(name -> !(name.startsWith("in-") && name.endsWith(".yaml")))
-          .filter(name -> !name.equals("out-table.json") && !name.equals("out-problems.yaml"))
+          .filter(name -> !List.of("out-table.json", "out-problems.yaml", "out-listeners.yaml").contains(name))
           .toList();
       assertThat(unknown).as("files that no golden test reads in %s", dir).isEmpty();
     }
   }
 
   private static String problemsYaml(List<Problem> problems) {
-    if (problems.isEmpty()) {
-      return "[]\n";
-    }
-    List<Map<String, String>> list = problems.stream().map(p -> {
-      Map<String, String> map = new LinkedHashMap<>();
+    return yaml(problems.stream().map(p -> {
+      Map<String, Object> map = new LinkedHashMap<>();
       map.put("object", p.object().toString());
       map.put("field", p.field());
       map.put("reason", p.reason());
       return map;
-    }).toList();
+    }).toList());
+  }
+
+  private static String listenersYaml(List<ListenerStatus> listeners) {
+    return yaml(listeners.stream().map(l -> {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("object", l.ref().toString());
+      map.put("accepted", l.accepted());
+      map.put("acceptedMessage", l.acceptedMessage());
+      map.put("refsResolved", l.refsResolved());
+      map.put("refsMessage", l.refsMessage());
+      map.put("attachedIngresses", l.attachedIngresses());
+      return map;
+    }).toList());
+  }
+
+  private static String yaml(List<Map<String, Object>> list) {
+    if (list.isEmpty()) {
+      return "[]\n";
+    }
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     options.setWidth(200);

@@ -1,0 +1,39 @@
+package io.clbingress.operator.state;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What translation reads of a CLBListener, copied out of the API object. Optional values are
+ * null; durations stay text so that translation reports a wrong one with its field.
+ *
+ * @param generation {@code metadata.generation}, echoed as {@code status.observedGeneration}
+ */
+public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
+    String defaultDomain, Timeouts defaults, List<Rule> rules, boolean hasCertificate, boolean hasTcpBackend) {
+
+  public ListenerInfo {
+    Objects.requireNonNull(ref, "ref");
+    created = Objects.requireNonNullElse(created, Instant.EPOCH);
+    defaults = Objects.requireNonNullElse(defaults, Timeouts.NONE);
+    rules = List.copyOf(rules);
+  }
+
+  /** Timeout texts as written ({@code 900s}); null where not set. */
+  public record Timeouts(String read, String send, String connect) {
+    public static final Timeouts NONE = new Timeouts(null, null, null);
+  }
+
+  /**
+   * One {@code spec.rules[]} entry.
+   *
+   * @param weightedBackends how many entries {@code backends} (traffic split) has; not served yet
+   */
+  public record Rule(String host, String path, String pathType, BackendRef backend, int weightedBackends,
+      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts) {
+    public Rule {
+      timeouts = Objects.requireNonNullElse(timeouts, Timeouts.NONE);
+    }
+  }
+}
