@@ -1,6 +1,8 @@
 package io.clbingress.dataplane;
 
 import io.clbingress.dataplane.admin.AdminServer;
+import io.clbingress.dataplane.proxy.ListenerPorts;
+import io.clbingress.dataplane.proxy.ListenerSelector;
 import io.clbingress.dataplane.proxy.ProxyVerticle;
 import io.clbingress.dataplane.proxy.TunnelRegistry;
 import io.clbingress.dataplane.routing.Router;
@@ -31,6 +33,7 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<Router> router = new AtomicReference<>();
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
+  private final ListenerPorts listenerPorts;
   private volatile int httpPort = -1;
   private volatile AdminServer admin;
 
@@ -38,6 +41,7 @@ public final class DataPlane implements AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
+    this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), router::get, tunnels);
   }
 
   /** Binds the listeners and the admin port; traffic gets 404 until a table is applied. */
@@ -73,7 +77,8 @@ public final class DataPlane implements AutoCloseable {
       return Future.failedFuture(e);
     }
     return vertx.deployVerticle(
-            () -> new ProxyVerticle(options.bindAddress(), port, Protocol.HTTP, router::get, tunnels),
+            () -> new ProxyVerticle(options.bindAddress(), port, ListenerSelector.defaultListener(Protocol.HTTP),
+                router::get, tunnels),
             new DeploymentOptions().setInstances(options.eventLoops()))
         .map(port);
   }
@@ -100,6 +105,7 @@ public final class DataPlane implements AutoCloseable {
     router.set(compiled);
     applied.set(new AppliedTable(table, clock.instant()));
     int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
+    listenerPorts.follow(compiled, options.drain().toMillis());
     LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={}",
         table.version(), shortHash(table.hash()), table.listeners().size(), table.clusters().size(), draining);
     return true;
@@ -120,6 +126,11 @@ public final class DataPlane implements AutoCloseable {
 
   public int adminPort() {
     return admin == null ? -1 : admin.port();
+  }
+
+  /** Ports of listeners with their own port (CLBListeners) that are open or opening. */
+  public java.util.Set<Integer> listenerPorts() {
+    return listenerPorts.boundPorts();
   }
 
   public int openWebSockets() {

@@ -3,7 +3,6 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
-import io.clbingress.dataplane.table.Protocol;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -20,13 +19,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private static final Logger LOG = LogManager.getLogger(ProxyRequestHandler.class);
 
   private final Supplier<Router> router;
-  private final Protocol protocol;
+  private final ListenerSelector selector;
   private final HttpForwarder forwarder;
   private final WebSocketProxy webSockets;
 
-  ProxyRequestHandler(Supplier<Router> router, Protocol protocol, HttpForwarder forwarder, WebSocketProxy webSockets) {
+  ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
+      WebSocketProxy webSockets) {
     this.router = router;
-    this.protocol = protocol;
+    this.selector = selector;
     this.forwarder = forwarder;
     this.webSockets = webSockets;
   }
@@ -51,7 +51,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
 
   private CompiledRoute match(HttpServerRequest request) {
     Router current = router.get();
-    ListenerRouter listener = current == null ? null : current.defaultListener(protocol);
+    ListenerRouter listener = current == null ? null : selector.select(current);
     if (listener == null) {
       return null;
     }

@@ -1,7 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.Router;
-import io.clbingress.dataplane.table.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -22,15 +21,15 @@ public final class ProxyVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
-  private final Protocol protocol;
+  private final ListenerSelector selector;
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
   private HttpServer server;
 
-  public ProxyVerticle(String host, int port, Protocol protocol, Supplier<Router> router, TunnelRegistry tunnels) {
+  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels) {
     this.host = host;
     this.port = port;
-    this.protocol = protocol;
+    this.selector = selector;
     this.router = router;
     this.tunnels = tunnels;
   }
@@ -49,7 +48,7 @@ public final class ProxyVerticle extends VerticleBase {
             .setTrustAll(true)
             .setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
-    ProxyRequestHandler handler = new ProxyRequestHandler(router, protocol,
+    ProxyRequestHandler handler = new ProxyRequestHandler(router, selector,
         new HttpForwarder(vertx, client), new WebSocketProxy(vertx, client, tunnels));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(host)

@@ -91,6 +91,16 @@ public final class Router {
     return null;
   }
 
+  /** The listener with its own port (a CLBListener), or null. */
+  public ListenerRouter listenerOnPort(int port) {
+    for (ListenerRouter listener : listeners.values()) {
+      if (listener.listener().port() == port) {
+        return listener;
+      }
+    }
+    return null;
+  }
+
   /** The route with this identity in this table, or null when the table no longer has it. */
   public CompiledRoute route(RouteKey key) {
     return routesByKey.get(key);
