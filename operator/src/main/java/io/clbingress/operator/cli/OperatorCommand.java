@@ -7,6 +7,7 @@ import io.clbingress.operator.publish.ProblemLog;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.status.IngressStatusWriter;
 import io.clbingress.operator.status.Leadership;
+import io.clbingress.operator.status.ListenerStatusWriter;
 import io.clbingress.operator.status.ProblemEvents;
 import io.clbingress.operator.status.PublishAddress;
 import io.clbingress.operator.status.StatusReporter;
@@ -112,7 +113,7 @@ public final class OperatorCommand implements Callable<Integer> {
         watchNamespace == null ? "all namespaces" : "namespace " + watchNamespace, config.getMasterUrl());
     KubernetesSource source = new KubernetesSource(client, watchNamespace);
     StatusReporter status = new StatusReporter(new IngressStatusWriter(client, publishAddress(client)),
-        new ProblemEvents(client, Clock.systemUTC()), source::ingress);
+        new ListenerStatusWriter(client, Clock.systemUTC()), new ProblemEvents(client, Clock.systemUTC()), source);
     TableUpdater updater = new TableUpdater(settings, server, new ProblemLog().andThen(status));
     Leadership leadership = new Leadership(client, electionNamespace, identity(), status::startedLeading,
         status::stoppedLeading);

@@ -4,6 +4,7 @@ import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.status.CurrentObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -33,7 +34,7 @@ import org.apache.logging.log4j.Logger;
  * <p>Secrets are not watched yet: TLS is not served yet, and watching every Secret of a cluster
  * costs memory for nothing (TLS will watch only {@code kubernetes.io/tls} Secrets).
  */
-public final class KubernetesSource implements AutoCloseable {
+public final class KubernetesSource implements CurrentObjects, AutoCloseable {
 
   private static final Logger LOG = LogManager.getLogger(KubernetesSource.class);
   static final long DEBOUNCE_MILLIS = 100;
@@ -138,11 +139,13 @@ public final class KubernetesSource implements AutoCloseable {
   }
 
   /** The CLBListener as the cache has it (not to be changed), or null. */
+  @Override
   public CLBListener listener(ObjectRef ref) {
     return listeners == null ? null : listeners.getStore().getByKey(ref.namespace() + "/" + ref.name());
   }
 
   /** The Ingress as the cache has it (not to be changed), or null. */
+  @Override
   public Ingress ingress(ObjectRef ref) {
     return ingresses == null ? null : ingresses.getStore().getByKey(ref.namespace() + "/" + ref.name());
   }

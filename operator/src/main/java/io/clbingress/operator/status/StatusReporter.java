@@ -1,17 +1,15 @@
 package io.clbingress.operator.status;
 
-import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.translate.Translation;
-import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Writes what each translation means for users (Ingress status, Warning Events), off the
+ * Writes what each translation means for users (Ingress status, CLBListener conditions, Warning
+ * Events), off the
  * rebuild thread, and only while this replica leads: replicas that do not lead stay silent, and
  * a new leader writes from the latest translation at once.
  */
@@ -20,8 +18,9 @@ public final class StatusReporter implements Consumer<Translation>, AutoCloseabl
   private static final Logger LOG = LogManager.getLogger(StatusReporter.class);
 
   private final IngressStatusWriter ingressStatus;
+  private final ListenerStatusWriter listenerStatus;
   private final ProblemEvents events;
-  private final Function<ObjectRef, Ingress> currentIngress;
+  private final CurrentObjects current;
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
     Thread thread = new Thread(r, "status");
     thread.setDaemon(true);
@@ -30,10 +29,12 @@ public final class StatusReporter implements Consumer<Translation>, AutoCloseabl
   private volatile Translation latest;
   private volatile boolean leading;
 
-  public StatusReporter(IngressStatusWriter ingressStatus, ProblemEvents events, Function<ObjectRef, Ingress> currentIngress) {
+  public StatusReporter(IngressStatusWriter ingressStatus, ListenerStatusWriter listenerStatus, ProblemEvents events,
+      CurrentObjects current) {
     this.ingressStatus = ingressStatus;
+    this.listenerStatus = listenerStatus;
     this.events = events;
-    this.currentIngress = currentIngress;
+    this.current = current;
   }
 
   @Override
@@ -64,7 +65,8 @@ public final class StatusReporter implements Consumer<Translation>, AutoCloseabl
       return;
     }
     try {
-      ingressStatus.write(translation.accepted().keySet(), currentIngress);
+      ingressStatus.write(translation.accepted().keySet(), current::ingress);
+      listenerStatus.write(translation.listeners(), current);
       events.report(translation.problems());
     } catch (RuntimeException e) {
       LOG.error("status writing failed; will try again on the next change", e);

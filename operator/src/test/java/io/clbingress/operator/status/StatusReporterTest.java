@@ -3,6 +3,8 @@ package io.clbingress.operator.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.clbingress.operator.crd.CLBListener;
+import io.clbingress.operator.crd.CLBListenerSpec;
 import io.clbingress.operator.kube.KubernetesSource;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.translate.Settings;
@@ -35,7 +37,8 @@ class StatusReporterTest {
     try (KubernetesSource source = new KubernetesSource(client, "st");
          StatusReporter reporter = new StatusReporter(
              new IngressStatusWriter(client, PublishAddress.fixed("10.9.8.7")),
-             new ProblemEvents(client, Clock.systemUTC()), source::ingress)) {
+             new ListenerStatusWriter(client, Clock.systemUTC()), new ProblemEvents(client, Clock.systemUTC()),
+             source)) {
       AtomicInteger translations = new AtomicInteger();
       TableUpdater updater = new TableUpdater(Settings.defaults(), table -> { },
           reporter.andThen(translation -> translations.incrementAndGet()));
@@ -68,6 +71,58 @@ class StatusReporterTest {
       assertThat(client.network().v1().ingresses().inNamespace("st").withName("good").get()
           .getMetadata().getResourceVersion()).isEqualTo(goodVersion);
     }
+  }
+
+  @Test
+  void clbListenerGetsConditionsThatFollowItsReferences() throws Exception {
+    // Given a listener whose rule names a Service that does not exist yet
+    CLBListener listener = new CLBListener();
+    listener.getMetadata().setName("edge");
+    listener.getMetadata().setNamespace("lst");
+    listener.setSpec(new CLBListenerSpec());
+    listener.getSpec().port = 18555;
+    listener.getSpec().protocol = CLBListenerSpec.Protocol.HTTP;
+    CLBListenerSpec.ForwardingRule rule = new CLBListenerSpec.ForwardingRule();
+    rule.path = "/";
+    rule.backend = new CLBListenerSpec.Backend();
+    rule.backend.service = new CLBListenerSpec.ServiceRef();
+    rule.backend.service.name = "gone";
+    rule.backend.service.port = new CLBListenerSpec.ServicePort();
+    rule.backend.service.port.number = 80;
+    listener.getSpec().rules = List.of(rule);
+    client.resources(CLBListener.class).inNamespace("lst").resource(listener).create();
+    try (KubernetesSource source = new KubernetesSource(client, "lst");
+         StatusReporter reporter = new StatusReporter(new IngressStatusWriter(client, PublishAddress.none()),
+             new ListenerStatusWriter(client, Clock.systemUTC()), new ProblemEvents(client, Clock.systemUTC()),
+             source)) {
+      TableUpdater updater = new TableUpdater(Settings.defaults(), table -> { }, reporter);
+      reporter.startedLeading();
+      source.start(updater::update).get(20, TimeUnit.SECONDS);
+      // Then it is accepted and programmed, with unresolved references
+      await().atMost(Duration.ofSeconds(10)).until(() -> "False".equals(condition("ResolvedRefs").getStatus()));
+      assertThat(condition("Accepted").getStatus()).isEqualTo("True");
+      assertThat(condition("Programmed").getStatus()).isEqualTo("True");
+      assertThat(condition("ResolvedRefs").getMessage()).contains("Service lst/gone not found");
+      CLBListener stored = client.resources(CLBListener.class).inNamespace("lst").withName("edge").get();
+      assertThat(stored.getStatus().observedGeneration).isEqualTo(stored.getMetadata().getGeneration() == null
+          ? 0L : stored.getMetadata().getGeneration());
+      assertThat(stored.getStatus().attachedIngresses).isZero();
+      String acceptedSince = condition("Accepted").getLastTransitionTime();
+      // When the Service appears, Then the references resolve and Accepted keeps its transition time
+      client.services().inNamespace("lst").resource(new ServiceBuilder().withNewMetadata().withName("gone")
+          .withNamespace("lst").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(condition("ResolvedRefs").getStatus()));
+      assertThat(condition("Accepted").getLastTransitionTime()).isEqualTo(acceptedSince);
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition condition(String type) {
+    CLBListener stored = client.resources(CLBListener.class).inNamespace("lst").withName("edge").get();
+    if (stored.getStatus() == null || stored.getStatus().conditions == null) {
+      return new io.fabric8.kubernetes.api.model.Condition();
+    }
+    return stored.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+        .orElse(new io.fabric8.kubernetes.api.model.Condition());
   }
 
   @Test
