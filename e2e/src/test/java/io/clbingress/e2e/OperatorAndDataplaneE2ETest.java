@@ -19,6 +19,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator and a data plane as separate processes from the built jar, Fabric8's mock API
- * server in CRUD mode as the cluster, real backends, curl and a Vert.x WebSocket as clients.
+ * server in CRUD mode as the cluster, real backends, curl and a Vert.x WebSocket as clients. The
+ * control channel runs over TLS with a certificate made by openssl.
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 @TestMethodOrder(MethodOrderer.MethodName.class)
@@ -75,11 +77,17 @@ class OperatorAndDataplaneE2ETest {
         """.formatted(client.getMasterUrl().toString()));
     token = files.resolve("token");
     Files.writeString(token, "e2e-token\n");
+    assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
+    Processes.Run openssl = Processes.run(files, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-days", "1", "-subj", "/CN=clb-operator", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", "operator-key.pem", "-out", "operator-cert.pem"), 60);
+    assertThat(openssl.exitCode()).as(openssl.stderr()).isZero();
     configPort = Processes.freePort();
     httpPort = Processes.freePort();
     adminPort = Processes.freePort();
     operator = startOperator();
-    dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "http://127.0.0.1:" + configPort,
+    dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "https://127.0.0.1:" + configPort,
+        "--control-plane-ca", files.resolve("operator-cert.pem").toString(),
         "--token-file", token.toString(), "--http-port", String.valueOf(httpPort),
         "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -176,7 +184,8 @@ class OperatorAndDataplaneE2ETest {
     Files.writeString(wrong, "not-the-token");
     int otherAdmin = Processes.freePort();
     try (JarProcess intruder = JarProcess.start("intruder", "dataplane", "--control-plane",
-        "http://127.0.0.1:" + configPort, "--token-file", wrong.toString(), "--http-port",
+        "https://127.0.0.1:" + configPort, "--control-plane-ca", files.resolve("operator-cert.pem").toString(),
+        "--token-file", wrong.toString(), "--http-port",
         String.valueOf(Processes.freePort()), "--admin-port", String.valueOf(otherAdmin), "--bind-address", "127.0.0.1")) {
       // Then it is refused and never becomes ready
       await().atMost(Duration.ofSeconds(30)).until(() -> intruder.logText().contains("401"));
@@ -188,7 +197,9 @@ class OperatorAndDataplaneE2ETest {
   private static JarProcess startOperator() throws Exception {
     return JarProcess.start("operator", "operator", "--kubeconfig", kubeconfig.toString(),
         "--token-file", token.toString(), "--config-port", String.valueOf(configPort),
-        "--config-address", "127.0.0.1", "--publish-address", "127.0.0.1", "--election-namespace", "shop");
+        "--config-address", "127.0.0.1", "--publish-address", "127.0.0.1", "--election-namespace", "shop",
+        "--config-tls-cert", files.resolve("operator-cert.pem").toString(),
+        "--config-tls-key", files.resolve("operator-key.pem").toString());
   }
 
   /** Traffic follows a change within 2 s (issue #3). */

@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,13 +39,26 @@ public final class ControlPlaneClient implements AutoCloseable {
   private long backoffMillis = FIRST_BACKOFF_MILLIS;
 
   public ControlPlaneClient(Vertx vertx, URI controlPlane, String token, DataPlane dataPlane) {
+    this(vertx, controlPlane, token, null, dataPlane);
+  }
+
+  /**
+   * @param caFile PEM certificates to trust for an https:// or wss:// control plane; null for the
+   *     JVM's trust store. The host name is always verified.
+   */
+  public ControlPlaneClient(Vertx vertx, URI controlPlane, String token, String caFile, DataPlane dataPlane) {
     this.vertx = vertx;
     this.controlPlane = controlPlane;
     this.token = token;
     this.dataPlane = dataPlane;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+    WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(1024 * 1024)
-        .setMaxMessageSize(MAX_MESSAGE_BYTES));
+        .setMaxMessageSize(MAX_MESSAGE_BYTES)
+        .setVerifyHost(true);
+    if (caFile != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(caFile));
+    }
+    this.client = vertx.createWebSocketClient(options);
   }
 
   public void start() {

@@ -6,6 +6,7 @@ import io.clbingress.operator.Main;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.LogManager;
@@ -25,6 +26,10 @@ public final class DataplaneCommand implements Callable<Integer> {
       description = "The operator's control channel, e.g. http://clb-ingress-operator:18000 (env CLB_CONTROL_PLANE).")
   String controlPlane;
 
+  @Option(names = "--control-plane-ca", defaultValue = "${env:CLB_CONTROL_PLANE_CA}", paramLabel = "FILE",
+      description = "PEM CA certificate(s) to trust for an https:// control plane (env CLB_CONTROL_PLANE_CA; default: the JVM's trust store).")
+  Path controlPlaneCa;
+
   @Mixin
   TokenFlag tokenFlag;
 
@@ -42,6 +47,9 @@ public final class DataplaneCommand implements Callable<Integer> {
     if (uri == null || uri.getHost() == null || !Set.of("http", "https", "ws", "wss").contains(uri.getScheme())) {
       return Main.usageError("--control-plane " + controlPlane + ": not an http(s):// or ws(s):// URL with a host");
     }
+    if (controlPlaneCa != null && !java.nio.file.Files.isReadable(controlPlaneCa)) {
+      return Main.usageError("--control-plane-ca " + controlPlaneCa + ": not readable");
+    }
     String invalid = dataPlaneFlags.invalid();
     if (invalid != null) {
       return Main.usageError(invalid);
@@ -56,7 +64,8 @@ public final class DataplaneCommand implements Callable<Integer> {
       return 1;
     }
     LOG.info("dataplane: programmed by {}", uri);
-    ControlPlaneClient client = new ControlPlaneClient(vertx, uri, token, dataPlane);
+    ControlPlaneClient client = new ControlPlaneClient(vertx, uri, token,
+        controlPlaneCa == null ? null : controlPlaneCa.toString(), dataPlane);
     client.start();
     Lifecycle.runUntilStopped(() -> {
       client.close();

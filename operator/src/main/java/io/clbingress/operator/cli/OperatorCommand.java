@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,6 +57,14 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Address of the control channel (env CLB_CONFIG_ADDRESS; default ${DEFAULT-VALUE}).")
   String configAddress;
 
+  @Option(names = "--config-tls-cert", defaultValue = "${env:CLB_CONFIG_TLS_CERT}", paramLabel = "FILE",
+      description = "PEM certificate: serve the control channel over TLS (wss://); with --config-tls-key (env CLB_CONFIG_TLS_CERT).")
+  Path configTlsCert;
+
+  @Option(names = "--config-tls-key", defaultValue = "${env:CLB_CONFIG_TLS_KEY}", paramLabel = "FILE",
+      description = "PEM private key of --config-tls-cert (env CLB_CONFIG_TLS_KEY).")
+  Path configTlsKey;
+
   @Option(names = "--publish-service", defaultValue = "${env:CLB_PUBLISH_SERVICE}", paramLabel = "NS/NAME",
       description = "The data plane's Service, whose address goes into Ingress status (env CLB_PUBLISH_SERVICE).")
   String publishService;
@@ -82,6 +91,14 @@ public final class OperatorCommand implements Callable<Integer> {
     if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
       return Main.usageError("--kubeconfig " + kubeconfig + ": not readable");
     }
+    if ((configTlsCert == null) != (configTlsKey == null)) {
+      return Main.usageError("--config-tls-cert and --config-tls-key go together");
+    }
+    for (Path file : new Path[] {configTlsCert, configTlsKey}) {
+      if (file != null && !Files.isReadable(file)) {
+        return Main.usageError(file + ": not readable");
+      }
+    }
     if (publishService != null && !publishService.matches("[^/]+/[^/]+")) {
       return Main.usageError("--publish-service " + publishService + ": expected NAMESPACE/NAME");
     }
@@ -101,7 +118,10 @@ public final class OperatorCommand implements Callable<Integer> {
     ConfigServer server = new ConfigServer(vertx, token);
     int port;
     try {
-      port = server.listen(configAddress, configPort).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      PemKeyCertOptions tls = configTlsCert == null ? null
+          : new PemKeyCertOptions().setCertPath(configTlsCert.toString()).setKeyPath(configTlsKey.toString());
+      port = server.listen(configAddress, configPort, tls).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       System.err.println("clb-ingress: cannot open the control channel on " + configAddress + ":" + configPort + ": "
           + (e.getCause() == null ? e : e.getCause()).getMessage());
@@ -109,7 +129,8 @@ public final class OperatorCommand implements Callable<Integer> {
       client.close();
       return 1;
     }
-    LOG.info("operator: control channel on {}:{}, watching {} at {}", configAddress, port,
+    LOG.info("operator: control channel on {}://{}:{}, watching {} at {}", configTlsCert == null ? "ws" : "wss",
+        configAddress, port,
         watchNamespace == null ? "all namespaces" : "namespace " + watchNamespace, config.getMasterUrl());
     KubernetesSource source = new KubernetesSource(client, watchNamespace);
     StatusReporter status = new StatusReporter(new IngressStatusWriter(client, publishAddress(client)),

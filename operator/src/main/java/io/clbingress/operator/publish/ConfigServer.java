@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -42,12 +43,24 @@ public final class ConfigServer implements Consumer<RoutingTable> {
     this.token = ("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** @return the bound port */
+  /** Plain WebSocket (ws://); the token still guards it. @return the bound port */
   public Future<Integer> listen(String host, int port) {
-    server = vertx.createHttpServer(new HttpServerOptions()
+    return listen(host, port, null);
+  }
+
+  /**
+   * @param tls certificate and key (PEM) to serve wss:// with, or null for ws://
+   * @return the bound port
+   */
+  public Future<Integer> listen(String host, int port, PemKeyCertOptions tls) {
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(host).setPort(port)
         .setMaxWebSocketFrameSize(1024 * 1024)
-        .setMaxWebSocketMessageSize(64 * 1024 * 1024));
+        .setMaxWebSocketMessageSize(64 * 1024 * 1024);
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(tls);
+    }
+    server = vertx.createHttpServer(options);
     return server.webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::connected)
         .requestHandler(request -> request.response().setStatusCode(404)

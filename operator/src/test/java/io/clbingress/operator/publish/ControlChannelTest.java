@@ -85,6 +85,36 @@ class ControlChannelTest {
   }
 
   @Test
+  void tlsChannelWithACertificateMadeByOpenssl(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // Given a certificate for 127.0.0.1 made with openssl, and an operator serving wss:// with it
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v openssl").start().waitFor() == 0,
+        "openssl is not installed");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=clb-operator", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString())
+        .redirectErrorStream(true).start();
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0).isTrue();
+    ConfigServer tlsServer = new ConfigServer(operatorSide, "s3cret");
+    int tlsPort = tlsServer.listen("127.0.0.1", 0, new io.vertx.core.net.PemKeyCertOptions()
+        .setCertPath(dir.resolve("cert.pem").toString()).setKeyPath(dir.resolve("key.pem").toString()))
+        .await(20, TimeUnit.SECONDS);
+    tlsServer.accept(table(5, "over-tls"));
+    // When a data plane trusts that certificate, Then it gets the table over TLS
+    ControlPlaneClient trusting = new ControlPlaneClient(dataPlaneSide, URI.create("https://127.0.0.1:" + tlsPort),
+        "s3cret", dir.resolve("cert.pem").toString(), dataPlane);
+    trusting.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> version() == 5);
+    trusting.close();
+    // And a client that does not trust it never connects
+    Throwable untrusted = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(tlsPort).setSsl(true).setURI(ControlMessage.PATH)
+            .putHeader("Authorization", "Bearer s3cret"))
+        .map(ws -> (Throwable) new AssertionError("connected")).recover(io.vertx.core.Future::succeededFuture)
+        .await(20, TimeUnit.SECONDS);
+    assertThat(untrusted).isNotInstanceOf(AssertionError.class);
+  }
+
+  @Test
   void wrongOrMissingTokenIsRefused() throws Exception {
     // Given / When
     var client = dataPlaneSide.createWebSocketClient();
