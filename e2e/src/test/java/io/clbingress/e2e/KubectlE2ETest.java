@@ -61,15 +61,7 @@ class KubectlE2ETest {
     vertx = Vertx.vertx();
     backend = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(r -> r.response().end("kubectl-backend uri=" + r.uri() + "\n")).listen().await();
-    kubeconfig = files.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: e2e, user: {token: e2e}}]
-        contexts: [{name: mock, context: {cluster: mock, user: e2e, namespace: default}}]
-        current-context: mock
-        """.formatted(server.url("/").replaceAll("/$", "")));
+    kubeconfig = Processes.kubeconfig(files, server.url("/").replaceAll("/$", ""));
     Path token = files.resolve("token");
     Files.writeString(token, "kubectl-token");
     int configPort = Processes.freePort();
@@ -81,8 +73,7 @@ class KubectlE2ETest {
     dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "http://127.0.0.1:" + configPort,
         "--token-file", token.toString(), "--http-port", String.valueOf(httpPort), "--admin-port",
         String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> Processes.status("http://127.0.0.1:" + adminPort + "/readyz").equals("200"));
+    Processes.awaitReady(adminPort);
   }
 
   @AfterAll

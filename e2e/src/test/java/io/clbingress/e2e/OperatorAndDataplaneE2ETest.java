@@ -66,15 +66,7 @@ class OperatorAndDataplaneE2ETest {
         .endSpec().build()).create();
     client.discovery().v1().endpointSlices().inNamespace("shop").resource(slice(blue.actualPort())).create();
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("web", "/", "60")).create();
-    kubeconfig = files.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: e2e, user: {token: e2e}}]
-        contexts: [{name: mock, context: {cluster: mock, user: e2e, namespace: default}}]
-        current-context: mock
-        """.formatted(client.getMasterUrl().toString()));
+    kubeconfig = Processes.kubeconfig(files, client.getMasterUrl().toString());
     token = files.resolve("token");
     Files.writeString(token, "e2e-token\n");
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
@@ -90,8 +82,7 @@ class OperatorAndDataplaneE2ETest {
         "--control-plane-ca", files.resolve("operator-cert.pem").toString(),
         "--token-file", token.toString(), "--http-port", String.valueOf(httpPort),
         "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> Processes.status(admin("/readyz")).equals("200"));
+    Processes.awaitReady(adminPort);
   }
 
   @AfterAll

@@ -46,6 +46,27 @@ final class Processes {
     }
   }
 
+  /** Waits until a data plane's admin port answers /readyz with 200. */
+  static void awaitReady(int adminPort) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> status("http://127.0.0.1:" + adminPort + "/readyz").equals("200"));
+  }
+
+  /** A kubeconfig for the mock API server at {@code serverUrl}. */
+  static Path kubeconfig(Path dir, String serverUrl) throws IOException {
+    Path file = dir.resolve("kubeconfig");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: e2e, user: {token: e2e}}]
+        contexts: [{name: mock, context: {cluster: mock, user: e2e, namespace: default}}]
+        current-context: mock
+        """.formatted(serverUrl.replaceAll("/$", "")));
+    return file;
+  }
+
   static Run curl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("curl", "--max-time", "20"));
     command.addAll(List.of(args));

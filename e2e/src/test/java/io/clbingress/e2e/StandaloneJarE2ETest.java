@@ -56,8 +56,7 @@ class StandaloneJarE2ETest {
     jar = JarProcess.start("standalone", "standalone", "--manifests", manifests.toString(),
         "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort),
         "--bind-address", "127.0.0.1", "--drain-seconds", "1");
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> Processes.status(admin("/readyz")).equals("200"));
+    Processes.awaitReady(adminPort);
   }
 
   @AfterAll

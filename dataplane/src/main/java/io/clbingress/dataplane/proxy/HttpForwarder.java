@@ -73,6 +73,8 @@ final class HttpForwarder {
   private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, int index) {
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
+    // Failures reach the response future below; this only keeps Vert.x from logging them again.
+    upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
     ProxyHeaders.copyRequest(request, upstream.headers(), false);
     if (request.authority() != null) {
       upstream.authority(request.authority());

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import io.clbingress.operator.util.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +46,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private volatile Consumer<ClusterState> consumer;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "cluster-state");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cluster-state"));
   private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
   private volatile boolean synced;
   private SharedIndexInformer<Ingress> ingresses;

@@ -4,6 +4,7 @@ import io.clbingress.operator.state.ClusterState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import io.clbingress.operator.util.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +25,7 @@ public final class FolderWatcher implements AutoCloseable {
   private final ManifestFolder folder;
   private final Path directory;
   private final Consumer<ClusterState> consumer;
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "manifest-folder");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("manifest-folder"));
   private Map<Path, ManifestFolder.Fingerprint> last;
 
   public FolderWatcher(ManifestFolder folder, Path directory, Consumer<ClusterState> consumer) {

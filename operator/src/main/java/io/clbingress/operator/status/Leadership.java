@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
+import io.clbingress.operator.util.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import org.apache.logging.log4j.LogManager;
@@ -20,11 +21,7 @@ public final class Leadership implements AutoCloseable {
   private static final Logger LOG = LogManager.getLogger(Leadership.class);
   public static final String LEASE_NAME = "clb-ingress-operator";
 
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "leader-election");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("leader-election"));
   private final LeaderElector elector;
   private volatile boolean closed;
 

@@ -2,6 +2,7 @@ package io.clbingress.operator.status;
 
 import io.clbingress.operator.translate.Translation;
 import java.util.concurrent.ExecutorService;
+import io.clbingress.operator.util.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -21,11 +22,7 @@ public final class StatusReporter implements Consumer<Translation>, AutoCloseabl
   private final ListenerStatusWriter listenerStatus;
   private final ProblemEvents events;
   private final CurrentObjects current;
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-    Thread thread = new Thread(r, "status");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService executor = Executors.newSingleThreadExecutor(DaemonThreads.named("status"));
   private volatile Translation latest;
   private volatile boolean leading;
 
