@@ -1,6 +1,8 @@
 // WebSocket checks driven by the e2e tests, with the npm `ws` client.
 //   node ws-client.js echo URL [HOST]   text, binary, ping/pong and a close code through the proxy
 //   node ws-client.js idle URL [HOST]   connect, stay silent, report when and how the proxy closes
+// For wss://, WS_CA names a PEM file of certificates to trust and WS_SERVERNAME the SNI name
+// to send (the URL may then name 127.0.0.1).
 // Prints one JSON line; exit code 0 when the connection behaved, 1 otherwise.
 'use strict';
 const WebSocket = require('ws');
@@ -16,7 +18,11 @@ const finish = (ok) => {
 };
 setTimeout(() => { result.error = 'gave up after 60 s'; finish(false); }, 60000).unref();
 
-const ws = new WebSocket(url, host ? { headers: { Host: host } } : {});
+const fs = require('fs');
+const options = host ? { headers: { Host: host } } : {};
+if (process.env.WS_CA) options.ca = fs.readFileSync(process.env.WS_CA);
+if (process.env.WS_SERVERNAME) options.servername = process.env.WS_SERVERNAME;
+const ws = new WebSocket(url, options);
 ws.on('error', (e) => { result.error = String(e.message || e); finish(false); });
 
 if (mode === 'echo') {

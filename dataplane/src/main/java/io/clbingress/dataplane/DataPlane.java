@@ -8,13 +8,17 @@ import io.clbingress.dataplane.proxy.TunnelRegistry;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -34,7 +38,10 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final ListenerPorts listenerPorts;
+  private final TlsMaterial tls = TlsMaterial.withSelfSignedDefault();
+  private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
   private volatile int httpPort = -1;
+  private volatile int httpsPort = -1;
   private volatile AdminServer admin;
 
   private DataPlane(Vertx vertx, DataPlaneOptions options, Clock clock) {
@@ -47,7 +54,11 @@ public final class DataPlane implements AutoCloseable {
   /** Binds the listeners and the admin port; traffic gets 404 until a table is applied. */
   public static Future<DataPlane> start(Vertx vertx, DataPlaneOptions options, Clock clock) {
     DataPlane dataPlane = new DataPlane(vertx, options, clock);
-    return dataPlane.bindHttp()
+    return dataPlane.bindHttps()
+        .compose(port -> {
+          dataPlane.httpsPort = port;
+          return dataPlane.bindHttp();
+        })
         .compose(port -> {
           dataPlane.httpPort = port;
           if (options.adminPort() < 0) {
@@ -58,8 +69,9 @@ public final class DataPlane implements AutoCloseable {
           return adminServer.listen(options.adminAddress(), options.adminPort());
         })
         .map(ignored -> {
-          LOG.info("data plane listening: http={}:{} admin={}:{}", options.bindAddress(), dataPlane.httpPort,
-              options.adminAddress(), dataPlane.adminPort());
+          LOG.info("data plane listening: http={}:{} https={}:{} admin={}:{}", options.bindAddress(),
+              dataPlane.httpPort, options.bindAddress(), dataPlane.httpsPort, options.adminAddress(),
+              dataPlane.adminPort());
           return dataPlane;
         });
   }
@@ -78,8 +90,25 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(
             () -> new ProxyVerticle(options.bindAddress(), port, ListenerSelector.defaultListener(Protocol.HTTP),
-                router::get, tunnels),
+                router::get, tunnels, httpsPort),
             new DeploymentOptions().setInstances(options.eventLoops()))
+        .map(port);
+  }
+
+  /** The default HTTPS listener; until a table brings certificates it has only the default one. */
+  private Future<Integer> bindHttps() {
+    int port;
+    try {
+      port = options.httpsPort() == 0 ? freePort(options.bindAddress()) : options.httpsPort();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(() -> {
+          ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
+              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.options(List.of()), port);
+          httpsInstances.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(options.eventLoops()))
         .map(port);
   }
 
@@ -102,6 +131,14 @@ public final class DataPlane implements AutoCloseable {
       return false;
     }
     Router compiled = Router.compile(table);
+    if (current == null || !current.table().certificates().equals(table.certificates())) {
+      // Started before the swap, done a moment after it (an asynchronous reload): handshakes in
+      // between still get the previous certificates; open connections keep theirs.
+      ServerSSLOptions sslOptions = tls.options(table.certificates());
+      httpsInstances.forEach(instance -> instance.updateTls(sslOptions)
+          .onFailure(e -> LOG.error("HTTPS listener: cannot load the certificates of version {}: {}", table.version(),
+              e.getMessage())));
+    }
     router.set(compiled);
     applied.set(new AppliedTable(table, clock.instant()));
     int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
@@ -122,6 +159,10 @@ public final class DataPlane implements AutoCloseable {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  public int httpsPort() {
+    return httpsPort;
   }
 
   public int adminPort() {

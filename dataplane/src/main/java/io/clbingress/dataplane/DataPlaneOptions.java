@@ -8,13 +8,14 @@ import java.util.Objects;
  *
  * @param bindAddress address of the traffic listeners
  * @param httpPort port of the default HTTP listener; 0 picks a free one (tests)
+ * @param httpsPort port of the default HTTPS listener; 0 picks a free one (tests)
  * @param adminAddress address of the admin port; loopback unless asked otherwise
  * @param adminPort 0 picks a free one; -1 disables the admin server
  * @param drain how long connections of a removed route may live on
  * @param eventLoops listener instances, one per event loop
  */
-public record DataPlaneOptions(String bindAddress, int httpPort, String adminAddress, int adminPort, Duration drain,
-    int eventLoops) {
+public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
+    Duration drain, int eventLoops) {
 
   public DataPlaneOptions {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -27,6 +28,6 @@ public record DataPlaneOptions(String bindAddress, int httpPort, String adminAdd
 
   /** Loopback on free ports, for tests. */
   public static DataPlaneOptions loopback(Duration drain) {
-    return new DataPlaneOptions("127.0.0.1", 0, "127.0.0.1", 0, drain, 2);
+    return new DataPlaneOptions("127.0.0.1", 0, 0, "127.0.0.1", 0, drain, 2);
   }
 }

@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -22,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 /** A data plane on loopback, its backends, and real Vert.x clients, for one test class. */
 final class DataPlaneHarness implements AutoCloseable {
 
-  final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+  /** Test host names resolve to loopback, so that TLS clients send them as SNI. */
+  final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+      .setAddressResolverOptions(new AddressResolverOptions().setHostsValue(
+          io.vertx.core.buffer.Buffer.buffer("127.0.0.1 a.example.com b.example.com\n"))));
   final DataPlane dataPlane;
   final HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
   final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));

@@ -71,7 +71,7 @@ class KubectlE2ETest {
     operator = JarProcess.start("operator", "operator", "--kubeconfig", kubeconfig.toString(), "--token-file",
         token.toString(), "--config-port", String.valueOf(configPort), "--config-address", "127.0.0.1");
     dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "http://127.0.0.1:" + configPort,
-        "--token-file", token.toString(), "--http-port", String.valueOf(httpPort), "--admin-port",
+        "--token-file", token.toString(), "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(Processes.freePort()), "--admin-port",
         String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     Processes.awaitReady(adminPort);
   }

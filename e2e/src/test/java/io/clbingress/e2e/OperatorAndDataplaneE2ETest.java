@@ -80,7 +80,7 @@ class OperatorAndDataplaneE2ETest {
     operator = startOperator();
     dataplane = JarProcess.start("dataplane", "dataplane", "--control-plane", "https://127.0.0.1:" + configPort,
         "--control-plane-ca", files.resolve("operator-cert.pem").toString(),
-        "--token-file", token.toString(), "--http-port", String.valueOf(httpPort),
+        "--token-file", token.toString(), "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(Processes.freePort()),
         "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     Processes.awaitReady(adminPort);
   }
@@ -177,7 +177,7 @@ class OperatorAndDataplaneE2ETest {
     try (JarProcess intruder = JarProcess.start("intruder", "dataplane", "--control-plane",
         "https://127.0.0.1:" + configPort, "--control-plane-ca", files.resolve("operator-cert.pem").toString(),
         "--token-file", wrong.toString(), "--http-port",
-        String.valueOf(Processes.freePort()), "--admin-port", String.valueOf(otherAdmin), "--bind-address", "127.0.0.1")) {
+        String.valueOf(Processes.freePort()), "--https-port", String.valueOf(Processes.freePort()), "--admin-port", String.valueOf(otherAdmin), "--bind-address", "127.0.0.1")) {
       // Then it is refused and never becomes ready
       await().atMost(Duration.ofSeconds(30)).until(() -> intruder.logText().contains("401"));
       assertThat(Processes.status("http://127.0.0.1:" + otherAdmin + "/readyz")).isEqualTo("503");

@@ -37,6 +37,7 @@ class StandaloneJarE2ETest {
   static HttpServer green;
   static JarProcess jar;
   static int httpPort;
+  static int httpsPort;
   static int adminPort;
 
   @BeforeAll
@@ -52,9 +53,11 @@ class StandaloneJarE2ETest {
     Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "60"));
     Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
     httpPort = Processes.freePort();
+    httpsPort = Processes.freePort();
     adminPort = Processes.freePort();
     jar = JarProcess.start("standalone", "standalone", "--manifests", manifests.toString(),
-        "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort),
+        "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(httpsPort),
+        "--admin-port", String.valueOf(adminPort),
         "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     Processes.awaitReady(adminPort);
   }
@@ -119,6 +122,57 @@ class StandaloneJarE2ETest {
     String log = jar.logText();
     assertThat(log).contains("broken.yaml line", "Ingress e2e/web: metadata.annotations[clb.ingress.io/proxy-read-timeout]");
     assertThat(curl("-s", admin("/config")).stdout()).contains("\"version\"", "\"appliedAt\"");
+  }
+
+  @Test
+  void f_httpsAndWssWithTheCertificateOfAnIngressSecret() throws Exception {
+    // Given a certificate made with openssl, in a kubernetes.io/tls Secret of an Ingress with TLS
+    assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
+    Path certs = Files.createTempDirectory("e2e-tls");
+    Processes.Run openssl = Processes.run(certs, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-days", "1", "-subj", "/CN=secure.example.com", "-addext", "subjectAltName=DNS:secure.example.com",
+        "-keyout", "key.pem", "-out", "cert.pem"), 60);
+    assertThat(openssl.exitCode()).as(openssl.stderr()).isZero();
+    java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+    Files.writeString(manifests.resolve("tls.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: secure-tls, namespace: e2e}
+        type: kubernetes.io/tls
+        data: {tls.crt: %s, tls.key: %s}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: secure, namespace: e2e}
+        spec:
+          ingressClassName: clb
+          tls: [{hosts: [secure.example.com], secretName: secure-tls}]
+          rules:
+          - host: secure.example.com
+            http:
+              paths: [{path: /, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
+        """.formatted(base64.encodeToString(Files.readAllBytes(certs.resolve("cert.pem"))),
+        base64.encodeToString(Files.readAllBytes(certs.resolve("key.pem")))));
+    String resolve = "secure.example.com:" + httpsPort + ":127.0.0.1";
+    String url = "https://secure.example.com:" + httpsPort + "/over-tls";
+    // Then curl, trusting only that certificate, gets the backend over HTTPS (h2), and plain HTTP redirects
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() ->
+        curl("-s", "--cacert", certs.resolve("cert.pem").toString(), "--resolve", resolve, url).stdout()
+            .contains("backend=blue uri=/over-tls"));
+    assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2", "--cacert",
+        certs.resolve("cert.pem").toString(), "--resolve", resolve, url).stdout()).isEqualTo("2");
+    assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: secure.example.com",
+        proxy("/x")).stdout()).isEqualTo("308 https://secure.example.com:" + httpsPort + "/x");
+    // And the npm ws client gets WSS through it, TLS offloaded
+    ProcessBuilder wss = new ProcessBuilder("node", "ws-client.js", "echo", "wss://127.0.0.1:" + httpsPort + "/ws",
+        "secure.example.com").directory(E2E_DIR.toFile()).redirectErrorStream(true);
+    wss.environment().put("WS_CA", certs.resolve("cert.pem").toString());
+    wss.environment().put("WS_SERVERNAME", "secure.example.com");
+    Process process = wss.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).contains("\"closeCode\":4001", "pong:ping-1");
   }
 
   private static Processes.Run node(String mode, String url, String host) throws Exception {

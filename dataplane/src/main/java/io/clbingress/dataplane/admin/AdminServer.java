@@ -53,6 +53,8 @@ public final class AdminServer {
     }
     ObjectNode json = TableCodec.mapper().valueToTree(applied.table());
     json.put("appliedAt", applied.appliedAt().toString());
+    // Private keys never leave through the admin port.
+    json.withArray("certificates").forEach(certificate -> ((ObjectNode) certificate).remove("privateKeyPem"));
     request.response()
         .putHeader("content-type", "application/json")
         .end(json.toPrettyString());

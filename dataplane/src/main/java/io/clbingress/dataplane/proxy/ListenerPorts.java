@@ -67,7 +67,7 @@ public final class ListenerPorts {
 
   private void open(int port) {
     bound.put(port, "");
-    vertx.deployVerticle(() -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels),
+    vertx.deployVerticle(() -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels, 443),
             new DeploymentOptions().setInstances(eventLoops))
         .onSuccess(id -> {
           bound.put(port, id);

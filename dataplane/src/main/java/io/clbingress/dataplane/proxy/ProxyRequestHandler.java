@@ -22,9 +22,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final ListenerSelector selector;
   private final HttpForwarder forwarder;
   private final WebSocketProxy webSockets;
+  /** Where redirects to HTTPS point: no port in the URL for 443. */
+  private final String httpsPortSuffix;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets) {
+      WebSocketProxy webSockets, int httpsPort) {
+    this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
     this.router = router;
     this.selector = selector;
     this.forwarder = forwarder;
@@ -40,6 +43,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     if (route == null) {
       Responses.send(request, 404, "Not Found");
+    } else if (route.route().redirectToHttps()) {
+      redirectToHttps(request);
     } else if (!route.cluster().hasEndpoints()) {
       Responses.send(request, 503, "Service Unavailable");
     } else if (WebSocketProxy.isUpgrade(request)) {
@@ -47,6 +52,15 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     } else {
       forwarder.forward(request, route);
     }
+  }
+
+  /** 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default). */
+  private void redirectToHttps(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    String host = authority == null ? "" : authority.host();
+    request.response().setStatusCode(308)
+        .putHeader("location", "https://" + host + httpsPortSuffix + request.uri())
+        .end();
   }
 
   private CompiledRoute match(HttpServerRequest request) {

@@ -7,7 +7,10 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -24,14 +27,29 @@ public final class ProxyVerticle extends VerticleBase {
   private final ListenerSelector selector;
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
+  private final ServerSSLOptions tls;
+  private final int httpsRedirectPort;
   private HttpServer server;
 
-  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels) {
+  /** A plain HTTP listener instance. */
+  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels,
+      int httpsRedirectPort) {
+    this(host, port, selector, router, tunnels, null, httpsRedirectPort);
+  }
+
+  /**
+   * @param tls server TLS settings for an HTTPS listener, null for plain HTTP
+   * @param httpsRedirectPort the HTTPS port that redirects to HTTPS point at
+   */
+  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels,
+      ServerSSLOptions tls, int httpsRedirectPort) {
     this.host = host;
     this.port = port;
     this.selector = selector;
     this.router = router;
     this.tunnels = tunnels;
+    this.tls = tls;
+    this.httpsRedirectPort = httpsRedirectPort;
   }
 
   @Override
@@ -49,14 +67,28 @@ public final class ProxyVerticle extends VerticleBase {
             .setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
     ProxyRequestHandler handler = new ProxyRequestHandler(router, selector,
-        new HttpForwarder(vertx, client), new WebSocketProxy(vertx, client, tunnels));
-    server = vertx.createHttpServer(new HttpServerOptions()
+        new HttpForwarder(vertx, client), new WebSocketProxy(vertx, client, tunnels), httpsRedirectPort);
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setDecompressionSupported(false));
+        .setDecompressionSupported(false);
+    if (tls != null) {
+      options.setSsl(true)
+          .setSni(tls.isSni())
+          .setUseAlpn(tls.isUseAlpn())
+          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          .setKeyCertOptions(tls.getKeyCertOptions())
+          .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols());
+    }
+    server = vertx.createHttpServer(options);
     return server.requestHandler(handler).listen();
+  }
+
+  /** New certificates for new handshakes; open connections keep theirs. */
+  public Future<Boolean> updateTls(ServerSSLOptions options) {
+    return server.updateSSLOptions(options);
   }
 
 }

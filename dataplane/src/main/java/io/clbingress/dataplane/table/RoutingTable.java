@@ -10,9 +10,12 @@ import java.util.Set;
  * clusters the routes send traffic to. Immutable; published whole, never patched.
  *
  * @param version monotonic number given by the publisher; 0 for a table not yet published
- * @param hash content hash over listeners and clusters (not the version); empty when not stamped
+ * @param hash content hash over listeners, clusters and certificates (not the version); empty when
+ *     not stamped
+ * @param certificates the TLS material of HTTPS listeners, chosen by SNI
  */
-public record RoutingTable(long version, String hash, List<Listener> listeners, List<Cluster> clusters) {
+public record RoutingTable(long version, String hash, List<Listener> listeners, List<Cluster> clusters,
+    List<Certificate> certificates) {
 
   public RoutingTable {
     if (version < 0) {
@@ -21,6 +24,7 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     hash = Objects.requireNonNullElse(hash, "");
     listeners = List.copyOf(listeners);
     clusters = List.copyOf(clusters);
+    certificates = certificates == null ? List.of() : List.copyOf(certificates);
     Set<String> clusterNames = new HashSet<>();
     for (Cluster cluster : clusters) {
       if (!clusterNames.add(cluster.name())) {
@@ -45,11 +49,16 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
 
   /** A table with content only, as translation produces it. */
   public static RoutingTable unpublished(List<Listener> listeners, List<Cluster> clusters) {
-    return new RoutingTable(0, "", listeners, clusters);
+    return new RoutingTable(0, "", listeners, clusters, List.of());
+  }
+
+  public static RoutingTable unpublished(List<Listener> listeners, List<Cluster> clusters,
+      List<Certificate> certificates) {
+    return new RoutingTable(0, "", listeners, clusters, certificates);
   }
 
   public RoutingTable withVersion(long newVersion, String newHash) {
-    return new RoutingTable(newVersion, newHash, listeners, clusters);
+    return new RoutingTable(newVersion, newHash, listeners, clusters, certificates);
   }
 
   public static RoutingTable empty() {

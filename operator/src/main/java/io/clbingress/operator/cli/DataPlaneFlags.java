@@ -12,7 +12,7 @@ public final class DataPlaneFlags {
   int httpPort;
 
   @Option(names = "--https-port", defaultValue = "${env:CLB_HTTPS_PORT:-8443}", paramLabel = "PORT",
-      description = "Port of the default HTTPS listener, once TLS is configured (env CLB_HTTPS_PORT; default ${DEFAULT-VALUE}).")
+      description = "Port of the default HTTPS listener (env CLB_HTTPS_PORT; default ${DEFAULT-VALUE}).")
   int httpsPort;
 
   @Option(names = "--admin-port", defaultValue = "${env:CLB_ADMIN_PORT:-9901}", paramLabel = "PORT",
@@ -60,7 +60,7 @@ public final class DataPlaneFlags {
   }
 
   DataPlaneOptions options() {
-    return new DataPlaneOptions(bindAddress, httpPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
         eventLoopCount());
   }
 

@@ -4,8 +4,10 @@ import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import io.clbingress.operator.status.CurrentObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -32,8 +34,8 @@ import org.apache.logging.log4j.Logger;
  * after changes: one rebuild at most every {@link #DEBOUNCE_MILLIS} however many events arrive,
  * and none before every informer has listed its objects once.
  *
- * <p>Secrets are not watched yet: TLS is not served yet, and watching every Secret of a cluster
- * costs memory for nothing (TLS will watch only {@code kubernetes.io/tls} Secrets).
+ * <p>Only Secrets of type {@code kubernetes.io/tls} are watched (a field selector): a cluster's
+ * other Secrets (service account tokens, Helm releases) would cost memory for nothing.
  */
 public final class KubernetesSource implements CurrentObjects, AutoCloseable {
 
@@ -54,6 +56,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<EndpointSlice> endpointSlices;
   private SharedIndexInformer<CLBListener> listeners;
+  private SharedIndexInformer<Secret> secrets;
 
   /** @param namespace the only namespace to watch, or null for all */
   public KubernetesSource(KubernetesClient client, String namespace) {
@@ -95,7 +98,12 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
     var clbListeners = client.resources(CLBListener.class);
     listeners = namespace == null ? clbListeners.inAnyNamespace().runnableInformer(0)
         : clbListeners.inNamespace(namespace).runnableInformer(0);
-    List<SharedIndexInformer<? extends HasMetadata>> all = List.of(ingresses, ingressClasses, services, endpointSlices, listeners);
+    var tlsSecrets = client.secrets();
+    secrets = namespace == null
+        ? tlsSecrets.inAnyNamespace().withField("type", SecretInfo.TLS_TYPE).runnableInformer(0)
+        : tlsSecrets.inNamespace(namespace).withField("type", SecretInfo.TLS_TYPE).runnableInformer(0);
+    List<SharedIndexInformer<? extends HasMetadata>> all = List.of(ingresses, ingressClasses, services, endpointSlices,
+        listeners, secrets);
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (SharedIndexInformer<? extends HasMetadata> informer : all) {
       informer.addEventHandler(onChange);
@@ -132,7 +140,8 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
         ingressClasses.getStore().list().stream().map(KubeObjects::ingressClass).toList(),
         services.getStore().list().stream().map(KubeObjects::service).toList(),
         endpointSlices.getStore().list().stream().map(KubeObjects::endpointSlice).toList(),
-        listeners.getStore().list().stream().map(l -> KubeObjects.listener(l, Instant.EPOCH)).toList());
+        listeners.getStore().list().stream().map(l -> KubeObjects.listener(l, Instant.EPOCH)).toList(),
+        secrets.getStore().list().stream().map(KubeObjects::secret).toList());
   }
 
   /** The CLBListener as the cache has it (not to be changed), or null. */
@@ -150,7 +159,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   @Override
   public void close() {
     for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {ingresses, ingressClasses, services,
-        endpointSlices, listeners}) {
+        endpointSlices, listeners, secrets}) {
       if (informer != null) {
         informer.close();
       }

@@ -8,8 +8,10 @@ import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import io.clbingress.operator.state.ServiceInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -102,6 +104,7 @@ public final class ManifestFolder {
     List<ServiceInfo> services = new ArrayList<>();
     List<EndpointSliceInfo> slices = new ArrayList<>();
     List<ListenerInfo> listeners = new ArrayList<>();
+    List<SecretInfo> secrets = new ArrayList<>();
     Instant now = clock.instant();
     for (FileContent content : files.values()) {
       for (HasMetadata object : content.objects()) {
@@ -115,12 +118,14 @@ public final class ManifestFolder {
           services.add(KubeObjects.service(service));
         } else if (object instanceof EndpointSlice slice) {
           slices.add(KubeObjects.endpointSlice(slice));
+        } else if (object instanceof Secret secret) {
+          secrets.add(KubeObjects.secret(secret));
         } else if (object instanceof CLBListener listener) {
           listeners.add(KubeObjects.listener(listener, seen));
         }
       }
     }
-    return new ClusterState(ingresses, classes, services, slices, listeners);
+    return new ClusterState(ingresses, classes, services, slices, listeners, secrets);
   }
 
   private static boolean isYaml(Path file) {

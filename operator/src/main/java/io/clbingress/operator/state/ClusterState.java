@@ -8,7 +8,8 @@ import java.util.List;
  *
  */
 public record ClusterState(List<IngressInfo> ingresses, List<IngressClassInfo> ingressClasses,
-    List<ServiceInfo> services, List<EndpointSliceInfo> endpointSlices, List<ListenerInfo> listeners) {
+    List<ServiceInfo> services, List<EndpointSliceInfo> endpointSlices, List<ListenerInfo> listeners,
+    List<SecretInfo> secrets) {
 
   public ClusterState {
     ingresses = List.copyOf(ingresses);
@@ -16,9 +17,10 @@ public record ClusterState(List<IngressInfo> ingresses, List<IngressClassInfo> i
     services = List.copyOf(services);
     endpointSlices = List.copyOf(endpointSlices);
     listeners = List.copyOf(listeners);
+    secrets = List.copyOf(secrets);
   }
 
   public static ClusterState empty() {
-    return new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+    return new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
   }
 }

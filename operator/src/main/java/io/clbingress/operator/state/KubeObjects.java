@@ -4,6 +4,7 @@ import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.crd.CLBListenerSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressRuleValue;
@@ -11,7 +12,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +102,29 @@ public final class KubeObjects {
     CLBListenerSpec.ServicePort port = backend.service.port;
     Integer number = port == null ? null : port.number;
     return new BackendRef(backend.service.name, number, port == null || number != null ? null : port.name);
+  }
+
+  /** Only {@code tls.crt} and {@code tls.key} are kept, decoded; {@code stringData} counts too. */
+  public static SecretInfo secret(Secret secret) {
+    Map<String, String> data = map(secret.getData());
+    Map<String, String> stringData = map(secret.getStringData());
+    return new SecretInfo(ref(secret), secret.getType(), decoded(data, stringData, "tls.crt"),
+        decoded(data, stringData, "tls.key"));
+  }
+
+  private static String decoded(Map<String, String> data, Map<String, String> stringData, String key) {
+    if (stringData.containsKey(key)) {
+      return stringData.get(key);
+    }
+    String encoded = data.get(key);
+    if (encoded == null) {
+      return null;
+    }
+    try {
+      return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 
   private static List<IngressInfo.HttpPath> paths(HTTPIngressRuleValue http) {

@@ -199,20 +199,29 @@ final class HttpRouteBuilder {
     return DNS_NAME.matcher(name).matches() && lower.length() <= 253 ? lower : null;
   }
 
-  /** The listener; with a default domain, requests for unknown hosts get that host's routes. */
+  /** The listener (HTTP); with a default domain, requests for unknown hosts get that host's routes. */
   Listener listener() {
+    return listener(listenerName, Protocol.HTTP, false);
+  }
+
+  /**
+   * The listener under a name and protocol: the default HTTP and HTTPS listeners share the routes
+   * of Ingresses, and on plain HTTP the routes of TLS hosts redirect to HTTPS.
+   */
+  Listener listener(String name, Protocol protocol, boolean redirectTlsHosts) {
     List<VirtualHost> virtualHosts = new ArrayList<>();
-    hosts.forEach((host, claims) -> {
-      List<Route> routes = claims.values().stream().map(Claim::route).sorted(ROUTE_ORDER).toList();
-      virtualHosts.add(new VirtualHost(host, routes));
-    });
+    hosts.forEach((host, claims) -> virtualHosts.add(new VirtualHost(host, routes(host, claims, redirectTlsHosts))));
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
     if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
-      virtualHosts.add(new VirtualHost(VirtualHost.ANY_HOST,
-          hosts.get(domain).values().stream().map(Claim::route).sorted(ROUTE_ORDER).toList()));
+      virtualHosts.add(new VirtualHost(VirtualHost.ANY_HOST, routes(domain, hosts.get(domain), redirectTlsHosts)));
     }
-    return new Listener(listenerName, Protocol.HTTP, port, virtualHosts,
-        defaultClaim == null ? null : defaultClaim.route());
+    return new Listener(name, protocol, port, virtualHosts, defaultClaim == null ? null : defaultClaim.route());
+  }
+
+  private static List<Route> routes(String host, Map<PathMatch, Claim> claims, boolean redirectTlsHosts) {
+    return claims.values().stream()
+        .map(c -> c.route().withRedirectToHttps(redirectTlsHosts && c.owner().redirectHosts().contains(host)))
+        .sorted(ROUTE_ORDER).toList();
   }
 
   List<Cluster> clusters() {

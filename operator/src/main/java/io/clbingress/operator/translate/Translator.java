@@ -1,14 +1,17 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,6 +33,8 @@ public final class Translator {
 
   /** The listener on the data plane's {@code --http-port}. */
   public static final String DEFAULT_HTTP_LISTENER = "default-http";
+  /** The listener on the data plane's {@code --https-port}: the same routes, TLS offloaded. */
+  public static final String DEFAULT_HTTPS_LISTENER = "default-https";
 
   private static final Comparator<IngressInfo> OLDEST_INGRESS_FIRST =
       Comparator.comparing(IngressInfo::created).thenComparing(IngressInfo::ref);
@@ -59,15 +64,20 @@ public final class Translator {
     for (Planned planned : listeners.values()) {
       addRules(planned, settings, problems);
     }
+    Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
+        .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
+    Map<String, Certificate> certificates = new TreeMap<>();
     for (Effective e : effective) {
       IngressOptions options = e.options();
+      Set<String> tlsHosts = tlsHosts(e.ingress(), secrets, certificates, problems);
       if (options.listeners().isEmpty()) {
-        defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings));
+        defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings,
+            options.sslRedirect() ? tlsHosts : Set.of()));
       }
       for (String name : options.listeners()) {
         Planned planned = listeners.get(new ObjectRef("CLBListener", e.ingress().ref().namespace(), name));
         if (planned != null) {
-          planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings));
+          planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings, Set.of()));
           planned.attached()[0]++;
         } else {
           problems.add(new Problem(e.ingress().ref(), Problem.annotationField(AnnotationSpec.LISTENER.key()),
@@ -78,13 +88,15 @@ public final class Translator {
     }
 
     List<Listener> tableListeners = new ArrayList<>();
-    tableListeners.add(defaultRoutes.listener());
+    tableListeners.add(defaultRoutes.listener(DEFAULT_HTTP_LISTENER, Protocol.HTTP, true));
+    tableListeners.add(defaultRoutes.listener(DEFAULT_HTTPS_LISTENER, Protocol.HTTPS, false));
     List<Cluster> clusters = new ArrayList<>(defaultRoutes.clusters());
     for (Planned planned : listeners.values()) {
       tableListeners.add(planned.routes().listener());
       clusters.addAll(planned.routes().clusters());
     }
-    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters));
+    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters),
+        List.copyOf(certificates.values()));
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
   }
@@ -125,10 +137,42 @@ public final class Translator {
   }
 
   private static RouteSource source(IngressInfo ingress, IngressOptions options, TimeoutOverrides listenerDefaults,
-      Settings settings) {
+      Settings settings, Set<String> redirectHosts) {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
-        options.scheduler(), options.backendProtocol());
+        options.scheduler(), options.backendProtocol(), redirectHosts);
+  }
+
+  /**
+   * The hosts of an Ingress's {@code spec.tls}, lower case; their Secrets' certificates go into
+   * {@code certificates} (each once), wrong ones become problems (the hosts stay TLS hosts and get
+   * the default certificate, as with ingress-nginx).
+   */
+  private static Set<String> tlsHosts(IngressInfo ingress, Map<ObjectRef, SecretInfo> secrets,
+      Map<String, Certificate> certificates, List<Problem> problems) {
+    Set<String> hosts = new java.util.TreeSet<>();
+    for (int i = 0; i < ingress.tls().size(); i++) {
+      IngressInfo.Tls tls = ingress.tls().get(i);
+      List<String> tlsHosts = tls.hosts().stream().map(HttpRouteBuilder::normalizeHost)
+          .filter(h -> h != null && !h.equals(io.clbingress.dataplane.table.VirtualHost.ANY_HOST)).toList();
+      hosts.addAll(tlsHosts);
+      if (tls.secretName() == null || tls.secretName().isEmpty()) {
+        continue;
+      }
+      Certificate certificate = CertificateCheck.certificate(ingress.ref(), "spec.tls[" + i + "].secretName",
+          ingress.ref().namespace(), tls.secretName(), tlsHosts, secrets, problems);
+      if (certificate != null) {
+        certificates.merge(certificate.name(), certificate, (a, b) -> mergeHosts(a, b));
+      }
+    }
+    return hosts;
+  }
+
+  private static Certificate mergeHosts(Certificate a, Certificate b) {
+    List<String> hosts = new ArrayList<>(new java.util.TreeSet<>(a.hosts()));
+    b.hosts().stream().filter(h -> !hosts.contains(h)).forEach(hosts::add);
+    return new Certificate(a.name(), hosts.stream().sorted().toList(), a.certificatePem(), a.privateKeyPem(),
+        a.subject(), a.subjectAltNames(), a.notAfter(), a.sha256());
   }
 
   private static void addRules(Planned planned, Settings settings, List<Problem> problems) {
@@ -153,7 +197,7 @@ public final class Translator {
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
-          BackendProtocol.HTTP);
+          BackendProtocol.HTTP, Set.of());
       planned.routes().add(rule, field, source);
     }
   }

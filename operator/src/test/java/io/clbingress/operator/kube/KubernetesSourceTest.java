@@ -70,7 +70,7 @@ class KubernetesSourceTest {
     client.network().v1().ingresses().inNamespace("chat").resource(bound).create();
     startSource("chat");
     await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
-    assertThat(last().listeners()).hasSize(1);
+    assertThat(last().listeners()).extracting(l -> l.name()).containsExactly("default-http", "default-https");
     // When the CLBListener is created, Then the Ingress is served on that listener (and only there)
     CLBListener listener = new CLBListener();
     listener.getMetadata().setName("chat-wss");
@@ -79,10 +79,10 @@ class KubernetesSourceTest {
     listener.getSpec().port = 18443;
     listener.getSpec().protocol = CLBListenerSpec.Protocol.HTTP;
     client.resources(CLBListener.class).inNamespace("chat").resource(listener).create();
-    await().atMost(Duration.ofSeconds(5)).until(() -> last().listeners().size() == 2);
-    assertThat(last().listeners().get(1).name()).isEqualTo("chat/chat-wss");
-    assertThat(last().listeners().get(1).port()).isEqualTo(18443);
-    assertThat(last().listeners().get(1).virtualHosts().get(0).routes().get(0).match().path()).isEqualTo("/bound");
+    await().atMost(Duration.ofSeconds(5)).until(() -> last().listeners().size() == 3);
+    assertThat(last().listeners().get(2).name()).isEqualTo("chat/chat-wss");
+    assertThat(last().listeners().get(2).port()).isEqualTo(18443);
+    assertThat(last().listeners().get(2).virtualHosts().get(0).routes().get(0).match().path()).isEqualTo("/bound");
     assertThat(paths(last())).isEmpty();
   }
 

@@ -40,6 +40,6 @@ class TableUpdaterTest {
             new BackendRef("web", 80, null))))), List.of());
     ServiceInfo service = new ServiceInfo(new ObjectRef("Service", "default", "web"),
         Map.of("clb.ingress.io/static-endpoints", "127.0.0.1:9000"), List.of(new ServiceInfo.Port(null, 80)));
-    return new ClusterState(List.of(ingress), List.of(), List.of(service), List.of(), List.of());
+    return new ClusterState(List.of(ingress), List.of(), List.of(service), List.of(), List.of(), List.of());
   }
 }

@@ -72,7 +72,7 @@ public class TranslationBenchmark {
           List.of(new EndpointSliceInfo.Port("http", 8080)),
           List.of(endpoint(i, 1), endpoint(i, 2), endpoint(i, 3))));
     }
-    state = new ClusterState(ingressList, List.of(), services, slices, List.of());
+    state = new ClusterState(ingressList, List.of(), services, slices, List.of(), List.of());
     settings = Settings.defaults();
     table = rebuild();
   }

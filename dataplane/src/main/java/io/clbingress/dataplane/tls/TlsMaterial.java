@@ -1,0 +1,58 @@
+package io.clbingress.dataplane.tls;
+
+import io.clbingress.dataplane.table.Certificate;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.core.net.ServerSSLOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The server TLS settings of HTTPS listeners: TLS 1.2 and 1.3 only, ALPN h2 and http/1.1, and
+ * every certificate of the routing table for SNI, after a default certificate (self-signed,
+ * made at start) that answers handshakes without SNI or for unknown names.
+ */
+public final class TlsMaterial {
+
+  public static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  public static final String DEFAULT_NAME = "clb-ingress.invalid";
+
+  private final Buffer defaultCertificate;
+  private final Buffer defaultKey;
+
+  private TlsMaterial(Buffer defaultCertificate, Buffer defaultKey) {
+    this.defaultCertificate = defaultCertificate;
+    this.defaultKey = defaultKey;
+  }
+
+  /** With a self-signed default certificate for {@link #DEFAULT_NAME}. */
+  public static TlsMaterial withSelfSignedDefault() {
+    SelfSignedCertificate generated = SelfSignedCertificate.create(DEFAULT_NAME);
+    try {
+      Buffer certificate = Buffer.buffer(Files.readAllBytes(Path.of(generated.certificatePath())));
+      Buffer key = Buffer.buffer(Files.readAllBytes(Path.of(generated.privateKeyPath())));
+      Files.deleteIfExists(Path.of(generated.privateKeyPath()));
+      Files.deleteIfExists(Path.of(generated.certificatePath()));
+      return new TlsMaterial(certificate, key);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the generated default certificate", e);
+    }
+  }
+
+  public ServerSSLOptions options(List<Certificate> certificates) {
+    PemKeyCertOptions keys = new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey);
+    for (Certificate certificate : certificates) {
+      keys.addCertValue(Buffer.buffer(certificate.certificatePem())).addKeyValue(Buffer.buffer(certificate.privateKeyPem()));
+    }
+    return new ServerSSLOptions()
+        .setKeyCertOptions(keys)
+        .setSni(true)
+        .setUseAlpn(true)
+        .setApplicationLayerProtocols(List.of("h2", "http/1.1"))
+        .setEnabledSecureTransportProtocols(PROTOCOLS);
+  }
+}

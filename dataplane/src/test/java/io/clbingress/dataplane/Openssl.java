@@ -1,0 +1,54 @@
+package io.clbingress.dataplane;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Certificates made with openssl at test time, and openssl/curl as TLS clients. */
+final class Openssl {
+
+  record Result(int exitCode, String output) {
+  }
+
+  private Openssl() {
+  }
+
+  static boolean available() {
+    return run(Path.of("."), List.of("sh", "-c", "command -v openssl && command -v curl"), "").exitCode() == 0;
+  }
+
+  /** A self-signed certificate for {@code host} (and its SAN): writes NAME-cert.pem and NAME-key.pem. */
+  static void certificate(Path dir, String name, String host) {
+    Result result = run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host,
+        "-keyout", name + "-key.pem", "-out", name + "-cert.pem"), "");
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("openssl req failed: " + result.output());
+    }
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Result run(Path dir, List<String> command, String stdin) {
+    try {
+      Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().close();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+      return new Result(process.exitValue(), output);
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
