@@ -37,8 +37,8 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<Router> router = new AtomicReference<>();
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
-  private final ListenerPorts listenerPorts;
   private final TlsMaterial tls = TlsMaterial.withSelfSignedDefault();
+  private final ListenerPorts listenerPorts;
   private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
   private volatile int httpPort = -1;
   private volatile int httpsPort = -1;
@@ -48,7 +48,7 @@ public final class DataPlane implements AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
-    this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), router::get, tunnels);
+    this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), router::get, tunnels, tls);
   }
 
   /** Binds the listeners and the admin port; traffic gets 404 until a table is applied. */

@@ -29,6 +29,22 @@ final class Openssl {
     }
   }
 
+  /** A CA (NAME-cert.pem, NAME-key.pem) and a client certificate CLIENT-cert.pem/-key.pem it signed. */
+  static void caAndClient(Path dir, String ca, String client) {
+    check(run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=" + ca, "-keyout", ca + "-key.pem", "-out", ca + "-cert.pem"), ""));
+    check(run(dir, List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + client,
+        "-keyout", client + "-key.pem", "-out", client + ".csr"), ""));
+    check(run(dir, List.of("openssl", "x509", "-req", "-in", client + ".csr", "-CA", ca + "-cert.pem",
+        "-CAkey", ca + "-key.pem", "-CAcreateserial", "-days", "2", "-out", client + "-cert.pem"), ""));
+  }
+
+  private static void check(Result result) {
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("openssl failed: " + result.output());
+    }
+  }
+
   static String read(Path file) {
     try {
       return Files.readString(file);

@@ -1,14 +1,20 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import java.util.HashSet;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -16,76 +22,114 @@ import org.apache.logging.log4j.Logger;
 /**
  * The servers of listeners with their own port (CLBListeners), opened and closed to follow the
  * routing table. A server serves whatever listener the table in force has on its port, so a
- * change of listener name or rules never re-binds; a port that leaves the table is closed after
- * the drain period, unless it came back meanwhile.
+ * change of listener name or rules never re-binds; an HTTPS listener's changed certificates or
+ * client CA are loaded for new handshakes without dropping connections. A port that leaves the
+ * table is closed after the drain period, unless it came back meanwhile.
  */
 public final class ListenerPorts {
 
   private static final Logger LOG = LogManager.getLogger(ListenerPorts.class);
+
+  /** One bound port: its deployment (empty while deploying), its instances and TLS material. */
+  private static final class Bound {
+    volatile String deployment = "";
+    final List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    volatile TlsKey tls;
+  }
+
+  /** What the TLS settings of a port were made from, to tell when they change. */
+  private record TlsKey(List<Certificate> certificates, io.clbingress.dataplane.table.ListenerTls settings) {
+  }
 
   private final Vertx vertx;
   private final String bindAddress;
   private final int eventLoops;
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
-  /** Bound (or binding) port to its deployment id; null id while the deployment is under way. */
-  private final Map<Integer, String> bound = new ConcurrentHashMap<>();
-  private volatile Set<Integer> wanted = Set.of();
+  private final TlsMaterial tlsMaterial;
+  private final Map<Integer, Bound> bound = new ConcurrentHashMap<>();
+  private volatile Map<Integer, Listener> wanted = Map.of();
 
-  public ListenerPorts(Vertx vertx, String bindAddress, int eventLoops, Supplier<Router> router, TunnelRegistry tunnels) {
+  public ListenerPorts(Vertx vertx, String bindAddress, int eventLoops, Supplier<Router> router, TunnelRegistry tunnels,
+      TlsMaterial tlsMaterial) {
     this.vertx = vertx;
     this.bindAddress = bindAddress;
     this.eventLoops = eventLoops;
     this.router = router;
     this.tunnels = tunnels;
+    this.tlsMaterial = tlsMaterial;
   }
 
   /** Opens the ports the router's listeners need and schedules the close of the others. */
   public synchronized void follow(Router current, long drainMillis) {
-    Set<Integer> ports = new HashSet<>();
+    Map<Integer, Listener> ports = new HashMap<>();
     for (Listener listener : current.table().listeners()) {
-      if (listener.port() != Listener.PORT_FROM_FLAGS && listener.protocol() == Protocol.HTTP) {
-        ports.add(listener.port());
+      boolean served = listener.protocol() == Protocol.HTTP || listener.protocol() == Protocol.HTTPS;
+      if (listener.port() != Listener.PORT_FROM_FLAGS && served) {
+        ports.put(listener.port(), listener);
       }
     }
-    wanted = Set.copyOf(ports);
-    for (int port : ports) {
-      if (!bound.containsKey(port)) {
-        open(port);
+    wanted = Map.copyOf(ports);
+    ports.forEach((port, listener) -> {
+      TlsKey key = tlsKey(current.table(), listener);
+      Bound existing = bound.get(port);
+      if (existing == null) {
+        open(port, key);
+      } else if (key != null && !key.equals(existing.tls)) {
+        existing.tls = key;
+        ServerSSLOptions options = tlsMaterial.options(key.certificates(), key.settings());
+        existing.instances.forEach(instance -> instance.updateTls(options).onFailure(e ->
+            LOG.error("listener port {}: cannot load new TLS settings: {}", port, e.getMessage())));
       }
-    }
-    for (int port : Set.copyOf(bound.keySet())) {
-      if (!ports.contains(port)) {
+    });
+    for (int port : List.copyOf(bound.keySet())) {
+      if (!ports.containsKey(port)) {
         vertx.setTimer(Math.max(1, drainMillis), id -> closeIfUnwanted(port));
       }
     }
   }
 
-  public Set<Integer> boundPorts() {
-    return Set.copyOf(bound.keySet());
+  public java.util.Set<Integer> boundPorts() {
+    return java.util.Set.copyOf(bound.keySet());
   }
 
-  private void open(int port) {
-    bound.put(port, "");
-    vertx.deployVerticle(() -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels, 443),
-            new DeploymentOptions().setInstances(eventLoops))
+  private static TlsKey tlsKey(RoutingTable table, Listener listener) {
+    if (listener.protocol() != Protocol.HTTPS || listener.tls() == null) {
+      return null;
+    }
+    List<Certificate> certificates = table.certificates().stream()
+        .filter(c -> listener.tls().certificates().contains(c.name())).toList();
+    return new TlsKey(certificates, listener.tls());
+  }
+
+  private void open(int port, TlsKey tls) {
+    Bound entry = new Bound();
+    entry.tls = tls;
+    bound.put(port, entry);
+    ServerSSLOptions options = tls == null ? null : tlsMaterial.options(tls.certificates(), tls.settings());
+    vertx.deployVerticle(() -> {
+          ProxyVerticle verticle = new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,
+              options, port);
+          entry.instances.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(eventLoops))
         .onSuccess(id -> {
-          bound.put(port, id);
-          LOG.info("listener port {}:{} open", bindAddress, port);
+          entry.deployment = id;
+          LOG.info("listener port {}:{} open ({})", bindAddress, port, tls == null ? "HTTP" : "HTTPS");
         })
         .onFailure(e -> {
-          bound.remove(port);
+          bound.remove(port, entry);
           LOG.error("listener port {}:{} cannot be opened: {}; the listener does not serve", bindAddress, port,
               e.getMessage());
         });
   }
 
   private synchronized void closeIfUnwanted(int port) {
-    String id = bound.get(port);
-    if (wanted.contains(port) || id == null || id.isEmpty()) {
+    Bound entry = bound.get(port);
+    if (wanted.containsKey(port) || entry == null || Objects.requireNonNullElse(entry.deployment, "").isEmpty()) {
       return;
     }
     bound.remove(port);
-    vertx.undeploy(id).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
+    vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
   }
 }

@@ -4,10 +4,13 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Header edits of a reverse proxy: hop-by-hop headers stay on their hop (RFC 9110 §7.6.1), and the
@@ -20,7 +23,8 @@ final class ProxyHeaders {
       "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
       "te", "trailer", "transfer-encoding", "upgrade");
   private static final Set<String> FORWARDED = Set.of(
-      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded");
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
+      "ssl-client-subject-dn", "ssl-client-verify");
 
   private ProxyHeaders() {
   }
@@ -56,9 +60,29 @@ final class ProxyHeaders {
     if (authority != null) {
       to.set("X-Forwarded-Host", authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host());
     }
+    clientCertificate(request, to);
     SocketAddress local = request.localAddress();
     if (local != null && local.port() > 0) {
       to.set("X-Forwarded-Port", Integer.toString(local.port()));
+    }
+  }
+
+  /**
+   * With mutual TLS, the verified client certificate's subject goes to the backend, under the
+   * header names ingress-nginx uses ({@code ssl-client-subject-dn}, {@code ssl-client-verify}).
+   */
+  private static void clientCertificate(HttpServerRequest request, MultiMap to) {
+    if (!request.isSSL()) {
+      return;
+    }
+    try {
+      List<java.security.cert.Certificate> chain = request.connection().peerCertificates();
+      if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate client) {
+        to.set("ssl-client-subject-dn", client.getSubjectX500Principal().getName());
+        to.set("ssl-client-verify", "SUCCESS");
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // No client certificate on this listener: nothing to tell.
     }
   }
 

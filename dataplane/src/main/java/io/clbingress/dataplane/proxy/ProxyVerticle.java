@@ -78,9 +78,12 @@ public final class ProxyVerticle extends VerticleBase {
       options.setSsl(true)
           .setSni(tls.isSni())
           .setUseAlpn(tls.isUseAlpn())
-          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          .setAlpnVersions(tls.getApplicationLayerProtocols().contains("h2")
+              ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
           .setKeyCertOptions(tls.getKeyCertOptions())
-          .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols());
+          .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
+          .setClientAuth(tls.getClientAuth())
+          .setTrustOptions(tls.getTrustOptions());
     }
     server = vertx.createHttpServer(options);
     return server.requestHandler(handler).listen();

@@ -14,10 +14,17 @@ import java.util.Set;
  * @param virtualHosts exact hosts, one-label wildcards ({@code *.example.com}) and at most one
  *     catch-all ({@code *}), each at most once
  * @param defaultRoute where requests go that no virtual host route matches; null answers 404
+ * @param tls for HTTPS listeners with their own port: certificates, client certificates, ALPN;
+ *     null otherwise (the default HTTPS listener offers every certificate of the table)
  */
-public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute) {
+public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
+    ListenerTls tls) {
 
   public static final int PORT_FROM_FLAGS = 0;
+
+  public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute) {
+    this(name, protocol, port, virtualHosts, defaultRoute, null);
+  }
 
   public Listener {
     Objects.requireNonNull(name, "name");

@@ -1,8 +1,11 @@
 package io.clbingress.dataplane.tls;
 
 import io.clbingress.dataplane.table.Certificate;
+import io.clbingress.dataplane.table.ListenerTls;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
@@ -43,16 +46,33 @@ public final class TlsMaterial {
     }
   }
 
+  /** Settings of the default HTTPS listener: every certificate, h2, TLS 1.2 and 1.3. */
   public ServerSSLOptions options(List<Certificate> certificates) {
+    return options(certificates, null);
+  }
+
+  /**
+   * Settings of an HTTPS listener: its certificates for SNI, its TLS versions and ALPN, and with
+   * mutual TLS a required client certificate chaining to its CA.
+   *
+   * @param tls the listener's settings; null for the default listener's
+   */
+  public ServerSSLOptions options(List<Certificate> certificates, ListenerTls tls) {
     PemKeyCertOptions keys = new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey);
     for (Certificate certificate : certificates) {
       keys.addCertValue(Buffer.buffer(certificate.certificatePem())).addKeyValue(Buffer.buffer(certificate.privateKeyPem()));
     }
-    return new ServerSSLOptions()
+    boolean http2 = tls == null || tls.http2();
+    ServerSSLOptions options = new ServerSSLOptions()
         .setKeyCertOptions(keys)
         .setSni(true)
         .setUseAlpn(true)
-        .setApplicationLayerProtocols(List.of("h2", "http/1.1"))
-        .setEnabledSecureTransportProtocols(PROTOCOLS);
+        .setApplicationLayerProtocols(http2 ? List.of("h2", "http/1.1") : List.of("http/1.1"))
+        .setEnabledSecureTransportProtocols(tls == null ? PROTOCOLS : Set.copyOf(tls.protocols()));
+    if (tls != null && tls.isMutual()) {
+      options.setClientAuth(ClientAuth.REQUIRED)
+          .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(tls.clientCaPem())));
+    }
+    return options;
   }
 }

@@ -90,9 +90,18 @@ public final class KubeObjects {
             rule.sessionPersistence == null ? null : rule.sessionPersistence.ttlSeconds,
             new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout)))
         .toList();
+    ListenerInfo.Tls tls = spec.certificate == null ? null : new ListenerInfo.Tls(spec.certificate.secretName,
+        spec.certificate.mode == null ? null : spec.certificate.mode.name(), spec.certificate.caSecretName,
+        spec.http2, spec.defaults == null || spec.defaults.sslProtocols == null ? List.of()
+            : spec.defaults.sslProtocols.stream().map(p -> p == null ? null : switch (p) {
+              case TLSv1 -> "TLSv1";
+              case TLSv1_1 -> "TLSv1.1";
+              case TLSv1_2 -> "TLSv1.2";
+              case TLSv1_3 -> "TLSv1.3";
+            }).filter(Objects::nonNull).toList());
     return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
         created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
-        spec.defaultDomain, defaults, rules, spec.certificate != null, spec.backend != null);
+        spec.defaultDomain, defaults, rules, tls, spec.backend != null);
   }
 
   private static BackendRef backend(CLBListenerSpec.Backend backend) {
@@ -109,7 +118,7 @@ public final class KubeObjects {
     Map<String, String> data = map(secret.getData());
     Map<String, String> stringData = map(secret.getStringData());
     return new SecretInfo(ref(secret), secret.getType(), decoded(data, stringData, "tls.crt"),
-        decoded(data, stringData, "tls.key"));
+        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"));
   }
 
   private static String decoded(Map<String, String> data, Map<String, String> stringData, String key) {

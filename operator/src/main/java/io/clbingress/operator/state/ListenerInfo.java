@@ -11,13 +11,24 @@ import java.util.Objects;
  * @param generation {@code metadata.generation}, echoed as {@code status.observedGeneration}
  */
 public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
-    String defaultDomain, Timeouts defaults, List<Rule> rules, boolean hasCertificate, boolean hasTcpBackend) {
+    String defaultDomain, Timeouts defaults, List<Rule> rules, Tls tls, boolean hasTcpBackend) {
 
   public ListenerInfo {
     Objects.requireNonNull(ref, "ref");
     created = Objects.requireNonNullElse(created, Instant.EPOCH);
     defaults = Objects.requireNonNullElse(defaults, Timeouts.NONE);
     rules = List.copyOf(rules);
+  }
+
+  /**
+   * {@code spec.certificate} with {@code http2} and {@code defaults.sslProtocols}.
+   *
+   * @param mode UNIDIRECTIONAL or MUTUAL; null for the default (UNIDIRECTIONAL)
+   */
+  public record Tls(String secretName, String mode, String caSecretName, Boolean http2, List<String> sslProtocols) {
+    public Tls {
+      sslProtocols = List.copyOf(sslProtocols);
+    }
   }
 
   /** Timeout texts as written ({@code 900s}); null where not set. */

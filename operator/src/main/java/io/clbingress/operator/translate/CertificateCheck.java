@@ -29,13 +29,22 @@ final class CertificateCheck {
   private CertificateCheck() {
   }
 
-  /** @return the certificate, or null after adding a problem */
+  /** For an Ingress's TLS hosts: @return the certificate, or null after adding a problem */
   static Certificate certificate(ObjectRef user, String field, String namespace, String secretName, List<String> hosts,
       Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
+    return certificate(user, field, namespace, secretName, hosts, "; " + String.join(", ", hosts) + " get"
+        + (hosts.size() == 1 ? "s" : "") + " the default certificate", secrets, problems);
+  }
+
+  /**
+   * @param consequence what follows for the user when the Secret is wrong, e.g. "; the listener is
+   *     not programmed"
+   * @return the certificate, or null after adding a problem
+   */
+  static Certificate certificate(ObjectRef user, String field, String namespace, String secretName, List<String> hosts,
+      String consequence, Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
     ObjectRef ref = new ObjectRef("Secret", namespace, secretName);
     SecretInfo secret = secrets.get(ref);
-    String consequence = "; " + String.join(", ", hosts) + " get" + (hosts.size() == 1 ? "s" : "")
-        + " the default certificate";
     if (secret == null) {
       problems.add(new Problem(user, field, ref + " not found" + consequence));
       return null;

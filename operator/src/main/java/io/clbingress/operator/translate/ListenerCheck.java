@@ -1,6 +1,13 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.Certificate;
+import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.operator.state.ListenerInfo;
+import io.clbingress.operator.state.SecretInfo;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import io.clbingress.operator.state.ObjectRef;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +19,42 @@ final class ListenerCheck {
   }
 
   /**
-   * @param portOwners listeners already holding a port (older ones first)
-   * @return the listener's defaults when it is acceptable, else null with problems added
+   * An acceptable listener's parsed settings.
+   *
+   * @param tls for HTTPS, its TLS settings (its certificate is {@code certificate}); else null
    */
-  static TimeoutOverrides accept(ListenerInfo listener, Map<Integer, ObjectRef> portOwners, List<Problem> problems) {
+  record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate) {
+  }
+
+  /**
+   * @param portOwners listeners already holding a port (older ones first)
+   * @return the listener's settings when it is acceptable, else null with problems added
+   */
+  static Accepted accept(ListenerInfo listener, Map<Integer, ObjectRef> portOwners, Map<ObjectRef, SecretInfo> secrets,
+      List<Problem> problems) {
     int before = problems.size();
     ObjectRef ref = listener.ref();
     if (listener.protocol() == null) {
       problems.add(new Problem(ref, "spec.protocol", "is required (HTTP, HTTPS, TCP or TCP_SSL)"));
-    } else if (!listener.protocol().equals("HTTP")) {
+    } else if (!listener.protocol().equals("HTTP") && !listener.protocol().equals("HTTPS")) {
       problems.add(new Problem(ref, "spec.protocol", listener.protocol()
-          + " listeners are not served yet (this build serves HTTP listeners); the listener is not programmed"));
+          + " listeners are not served yet (this build serves HTTP and HTTPS listeners); the listener is not programmed"));
+    }
+    ListenerTls tls = null;
+    Certificate certificate = null;
+    if ("HTTPS".equals(listener.protocol())) {
+      ListenerInfo.Tls settings = listener.tls();
+      if (settings == null || settings.secretName() == null) {
+        problems.add(new Problem(ref, "spec.certificate.secretName", "is required for HTTPS; the listener is not programmed"));
+      } else {
+        certificate = CertificateCheck.certificate(ref, "spec.certificate.secretName", ref.namespace(),
+            settings.secretName(), List.of(), "; the listener is not programmed", secrets, problems);
+        String clientCa = "MUTUAL".equals(settings.mode()) ? clientCa(ref, settings, secrets, problems) : null;
+        if (certificate != null) {
+          tls = new ListenerTls(List.of(certificate.name()), clientCa, Boolean.TRUE.equals(settings.http2()),
+              settings.sslProtocols());
+        }
+      }
     }
     if (listener.port() == null || listener.port() < 1 || listener.port() > 65535) {
       problems.add(new Problem(ref, "spec.port", listener.port() + " is not a port (1-65535)"));
@@ -35,7 +67,35 @@ final class ListenerCheck {
       return null;
     }
     portOwners.put(listener.port(), ref);
-    return defaults;
+    return new Accepted(defaults, tls, certificate);
+  }
+
+  /** The CA of a MUTUAL listener: {@code ca.crt} of {@code caSecretName}, at least one certificate. */
+  private static String clientCa(ObjectRef ref, ListenerInfo.Tls settings, Map<ObjectRef, SecretInfo> secrets,
+      List<Problem> problems) {
+    String field = "spec.certificate.caSecretName";
+    if (settings.caSecretName() == null) {
+      problems.add(new Problem(ref, field, "is required for mode MUTUAL; the listener is not programmed"));
+      return null;
+    }
+    ObjectRef caRef = new ObjectRef("Secret", ref.namespace(), settings.caSecretName());
+    SecretInfo secret = secrets.get(caRef);
+    if (secret == null || secret.caPem() == null) {
+      problems.add(new Problem(ref, field, caRef + (secret == null ? " not found" : " has no ca.crt")
+          + "; the listener is not programmed"));
+      return null;
+    }
+    try {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(
+          new ByteArrayInputStream(secret.caPem().getBytes(StandardCharsets.UTF_8))).isEmpty()) {
+        throw new CertificateException("no certificate");
+      }
+    } catch (CertificateException e) {
+      problems.add(new Problem(ref, field, caRef + " ca.crt is not a PEM certificate (" + e.getMessage()
+          + "); the listener is not programmed"));
+      return null;
+    }
+    return secret.caPem();
   }
 
   /** Parses a layer of timeout texts; wrong ones become problems on {@code prefix.proxyReadTimeout} etc. */

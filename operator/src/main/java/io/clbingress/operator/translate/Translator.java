@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
@@ -48,13 +49,18 @@ public final class Translator {
   }
 
   /** An accepted CLBListener and the builder of its routes. */
-  private record Planned(ListenerInfo info, TimeoutOverrides defaults, HttpRouteBuilder routes, int[] attached) {
+  private record Planned(ListenerInfo info, ListenerCheck.Accepted settings, HttpRouteBuilder routes, int[] attached) {
+    TimeoutOverrides defaults() {
+      return settings.defaults();
+    }
   }
 
   public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted) {
     List<Problem> problems = new ArrayList<>();
     EndpointResolver resolver = new EndpointResolver(state, settings);
-    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, problems);
+    Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
+        .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
+    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, problems);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
     List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted);
 
@@ -64,8 +70,6 @@ public final class Translator {
     for (Planned planned : listeners.values()) {
       addRules(planned, settings, problems);
     }
-    Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
-        .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
     Map<String, Certificate> certificates = new TreeMap<>();
     for (Effective e : effective) {
       IngressOptions options = e.options();
@@ -92,8 +96,12 @@ public final class Translator {
     tableListeners.add(defaultRoutes.listener(DEFAULT_HTTPS_LISTENER, Protocol.HTTPS, false));
     List<Cluster> clusters = new ArrayList<>(defaultRoutes.clusters());
     for (Planned planned : listeners.values()) {
-      tableListeners.add(planned.routes().listener());
+      tableListeners.add(listener(planned));
       clusters.addAll(planned.routes().clusters());
+      Certificate own = planned.settings().certificate();
+      if (own != null) {
+        certificates.putIfAbsent(own.name(), own);
+      }
     }
     RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters),
         List.copyOf(certificates.values()));
@@ -101,18 +109,27 @@ public final class Translator {
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
   }
 
-  private static Map<ObjectRef, Planned> planListeners(ClusterState state, EndpointResolver resolver, List<Problem> problems) {
+  private static Map<ObjectRef, Planned> planListeners(ClusterState state, EndpointResolver resolver,
+      Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
     Map<ObjectRef, Planned> planned = new LinkedHashMap<>();
     Map<Integer, ObjectRef> portOwners = new HashMap<>();
     for (ListenerInfo listener : state.listeners().stream().sorted(OLDEST_LISTENER_FIRST).toList()) {
-      TimeoutOverrides defaults = ListenerCheck.accept(listener, portOwners, problems);
-      if (defaults != null) {
+      ListenerCheck.Accepted accepted = ListenerCheck.accept(listener, portOwners, secrets, problems);
+      if (accepted != null) {
         String name = listener.ref().namespacedName();
-        planned.put(listener.ref(), new Planned(listener, defaults,
+        planned.put(listener.ref(), new Planned(listener, accepted,
             new HttpRouteBuilder(name, listener.port(), listener.defaultDomain(), resolver, problems), new int[1]));
       }
     }
     return planned;
+  }
+
+  /** A CLBListener's table entry: its routes, and for HTTPS its certificate and TLS settings. */
+  private static Listener listener(Planned planned) {
+    ListenerTls tls = planned.settings().tls();
+    Listener plain = planned.routes().listener(planned.info().ref().namespacedName(),
+        tls == null ? Protocol.HTTP : Protocol.HTTPS, false);
+    return new Listener(plain.name(), plain.protocol(), plain.port(), plain.virtualHosts(), plain.defaultRoute(), tls);
   }
 
   private static List<Effective> acceptIngresses(ClusterState state, Settings settings,
