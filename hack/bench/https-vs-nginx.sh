@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# HTTPS through clb-ingress and through nginx, same backend, same machine, same run, alternating
+# rounds: keep-alive requests per second (and p99), and new TLS handshakes per second (every
+# request on a new connection, "Connection: close"). Both terminate TLS 1.2/1.3 with an RSA-2048
+# certificate (nginx: one made with openssl here; clb-ingress: its self-signed default one, since
+# wrk sends no SNI for an IP address).
+#
+# usage: hack/bench/https-vs-nginx.sh [-r ROUNDS] [-d DURATION] [-c CONNECTIONS] [-w WARMUP]
+# needs: wrk, nginx, openssl, the built jar, ../shared/bench (or SHARED_BENCH=DIR) for the backend.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=3 dur=10s conns=64 warm=30s
+while getopts "r:d:c:w:" o; do case $o in
+  r) rounds=$OPTARG;; d) dur=$OPTARG;; c) conns=$OPTARG;; w) warm=$OPTARG;; *) sed -n 2,11p "$0"; exit 2;; esac; done
+shared=${SHARED_BENCH:-../shared/bench}
+for tool in wrk nginx openssl taskset; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx openssl" >&2; exit 2; }
+done
+[ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
+
+run=$(pwd)/hack/bench/run/https-$(date +%Y%m%d-%H%M%S); mkdir -p "$run/tmp" "$run/manifests"
+export BENCH_RUN=$run
+backend=18291 nginx_tls=18292 clb_tls=18293 clb_http=18294 admin=18295
+cleanup() {
+  [ -f "$run/nginx.pid" ] && kill "$(cat "$run/nginx.pid")" 2>/dev/null || true
+  bash "$shared/nginx-backend.sh" stop $backend >/dev/null 2>&1 || true
+  [ -n "${clb_pid:-}" ] && kill "$clb_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.example.com \
+  -addext subjectAltName=DNS:bench.example.com -keyout "$run/key.pem" -out "$run/cert.pem" 2>/dev/null
+bash "$shared/nginx-backend.sh" start $backend 1
+cat > "$run/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile $(ulimit -Hn);
+pid $run/nginx.pid;
+error_log $run/nginx-error.log warn;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $run/tmp; proxy_temp_path $run/tmp; fastcgi_temp_path $run/tmp; uwsgi_temp_path $run/tmp; scgi_temp_path $run/tmp;
+  keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$backend; keepalive 128; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:$nginx_tls ssl reuseport;
+    ssl_certificate $run/cert.pem;
+    ssl_certificate_key $run/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }
+  }
+}
+CONF
+taskset -c 1 nginx -p "$run" -c "$run/nginx.conf"
+
+cat > "$run/manifests/bench.yaml" <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: bench, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:$backend"}}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: bench}
+spec:
+  ingressClassName: clb
+  rules:
+  - http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
+YAML
+taskset -c 1 java -jar operator/target/clb-ingress.jar standalone --manifests "$run/manifests" --bind-address 127.0.0.1 \
+  --http-port $clb_http --https-port $clb_tls --admin-port $admin --event-loops 1 > "$run/clb-ingress.log" 2>&1 &
+clb_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sfk "https://127.0.0.1:$clb_tls/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress.log" >&2; exit 1; }
+curl -sfk "https://127.0.0.1:$nginx_tls/" >/dev/null || { echo "nginx does not answer" >&2; exit 1; }
+
+echo "# clb-ingress $(git rev-parse --short HEAD 2>/dev/null || echo dev) vs nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk on cpu 0, proxies and backend on cpu 1"
+measure() { # name port mode round
+  local extra=() file="$run/$4-$3-$1.txt"
+  [ "$3" = handshake ] && extra=(-H "Connection: close")
+  local c=$conns; [ "$3" = handshake ] && c=16
+  taskset -c 0 wrk -t1 -c"$c" -d"$dur" --latency "${extra[@]}" "https://127.0.0.1:$2/" > "$file" 2>&1 || true
+  echo "round $4 $3 $1: $(grep -E 'Requests/sec' "$file" | tr -s ' ') p99 $(grep -E '^ +99%' "$file" | awk '{print $2}')"
+}
+for t in nginx:$nginx_tls clb:$clb_tls; do
+  taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "https://127.0.0.1:${t#*:}/" > /dev/null 2>&1 || true
+done
+for r in $(seq 1 "$rounds"); do
+  for mode in keepalive handshake; do
+    measure nginx $nginx_tls $mode "$r"
+    measure clb-ingress $clb_tls $mode "$r"
+  done
+done
+python3 - "$run" "$rounds" <<'PY'
+import re, statistics, sys
+run, rounds = sys.argv[1], int(sys.argv[2])
+def rps(f):
+    m = re.search(r'Requests/sec:\s+([\d.]+)', open(f).read())
+    return float(m.group(1)) if m else 0.0
+print('\n| mode | nginx req/s (median) | clb-ingress req/s (median) | ratio |')
+print('|---|---|---|---|')
+for mode in ('keepalive', 'handshake'):
+    n = statistics.median(rps(f'{run}/{r}-{mode}-nginx.txt') for r in range(1, rounds + 1))
+    c = statistics.median(rps(f'{run}/{r}-{mode}-clb-ingress.txt') for r in range(1, rounds + 1))
+    print(f'| {mode} | {n:,.0f} | {c:,.0f} | {c / n:.2f} |')
+PY
