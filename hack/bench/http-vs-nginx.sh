@@ -34,34 +34,10 @@ trap cleanup EXIT
 bash "$shared/nginx-backend.sh" start $backend_port 1
 bash "$shared/nginx-proxy.sh" start $nginx_port 127.0.0.1:$backend_port 1
 
-mkdir -p "$run/manifests"
-cat > "$run/manifests/bench.yaml" <<YAML
-apiVersion: v1
-kind: Service
-metadata:
-  name: backend
-  namespace: bench
-  annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:$backend_port"}
-spec: {ports: [{port: 80}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: bench, namespace: bench}
-spec:
-  ingressClassName: clb
-  rules:
-  - http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
-YAML
 ulimit -n "$(ulimit -Hn)"
-taskset -c 1 java -jar operator/target/clb-ingress.jar standalone --manifests "$run/manifests" \
-  --bind-address 127.0.0.1 --http-port $clb_port --admin-port $admin_port --event-loops 1 \
-  > "$run/clb-ingress.log" 2>&1 &
-clb_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$admin_port/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+# shellcheck source=lib.sh
+source hack/bench/lib.sh
+start_clb "$run" $backend_port $clb_port 18186 $admin_port
 curl -sf "http://127.0.0.1:$clb_port/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress.log" >&2; exit 1; }
 
 echo "# clb-ingress $(git rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, $(java -version 2>&1 | head -1)"

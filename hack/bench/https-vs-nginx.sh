@@ -18,7 +18,7 @@ for tool in wrk nginx openssl taskset; do
 done
 [ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
 
-run=$(pwd)/hack/bench/run/https-$(date +%Y%m%d-%H%M%S); mkdir -p "$run/tmp" "$run/manifests"
+run=$(pwd)/hack/bench/run/https-$(date +%Y%m%d-%H%M%S); mkdir -p "$run/tmp"
 export BENCH_RUN=$run
 backend=18291 nginx_tls=18292 clb_tls=18293 clb_http=18294 admin=18295
 cleanup() {
@@ -54,25 +54,9 @@ http {
 CONF
 taskset -c 1 nginx -p "$run" -c "$run/nginx.conf"
 
-cat > "$run/manifests/bench.yaml" <<YAML
-apiVersion: v1
-kind: Service
-metadata: {name: backend, namespace: bench, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:$backend"}}
-spec: {ports: [{port: 80}]}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: bench, namespace: bench}
-spec:
-  ingressClassName: clb
-  rules:
-  - http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
-YAML
-taskset -c 1 java -jar operator/target/clb-ingress.jar standalone --manifests "$run/manifests" --bind-address 127.0.0.1 \
-  --http-port $clb_http --https-port $clb_tls --admin-port $admin --event-loops 1 > "$run/clb-ingress.log" 2>&1 &
-clb_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+# shellcheck source=lib.sh
+source hack/bench/lib.sh
+start_clb "$run" $backend $clb_http $clb_tls $admin
 curl -sfk "https://127.0.0.1:$clb_tls/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress.log" >&2; exit 1; }
 curl -sfk "https://127.0.0.1:$nginx_tls/" >/dev/null || { echo "nginx does not answer" >&2; exit 1; }
 

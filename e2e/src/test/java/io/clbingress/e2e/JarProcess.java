@@ -38,6 +38,15 @@ final class JarProcess implements AutoCloseable {
     return Files.readString(log);
   }
 
+  /** Stops the given processes that were started (nulls are skipped), in order. */
+  static void closeAll(JarProcess... processes) throws Exception {
+    for (JarProcess process : processes) {
+      if (process != null) {
+        process.close();
+      }
+    }
+  }
+
   /** Stops the process (SIGTERM, then SIGKILL) and prints its log for the test report. */
   @Override
   public void close() throws Exception {

@@ -78,11 +78,7 @@ class KubectlE2ETest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (JarProcess process : new JarProcess[] {dataplane, operator}) {
-      if (process != null) {
-        process.close();
-      }
-    }
+    JarProcess.closeAll(dataplane, operator);
     if (vertx != null) {
       vertx.close().await(20, TimeUnit.SECONDS);
     }

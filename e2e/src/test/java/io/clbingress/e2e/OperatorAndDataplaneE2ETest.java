@@ -87,11 +87,7 @@ class OperatorAndDataplaneE2ETest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (JarProcess process : new JarProcess[] {dataplane, operator}) {
-      if (process != null) {
-        process.close();
-      }
-    }
+    JarProcess.closeAll(dataplane, operator);
     if (vertx != null) {
       vertx.close().await(20, TimeUnit.SECONDS);
     }

@@ -75,7 +75,7 @@ final class HttpForwarder {
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
-    ProxyHeaders.copyRequest(request, upstream.headers(), false);
+    ProxyHeaders.copyRequest(request, upstream.headers(), false, route.clientCertificates());
     if (request.authority() != null) {
       upstream.authority(request.authority());
     }

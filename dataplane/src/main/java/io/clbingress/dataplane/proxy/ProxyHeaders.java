@@ -43,8 +43,13 @@ final class ProxyHeaders {
     }
   }
 
-  /** Request headers towards the backend, with X-Forwarded-* describing the client. */
-  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade) {
+  /**
+   * Request headers towards the backend, with X-Forwarded-* describing the client.
+   *
+   * @param clientCertificate the listener verified a client certificate (mutual TLS); looked up
+   *     only then, since asking a session without one costs an exception
+   */
+  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, boolean clientCertificate) {
     copyEndToEnd(request.headers(), to, keepUpgrade);
     to.remove("host");
     for (String name : FORWARDED) {
@@ -60,7 +65,9 @@ final class ProxyHeaders {
     if (authority != null) {
       to.set("X-Forwarded-Host", authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host());
     }
-    clientCertificate(request, to);
+    if (clientCertificate) {
+      clientCertificate(request, to);
+    }
     SocketAddress local = request.localAddress();
     if (local != null && local.port() > 0) {
       to.set("X-Forwarded-Port", Integer.toString(local.port()));

@@ -94,7 +94,7 @@ final class WebSocketProxy {
         .compose(upstream -> {
           // Failures reach the future below; after the upgrade the tunnel watches the socket.
           upstream.exceptionHandler(e -> LOG.debug("{} upgrade request to {}: {}", route.key(), endpoint, e.toString()));
-          ProxyHeaders.copyRequest(request, upstream.headers(), true);
+          ProxyHeaders.copyRequest(request, upstream.headers(), true, route.clientCertificates());
           if (request.authority() != null) {
             upstream.authority(request.authority());
           }

@@ -4,8 +4,13 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 
-/** A route with everything the request path needs resolved at compile time. */
-public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster) {
+/**
+ * A route with everything the request path needs resolved at compile time.
+ *
+ * @param clientCertificates its listener asks for client certificates (mutual TLS), whose
+ *     subject then goes to the backend
+ */
+public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates) {
 
   public Timeouts timeouts() {
     return route.timeouts();

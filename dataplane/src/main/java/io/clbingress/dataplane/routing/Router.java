@@ -51,7 +51,8 @@ public final class Router {
       CompiledRoute defaultRoute = null;
       if (listener.defaultRoute() != null) {
         RouteKey key = RouteKey.defaultRoute(listener.name());
-        defaultRoute = new CompiledRoute(key, listener.defaultRoute(), clusters.get(listener.defaultRoute().cluster()));
+        defaultRoute = new CompiledRoute(key, listener.defaultRoute(), clusters.get(listener.defaultRoute().cluster()),
+            isMutual(listener));
         routesByKey.put(key, defaultRoute);
       }
       listeners.put(listener.name(),
@@ -66,7 +67,7 @@ public final class Router {
     Map<String, CompiledRoute> prefix = new HashMap<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
-      CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()));
+      CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener));
       routesByKey.put(key, compiled);
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
@@ -75,6 +76,10 @@ public final class Router {
       }
     }
     return new PathRoutes(exact, prefix);
+  }
+
+  private static boolean isMutual(Listener listener) {
+    return listener.tls() != null && listener.tls().isMutual();
   }
 
   public RoutingTable table() {

@@ -1,0 +1,34 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# start_clb RUN_DIR BACKEND_PORT HTTP_PORT HTTPS_PORT ADMIN_PORT
+# Runs clb-ingress standalone on cpu 1 with one event loop, one host-less Ingress to the backend,
+# and waits until it is ready. Sets clb_pid.
+start_clb() {
+  local run=$1 backend=$2 http=$3 https=$4 admin=$5
+  mkdir -p "$run/manifests"
+  cat > "$run/manifests/bench.yaml" <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: bench, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:$backend"}}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: bench, namespace: bench}
+spec:
+  ingressClassName: clb
+  rules:
+  - http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
+YAML
+  taskset -c 1 java -jar operator/target/clb-ingress.jar standalone --manifests "$run/manifests" \
+    --bind-address 127.0.0.1 --http-port "$http" --https-port "$https" --admin-port "$admin" --event-loops 1 \
+    > "$run/clb-ingress.log" 2>&1 &
+  clb_pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "clb-ingress did not become ready; see $run/clb-ingress.log" >&2
+  return 1
+}
