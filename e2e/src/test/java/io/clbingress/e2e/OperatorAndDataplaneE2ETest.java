@@ -144,8 +144,12 @@ class OperatorAndDataplaneE2ETest {
   @Test
   void d_operatorAwayKeepsTrafficAndWebSocketsAndItsReturnResyncs() throws Exception {
     // Given an open WebSocket through the data plane
-    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(httpPort).setURI("/chat").putHeader("host", "shop.example.com")).await(20, TimeUnit.SECONDS);
+    // (connected from a Vert.x context, as the client expects; see DataPlaneHarness.onContext)
+    io.vertx.core.Promise<WebSocket> connected = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(httpPort).setURI("/chat").putHeader("host", "shop.example.com"))
+        .onComplete(connected));
+    WebSocket ws = connected.future().await(20, TimeUnit.SECONDS);
     AtomicBoolean closed = new AtomicBoolean();
     ws.closeHandler(v -> closed.set(true));
     BlockingQueue<String> echoes = new ArrayBlockingQueue<>(8);
