@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.nio.file.Files;
@@ -59,8 +58,8 @@ class OperatorAndDataplaneE2ETest {
     assumeTrue(Files.isRegularFile(JarProcess.JAR), "the jar is built by the operator module first");
     assumeTrue(Processes.available("curl"), "curl is not installed (.ci/run installs it)");
     vertx = Vertx.vertx();
-    blue = backend("blue");
-    green = backend("green");
+    blue = EchoBackend.start(vertx, "blue");
+    green = EchoBackend.start(vertx, "green");
     client.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("web")
         .withNamespace("shop").endMetadata().withNewSpec().addNewPort().withName("http").withPort(80).endPort()
         .endSpec().build()).create();
@@ -208,13 +207,6 @@ class OperatorAndDataplaneE2ETest {
 
   private static String admin(String path) {
     return "http://127.0.0.1:" + adminPort + path;
-  }
-
-  private static HttpServer backend(String name) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage))
-        .requestHandler(request -> request.response().end("backend=" + name + " uri=" + request.uri() + "\n"))
-        .listen().await();
   }
 
   private static EndpointSlice slice(int port) {

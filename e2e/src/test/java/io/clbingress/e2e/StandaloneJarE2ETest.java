@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ class StandaloneJarE2ETest {
     assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
         "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     vertx = Vertx.vertx();
-    blue = backend("blue");
-    green = backend("green");
+    blue = EchoBackend.start(vertx, "blue");
+    green = EchoBackend.start(vertx, "green");
     Files.writeString(manifests.resolve("service.yaml"), service("blue", blue.actualPort()) + service("green", green.actualPort()));
     Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "60"));
     Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
@@ -189,16 +188,6 @@ class StandaloneJarE2ETest {
 
   private static String admin(String path) {
     return "http://127.0.0.1:" + adminPort + path;
-  }
-
-  private static HttpServer backend(String name) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .webSocketHandler(ws -> {
-          ws.textMessageHandler(ws::writeTextMessage);
-          ws.binaryMessageHandler(ws::writeBinaryMessage);
-        })
-        .requestHandler(request -> request.response().end("backend=" + name + " uri=" + request.uri() + "\n"))
-        .listen().await();
   }
 
   private static String service(String name, int port) {

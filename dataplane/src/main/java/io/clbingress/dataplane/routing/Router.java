@@ -8,6 +8,7 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,11 +21,21 @@ public final class Router {
   private final RoutingTable table;
   private final Map<String, ListenerRouter> listeners;
   private final Map<RouteKey, CompiledRoute> routesByKey;
+  /** Resolved once here, not per request: the default listener of each protocol, and by port. */
+  private final Map<Protocol, ListenerRouter> defaultListeners = new EnumMap<>(Protocol.class);
+  private final Map<Integer, ListenerRouter> listenersByPort = new HashMap<>();
 
   private Router(RoutingTable table, Map<String, ListenerRouter> listeners, Map<RouteKey, CompiledRoute> routesByKey) {
     this.table = table;
     this.listeners = Map.copyOf(listeners);
     this.routesByKey = Map.copyOf(routesByKey);
+    for (ListenerRouter listener : this.listeners.values()) {
+      if (listener.listener().port() == Listener.PORT_FROM_FLAGS) {
+        defaultListeners.putIfAbsent(listener.listener().protocol(), listener);
+      } else {
+        listenersByPort.putIfAbsent(listener.listener().port(), listener);
+      }
+    }
   }
 
   public static Router compile(RoutingTable table) {
@@ -88,22 +99,12 @@ public final class Router {
 
   /** The listener that serves a protocol on the data plane's own port ({@code --http-port} ...). */
   public ListenerRouter defaultListener(Protocol protocol) {
-    for (ListenerRouter listener : listeners.values()) {
-      if (listener.listener().protocol() == protocol && listener.listener().port() == Listener.PORT_FROM_FLAGS) {
-        return listener;
-      }
-    }
-    return null;
+    return defaultListeners.get(protocol);
   }
 
   /** The listener with its own port (a CLBListener), or null. */
   public ListenerRouter listenerOnPort(int port) {
-    for (ListenerRouter listener : listeners.values()) {
-      if (listener.listener().port() == port) {
-        return listener;
-      }
-    }
-    return null;
+    return listenersByPort.get(port);
   }
 
   /** The route with this identity in this table, or null when the table no longer has it. */
