@@ -26,7 +26,7 @@ final class DataPlaneHarness implements AutoCloseable {
   /** Test host names resolve to loopback, so that TLS clients send them as SNI. */
   final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
       .setAddressResolverOptions(new AddressResolverOptions().setHostsValue(
-          io.vertx.core.buffer.Buffer.buffer("127.0.0.1 a.example.com b.example.com\n"))));
+          io.vertx.core.buffer.Buffer.buffer("127.0.0.1 a.example.com b.example.com tcp.example.com\n"))));
   final DataPlane dataPlane;
   final HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
   final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));

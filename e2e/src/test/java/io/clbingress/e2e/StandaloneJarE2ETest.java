@@ -127,19 +127,8 @@ class StandaloneJarE2ETest {
   void f_httpsAndWssWithTheCertificateOfAnIngressSecret() throws Exception {
     // Given a certificate made with openssl, in a kubernetes.io/tls Secret of an Ingress with TLS
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
-    Path certs = Files.createTempDirectory("e2e-tls");
-    Processes.Run openssl = Processes.run(certs, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-        "-days", "1", "-subj", "/CN=secure.example.com", "-addext", "subjectAltName=DNS:secure.example.com",
-        "-keyout", "key.pem", "-out", "cert.pem"), 60);
-    assertThat(openssl.exitCode()).as(openssl.stderr()).isZero();
-    java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
-    Files.writeString(manifests.resolve("tls.yaml"), """
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: secure-tls, namespace: e2e}
-        type: kubernetes.io/tls
-        data: {tls.crt: %s, tls.key: %s}
-        ---
+    Path certs = selfSigned("secure.example.com");
+    Files.writeString(manifests.resolve("tls.yaml"), tlsSecret("secure-tls", certs) + """
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata: {name: secure, namespace: e2e}
@@ -150,8 +139,7 @@ class StandaloneJarE2ETest {
           - host: secure.example.com
             http:
               paths: [{path: /, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
-        """.formatted(base64.encodeToString(Files.readAllBytes(certs.resolve("cert.pem"))),
-        base64.encodeToString(Files.readAllBytes(certs.resolve("key.pem")))));
+        """);
     String resolve = "secure.example.com:" + httpsPort + ":127.0.0.1";
     String url = "https://secure.example.com:" + httpsPort + "/over-tls";
     // Then curl, trusting only that certificate, gets the backend over HTTPS (h2), and plain HTTP redirects
@@ -163,15 +151,69 @@ class StandaloneJarE2ETest {
     assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: secure.example.com",
         proxy("/x")).stdout()).isEqualTo("308 https://secure.example.com:" + httpsPort + "/x");
     // And the npm ws client gets WSS through it, TLS offloaded
-    ProcessBuilder wss = new ProcessBuilder("node", "ws-client.js", "echo", "wss://127.0.0.1:" + httpsPort + "/ws",
-        "secure.example.com").directory(E2E_DIR.toFile()).redirectErrorStream(true);
+    assertWssEcho(httpsPort, "secure.example.com", certs);
+  }
+
+  @Test
+  void g_tcpSslListenerCarriesWssAndPlainBytes() throws Exception {
+    // Given a TCP_SSL CLBListener in front of the blue backend, with a certificate made with openssl
+    assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
+    Path certs = selfSigned("tunnel.example.com");
+    int port = Processes.freePort();
+    Files.writeString(manifests.resolve("tcp.yaml"), tlsSecret("tunnel-tls", certs) + """
+        apiVersion: clb.ingress.io/v1alpha1
+        kind: CLBListener
+        metadata: {name: tunnel, namespace: e2e}
+        spec:
+          port: %d
+          protocol: TCP_SSL
+          certificate: {secretName: tunnel-tls}
+          backend: {service: {name: blue, port: {number: 80}}}
+        """.formatted(port));
+    // Then openssl s_client, trusting only that certificate, gets an HTTP exchange through as bytes
+    String request = "GET /through-tcp HTTP/1.1\r\nHost: any.example\r\nConnection: close\r\n\r\n";
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).until(() ->
+        Processes.run(certs, List.of("sh", "-c", "printf '" + request + "' | openssl s_client -quiet -connect 127.0.0.1:"
+            + port + " -servername tunnel.example.com -CAfile cert.pem -verify_return_error"), 30)
+            .stdout().contains("backend=blue uri=/through-tcp"));
+    // And the npm ws client gets a WebSocket through the TCP_SSL listener
+    assertWssEcho(port, "tunnel.example.com", certs);
+  }
+
+  /** The npm ws client's echo script over wss://127.0.0.1:port, trusting only {@code certs}/cert.pem. */
+  private static void assertWssEcho(int port, String serverName, Path certs) throws Exception {
+    ProcessBuilder wss = new ProcessBuilder("node", "ws-client.js", "echo", "wss://127.0.0.1:" + port + "/ws",
+        serverName).directory(E2E_DIR.toFile()).redirectErrorStream(true);
     wss.environment().put("WS_CA", certs.resolve("cert.pem").toString());
-    wss.environment().put("WS_SERVERNAME", "secure.example.com");
+    wss.environment().put("WS_SERVERNAME", serverName);
     Process process = wss.start();
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains("\"closeCode\":4001", "pong:ping-1");
+  }
+
+  /** A self-signed certificate for {@code host} made with openssl: cert.pem and key.pem in a new directory. */
+  private static Path selfSigned(String host) throws Exception {
+    Path certs = Files.createTempDirectory("e2e-tls");
+    Processes.Run openssl = Processes.run(certs, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+        "-days", "1", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host,
+        "-keyout", "key.pem", "-out", "cert.pem"), 60);
+    assertThat(openssl.exitCode()).as(openssl.stderr()).isZero();
+    return certs;
+  }
+
+  private static String tlsSecret(String name, Path certs) throws IOException {
+    java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s, namespace: e2e}
+        type: kubernetes.io/tls
+        data: {tls.crt: %s, tls.key: %s}
+        ---
+        """.formatted(name, base64.encodeToString(Files.readAllBytes(certs.resolve("cert.pem"))),
+        base64.encodeToString(Files.readAllBytes(certs.resolve("key.pem"))));
   }
 
   private static Processes.Run node(String mode, String url, String host) throws Exception {

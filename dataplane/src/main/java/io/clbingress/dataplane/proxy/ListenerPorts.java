@@ -7,6 +7,8 @@ import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.HashMap;
@@ -30,11 +32,16 @@ public final class ListenerPorts {
 
   private static final Logger LOG = LogManager.getLogger(ListenerPorts.class);
 
-  /** One bound port: its deployment (empty while deploying), its instances and TLS material. */
+  /** One bound port: what it speaks, its deployment (empty while deploying), instances, TLS material. */
   private static final class Bound {
+    final Protocol protocol;
     volatile String deployment = "";
-    final List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    final List<PortServer> instances = new CopyOnWriteArrayList<>();
     volatile TlsKey tls;
+
+    Bound(Protocol protocol) {
+      this.protocol = protocol;
+    }
   }
 
   /** What the TLS settings of a port were made from, to tell when they change. */
@@ -64,8 +71,7 @@ public final class ListenerPorts {
   public synchronized void follow(Router current, long drainMillis) {
     Map<Integer, Listener> ports = new HashMap<>();
     for (Listener listener : current.table().listeners()) {
-      boolean served = listener.protocol() == Protocol.HTTP || listener.protocol() == Protocol.HTTPS;
-      if (listener.port() != Listener.PORT_FROM_FLAGS && served) {
+      if (listener.port() != Listener.PORT_FROM_FLAGS) {
         ports.put(listener.port(), listener);
       }
     }
@@ -73,8 +79,11 @@ public final class ListenerPorts {
     ports.forEach((port, listener) -> {
       TlsKey key = tlsKey(current.table(), listener);
       Bound existing = bound.get(port);
-      if (existing == null) {
-        open(port, key);
+      if (existing != null && existing.protocol != listener.protocol()) {
+        // Another protocol on the same port is another server: its connections had other routes.
+        closeNow(port, existing).onSuccess(closed -> follow(router.get(), drainMillis));
+      } else if (existing == null) {
+        open(port, listener.protocol(), key);
       } else if (key != null && !key.equals(existing.tls)) {
         existing.tls = key;
         ServerSSLOptions options = tlsMaterial.options(key.certificates(), key.settings());
@@ -89,12 +98,15 @@ public final class ListenerPorts {
     }
   }
 
+  /** The ports whose servers are listening (not those still opening). */
   public java.util.Set<Integer> boundPorts() {
-    return java.util.Set.copyOf(bound.keySet());
+    return bound.entrySet().stream().filter(e -> !e.getValue().deployment.isEmpty()).map(Map.Entry::getKey)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   private static TlsKey tlsKey(RoutingTable table, Listener listener) {
-    if (listener.protocol() != Protocol.HTTPS || listener.tls() == null) {
+    boolean overTls = listener.protocol() == Protocol.HTTPS || listener.protocol() == Protocol.TCP_SSL;
+    if (!overTls || listener.tls() == null) {
       return null;
     }
     List<Certificate> certificates = table.certificates().stream()
@@ -102,20 +114,23 @@ public final class ListenerPorts {
     return new TlsKey(certificates, listener.tls());
   }
 
-  private void open(int port, TlsKey tls) {
-    Bound entry = new Bound();
+  private void open(int port, Protocol protocol, TlsKey tls) {
+    Bound entry = new Bound(protocol);
     entry.tls = tls;
     bound.put(port, entry);
     ServerSSLOptions options = tls == null ? null : tlsMaterial.options(tls.certificates(), tls.settings());
     vertx.deployVerticle(() -> {
-          ProxyVerticle verticle = new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,
-              options, port);
-          entry.instances.add(verticle);
+          VerticleBase verticle = switch (protocol) {
+            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,
+                options, port);
+            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, router, tunnels, options);
+          };
+          entry.instances.add((PortServer) verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(eventLoops))
         .onSuccess(id -> {
           entry.deployment = id;
-          LOG.info("listener port {}:{} open ({})", bindAddress, port, tls == null ? "HTTP" : "HTTPS");
+          LOG.info("listener port {}:{} open ({})", bindAddress, port, protocol);
         })
         .onFailure(e -> {
           bound.remove(port, entry);
@@ -129,7 +144,14 @@ public final class ListenerPorts {
     if (wanted.containsKey(port) || entry == null || Objects.requireNonNullElse(entry.deployment, "").isEmpty()) {
       return;
     }
-    bound.remove(port);
-    vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
+    closeNow(port, entry);
+  }
+
+  private Future<Void> closeNow(int port, Bound entry) {
+    if (entry.deployment.isEmpty()) {
+      return Future.failedFuture("port " + port + " is still opening");
+    }
+    bound.remove(port, entry);
+    return vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
   }
 }

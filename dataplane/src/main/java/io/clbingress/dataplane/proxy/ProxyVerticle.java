@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * One event loop's share of a listener: a server instance on the shared port and this loop's own
  * backend client, so that a request and its upstream connection stay on one thread.
  */
-public final class ProxyVerticle extends VerticleBase {
+public final class ProxyVerticle extends VerticleBase implements PortServer {
 
   /** Per endpoint and event loop; generous because a slow backend must not starve a route. */
   private static final int POOL_SIZE_PER_ENDPOINT = 512;
@@ -75,21 +76,16 @@ public final class ProxyVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
     if (tls != null) {
-      options.setSsl(true)
-          .setSni(tls.isSni())
+      TlsMaterial.serve(options, tls)
           .setUseAlpn(tls.isUseAlpn())
           .setAlpnVersions(tls.getApplicationLayerProtocols().contains("h2")
-              ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1))
-          .setKeyCertOptions(tls.getKeyCertOptions())
-          .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
-          .setClientAuth(tls.getClientAuth())
-          .setTrustOptions(tls.getTrustOptions());
+              ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
     }
     server = vertx.createHttpServer(options);
     return server.requestHandler(handler).listen();
   }
 
-  /** New certificates for new handshakes; open connections keep theirs. */
+  @Override
   public Future<Boolean> updateTls(ServerSSLOptions options) {
     return server.updateSSLOptions(options);
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TunnelRegistry {
 
-  private final Set<WebSocketTunnel> open = ConcurrentHashMap.newKeySet();
+  private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
   /** The router of the last change and its drain period, for tunnels registered after it. */
   private volatile Router latest;
   private volatile long latestDrainMillis;
@@ -21,7 +21,7 @@ public final class TunnelRegistry {
    * change may have replaced meanwhile: checked against the latest one here, so that no tunnel
    * slips between a change and its registration.
    */
-  void add(WebSocketTunnel tunnel) {
+  void add(Tunnel tunnel) {
     open.add(tunnel);
     Router router = latest;
     if (router != null && isOrphan(router, tunnel)) {
@@ -29,7 +29,7 @@ public final class TunnelRegistry {
     }
   }
 
-  void remove(WebSocketTunnel tunnel) {
+  void remove(Tunnel tunnel) {
     open.remove(tunnel);
   }
 
@@ -47,7 +47,7 @@ public final class TunnelRegistry {
     latestDrainMillis = drainMillis;
     latest = router;
     int draining = 0;
-    for (WebSocketTunnel tunnel : open) {
+    for (Tunnel tunnel : open) {
       if (!tunnel.isDraining() && isOrphan(router, tunnel)) {
         tunnel.drainAfter(drainMillis);
         draining++;
@@ -56,13 +56,13 @@ public final class TunnelRegistry {
     return draining;
   }
 
-  private static boolean isOrphan(Router router, WebSocketTunnel tunnel) {
+  private static boolean isOrphan(Router router, Tunnel tunnel) {
     CompiledRoute route = router.route(tunnel.route());
     return route == null || !route.cluster().contains(tunnel.endpoint());
   }
 
   public void closeAll(String reason) {
-    for (WebSocketTunnel tunnel : open) {
+    for (Tunnel tunnel : open) {
       tunnel.close(reason);
     }
   }

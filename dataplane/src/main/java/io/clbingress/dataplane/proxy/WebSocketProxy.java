@@ -21,7 +21,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * The WebSocket handshake through the proxy. The upgrade goes to the backend on a dedicated,
  * unpooled connection (an upgraded connection never returns to a pool, so it must not hold a
- * pool slot); on 101 both sockets become a {@link WebSocketTunnel}. Any other answer is relayed
+ * pool slot); on 101 both sockets become a {@link Tunnel}. Any other answer is relayed
  * as a plain response. Connect failures and timeouts answer 502 and 504 as for plain requests.
  */
 final class WebSocketProxy {
@@ -130,8 +130,8 @@ final class WebSocketProxy {
         return;
       }
       picker.started(index);
-      WebSocketTunnel[] self = new WebSocketTunnel[1];
-      self[0] = new WebSocketTunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),
+      Tunnel[] self = new Tunnel[1];
+      self[0] = new Tunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),
           route.key(), picker.endpoint(index), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);

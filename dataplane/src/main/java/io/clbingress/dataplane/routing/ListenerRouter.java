@@ -27,6 +27,11 @@ public final class ListenerRouter {
     return listener;
   }
 
+  /** Where requests go that no virtual host matches; a TCP listener's only route. Null if none. */
+  public CompiledRoute defaultRoute() {
+    return defaultRoute;
+  }
+
   /**
    * The route for a request, or null for 404.
    *

@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SelfSignedCertificate;
@@ -57,6 +58,20 @@ public final class TlsMaterial {
    *
    * @param tls the listener's settings; null for the default listener's
    */
+  /**
+   * Puts TLS settings on a server's options: the server starts with them, and later changes go
+   * through {@code updateSSLOptions}.
+   */
+  public static <T extends NetServerOptions> T serve(T server, ServerSSLOptions tls) {
+    server.setSsl(true)
+        .setSni(tls.isSni())
+        .setKeyCertOptions(tls.getKeyCertOptions())
+        .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
+        .setClientAuth(tls.getClientAuth())
+        .setTrustOptions(tls.getTrustOptions());
+    return server;
+  }
+
   public ServerSSLOptions options(List<Certificate> certificates, ListenerTls tls) {
     PemKeyCertOptions keys = new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey);
     for (Certificate certificate : certificates) {

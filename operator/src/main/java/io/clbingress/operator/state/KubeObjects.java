@@ -101,7 +101,7 @@ public final class KubeObjects {
             }).filter(Objects::nonNull).toList());
     return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
         created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
-        spec.defaultDomain, defaults, rules, tls, spec.backend != null);
+        spec.defaultDomain, defaults, rules, tls, backend(spec.backend));
   }
 
   private static BackendRef backend(CLBListenerSpec.Backend backend) {

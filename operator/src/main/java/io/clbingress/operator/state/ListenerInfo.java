@@ -9,9 +9,10 @@ import java.util.Objects;
  * null; durations stay text so that translation reports a wrong one with its field.
  *
  * @param generation {@code metadata.generation}, echoed as {@code status.observedGeneration}
+ * @param backend {@code spec.backend}: the Service of a TCP or TCP_SSL listener; null when absent
  */
 public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
-    String defaultDomain, Timeouts defaults, List<Rule> rules, Tls tls, boolean hasTcpBackend) {
+    String defaultDomain, Timeouts defaults, List<Rule> rules, Tls tls, BackendRef backend) {
 
   public ListenerInfo {
     Objects.requireNonNull(ref, "ref");

@@ -54,7 +54,7 @@ final class EndpointResolver {
     ObjectRef serviceRef = serviceRef(namespace, backend.service());
     ServiceInfo service = services.get(serviceRef);
     if (service == null) {
-      return failed(user, field + ".service.name", serviceRef + " not found; the route answers 503");
+      return failed(user, field + ".service.name", serviceRef + " not found; " + consequence(field));
     }
     List<EndpointSliceInfo> slices = slicesByService.getOrDefault(serviceRef, List.of());
     String staticList = service.annotations().get(STATIC_ENDPOINTS);
@@ -66,7 +66,7 @@ final class EndpointResolver {
     }
     if (port == null) {
       return failed(user, field + ".service.port", serviceRef + " has no port " + backend.portText()
-          + "; the route answers 503");
+          + "; " + consequence(field));
     }
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
     for (EndpointSliceInfo slice : slices) {
@@ -81,6 +81,11 @@ final class EndpointResolver {
       }
     }
     return new Resolution(List.copyOf(endpoints), port.port(), null);
+  }
+
+  /** What a backend without endpoints does: a TCP listener's backend closes connections, routes answer 503. */
+  private static String consequence(String field) {
+    return field.equals("spec.backend") ? "the listener closes its connections" : "the route answers 503";
   }
 
   private static Resolution parseStatic(ServiceInfo service, String list, Integer servicePort) {

@@ -67,7 +67,7 @@ final class HttpRouteBuilder {
       }
     }
     if (ingress.defaultBackend() != null) {
-      addDefault(source, ingress.defaultBackend());
+      addDefault(source, ingress.defaultBackend(), "spec.defaultBackend");
     }
   }
 
@@ -98,13 +98,18 @@ final class HttpRouteBuilder {
     }
   }
 
-  private void addDefault(RouteSource source, BackendRef backend) {
-    String cluster = cluster(source, backend, "spec.defaultBackend");
+  /** The one Service of a TCP or TCP_SSL listener: every connection takes the listener's default route. */
+  void addLayer4Backend(BackendRef backend, RouteSource source) {
+    addDefault(source, backend, "spec.backend");
+  }
+
+  private void addDefault(RouteSource source, BackendRef backend, String field) {
+    String cluster = cluster(source, backend, field);
     if (cluster == null) {
       return;
     }
     if (defaultClaim != null) {
-      problems.add(new Problem(source.owner(), "spec.defaultBackend", "the default backend is already set by "
+      problems.add(new Problem(source.owner(), field, "the default backend is already set by "
           + winner(defaultClaim.owner(), source) + "; this one is ignored"));
       return;
     }

@@ -21,7 +21,7 @@ final class ListenerCheck {
   /**
    * An acceptable listener's parsed settings.
    *
-   * @param tls for HTTPS, its TLS settings (its certificate is {@code certificate}); else null
+   * @param tls for HTTPS and TCP_SSL, its TLS settings (its certificate is {@code certificate}); else null
    */
   record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate) {
   }
@@ -36,23 +36,25 @@ final class ListenerCheck {
     ObjectRef ref = listener.ref();
     if (listener.protocol() == null) {
       problems.add(new Problem(ref, "spec.protocol", "is required (HTTP, HTTPS, TCP or TCP_SSL)"));
-    } else if (!listener.protocol().equals("HTTP") && !listener.protocol().equals("HTTPS")) {
-      problems.add(new Problem(ref, "spec.protocol", listener.protocol()
-          + " listeners are not served yet (this build serves HTTP and HTTPS listeners); the listener is not programmed"));
+    } else if (isLayer4(listener) && listener.backend() == null) {
+      problems.add(new Problem(ref, "spec.backend", "is required for " + listener.protocol()
+          + " (the one Service its connections go to); the listener is not programmed"));
     }
     ListenerTls tls = null;
     Certificate certificate = null;
-    if ("HTTPS".equals(listener.protocol())) {
+    if ("HTTPS".equals(listener.protocol()) || "TCP_SSL".equals(listener.protocol())) {
       ListenerInfo.Tls settings = listener.tls();
       if (settings == null || settings.secretName() == null) {
-        problems.add(new Problem(ref, "spec.certificate.secretName", "is required for HTTPS; the listener is not programmed"));
+        problems.add(new Problem(ref, "spec.certificate.secretName", "is required for " + listener.protocol()
+            + "; the listener is not programmed"));
       } else {
         certificate = CertificateCheck.certificate(ref, "spec.certificate.secretName", ref.namespace(),
             settings.secretName(), List.of(), "; the listener is not programmed", secrets, problems);
         String clientCa = "MUTUAL".equals(settings.mode()) ? clientCa(ref, settings, secrets, problems) : null;
         if (certificate != null) {
-          tls = new ListenerTls(List.of(certificate.name()), clientCa, Boolean.TRUE.equals(settings.http2()),
-              settings.sslProtocols());
+          // ALPN h2 is an HTTPS matter; a TCP_SSL listener passes bytes whatever protocol they carry.
+          boolean http2 = "HTTPS".equals(listener.protocol()) && Boolean.TRUE.equals(settings.http2());
+          tls = new ListenerTls(List.of(certificate.name()), clientCa, http2, settings.sslProtocols());
         }
       }
     }
@@ -68,6 +70,11 @@ final class ListenerCheck {
     }
     portOwners.put(listener.port(), ref);
     return new Accepted(defaults, tls, certificate);
+  }
+
+  /** TCP and TCP_SSL: connections to one Service, no HTTP routing. */
+  static boolean isLayer4(ListenerInfo listener) {
+    return "TCP".equals(listener.protocol()) || "TCP_SSL".equals(listener.protocol());
   }
 
   /** The CA of a MUTUAL listener: {@code ca.crt} of {@code caSecretName}, at least one certificate. */

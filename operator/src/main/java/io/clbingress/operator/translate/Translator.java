@@ -80,7 +80,11 @@ public final class Translator {
       }
       for (String name : options.listeners()) {
         Planned planned = listeners.get(new ObjectRef("CLBListener", e.ingress().ref().namespace(), name));
-        if (planned != null) {
+        if (planned != null && ListenerCheck.isLayer4(planned.info())) {
+          problems.add(new Problem(e.ingress().ref(), Problem.annotationField(AnnotationSpec.LISTENER.key()),
+              "CLBListener " + e.ingress().ref().namespace() + "/" + name + " is a " + planned.info().protocol()
+                  + " listener, which forwards connections, not HTTP rules; this Ingress is not served on it"));
+        } else if (planned != null) {
           planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings, Set.of()));
           planned.attached()[0]++;
         } else {
@@ -124,11 +128,14 @@ public final class Translator {
     return planned;
   }
 
-  /** A CLBListener's table entry: its routes, and for HTTPS its certificate and TLS settings. */
+  /**
+   * A CLBListener's table entry: its routes (for TCP and TCP_SSL, the default route to its
+   * backend), and for HTTPS and TCP_SSL its certificate and TLS settings.
+   */
   private static Listener listener(Planned planned) {
     ListenerTls tls = planned.settings().tls();
     Listener plain = planned.routes().listener(planned.info().ref().namespacedName(),
-        tls == null ? Protocol.HTTP : Protocol.HTTPS, false);
+        Protocol.valueOf(planned.info().protocol()), false);
     return new Listener(plain.name(), plain.protocol(), plain.port(), plain.virtualHosts(), plain.defaultRoute(), tls);
   }
 
@@ -194,6 +201,16 @@ public final class Translator {
 
   private static void addRules(Planned planned, Settings settings, List<Problem> problems) {
     ListenerInfo listener = planned.info();
+    if (ListenerCheck.isLayer4(listener)) {
+      if (!listener.rules().isEmpty()) {
+        problems.add(new Problem(listener.ref(), "spec.rules", listener.protocol()
+            + " listeners forward every connection to spec.backend and have no forwarding rules; the rules are ignored"));
+      }
+      planned.routes().addLayer4Backend(listener.backend(), new RouteSource(listener.ref(), listener.created(),
+          TimeoutOverrides.resolve(settings.defaultTimeouts(), TimeoutOverrides.NONE, planned.defaults()),
+          Scheduler.WRR, BackendProtocol.HTTP, Set.of()));
+      return;
+    }
     for (int i = 0; i < listener.rules().size(); i++) {
       ListenerInfo.Rule rule = listener.rules().get(i);
       String field = "spec.rules[" + i + "]";

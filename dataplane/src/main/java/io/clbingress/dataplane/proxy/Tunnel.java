@@ -11,14 +11,14 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * An upgraded WebSocket: the client's socket and a dedicated backend socket spliced as raw bytes,
- * so frames, pings and close codes pass unchanged. Each direction pauses its reader while the
+ * A client socket and a dedicated backend socket spliced as raw bytes: an upgraded WebSocket (so
+ * frames, pings and close codes pass unchanged) or a TCP / TCP_SSL listener's connection. Each direction pauses its reader while the
  * other side's write queue is full. One idle timer covers both directions: any bytes reset it,
  * and when nothing has passed for the route's read timeout both sides are closed.
  */
-public final class WebSocketTunnel {
+public final class Tunnel {
 
-  private static final Logger LOG = LogManager.getLogger(WebSocketTunnel.class);
+  private static final Logger LOG = LogManager.getLogger(Tunnel.class);
 
   private final Vertx vertx;
   private final NetSocket client;
@@ -32,7 +32,7 @@ public final class WebSocketTunnel {
   private volatile long lastActivity;
   private volatile long idleTimer = -1;
 
-  WebSocketTunnel(Vertx vertx, NetSocket client, NetSocket backend, long idleMillis, RouteKey route,
+  Tunnel(Vertx vertx, NetSocket client, NetSocket backend, long idleMillis, RouteKey route,
       Endpoint endpoint, Runnable onClose) {
     this.vertx = vertx;
     this.client = client;

@@ -1,0 +1,119 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ListenerRouter;
+import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.tls.TlsMaterial;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One event loop's share of a TCP or TCP_SSL listener: each accepted connection (TLS offloaded
+ * for TCP_SSL) gets its own connection to an endpoint of the listener's backend, and the two are
+ * spliced as bytes. The route's connect timeout bounds the backend connect, a failed connect is
+ * tried once more on the next endpoint, and the read timeout is the idle timeout of the pair.
+ */
+final class TcpProxyVerticle extends VerticleBase implements PortServer {
+
+  private static final Logger LOG = LogManager.getLogger(TcpProxyVerticle.class);
+
+  private final String host;
+  private final int port;
+  private final Supplier<Router> router;
+  private final TunnelRegistry tunnels;
+  private final ServerSSLOptions tls;
+  private NetServer server;
+  private NetClient client;
+
+  /** @param tls server TLS settings for TCP_SSL, null for plain TCP */
+  TcpProxyVerticle(String host, int port, Supplier<Router> router, TunnelRegistry tunnels, ServerSSLOptions tls) {
+    this.host = host;
+    this.port = port;
+    this.router = router;
+    this.tunnels = tunnels;
+    this.tls = tls;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
+    if (tls != null) {
+      TlsMaterial.serve(options, tls);
+    }
+    server = vertx.createNetServer(options).connectHandler(this::accept);
+    return server.listen();
+  }
+
+  @Override
+  public Future<Boolean> updateTls(ServerSSLOptions options) {
+    return server.updateSSLOptions(options);
+  }
+
+  private void accept(NetSocket socket) {
+    // What the client sends before its backend connection is up waits in the paused socket.
+    socket.pause();
+    AtomicBoolean clientGone = new AtomicBoolean();
+    socket.closeHandler(v -> clientGone.set(true));
+    ListenerRouter listener = router.get().listenerOnPort(port);
+    CompiledRoute route = listener == null ? null : listener.defaultRoute();
+    if (route == null || route.cluster() == null || !route.cluster().hasEndpoints()) {
+      LOG.debug("port {}: no backend endpoint, connection from {} closed", port, socket.remoteAddress());
+      socket.close();
+      return;
+    }
+    EndpointPicker picker = route.cluster().picker();
+    SocketAddress remote = socket.remoteAddress();
+    connect(socket, clientGone, route, picker.pick(remote == null ? null : remote.hostAddress()), picker.size() > 1);
+  }
+
+  private void connect(NetSocket socket, AtomicBoolean clientGone, CompiledRoute route, int index, boolean mayRetry) {
+    EndpointPicker picker = route.cluster().picker();
+    Endpoint endpoint = picker.endpoint(index);
+    ConnectOptions options = new ConnectOptions()
+        .setHost(endpoint.address())
+        .setPort(endpoint.port())
+        .setSsl(route.cluster().isTls())
+        .setTimeout((int) Math.min(Integer.MAX_VALUE, route.timeouts().connectMillis()));
+    client.connect(options).onComplete(connected -> {
+      if (connected.succeeded() && clientGone.get()) {
+        connected.result().close();
+      } else if (connected.succeeded()) {
+        splice(socket, route, index, connected.result());
+      } else if (mayRetry && !clientGone.get()) {
+        connect(socket, clientGone, route, picker.next(index), false);
+      } else {
+        LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, connected.cause().toString());
+        socket.close();
+      }
+    });
+  }
+
+  private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {
+    EndpointPicker picker = route.cluster().picker();
+    picker.started(index);
+    Tunnel[] self = new Tunnel[1];
+    self[0] = new Tunnel(vertx, socket, backend, route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+        () -> {
+          tunnels.remove(self[0]);
+          picker.finished(index);
+        });
+    tunnels.add(self[0]);
+    self[0].start();
+    socket.resume();
+  }
+}
