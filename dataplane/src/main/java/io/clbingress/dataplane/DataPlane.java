@@ -105,7 +105,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(() -> {
           ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
-              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.options(List.of()), port);
+              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.options(null, List.of()), port);
           httpsInstances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(options.eventLoops()))
@@ -131,10 +131,11 @@ public final class DataPlane implements AutoCloseable {
       return false;
     }
     Router compiled = Router.compile(table);
-    if (current == null || !current.table().certificates().equals(table.certificates())) {
+    if (current == null || !current.table().certificates().equals(table.certificates())
+        || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {
       // Started before the swap, done a moment after it (an asynchronous reload): handshakes in
       // between still get the previous certificates; open connections keep theirs.
-      ServerSSLOptions sslOptions = tls.options(table.certificates());
+      ServerSSLOptions sslOptions = tls.options(table.defaultCertificateOrNull(), table.certificates());
       httpsInstances.forEach(instance -> instance.updateTls(sslOptions)
           .onFailure(e -> LOG.error("HTTPS listener: cannot load the certificates of version {}: {}", table.version(),
               e.getMessage())));

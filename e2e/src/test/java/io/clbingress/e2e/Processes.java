@@ -22,8 +22,9 @@ final class Processes {
   static Run run(Path workDir, List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
     Path out = Files.createTempFile("e2e-out", ".txt");
     Path err = Files.createTempFile("e2e-err", ".txt");
+    // No input: clients such as openssl s_client would otherwise wait on stdin.
     Process process = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException(command + " did not finish within " + timeoutSeconds + " s");

@@ -38,11 +38,13 @@ class StandaloneJarE2ETest {
   static int httpPort;
   static int httpsPort;
   static int adminPort;
+  static Path fallbackCerts;
 
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(Files.isRegularFile(JAR), "the jar is built by the operator module first: " + JAR);
     assumeTrue(Processes.available("curl"), "curl is not installed (.ci/run installs it)");
+    assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
     assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
         "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     vertx = Vertx.vertx();
@@ -51,12 +53,14 @@ class StandaloneJarE2ETest {
     Files.writeString(manifests.resolve("service.yaml"), service("blue", blue.actualPort()) + service("green", green.actualPort()));
     Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "60"));
     Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
+    fallbackCerts = selfSigned("fallback.example.com");
+    Files.writeString(manifests.resolve("fallback.yaml"), tlsSecret("fallback-tls", fallbackCerts));
     httpPort = Processes.freePort();
     httpsPort = Processes.freePort();
     adminPort = Processes.freePort();
     jar = JarProcess.start("standalone", "standalone", "--manifests", manifests.toString(),
         "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(httpsPort),
-        "--admin-port", String.valueOf(adminPort),
+        "--admin-port", String.valueOf(adminPort), "--default-cert", "e2e/fallback-tls",
         "--bind-address", "127.0.0.1", "--drain-seconds", "1");
     Processes.awaitReady(adminPort);
   }
@@ -152,6 +156,19 @@ class StandaloneJarE2ETest {
         proxy("/x")).stdout()).isEqualTo("308 https://secure.example.com:" + httpsPort + "/x");
     // And the npm ws client gets WSS through it, TLS offloaded
     assertWssEcho(httpsPort, "secure.example.com", certs);
+  }
+
+  @Test
+  void h_handshakeWithoutSniGetsTheDefaultCertFlagsCertificate() throws Exception {
+    // Given --default-cert e2e/fallback-tls, then a handshake without SNI or for an unknown name gets it
+    for (List<String> sni : List.of(List.of("-noservername"), List.of("-servername", "unknown.example.com"))) {
+      List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect",
+          "127.0.0.1:" + httpsPort, "-CAfile", "cert.pem", "-verify_return_error"));
+      command.addAll(sni);
+      Processes.Run run = Processes.run(fallbackCerts, command, 30);
+      assertThat(run.stdout()).as(run.stderr()).contains("subject=CN = fallback.example.com",
+          "Verify return code: 0 (ok)");
+    }
   }
 
   @Test

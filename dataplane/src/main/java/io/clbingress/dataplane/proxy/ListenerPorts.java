@@ -45,7 +45,8 @@ public final class ListenerPorts {
   }
 
   /** What the TLS settings of a port were made from, to tell when they change. */
-  private record TlsKey(List<Certificate> certificates, io.clbingress.dataplane.table.ListenerTls settings) {
+  private record TlsKey(Certificate fallback, List<Certificate> certificates,
+      io.clbingress.dataplane.table.ListenerTls settings) {
   }
 
   private final Vertx vertx;
@@ -86,7 +87,7 @@ public final class ListenerPorts {
         open(port, listener.protocol(), key);
       } else if (key != null && !key.equals(existing.tls)) {
         existing.tls = key;
-        ServerSSLOptions options = tlsMaterial.options(key.certificates(), key.settings());
+        ServerSSLOptions options = tlsMaterial.options(key.fallback(), key.certificates(), key.settings());
         existing.instances.forEach(instance -> instance.updateTls(options).onFailure(e ->
             LOG.error("listener port {}: cannot load new TLS settings: {}", port, e.getMessage())));
       }
@@ -111,14 +112,14 @@ public final class ListenerPorts {
     }
     List<Certificate> certificates = table.certificates().stream()
         .filter(c -> listener.tls().certificates().contains(c.name())).toList();
-    return new TlsKey(certificates, listener.tls());
+    return new TlsKey(table.defaultCertificateOrNull(), certificates, listener.tls());
   }
 
   private void open(int port, Protocol protocol, TlsKey tls) {
     Bound entry = new Bound(protocol);
     entry.tls = tls;
     bound.put(port, entry);
-    ServerSSLOptions options = tls == null ? null : tlsMaterial.options(tls.certificates(), tls.settings());
+    ServerSSLOptions options = tls == null ? null : tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings());
     vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
             case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,

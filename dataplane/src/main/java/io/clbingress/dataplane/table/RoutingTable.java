@@ -13,9 +13,16 @@ import java.util.Set;
  * @param hash content hash over listeners, clusters and certificates (not the version); empty when
  *     not stamped
  * @param certificates the TLS material of HTTPS listeners, chosen by SNI
+ * @param defaultCertificate the name of the certificate that answers handshakes without SNI or for
+ *     an unknown name ({@code --default-cert}); null for the data plane's self-signed one
  */
 public record RoutingTable(long version, String hash, List<Listener> listeners, List<Cluster> clusters,
-    List<Certificate> certificates) {
+    List<Certificate> certificates, String defaultCertificate) {
+
+  public RoutingTable(long version, String hash, List<Listener> listeners, List<Cluster> clusters,
+      List<Certificate> certificates) {
+    this(version, hash, listeners, clusters, certificates, null);
+  }
 
   public RoutingTable {
     if (version < 0) {
@@ -30,6 +37,9 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
       if (!clusterNames.add(cluster.name())) {
         throw new IllegalArgumentException("duplicate cluster " + cluster.name());
       }
+    }
+    if (defaultCertificate != null && certificates.stream().noneMatch(c -> c.name().equals(defaultCertificate))) {
+      throw new IllegalArgumentException("default certificate " + defaultCertificate + " is not in the table");
     }
     Set<String> listenerNames = new HashSet<>();
     for (Listener listener : listeners) {
@@ -58,7 +68,16 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
   }
 
   public RoutingTable withVersion(long newVersion, String newHash) {
-    return new RoutingTable(newVersion, newHash, listeners, clusters, certificates);
+    return new RoutingTable(newVersion, newHash, listeners, clusters, certificates, defaultCertificate);
+  }
+
+  public RoutingTable withDefaultCertificate(String name) {
+    return new RoutingTable(version, hash, listeners, clusters, certificates, name);
+  }
+
+  /** The certificate named by {@link #defaultCertificate()}, or null. */
+  public Certificate defaultCertificateOrNull() {
+    return certificates.stream().filter(c -> c.name().equals(defaultCertificate)).findFirst().orElse(null);
   }
 
   public static RoutingTable empty() {

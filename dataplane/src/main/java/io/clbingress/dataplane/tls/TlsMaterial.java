@@ -48,16 +48,10 @@ public final class TlsMaterial {
   }
 
   /** Settings of the default HTTPS listener: every certificate, h2, TLS 1.2 and 1.3. */
-  public ServerSSLOptions options(List<Certificate> certificates) {
-    return options(certificates, null);
+  public ServerSSLOptions options(Certificate fallback, List<Certificate> certificates) {
+    return options(fallback, certificates, null);
   }
 
-  /**
-   * Settings of an HTTPS listener: its certificates for SNI, its TLS versions and ALPN, and with
-   * mutual TLS a required client certificate chaining to its CA.
-   *
-   * @param tls the listener's settings; null for the default listener's
-   */
   /**
    * Puts TLS settings on a server's options: the server starts with them, and later changes go
    * through {@code updateSSLOptions}.
@@ -72,8 +66,20 @@ public final class TlsMaterial {
     return server;
   }
 
-  public ServerSSLOptions options(List<Certificate> certificates, ListenerTls tls) {
-    PemKeyCertOptions keys = new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey);
+  /**
+   * Settings of an HTTPS or TCP_SSL listener: its certificates for SNI, its TLS versions and ALPN,
+   * and with mutual TLS a required client certificate chaining to its CA.
+   *
+   * @param fallback the certificate for handshakes that match no name ({@code --default-cert});
+   *     null for the self-signed one
+   * @param tls the listener's settings; null for the default listener's
+   */
+  public ServerSSLOptions options(Certificate fallback, List<Certificate> certificates, ListenerTls tls) {
+    // The first pair answers handshakes that no SNI name matches.
+    PemKeyCertOptions keys = fallback == null
+        ? new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey)
+        : new PemKeyCertOptions().addCertValue(Buffer.buffer(fallback.certificatePem()))
+            .addKeyValue(Buffer.buffer(fallback.privateKeyPem()));
     for (Certificate certificate : certificates) {
       keys.addCertValue(Buffer.buffer(certificate.certificatePem())).addKeyValue(Buffer.buffer(certificate.privateKeyPem()));
     }

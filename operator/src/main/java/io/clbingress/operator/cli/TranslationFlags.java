@@ -1,6 +1,7 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.translate.AnnotationParser;
 import io.clbingress.operator.translate.AnnotationSpec;
 import io.clbingress.operator.translate.AnnotationValue;
@@ -26,12 +27,28 @@ public final class TranslationFlags {
       description = "Connect timeout of routes that set none (env CLB_PROXY_CONNECT_TIMEOUT; default ${DEFAULT-VALUE}).")
   String proxyConnectTimeout;
 
+  @Option(names = "--default-cert", defaultValue = "${env:CLB_DEFAULT_CERT}", paramLabel = "NAMESPACE/NAME",
+      description = "kubernetes.io/tls Secret whose certificate answers TLS handshakes without SNI or for an unknown "
+          + "name, as ingress-nginx's --default-ssl-certificate (env CLB_DEFAULT_CERT; default: a self-signed one).")
+  String defaultCert;
+
   /** Settings for translation, or an IllegalArgumentException naming the flag that is wrong. */
   Settings settings(boolean staticEndpoints) {
     long read = seconds("--proxy-read-timeout", proxyReadTimeout, AnnotationSpec.PROXY_READ_TIMEOUT);
     long send = seconds("--proxy-send-timeout", proxySendTimeout, AnnotationSpec.PROXY_SEND_TIMEOUT);
     long connect = seconds("--proxy-connect-timeout", proxyConnectTimeout, AnnotationSpec.PROXY_CONNECT_TIMEOUT);
-    return new Settings(ingressClass, Timeouts.ofSeconds(read, send, connect), staticEndpoints);
+    return new Settings(ingressClass, Timeouts.ofSeconds(read, send, connect), staticEndpoints, secret(defaultCert));
+  }
+
+  private static ObjectRef secret(String namespacedName) {
+    if (namespacedName == null || namespacedName.isBlank()) {
+      return null;
+    }
+    String[] parts = namespacedName.split("/", -1);
+    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+      throw new IllegalArgumentException("--default-cert \"" + namespacedName + "\" is not NAMESPACE/NAME");
+    }
+    return new ObjectRef("Secret", parts[0], parts[1]);
   }
 
   private static long seconds(String flag, String text, AnnotationSpec spec) {

@@ -8,6 +8,7 @@ import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.translate.Settings;
 import io.clbingress.operator.translate.Translation;
 import io.clbingress.operator.translate.Translator;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -23,6 +24,7 @@ public final class TableUpdater {
 
   private static final Logger LOG = LogManager.getLogger(TableUpdater.class);
 
+  private final Clock clock;
   private final Settings settings;
   private final Consumer<RoutingTable> publisher;
   private final Consumer<Translation> observer;
@@ -30,6 +32,12 @@ public final class TableUpdater {
   private RoutingTable published;
 
   public TableUpdater(Settings settings, Consumer<RoutingTable> publisher, Consumer<Translation> observer) {
+    this(settings, publisher, observer, Clock.systemUTC());
+  }
+
+  /** @param clock the time certificates are checked against at each update */
+  public TableUpdater(Settings settings, Consumer<RoutingTable> publisher, Consumer<Translation> observer, Clock clock) {
+    this.clock = clock;
     this.settings = settings;
     this.publisher = publisher;
     this.observer = observer;
@@ -37,7 +45,7 @@ public final class TableUpdater {
 
   /** @return the table in force after this state: newly published or unchanged */
   public synchronized RoutingTable update(ClusterState state) {
-    Translation translation = Translator.translate(state, settings, lastAccepted);
+    Translation translation = Translator.translate(state, settings, lastAccepted, clock.instant());
     lastAccepted = translation.accepted();
     observer.accept(translation);
     String hash = TableCodec.contentHash(translation.table());

@@ -11,6 +11,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -21,8 +22,9 @@ import java.util.Map;
 /**
  * Turns a {@code kubernetes.io/tls} Secret into a {@link Certificate}, or into a problem naming
  * the Secret and why: missing, not of type TLS, no certificate or key, unparsable certificate, or
- * a certificate that does not cover one of its hosts (that host then gets the default one).
- * Expiry is left to the data plane's clock: translation has none.
+ * a private key that does not belong to the certificate, a certificate outside its validity
+ * period at translation time, or one that does not cover one of its hosts (that host then gets
+ * the default one).
  */
 final class CertificateCheck {
 
@@ -31,18 +33,19 @@ final class CertificateCheck {
 
   /** For an Ingress's TLS hosts: @return the certificate, or null after adding a problem */
   static Certificate certificate(ObjectRef user, String field, String namespace, String secretName, List<String> hosts,
-      Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
+      Map<ObjectRef, SecretInfo> secrets, Instant now, List<Problem> problems) {
     return certificate(user, field, namespace, secretName, hosts, "; " + String.join(", ", hosts) + " get"
-        + (hosts.size() == 1 ? "s" : "") + " the default certificate", secrets, problems);
+        + (hosts.size() == 1 ? "s" : "") + " the default certificate", secrets, now, problems);
   }
 
   /**
    * @param consequence what follows for the user when the Secret is wrong, e.g. "; the listener is
    *     not programmed"
+   * @param now the time against which the certificate's validity period is checked
    * @return the certificate, or null after adding a problem
    */
   static Certificate certificate(ObjectRef user, String field, String namespace, String secretName, List<String> hosts,
-      String consequence, Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
+      String consequence, Map<ObjectRef, SecretInfo> secrets, Instant now, List<Problem> problems) {
     ObjectRef ref = new ObjectRef("Secret", namespace, secretName);
     SecretInfo secret = secrets.get(ref);
     if (secret == null) {
@@ -70,6 +73,21 @@ final class CertificateCheck {
     } catch (CertificateException e) {
       problems.add(new Problem(user, field, ref + " tls.crt is not a PEM certificate (" + e.getMessage() + ")"
           + consequence));
+      return null;
+    }
+    String mismatch = KeyPairCheck.mismatch(secret.certificatePem(), secret.privateKeyPem());
+    if (mismatch != null) {
+      problems.add(new Problem(user, field, ref + " " + mismatch + consequence));
+      return null;
+    }
+    if (now.isAfter(certificate.getNotAfter().toInstant())) {
+      problems.add(new Problem(user, field, ref + " holds a certificate that expired at "
+          + certificate.getNotAfter().toInstant() + consequence));
+      return null;
+    }
+    if (now.isBefore(certificate.getNotBefore().toInstant())) {
+      problems.add(new Problem(user, field, ref + " holds a certificate not valid before "
+          + certificate.getNotBefore().toInstant() + consequence));
       return null;
     }
     List<String> names = subjectAltNames(certificate);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import io.clbingress.operator.state.ObjectRef;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ final class ListenerCheck {
    * @return the listener's settings when it is acceptable, else null with problems added
    */
   static Accepted accept(ListenerInfo listener, Map<Integer, ObjectRef> portOwners, Map<ObjectRef, SecretInfo> secrets,
-      List<Problem> problems) {
+      Instant now, List<Problem> problems) {
     int before = problems.size();
     ObjectRef ref = listener.ref();
     if (listener.protocol() == null) {
@@ -49,7 +50,7 @@ final class ListenerCheck {
             + "; the listener is not programmed"));
       } else {
         certificate = CertificateCheck.certificate(ref, "spec.certificate.secretName", ref.namespace(),
-            settings.secretName(), List.of(), "; the listener is not programmed", secrets, problems);
+            settings.secretName(), List.of(), "; the listener is not programmed", secrets, now, problems);
         String clientCa = "MUTUAL".equals(settings.mode()) ? clientCa(ref, settings, secrets, problems) : null;
         if (certificate != null) {
           // ALPN h2 is an HTTPS matter; a TCP_SSL listener passes bytes whatever protocol they carry.

@@ -1,6 +1,7 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.operator.state.ObjectRef;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,11 @@ import java.util.Objects;
  * @param defaultTimeouts timeouts of routes that set none
  * @param staticEndpoints whether {@code clb.ingress.io/static-endpoints} on Services is honoured
  *     (standalone mode only)
+ * @param defaultCertificate the {@code kubernetes.io/tls} Secret whose certificate answers TLS
+ *     handshakes that match no name ({@code --default-cert}); null for a self-signed one
  */
-public record Settings(String ingressClass, Timeouts defaultTimeouts, boolean staticEndpoints) {
+public record Settings(String ingressClass, Timeouts defaultTimeouts, boolean staticEndpoints,
+    ObjectRef defaultCertificate) {
 
   public static final String CONTROLLER = "clb.ingress.io/controller";
   public static final String DEFAULT_CLASS = "clb";
@@ -23,10 +27,14 @@ public record Settings(String ingressClass, Timeouts defaultTimeouts, boolean st
   }
 
   public static Settings defaults() {
-    return new Settings(DEFAULT_CLASS, BUILT_IN_TIMEOUTS, false);
+    return new Settings(DEFAULT_CLASS, BUILT_IN_TIMEOUTS, false, null);
   }
 
   public Settings withStaticEndpoints(boolean enabled) {
-    return new Settings(ingressClass, defaultTimeouts, enabled);
+    return new Settings(ingressClass, defaultTimeouts, enabled, defaultCertificate);
+  }
+
+  public Settings withDefaultCertificate(ObjectRef secret) {
+    return new Settings(ingressClass, defaultTimeouts, staticEndpoints, secret);
   }
 }

@@ -13,6 +13,7 @@ import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.state.SecretInfo;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -55,12 +56,17 @@ public final class Translator {
     }
   }
 
-  public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted) {
+  /**
+   * @param lastAccepted the version of each Ingress accepted by the previous translation
+   * @param now the time certificates must be valid at
+   */
+  public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
+      Instant now) {
     List<Problem> problems = new ArrayList<>();
     EndpointResolver resolver = new EndpointResolver(state, settings);
     Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
-    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, problems);
+    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
     List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted);
 
@@ -73,7 +79,7 @@ public final class Translator {
     Map<String, Certificate> certificates = new TreeMap<>();
     for (Effective e : effective) {
       IngressOptions options = e.options();
-      Set<String> tlsHosts = tlsHosts(e.ingress(), secrets, certificates, problems);
+      Set<String> tlsHosts = tlsHosts(e.ingress(), secrets, certificates, now, problems);
       if (options.listeners().isEmpty()) {
         defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings,
             options.sslRedirect() ? tlsHosts : Set.of()));
@@ -107,18 +113,30 @@ public final class Translator {
         certificates.putIfAbsent(own.name(), own);
       }
     }
+    Certificate fallback = defaultCertificate(settings, secrets, now, problems);
+    if (fallback != null) {
+      certificates.putIfAbsent(fallback.name(), fallback);
+    }
     RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters),
-        List.copyOf(certificates.values()));
+        List.copyOf(certificates.values())).withDefaultCertificate(fallback == null ? null : fallback.name());
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
   }
 
+  /** The certificate of {@code --default-cert}, or null (none set, or a problem naming the Secret). */
+  private static Certificate defaultCertificate(Settings settings, Map<ObjectRef, SecretInfo> secrets, Instant now,
+      List<Problem> problems) {
+    ObjectRef ref = settings.defaultCertificate();
+    return ref == null ? null : CertificateCheck.certificate(ref, "--default-cert", ref.namespace(), ref.name(),
+        List.of(), "; the self-signed default certificate is used", secrets, now, problems);
+  }
+
   private static Map<ObjectRef, Planned> planListeners(ClusterState state, EndpointResolver resolver,
-      Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
+      Map<ObjectRef, SecretInfo> secrets, Instant now, List<Problem> problems) {
     Map<ObjectRef, Planned> planned = new LinkedHashMap<>();
     Map<Integer, ObjectRef> portOwners = new HashMap<>();
     for (ListenerInfo listener : state.listeners().stream().sorted(OLDEST_LISTENER_FIRST).toList()) {
-      ListenerCheck.Accepted accepted = ListenerCheck.accept(listener, portOwners, secrets, problems);
+      ListenerCheck.Accepted accepted = ListenerCheck.accept(listener, portOwners, secrets, now, problems);
       if (accepted != null) {
         String name = listener.ref().namespacedName();
         planned.put(listener.ref(), new Planned(listener, accepted,
@@ -173,7 +191,7 @@ public final class Translator {
    * the default certificate, as with ingress-nginx).
    */
   private static Set<String> tlsHosts(IngressInfo ingress, Map<ObjectRef, SecretInfo> secrets,
-      Map<String, Certificate> certificates, List<Problem> problems) {
+      Map<String, Certificate> certificates, Instant now, List<Problem> problems) {
     Set<String> hosts = new java.util.TreeSet<>();
     for (int i = 0; i < ingress.tls().size(); i++) {
       IngressInfo.Tls tls = ingress.tls().get(i);
@@ -184,7 +202,7 @@ public final class Translator {
         continue;
       }
       Certificate certificate = CertificateCheck.certificate(ingress.ref(), "spec.tls[" + i + "].secretName",
-          ingress.ref().namespace(), tls.secretName(), tlsHosts, secrets, problems);
+          ingress.ref().namespace(), tls.secretName(), tlsHosts, secrets, now, problems);
       if (certificate != null) {
         certificates.merge(certificate.name(), certificate, (a, b) -> mergeHosts(a, b));
       }

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 final class Fixtures {
 
   /** Objects without creationTimestamp all get this one, so "oldest" falls back to namespace/name. */
+  /** When golden translations run: inside the validity of the test certificates, unless a case says otherwise. */
+  static final Instant TRANSLATED_AT = Instant.parse("2027-06-01T00:00:00Z");
   static final Clock FIXED = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
   private Fixtures() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.operator.state.ClusterState;
+import io.clbingress.operator.state.ObjectRef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,10 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * One directory per behaviour under {@code src/test/resources/translate/}: {@code in-*.yaml} is
  * the cluster state, {@code out-table.json} the routing table, {@code out-problems.yaml} the
- * problems and {@code out-listeners.yaml} the CLBListener statuses that translation must produce. Run with {@code -Dgolden.update=true} to rewrite the
- * expected files, then read the diff.
+ * problems and {@code out-listeners.yaml} the CLBListener statuses that translation must produce;
+ * an optional {@code settings.yaml} sets controller flags ({@code defaultCertificate: ns/name}).
+ * Translation runs at {@link Fixtures#TRANSLATED_AT}. Run with {@code -Dgolden.update=true} to
+ * rewrite the expected files, then read the diff.
  */
 class GoldenTranslationTest {
 
@@ -41,7 +44,7 @@ class GoldenTranslationTest {
     assertOnlyKnownFiles(dir);
     ClusterState state = Fixtures.fromFolder(dir);
     // When
-    Translation translation = Translator.translate(state, Settings.defaults().withStaticEndpoints(true), Map.of());
+    Translation translation = Translator.translate(state, settings(dir), Map.of(), Fixtures.TRANSLATED_AT);
     String tableJson = TableCodec.toJson(translation.table()) + "\n";
     String problemsYaml = problemsYaml(translation.problems());
     String listenersYaml = listenersYaml(translation.listeners());
@@ -61,11 +64,22 @@ class GoldenTranslationTest {
     assertThat(listenersYaml).isEqualTo(Files.readString(listenersFile));
   }
 
+  private static Settings settings(Path dir) throws IOException {
+    Settings settings = Settings.defaults().withStaticEndpoints(true);
+    Path file = dir.resolve("settings.yaml");
+    if (Files.exists(file)) {
+      Map<String, String> flags = new Yaml().load(Files.readString(file));
+      String[] secret = flags.get("defaultCertificate").split("/");
+      settings = settings.withDefaultCertificate(new ObjectRef("Secret", secret[0], secret[1]));
+    }
+    return settings;
+  }
+
   private static void assertOnlyKnownFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       List<String> unknown = files.map(f -> f.getFileName().toString())
           .filter(name -> !(name.startsWith("in-") && name.endsWith(".yaml")))
-          .filter(name -> !List.of("out-table.json", "out-problems.yaml", "out-listeners.yaml").contains(name))
+          .filter(name -> !List.of("out-table.json", "out-problems.yaml", "out-listeners.yaml", "settings.yaml").contains(name))
           .toList();
       assertThat(unknown).as("files that no golden test reads in %s", dir).isEmpty();
     }

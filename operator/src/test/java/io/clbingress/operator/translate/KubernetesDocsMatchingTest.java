@@ -88,7 +88,7 @@ class KubernetesDocsMatchingTest {
     StringBuilder yaml = new StringBuilder(ingressYaml).append(service("default"));
     Stream.of(backendLabels.split("\n")).distinct().forEach(label -> yaml.append(service(label)));
     Translation translation = Translator.translate(Fixtures.fromYaml(yaml.toString()),
-        Settings.defaults().withStaticEndpoints(true), Map.of());
+        Settings.defaults().withStaticEndpoints(true), Map.of(), Fixtures.TRANSLATED_AT);
     assertThat(translation.problems()).isEmpty();
     return Router.compile(translation.table()).defaultListener(Protocol.HTTP);
   }

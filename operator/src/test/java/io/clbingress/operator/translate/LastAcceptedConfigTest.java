@@ -63,7 +63,7 @@ class LastAcceptedConfigTest {
 
   private static Translation translate(String ingresses, Map<ObjectRef, IngressInfo> lastAccepted) {
     ClusterState state = Fixtures.fromYaml(ingresses + SERVICE);
-    return Translator.translate(state, Settings.defaults().withStaticEndpoints(true), lastAccepted);
+    return Translator.translate(state, Settings.defaults().withStaticEndpoints(true), lastAccepted, Fixtures.TRANSLATED_AT);
   }
 
   private static List<String> routes(Translation translation) {

@@ -83,7 +83,7 @@ public class TranslationBenchmark {
 
   @Benchmark
   public RoutingTable rebuild() {
-    Translation translation = Translator.translate(state, settings, Map.of());
+    Translation translation = Translator.translate(state, settings, Map.of(), java.time.Instant.now());
     return TableCodec.stamp(translation.table(), 1);
   }
 
