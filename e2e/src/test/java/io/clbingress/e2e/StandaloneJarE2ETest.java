@@ -131,19 +131,7 @@ class StandaloneJarE2ETest {
   void f_httpsAndWssWithTheCertificateOfAnIngressSecret() throws Exception {
     // Given a certificate made with openssl, in a kubernetes.io/tls Secret of an Ingress with TLS
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
-    Path certs = selfSigned("secure.example.com");
-    Files.writeString(manifests.resolve("tls.yaml"), tlsSecret("secure-tls", certs) + """
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: {name: secure, namespace: e2e}
-        spec:
-          ingressClassName: clb
-          tls: [{hosts: [secure.example.com], secretName: secure-tls}]
-          rules:
-          - host: secure.example.com
-            http:
-              paths: [{path: /, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
-        """);
+    Path certs = tlsIngress("secure", "/");
     String resolve = "secure.example.com:" + httpsPort + ":127.0.0.1";
     String url = "https://secure.example.com:" + httpsPort + "/over-tls";
     // Then curl, trusting only that certificate, gets the backend over HTTPS (h2), and plain HTTP redirects
@@ -169,6 +157,25 @@ class StandaloneJarE2ETest {
       assertThat(run.stdout()).as(run.stderr()).contains("subject=CN = fallback.example.com",
           "Verify return code: 0 (ok)");
     }
+  }
+
+  @Test
+  void i_chromiumOpensWssFromAPageOnALocalOrigin() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(E2E_DIR.resolve(
+        "node_modules/playwright-core")), "Debian's chromium and npm playwright-core are needed (.ci/run installs them)");
+    // Given an Ingress with TLS for browser.example.com, its certificate made with openssl
+    Path certs = tlsIngress("browser", "/ws");
+    String resolve = "browser.example.com:" + httpsPort + ":127.0.0.1";
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() ->
+        curl("-s", "--cacert", certs.resolve("cert.pem").toString(), "--resolve", resolve,
+            "https://browser.example.com:" + httpsPort + "/ws").stdout().contains("backend=blue"));
+    // When headless Chromium loads a page from another local origin that opens wss:// to the proxy
+    Processes.Run chromium = Processes.run(E2E_DIR, List.of("node", "chromium-wss.js",
+        "wss://browser.example.com:" + httpsPort + "/ws", certs.resolve("cert.pem").toString()), 120);
+    // Then text and binary messages echo and the close code passes
+    assertThat(chromium.exitCode()).as(chromium.stdout() + chromium.stderr()).isZero();
+    assertThat(chromium.stdout()).contains("\"closeCode\":4001", "text:hello from chromium", "binary:0102ff",
+        "\"origin\":\"http://127.0.0.1:");
   }
 
   @Test
@@ -208,6 +215,30 @@ class StandaloneJarE2ETest {
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output).contains("\"closeCode\":4001", "pong:ping-1");
+  }
+
+  /**
+   * Writes an Ingress NAME for NAME.example.com with TLS from a Secret NAME-tls, its certificate
+   * made with openssl, routing PATH to the blue backend.
+   *
+   * @return the directory with the certificate (cert.pem) and key (key.pem)
+   */
+  private static Path tlsIngress(String name, String path) throws Exception {
+    String host = name + ".example.com";
+    Path certs = selfSigned(host);
+    Files.writeString(manifests.resolve(name + ".yaml"), tlsSecret(name + "-tls", certs) + """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: %s, namespace: e2e}
+        spec:
+          ingressClassName: clb
+          tls: [{hosts: [%s], secretName: %s-tls}]
+          rules:
+          - host: %s
+            http:
+              paths: [{path: %s, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
+        """.formatted(name, host, name, host, path));
+    return certs;
   }
 
   /** A self-signed certificate for {@code host} made with openssl: cert.pem and key.pem in a new directory. */
