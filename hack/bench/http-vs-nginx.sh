@@ -27,18 +27,19 @@ backend_port=18181 nginx_port=18182 clb_port=18183 admin_port=18184
 cleanup() {
   bash "$shared/nginx-proxy.sh" stop $nginx_port >/dev/null 2>&1 || true
   bash "$shared/nginx-backend.sh" stop $backend_port >/dev/null 2>&1 || true
-  [ -n "${clb_pid:-}" ] && kill "$clb_pid" 2>/dev/null || true
+  for pid in "${clb_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
+clb_pids=()
 trap cleanup EXIT
 
 bash "$shared/nginx-backend.sh" start $backend_port 1
 bash "$shared/nginx-proxy.sh" start $nginx_port 127.0.0.1:$backend_port 1
 
 ulimit -n "$(ulimit -Hn)"
-# shellcheck source=lib.sh
+# shellcheck source=hack/bench/lib.sh
 source hack/bench/lib.sh
 start_clb "$run" $backend_port $clb_port 18186 $admin_port
-curl -sf "http://127.0.0.1:$clb_port/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress.log" >&2; exit 1; }
+curl -sf "http://127.0.0.1:$clb_port/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress-*.log" >&2; exit 1; }
 
 echo "# clb-ingress $(git rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, $(java -version 2>&1 | head -1)"
 bash "$shared/wrk-compare.sh" -r "$rounds" -d "$dur" -c "$conns" -w "$warm" -C 0 \

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # HTTPS through clb-ingress and through nginx, same backend, same machine, same run, alternating
 # rounds: keep-alive requests per second (and p99), and new TLS handshakes per second (every
-# request on a new connection, "Connection: close"). Both terminate TLS 1.2/1.3 with an RSA-2048
-# certificate (nginx: one made with openssl here; clb-ingress: its self-signed default one, since
-# wrk sends no SNI for an IP address).
+# request on a new connection, "Connection: close"). All terminate TLS 1.2/1.3 with the same
+# RSA-2048 certificate made with openssl here (clb-ingress: as --default-cert, since wrk sends no
+# SNI for an IP address). clb-ingress runs twice: with its default TLS engine (openssl, i.e.
+# BoringSSL) and with --tls-engine jdk. Warm-up covers both modes on every proxy.
 #
 # usage: hack/bench/https-vs-nginx.sh [-r ROUNDS] [-d DURATION] [-c CONNECTIONS] [-w WARMUP]
 # needs: wrk, nginx, openssl, the built jar, ../shared/bench (or SHARED_BENCH=DIR) for the backend.
@@ -20,12 +21,13 @@ done
 
 run=$(pwd)/hack/bench/run/https-$(date +%Y%m%d-%H%M%S); mkdir -p "$run/tmp"
 export BENCH_RUN=$run
-backend=18291 nginx_tls=18292 clb_tls=18293 clb_http=18294 admin=18295
+backend=18291 nginx_tls=18292 clb_tls=18293 clb_http=18294 admin=18295 jdk_tls=18296 jdk_http=18297 jdk_admin=18298
 cleanup() {
-  [ -f "$run/nginx.pid" ] && kill "$(cat "$run/nginx.pid")" 2>/dev/null || true
+  if [ -f "$run/nginx.pid" ]; then kill "$(cat "$run/nginx.pid")" 2>/dev/null || true; fi
   bash "$shared/nginx-backend.sh" stop $backend >/dev/null 2>&1 || true
-  [ -n "${clb_pid:-}" ] && kill "$clb_pid" 2>/dev/null || true
+  for pid in "${clb_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
+clb_pids=()
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 
@@ -54,10 +56,22 @@ http {
 CONF
 taskset -c 1 nginx -p "$run" -c "$run/nginx.conf"
 
-# shellcheck source=lib.sh
+# shellcheck source=hack/bench/lib.sh
 source hack/bench/lib.sh
-start_clb "$run" $backend $clb_http $clb_tls $admin
-curl -sfk "https://127.0.0.1:$clb_tls/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress.log" >&2; exit 1; }
+mkdir -p "$run/manifests"
+cat > "$run/manifests/certificate.yaml" <<YAML
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-tls, namespace: bench}
+type: kubernetes.io/tls
+data: {tls.crt: $(base64 -w0 "$run/cert.pem"), tls.key: $(base64 -w0 "$run/key.pem")}
+YAML
+start_clb "$run" $backend $clb_http $clb_tls $admin --default-cert bench/bench-tls
+start_clb "$run" $backend $jdk_http $jdk_tls $jdk_admin --default-cert bench/bench-tls --tls-engine jdk
+for port in $clb_tls $jdk_tls; do
+  curl -sf --cacert "$run/cert.pem" --resolve "bench.example.com:$port:127.0.0.1" "https://bench.example.com:$port/" >/dev/null \
+    || { echo "clb-ingress on $port does not answer with the bench certificate; see $run/clb-ingress-*.log" >&2; exit 1; }
+done
 curl -sfk "https://127.0.0.1:$nginx_tls/" >/dev/null || { echo "nginx does not answer" >&2; exit 1; }
 
 echo "# clb-ingress $(git rev-parse --short HEAD 2>/dev/null || echo dev) vs nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk on cpu 0, proxies and backend on cpu 1"
@@ -68,13 +82,15 @@ measure() { # name port mode round
   taskset -c 0 wrk -t1 -c"$c" -d"$dur" --latency "${extra[@]}" "https://127.0.0.1:$2/" > "$file" 2>&1 || true
   echo "round $4 $3 $1: $(grep -E 'Requests/sec' "$file" | tr -s ' ') p99 $(grep -E '^ +99%' "$file" | awk '{print $2}')"
 }
-for t in nginx:$nginx_tls clb:$clb_tls; do
-  taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "https://127.0.0.1:${t#*:}/" > /dev/null 2>&1 || true
+for port in $nginx_tls $clb_tls $jdk_tls; do
+  taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "https://127.0.0.1:$port/" > /dev/null 2>&1 || true
+  taskset -c 0 wrk -t1 -c16 -d"$warm" -H "Connection: close" "https://127.0.0.1:$port/" > /dev/null 2>&1 || true
 done
 for r in $(seq 1 "$rounds"); do
   for mode in keepalive handshake; do
     measure nginx $nginx_tls $mode "$r"
     measure clb-ingress $clb_tls $mode "$r"
+    measure clb-ingress-jdk $jdk_tls $mode "$r"
   done
 done
 python3 - "$run" "$rounds" <<'PY'
@@ -83,10 +99,12 @@ run, rounds = sys.argv[1], int(sys.argv[2])
 def rps(f):
     m = re.search(r'Requests/sec:\s+([\d.]+)', open(f).read())
     return float(m.group(1)) if m else 0.0
-print('\n| mode | nginx req/s (median) | clb-ingress req/s (median) | ratio |')
-print('|---|---|---|---|')
+def median(mode, name):
+    return statistics.median(rps(f'{run}/{r}-{mode}-{name}.txt') for r in range(1, rounds + 1))
+print('\n| mode | nginx req/s | clb-ingress (openssl) req/s | ratio | clb-ingress (jdk) req/s | ratio |')
+print('|---|---|---|---|---|---|')
 for mode in ('keepalive', 'handshake'):
-    n = statistics.median(rps(f'{run}/{r}-{mode}-nginx.txt') for r in range(1, rounds + 1))
-    c = statistics.median(rps(f'{run}/{r}-{mode}-clb-ingress.txt') for r in range(1, rounds + 1))
-    print(f'| {mode} | {n:,.0f} | {c:,.0f} | {c / n:.2f} |')
+    n, c, j = median(mode, 'nginx'), median(mode, 'clb-ingress'), median(mode, 'clb-ingress-jdk')
+    print(f'| {mode} | {n:,.0f} | {c:,.0f} | {c / n:.2f} | {j:,.0f} | {j / n:.2f} |')
+print('(medians of the rounds)')
 PY

@@ -37,7 +37,7 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<Router> router = new AtomicReference<>();
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
-  private final TlsMaterial tls = TlsMaterial.withSelfSignedDefault();
+  private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
   private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
   private volatile int httpPort = -1;
@@ -45,6 +45,7 @@ public final class DataPlane implements AutoCloseable {
   private volatile AdminServer admin;
 
   private DataPlane(Vertx vertx, DataPlaneOptions options, Clock clock) {
+    this.tls = TlsMaterial.withSelfSignedDefault(options.tlsEngine().orFallback());
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
@@ -69,9 +70,9 @@ public final class DataPlane implements AutoCloseable {
           return adminServer.listen(options.adminAddress(), options.adminPort());
         })
         .map(ignored -> {
-          LOG.info("data plane listening: http={}:{} https={}:{} admin={}:{}", options.bindAddress(),
+          LOG.info("data plane listening: http={}:{} https={}:{} admin={}:{} tlsEngine={}", options.bindAddress(),
               dataPlane.httpPort, options.bindAddress(), dataPlane.httpsPort, options.adminAddress(),
-              dataPlane.adminPort());
+              dataPlane.adminPort(), dataPlane.tls.engine());
           return dataPlane;
         });
   }
@@ -105,7 +106,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(() -> {
           ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
-              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.options(null, List.of()), port);
+              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.server(tls.options(null, List.of())), port);
           httpsInstances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(options.eventLoops()))

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.tls.TlsEngine;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,14 +14,16 @@ import java.util.Objects;
  * @param adminPort 0 picks a free one; -1 disables the admin server
  * @param drain how long connections of a removed route may live on
  * @param eventLoops listener instances, one per event loop
+ * @param tlsEngine who does the TLS work; falls back to the JDK's where BoringSSL cannot load
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
-    Duration drain, int eventLoops) {
+    Duration drain, int eventLoops, TlsEngine tlsEngine) {
 
   public DataPlaneOptions {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
+    Objects.requireNonNull(tlsEngine, "tlsEngine");
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be at least 1: " + eventLoops);
     }
@@ -28,6 +31,6 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
 
   /** Loopback on free ports, for tests. */
   public static DataPlaneOptions loopback(Duration drain) {
-    return new DataPlaneOptions("127.0.0.1", 0, 0, "127.0.0.1", 0, drain, 2);
+    return new DataPlaneOptions("127.0.0.1", 0, 0, "127.0.0.1", 0, drain, 2, TlsEngine.OPENSSL);
   }
 }

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane;
 
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.tls.TlsEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -33,7 +34,14 @@ final class DataPlaneHarness implements AutoCloseable {
   private final List<TestBackend> backends = new ArrayList<>();
 
   DataPlaneHarness(Duration drain) throws Exception {
-    dataPlane = await(DataPlane.start(vertx, DataPlaneOptions.loopback(drain), Clock.systemUTC()));
+    this(drain, TlsEngine.OPENSSL);
+  }
+
+  DataPlaneHarness(Duration drain, TlsEngine engine) throws Exception {
+    DataPlaneOptions loopback = DataPlaneOptions.loopback(drain);
+    dataPlane = await(DataPlane.start(vertx, new DataPlaneOptions(loopback.bindAddress(), loopback.httpPort(),
+        loopback.httpsPort(), loopback.adminAddress(), loopback.adminPort(), drain, loopback.eventLoops(), engine),
+        Clock.systemUTC()));
   }
 
   TestBackend backend(String name) throws Exception {

@@ -29,33 +29,46 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.clbingress.dataplane.tls.TlsEngine;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The default HTTPS listener: SNI, default certificate, TLS versions, h2, WSS, redirects, rotation. */
+/**
+ * The default HTTPS listener: SNI, default certificate, TLS versions, h2, WSS, redirects, rotation;
+ * once with each TLS engine (BoringSSL, the default, and the JDK's, the fallback).
+ */
+@ParameterizedClass
+@EnumSource(TlsEngine.class)
 class HttpsProxyTest {
+
+  /** The class's argument; the data plane of each invocation is started with it, below. */
+  @Parameter
+  TlsEngine engine;
 
   @TempDir
   static Path dir;
   static DataPlaneHarness harness;
   static TestBackend backend;
 
-  @BeforeAll
-  static void start() throws Exception {
+  @BeforeParameterizedClassInvocation
+  static void start(TlsEngine engine) throws Exception {
     assumeTrue(Openssl.available(), "openssl and curl are needed (.ci/run installs them)");
     Openssl.certificate(dir, "a", "a.example.com");
     Openssl.certificate(dir, "b", "b.example.com");
     Openssl.certificate(dir, "a2", "a.example.com");
-    harness = new DataPlaneHarness(Duration.ofSeconds(1));
+    harness = new DataPlaneHarness(Duration.ofSeconds(1), engine);
     backend = harness.backend("secure-backend");
     harness.apply(table(1, "a"));
     // Certificates load asynchronously, just after the table is applied.
     await().atMost(Duration.ofSeconds(10)).until(() -> subject("a.example.com").contains("CN = a.example.com"));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() throws Exception {
     if (harness != null) {
       harness.close();

@@ -5,6 +5,7 @@ import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.tls.ServerTls;
 import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -119,7 +120,8 @@ public final class ListenerPorts {
     Bound entry = new Bound(protocol);
     entry.tls = tls;
     bound.put(port, entry);
-    ServerSSLOptions options = tls == null ? null : tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings());
+    ServerTls options = tls == null ? null
+        : tlsMaterial.server(tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings()));
     vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
             case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,

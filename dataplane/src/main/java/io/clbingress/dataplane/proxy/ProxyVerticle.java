@@ -1,7 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.Router;
-import io.clbingress.dataplane.tls.TlsMaterial;
+import io.clbingress.dataplane.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -28,7 +28,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final ListenerSelector selector;
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
-  private final ServerSSLOptions tls;
+  private final ServerTls tls;
   private final int httpsRedirectPort;
   private HttpServer server;
 
@@ -43,7 +43,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
    * @param httpsRedirectPort the HTTPS port that redirects to HTTPS point at
    */
   public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels,
-      ServerSSLOptions tls, int httpsRedirectPort) {
+      ServerTls tls, int httpsRedirectPort) {
     this.host = host;
     this.port = port;
     this.selector = selector;
@@ -76,9 +76,9 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
     if (tls != null) {
-      TlsMaterial.serve(options, tls)
-          .setUseAlpn(tls.isUseAlpn())
-          .setAlpnVersions(tls.getApplicationLayerProtocols().contains("h2")
+      tls.applyTo(options)
+          .setUseAlpn(tls.options().isUseAlpn())
+          .setAlpnVersions(tls.options().getApplicationLayerProtocols().contains("h2")
               ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
     }
     server = vertx.createHttpServer(options);

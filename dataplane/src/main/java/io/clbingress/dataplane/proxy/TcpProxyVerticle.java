@@ -5,7 +5,7 @@ import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.clbingress.dataplane.table.Endpoint;
-import io.clbingress.dataplane.tls.TlsMaterial;
+import io.clbingress.dataplane.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.ConnectOptions;
@@ -35,12 +35,12 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final int port;
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
-  private final ServerSSLOptions tls;
+  private final ServerTls tls;
   private NetServer server;
   private NetClient client;
 
   /** @param tls server TLS settings for TCP_SSL, null for plain TCP */
-  TcpProxyVerticle(String host, int port, Supplier<Router> router, TunnelRegistry tunnels, ServerSSLOptions tls) {
+  TcpProxyVerticle(String host, int port, Supplier<Router> router, TunnelRegistry tunnels, ServerTls tls) {
     this.host = host;
     this.port = port;
     this.router = router;
@@ -53,7 +53,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
     NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
     if (tls != null) {
-      TlsMaterial.serve(options, tls);
+      tls.applyTo(options);
     }
     server = vertx.createNetServer(options).connectHandler(this::accept);
     return server.listen();

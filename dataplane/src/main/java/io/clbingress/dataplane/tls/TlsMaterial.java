@@ -4,7 +4,6 @@ import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SelfSignedCertificate;
@@ -28,20 +27,23 @@ public final class TlsMaterial {
   private final Buffer defaultCertificate;
   private final Buffer defaultKey;
 
-  private TlsMaterial(Buffer defaultCertificate, Buffer defaultKey) {
+  private final TlsEngine engine;
+
+  private TlsMaterial(Buffer defaultCertificate, Buffer defaultKey, TlsEngine engine) {
     this.defaultCertificate = defaultCertificate;
     this.defaultKey = defaultKey;
+    this.engine = engine;
   }
 
-  /** With a self-signed default certificate for {@link #DEFAULT_NAME}. */
-  public static TlsMaterial withSelfSignedDefault() {
+  /** With a self-signed default certificate for {@link #DEFAULT_NAME}, servers on {@code engine}. */
+  public static TlsMaterial withSelfSignedDefault(TlsEngine engine) {
     SelfSignedCertificate generated = SelfSignedCertificate.create(DEFAULT_NAME);
     try {
       Buffer certificate = Buffer.buffer(Files.readAllBytes(Path.of(generated.certificatePath())));
       Buffer key = Buffer.buffer(Files.readAllBytes(Path.of(generated.privateKeyPath())));
       Files.deleteIfExists(Path.of(generated.privateKeyPath()));
       Files.deleteIfExists(Path.of(generated.certificatePath()));
-      return new TlsMaterial(certificate, key);
+      return new TlsMaterial(certificate, key, engine);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the generated default certificate", e);
     }
@@ -52,18 +54,13 @@ public final class TlsMaterial {
     return options(fallback, certificates, null);
   }
 
-  /**
-   * Puts TLS settings on a server's options: the server starts with them, and later changes go
-   * through {@code updateSSLOptions}.
-   */
-  public static <T extends NetServerOptions> T serve(T server, ServerSSLOptions tls) {
-    server.setSsl(true)
-        .setSni(tls.isSni())
-        .setKeyCertOptions(tls.getKeyCertOptions())
-        .setEnabledSecureTransportProtocols(tls.getEnabledSecureTransportProtocols())
-        .setClientAuth(tls.getClientAuth())
-        .setTrustOptions(tls.getTrustOptions());
-    return server;
+  public TlsEngine engine() {
+    return engine;
+  }
+
+  /** What a server starts with: these settings and this data plane's TLS engine. */
+  public ServerTls server(ServerSSLOptions options) {
+    return new ServerTls(options, engine.options());
   }
 
   /**

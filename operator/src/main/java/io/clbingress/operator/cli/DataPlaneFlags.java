@@ -1,6 +1,9 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.tls.TlsEngine;
+import java.util.List;
+import java.util.Locale;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -35,6 +38,11 @@ public final class DataPlaneFlags {
       description = "Event loops serving traffic; 0 = one per core (env CLB_EVENT_LOOPS; default ${DEFAULT-VALUE}).")
   int eventLoops;
 
+  @Option(names = "--tls-engine", defaultValue = "${env:CLB_TLS_ENGINE:-openssl}", paramLabel = "openssl|jdk",
+      description = "TLS implementation of the listeners: openssl (BoringSSL, bundled for linux-x86_64; the JDK's is "
+          + "used where it cannot load) or jdk (env CLB_TLS_ENGINE; default ${DEFAULT-VALUE}).")
+  String tlsEngine;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -52,6 +60,9 @@ public final class DataPlaneFlags {
     if (eventLoops < 0) {
       return "--event-loops " + eventLoops + ": must not be negative";
     }
+    if (!List.of("openssl", "jdk").contains(tlsEngine)) {
+      return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
+    }
     return null;
   }
 
@@ -61,7 +72,7 @@ public final class DataPlaneFlags {
 
   DataPlaneOptions options() {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
-        eventLoopCount());
+        eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)));
   }
 
   private static boolean isPort(int port) {

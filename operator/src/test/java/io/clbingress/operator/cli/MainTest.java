@@ -21,6 +21,7 @@ class MainTest {
       standalone --manifests .  --proxy-read-timeout 0                 | --proxy-read-timeout \"0\" is out of range
       standalone --manifests .  --proxy-connect-timeout 10x            | --proxy-connect-timeout \"10x\" is not a duration
       standalone --manifests .  --default-cert just-a-name             | --default-cert \"just-a-name\" is not NAMESPACE/NAME
+      standalone --manifests .  --tls-engine gnutls                    | --tls-engine gnutls: must be openssl or jdk
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode

@@ -1,0 +1,33 @@
+package io.clbingress.dataplane.tls;
+
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Who does the TLS work of the listeners: BoringSSL through Netty's tcnative (as nginx does with
+ * OpenSSL; several times the JDK's handshake rate) or the JDK's SSLEngine, which needs nothing
+ * native and is the fallback where the BoringSSL library cannot load.
+ */
+public enum TlsEngine {
+  OPENSSL, JDK;
+
+  private static final Logger LOG = LogManager.getLogger(TlsEngine.class);
+
+  /** The engine to use: the one asked for, or the JDK's when BoringSSL cannot load here. */
+  public TlsEngine orFallback() {
+    if (this == OPENSSL && !OpenSSLEngineOptions.isAvailable()) {
+      LOG.warn("TLS engine openssl is not available on this platform ({}); using the JDK's",
+          io.netty.handler.ssl.OpenSsl.unavailabilityCause() == null ? "unknown cause"
+              : io.netty.handler.ssl.OpenSsl.unavailabilityCause().toString());
+      return JDK;
+    }
+    return this;
+  }
+
+  SSLEngineOptions options() {
+    return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+  }
+}
