@@ -34,11 +34,15 @@ final class Tables {
   }
 
   Tables cluster(String name, int... ports) {
+    return cluster(name, BackendProtocol.HTTP, ports);
+  }
+
+  Tables cluster(String name, BackendProtocol protocol, int... ports) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (int port : ports) {
       endpoints.add(new Endpoint("127.0.0.1", port));
     }
-    clusters.put(name, new Cluster(name, BackendProtocol.HTTP, Scheduler.WRR, endpoints));
+    clusters.put(name, new Cluster(name, protocol, Scheduler.WRR, endpoints));
     return this;
   }
 

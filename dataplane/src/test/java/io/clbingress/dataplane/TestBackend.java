@@ -5,14 +5,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real backend on loopback. HTTP: answers {@code name} in the body (and the request headers it
- * saw as {@code seen-*} response headers); {@code /slow} never answers; {@code /stall} reads
+ * A real backend on loopback, plain or over TLS. HTTP: answers {@code name} in the body (and the
+ * request headers it saw as {@code seen-*} response headers, whether it came over TLS as
+ * {@code x-backend-tls}); {@code /slow} never answers; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
  * body. WebSocket: echoes every message; "close-me" makes it close with 4002; an upgrade to
  * {@code /hang} is never answered. Remembers the close codes it received from clients.
@@ -33,7 +35,17 @@ final class TestBackend implements AutoCloseable {
   }
 
   static TestBackend start(Vertx vertx, String name) throws Exception {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    return start(vertx, name, new HttpServerOptions());
+  }
+
+  /** A backend that speaks HTTPS (a self-signed certificate), as {@code backend-protocol: HTTPS} expects. */
+  static TestBackend startTls(Vertx vertx, String name) throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("backend.invalid");
+    return start(vertx, name, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()));
+  }
+
+  private static TestBackend start(Vertx vertx, String name, HttpServerOptions options) throws Exception {
+    HttpServer server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0));
     TestBackend backend = new TestBackend(name, server);
     server.connectionHandler(connection -> {
       backend.connections.incrementAndGet();
@@ -58,7 +70,8 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       request.body().onSuccess(body -> {
-        var response = request.response().putHeader("x-backend", name);
+        var response = request.response().putHeader("x-backend", name)
+            .putHeader("x-backend-tls", String.valueOf(request.isSSL()));
         request.headers().forEach(h -> response.headers().add("seen-" + h.getKey().toLowerCase(), h.getValue()));
         response.end(request.path().equals("/echo") ? body : Buffer.buffer(name));
       });
