@@ -9,6 +9,7 @@ import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsMaterial;
+import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +38,7 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<Router> router = new AtomicReference<>();
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
+  private final EndpointLoad load = new EndpointLoad();
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
   private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
@@ -131,7 +133,7 @@ public final class DataPlane implements AutoCloseable {
     if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
       return false;
     }
-    Router compiled = Router.compile(table);
+    Router compiled = Router.compile(table, load);
     if (current == null || !current.table().certificates().equals(table.certificates())
         || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {
       // Started before the swap, done a moment after it (an asynchronous reload): handshakes in

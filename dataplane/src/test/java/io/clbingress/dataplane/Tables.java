@@ -46,6 +46,11 @@ final class Tables {
     return this;
   }
 
+  Tables cluster(Cluster cluster) {
+    clusters.put(cluster.name(), cluster);
+    return this;
+  }
+
   Tables prefix(String host, String path, String cluster) {
     return route(host, new PathMatch.Prefix(path), cluster, DEFAULT_TIMEOUTS);
   }

@@ -4,25 +4,28 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Scheduler;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * Chooses the endpoint for a request or tunnel. Thread-safe: one picker serves all event loops.
- * Callers report the end of what they started so that LEAST_CONN can count.
+ * Chooses the endpoint for a request or tunnel, honouring endpoint weights. Thread-safe: one
+ * picker serves all event loops. Callers report the start and end of each request or tunnel;
+ * the counts live in the data plane's {@link EndpointLoad}, so they outlast routing tables.
  */
 public abstract sealed class EndpointPicker {
 
   protected final List<Endpoint> endpoints;
+  protected final AtomicInteger[] active;
 
-  private EndpointPicker(List<Endpoint> endpoints) {
+  private EndpointPicker(List<Endpoint> endpoints, EndpointLoad load) {
     this.endpoints = List.copyOf(endpoints);
+    this.active = this.endpoints.stream().map(load::counter).toArray(AtomicInteger[]::new);
   }
 
-  public static EndpointPicker forScheduler(Scheduler scheduler, List<Endpoint> endpoints) {
+  public static EndpointPicker forScheduler(Scheduler scheduler, List<Endpoint> endpoints, EndpointLoad load) {
+    boolean weighted = endpoints.stream().anyMatch(e -> e.weightOrOne() != 1);
     return switch (scheduler) {
-      case WRR -> new RoundRobin(endpoints);
-      case LEAST_CONN -> new LeastConnections(endpoints);
-      case IP_HASH -> new ClientHash(endpoints);
+      case WRR -> weighted ? new SmoothWeightedRoundRobin(endpoints, load) : new RoundRobin(endpoints, load);
+      case LEAST_CONN -> new LeastConnections(endpoints, load);
+      case IP_HASH -> new ClientHash(endpoints, load);
     };
   }
 
@@ -42,17 +45,22 @@ public abstract sealed class EndpointPicker {
     return endpoints.size();
   }
 
+  /** A request or tunnel to endpoint {@code index} began. */
   public void started(int index) {
+    active[index].incrementAndGet();
   }
 
+  /** A request or tunnel reported with {@link #started} ended. */
   public void finished(int index) {
+    active[index].decrementAndGet();
   }
 
+  /** Equal weights: a shared counter, no lock. */
   static final class RoundRobin extends EndpointPicker {
     private final AtomicInteger counter = new AtomicInteger();
 
-    RoundRobin(List<Endpoint> endpoints) {
-      super(endpoints);
+    RoundRobin(List<Endpoint> endpoints, EndpointLoad load) {
+      super(endpoints, load);
     }
 
     @Override
@@ -61,13 +69,43 @@ public abstract sealed class EndpointPicker {
     }
   }
 
+  /**
+   * nginx's smooth weighted round robin: every pick adds each weight to its endpoint's score and
+   * takes the highest, which then gives back the total. Over any run of (sum of weights) picks each
+   * endpoint is chosen exactly its weight's times, spread out rather than in bursts.
+   */
+  static final class SmoothWeightedRoundRobin extends EndpointPicker {
+    private final int[] weights;
+    private final long[] scores;
+    private final int total;
+
+    SmoothWeightedRoundRobin(List<Endpoint> endpoints, EndpointLoad load) {
+      super(endpoints, load);
+      weights = this.endpoints.stream().mapToInt(Endpoint::weightOrOne).toArray();
+      scores = new long[weights.length];
+      total = java.util.Arrays.stream(weights).sum();
+    }
+
+    @Override
+    public synchronized int pick(String clientAddress) {
+      int best = 0;
+      for (int i = 0; i < weights.length; i++) {
+        scores[i] += weights[i];
+        if (scores[i] > scores[best]) {
+          best = i;
+        }
+      }
+      scores[best] -= total;
+      return best;
+    }
+  }
+
+  /** The fewest open requests and tunnels per unit of weight; ties taken in turn. */
   static final class LeastConnections extends EndpointPicker {
-    private final AtomicIntegerArray active;
     private final AtomicInteger tieBreak = new AtomicInteger();
 
-    LeastConnections(List<Endpoint> endpoints) {
-      super(endpoints);
-      this.active = new AtomicIntegerArray(endpoints.size());
+    LeastConnections(List<Endpoint> endpoints, EndpointLoad load) {
+      super(endpoints, load);
     }
 
     @Override
@@ -77,32 +115,29 @@ public abstract sealed class EndpointPicker {
       int best = start;
       for (int i = 1; i < size; i++) {
         int candidate = (start + i) % size;
-        if (active.get(candidate) < active.get(best)) {
+        // a/wa < b/wb without division: a*wb < b*wa
+        long candidateLoad = (long) active[candidate].get() * endpoints.get(best).weightOrOne();
+        long bestLoad = (long) active[best].get() * endpoints.get(candidate).weightOrOne();
+        if (candidateLoad < bestLoad) {
           best = candidate;
         }
       }
       return best;
     }
-
-    @Override
-    public void started(int index) {
-      active.incrementAndGet(index);
-    }
-
-    @Override
-    public void finished(int index) {
-      active.decrementAndGet(index);
-    }
   }
 
+  /** IP_HASH: the client address on a consistent-hash ring, so endpoint changes move few clients. */
   static final class ClientHash extends EndpointPicker {
-    ClientHash(List<Endpoint> endpoints) {
-      super(endpoints);
+    private final HashRing ring;
+
+    ClientHash(List<Endpoint> endpoints, EndpointLoad load) {
+      super(endpoints, load);
+      ring = new HashRing(this.endpoints);
     }
 
     @Override
     public int pick(String clientAddress) {
-      return Math.floorMod(clientAddress == null ? 0 : clientAddress.hashCode(), endpoints.size());
+      return ring.owner(clientAddress == null ? "" : clientAddress);
     }
   }
 }

@@ -16,8 +16,9 @@ public final class UpstreamCluster {
     this.picker = picker;
   }
 
-  public static UpstreamCluster of(Cluster cluster) {
-    return new UpstreamCluster(cluster, EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints()));
+  /** @param load the data plane's open requests and tunnels per endpoint, for LEAST_CONN */
+  public static UpstreamCluster of(Cluster cluster, EndpointLoad load) {
+    return new UpstreamCluster(cluster, EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints(), load));
   }
 
   public String name() {
@@ -36,8 +37,14 @@ public final class UpstreamCluster {
     return !cluster.endpoints().isEmpty();
   }
 
+  /** Whether the cluster still has this endpoint's address (its weight may have changed). */
   public boolean contains(Endpoint endpoint) {
-    return cluster.endpoints().contains(endpoint);
+    for (Endpoint candidate : cluster.endpoints()) {
+      if (candidate.sameAddress(endpoint)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public EndpointPicker picker() {

@@ -85,7 +85,8 @@ public final class KubeObjects {
             spec.defaults.proxyConnectTimeout);
     List<ListenerInfo.Rule> rules = list(spec.rules).stream().map(rule -> new ListenerInfo.Rule(rule.host, rule.path,
             rule.pathType == null ? null : rule.pathType.name(), backend(rule.backend),
-            rule.backends == null ? 0 : rule.backends.size(),
+            list(rule.backends).stream().map(b -> new ListenerInfo.WeightedBackend(
+                backend(b.service), b.weight)).toList(),
             rule.scheduler == null ? null : rule.scheduler.name(),
             rule.sessionPersistence == null ? null : rule.sessionPersistence.ttlSeconds,
             new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout)))
@@ -105,12 +106,16 @@ public final class KubeObjects {
   }
 
   private static BackendRef backend(CLBListenerSpec.Backend backend) {
-    if (backend == null || backend.service == null) {
+    return backend == null ? null : backend(backend.service);
+  }
+
+  private static BackendRef backend(CLBListenerSpec.ServiceRef service) {
+    if (service == null) {
       return null;
     }
-    CLBListenerSpec.ServicePort port = backend.service.port;
+    CLBListenerSpec.ServicePort port = service.port;
     Integer number = port == null ? null : port.number;
-    return new BackendRef(backend.service.name, number, port == null || number != null ? null : port.name);
+    return new BackendRef(service.name, number, port == null || number != null ? null : port.name);
   }
 
   /** Only {@code tls.crt} and {@code tls.key} are kept, decoded; {@code stringData} counts too. */

@@ -40,12 +40,17 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
   /**
    * One {@code spec.rules[]} entry.
    *
-   * @param weightedBackends how many entries {@code backends} (traffic split) has; not served yet
+   * @param backends {@code backends}: a traffic split over Services by weight; empty when not set
    */
-  public record Rule(String host, String path, String pathType, BackendRef backend, int weightedBackends,
+  public record Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
       String scheduler, Integer sessionTtlSeconds, Timeouts timeouts) {
     public Rule {
+      backends = List.copyOf(backends);
       timeouts = Objects.requireNonNullElse(timeouts, Timeouts.NONE);
     }
+  }
+
+  /** One entry of a rule's {@code backends}; {@code weight} null when not written (counts as 1). */
+  public record WeightedBackend(BackendRef backend, Integer weight) {
   }
 }

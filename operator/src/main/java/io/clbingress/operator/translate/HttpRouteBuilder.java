@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
@@ -71,13 +72,80 @@ final class HttpRouteBuilder {
     }
   }
 
-  /** One forwarding rule of a CLBListener. */
+  /** One forwarding rule of a CLBListener: to one Service, or split over several by weight. */
   void add(ListenerInfo.Rule rule, String field, RouteSource source) {
     String host = host(source, rule.host(), field);
-    if (host != null) {
-      String pathType = rule.pathType() == null ? "Prefix" : rule.pathType();
-      addPath(source, host, rule.path(), pathType, rule.backend(), field);
+    if (host == null) {
+      return;
     }
+    String pathType = rule.pathType() == null ? "Prefix" : rule.pathType();
+    if (rule.backends().isEmpty()) {
+      addPath(source, host, rule.path(), pathType, rule.backend(), field);
+      return;
+    }
+    PathMatch match = pathMatch(source, rule.path(), pathType, field);
+    String cluster = match == null ? null : splitCluster(source, rule.backends(), field + ".backends");
+    if (cluster != null) {
+      claim(source, host, new Route(match, cluster, source.timeouts(), source.owner().toString()), field);
+    }
+  }
+
+  /**
+   * One cluster holding the endpoints of every weighted Service, each endpoint weighted so that
+   * its Service gets its share: weight × (L / endpoints of that Service), L the least common
+   * multiple of the endpoint counts. A Service with no endpoint (or weight 0) gets no traffic.
+   *
+   * @return the cluster's name, or null when no Service can take traffic (after a problem)
+   */
+  private String splitCluster(RouteSource source, List<ListenerInfo.WeightedBackend> backends, String field) {
+    List<String> parts = new ArrayList<>();
+    List<List<Endpoint>> endpointsOf = new ArrayList<>();
+    List<Integer> weights = new ArrayList<>();
+    for (int i = 0; i < backends.size(); i++) {
+      ListenerInfo.WeightedBackend entry = backends.get(i);
+      EndpointResolver.Resolution resolution = resolve(source, entry.backend(), field + "[" + i + "]");
+      if (resolution == null) {
+        return null;
+      }
+      int weight = entry.weight() == null ? 1 : entry.weight();
+      if (weight < 0 || weight > 100) {
+        problems.add(new Problem(source.owner(), field + "[" + i + "].weight", weight
+            + " is out of range (0-100); the rule is ignored"));
+        return null;
+      }
+      parts.add(clusterName(source.owner().namespace(), entry.backend(), resolution.servicePort(), source) + "*" + weight);
+      endpointsOf.add(resolution.endpoints());
+      weights.add(weight);
+    }
+    if (weights.stream().allMatch(w -> w == 0)) {
+      problems.add(new Problem(source.owner(), field, "every weight is 0, so no Service would get traffic; the rule is ignored"));
+      return null;
+    }
+    long multiple = 1;
+    for (int i = 0; i < endpointsOf.size(); i++) {
+      if (weights.get(i) > 0 && !endpointsOf.get(i).isEmpty()) {
+        multiple = lcm(multiple, endpointsOf.get(i).size());
+      }
+    }
+    Map<String, Endpoint> merged = new TreeMap<>();
+    for (int i = 0; i < endpointsOf.size(); i++) {
+      for (Endpoint endpoint : endpointsOf.get(i)) {
+        long share = weights.get(i) * (multiple / endpointsOf.get(i).size());
+        if (share > 0) {
+          Endpoint existing = merged.get(endpoint.toString());
+          long weight = share + (existing == null ? 0 : existing.weightOrOne());
+          merged.put(endpoint.toString(), new Endpoint(endpoint.address(), endpoint.port(),
+              (int) Math.min(Integer.MAX_VALUE, weight)));
+        }
+      }
+    }
+    String name = String.join("+", parts);
+    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values())));
+    return name;
+  }
+
+  private static long lcm(long a, long b) {
+    return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).longValue() * b;
   }
 
   private String host(RouteSource source, String host, String field) {
@@ -163,6 +231,17 @@ final class HttpRouteBuilder {
 
   /** The cluster for a backend, created on first use; null when the backend is not usable at all. */
   private String cluster(RouteSource source, BackendRef backend, String field) {
+    EndpointResolver.Resolution resolution = resolve(source, backend, field);
+    if (resolution == null) {
+      return null;
+    }
+    String name = clusterName(source.owner().namespace(), backend, resolution.servicePort(), source);
+    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints()));
+    return name;
+  }
+
+  /** A backend's endpoints (a problem when they cannot be known); null when it is not a usable Service backend. */
+  private EndpointResolver.Resolution resolve(RouteSource source, BackendRef backend, String field) {
     if (backend == null || !backend.isService()) {
       problems.add(new Problem(source.owner(), field, "only Service backends are supported; the path is ignored"));
       return null;
@@ -171,14 +250,11 @@ final class HttpRouteBuilder {
       problems.add(new Problem(source.owner(), field + ".service.port", "a port number or name is required; the path is ignored"));
       return null;
     }
-    String namespace = source.owner().namespace();
-    EndpointResolver.Resolution resolution = resolver.resolve(namespace, backend, source.owner(), field);
+    EndpointResolver.Resolution resolution = resolver.resolve(source.owner().namespace(), backend, source.owner(), field);
     if (resolution.problem() != null) {
       problems.add(resolution.problem());
     }
-    String name = clusterName(namespace, backend, resolution.servicePort(), source);
-    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints()));
-    return name;
+    return resolution;
   }
 
   /** {@code namespace/service:port}, by port number once resolved, so that a port's name and number share a cluster. */

@@ -234,9 +234,9 @@ public final class Translator {
       String field = "spec.rules[" + i + "]";
       int before = problems.size();
       TimeoutOverrides timeouts = ListenerCheck.timeouts(listener.ref(), rule.timeouts(), field, problems);
-      if (rule.weightedBackends() > 0) {
+      if (!rule.backends().isEmpty() && rule.backend() != null) {
         problems.add(new Problem(listener.ref(), field + ".backends",
-            "traffic split over several backends is not served yet; use backend; the rule is ignored"));
+            "set backend or backends, not both; the rule is ignored"));
       }
       Integer ttl = rule.sessionTtlSeconds();
       if (ttl != null && ttl != 0 && (ttl < 30 || ttl > 86400)) {
