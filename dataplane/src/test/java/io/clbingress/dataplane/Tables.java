@@ -55,6 +55,11 @@ final class Tables {
     return route(host, new PathMatch.Prefix(path), cluster, DEFAULT_TIMEOUTS);
   }
 
+  Tables route(String host, Route route) {
+    hosts.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
+    return this;
+  }
+
   Tables route(String host, PathMatch match, String cluster, Timeouts timeouts) {
     hosts.computeIfAbsent(host, h -> new ArrayList<>()).add(new Route(match, cluster, timeouts, "test"));
     return this;

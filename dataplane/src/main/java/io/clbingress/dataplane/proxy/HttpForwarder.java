@@ -30,16 +30,18 @@ final class HttpForwarder {
 
   private final Vertx vertx;
   private final HttpClient client;
+  private final StickySessions sessions;
 
-  HttpForwarder(Vertx vertx, HttpClient client) {
+  HttpForwarder(Vertx vertx, HttpClient client, StickySessions sessions) {
     this.vertx = vertx;
     this.client = client;
+    this.sessions = sessions;
   }
 
   void forward(HttpServerRequest request, CompiledRoute route) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    int first = picker.pick(ProxyHeaders.clientIp(request));
+    int first = sessions.choose(request, route);
     attempt(request, route, first, picker.size() > 1);
   }
 

@@ -67,8 +67,9 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
             .setTrustAll(true)
             .setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
+    StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     ProxyRequestHandler handler = new ProxyRequestHandler(router, selector,
-        new HttpForwarder(vertx, client), new WebSocketProxy(vertx, client, tunnels), httpsRedirectPort);
+        new HttpForwarder(vertx, client, sessions), new WebSocketProxy(vertx, client, tunnels, sessions), httpsRedirectPort);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)

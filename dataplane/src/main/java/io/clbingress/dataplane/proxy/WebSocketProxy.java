@@ -31,11 +31,13 @@ final class WebSocketProxy {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final TunnelRegistry tunnels;
+  private final StickySessions sessions;
 
-  WebSocketProxy(Vertx vertx, HttpClientAgent client, TunnelRegistry tunnels) {
+  WebSocketProxy(Vertx vertx, HttpClientAgent client, TunnelRegistry tunnels, StickySessions sessions) {
     this.vertx = vertx;
     this.client = client;
     this.tunnels = tunnels;
+    this.sessions = sessions;
   }
 
   static boolean isUpgrade(HttpServerRequest request) {
@@ -47,7 +49,7 @@ final class WebSocketProxy {
   void open(HttpServerRequest request, CompiledRoute route) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    connect(request, route, picker.pick(ProxyHeaders.clientIp(request)), picker.size() > 1);
+    connect(request, route, sessions.choose(request, route), picker.size() > 1);
   }
 
   private void connect(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry) {

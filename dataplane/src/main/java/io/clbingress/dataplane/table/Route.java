@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.table;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -9,14 +10,24 @@ import java.util.Objects;
  * @param source the object this route came from, {@code Kind namespace/name}, for logs and metrics
  * @param redirectToHttps answer 308 to the same URL on HTTPS instead of proxying (plain HTTP
  *     listener, a host with TLS)
+ * @param sessionTtlSeconds sticky sessions: a cookie pins a client to its endpoint for this long;
+ *     null when off
  */
-public record Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps) {
+public record Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer sessionTtlSeconds) {
 
   public Route {
     Objects.requireNonNull(match, "match");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(timeouts, "timeouts");
     source = Objects.requireNonNullElse(source, "");
+    if (sessionTtlSeconds != null && sessionTtlSeconds < 1) {
+      sessionTtlSeconds = null;
+    }
+  }
+
+  public Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps) {
+    this(match, cluster, timeouts, source, redirectToHttps, null);
   }
 
   public Route(PathMatch match, String cluster, Timeouts timeouts, String source) {
@@ -24,6 +35,6 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
   }
 
   public Route withRedirectToHttps(boolean redirect) {
-    return new Route(match, cluster, timeouts, source, redirect);
+    return new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds);
   }
 }

@@ -3,7 +3,9 @@ package io.clbingress.dataplane.upstream;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A cluster ready for traffic: its endpoints and the picker its scheduler asks for. */
 public final class UpstreamCluster {
@@ -11,9 +13,28 @@ public final class UpstreamCluster {
   private final Cluster cluster;
   private final EndpointPicker picker;
 
+  /** Each endpoint's session id (sticky-session cookies name endpoints by it, not by address). */
+  private final String[] sessionIds;
+  private final Map<String, Integer> indexBySessionId = new HashMap<>();
+
   private UpstreamCluster(Cluster cluster, EndpointPicker picker) {
     this.cluster = cluster;
     this.picker = picker;
+    this.sessionIds = new String[cluster.endpoints().size()];
+    for (int i = 0; i < sessionIds.length; i++) {
+      sessionIds[i] = String.format("%016x", HashRing.hash(cluster.endpoints().get(i).toString()));
+      indexBySessionId.put(sessionIds[i], i);
+    }
+  }
+
+  /** The id that a session cookie carries for endpoint {@code index}; stable while its address is. */
+  public String sessionId(int index) {
+    return sessionIds[index];
+  }
+
+  /** The endpoint index of a session id, or -1 when no endpoint of this cluster has it (any more). */
+  public int indexOfSession(String sessionId) {
+    return indexBySessionId.getOrDefault(sessionId, -1);
   }
 
   /** @param load the data plane's open requests and tunnels per endpoint, for LEAST_CONN */

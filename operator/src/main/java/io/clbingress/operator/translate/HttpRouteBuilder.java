@@ -86,7 +86,7 @@ final class HttpRouteBuilder {
     PathMatch match = pathMatch(source, rule.path(), pathType, field);
     String cluster = match == null ? null : splitCluster(source, rule.backends(), field + ".backends");
     if (cluster != null) {
-      claim(source, host, new Route(match, cluster, source.timeouts(), source.owner().toString()), field);
+      claim(source, host, source.route(match, cluster), field);
     }
   }
 
@@ -162,7 +162,7 @@ final class HttpRouteBuilder {
     PathMatch match = pathMatch(source, path, pathType, field);
     String cluster = match == null ? null : cluster(source, backend, field + ".backend");
     if (cluster != null) {
-      claim(source, host, new Route(match, cluster, source.timeouts(), source.owner().toString()), field);
+      claim(source, host, source.route(match, cluster), field);
     }
   }
 
@@ -182,7 +182,7 @@ final class HttpRouteBuilder {
       return;
     }
     defaultClaim = new Claim(source,
-        new Route(new PathMatch.Prefix("/"), cluster, source.timeouts(), source.owner().toString()));
+        source.route(new PathMatch.Prefix("/"), cluster));
   }
 
   private void claim(RouteSource source, String host, Route route, String field) {

@@ -1,5 +1,7 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.Timeouts;
@@ -13,11 +15,18 @@ import java.util.Set;
  *
  * @param redirectHosts hosts whose plain-HTTP requests are redirected to HTTPS (TLS hosts with
  *     ssl-redirect on)
+ * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
-    Set<String> redirectHosts) {
+    Set<String> redirectHosts, int sessionTtlSeconds) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
+  }
+
+  /** A route of this source. */
+  Route route(PathMatch match, String cluster) {
+    return new Route(match, cluster, timeouts, owner.toString(), false,
+        sessionTtlSeconds == 0 ? null : sessionTtlSeconds);
   }
 }

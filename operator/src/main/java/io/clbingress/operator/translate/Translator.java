@@ -182,7 +182,7 @@ public final class Translator {
       Settings settings, Set<String> redirectHosts) {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
-        options.scheduler(), options.backendProtocol(), redirectHosts);
+        options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds());
   }
 
   /**
@@ -226,7 +226,7 @@ public final class Translator {
       }
       planned.routes().addLayer4Backend(listener.backend(), new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), TimeoutOverrides.NONE, planned.defaults()),
-          Scheduler.WRR, BackendProtocol.HTTP, Set.of()));
+          Scheduler.WRR, BackendProtocol.HTTP, Set.of(), 0));
       return;
     }
     for (int i = 0; i < listener.rules().size(); i++) {
@@ -249,7 +249,7 @@ public final class Translator {
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
-          BackendProtocol.HTTP, Set.of());
+          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl);
       planned.routes().add(rule, field, source);
     }
   }
