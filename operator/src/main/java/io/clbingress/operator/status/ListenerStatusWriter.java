@@ -43,7 +43,7 @@ public final class ListenerStatusWriter {
       wanted.observedGeneration = status.generation();
       wanted.attachedIngresses = status.attachedIngresses();
       wanted.conditions = List.of(
-          condition(oldConditions, "Accepted", status.accepted(), status.accepted() ? "Accepted" : "Invalid",
+          condition(oldConditions, "Accepted", status.accepted(), status.acceptedReason(),
               status.accepted() ? "the listener is valid" : status.acceptedMessage(), status.generation()),
           condition(oldConditions, "ResolvedRefs", status.refsResolved(),
               status.refsResolved() ? "ResolvedRefs" : "BackendNotFound",

@@ -256,6 +256,7 @@ public final class Translator {
 
   private static List<ListenerStatus> statuses(ClusterState state, Map<ObjectRef, Planned> planned, List<Problem> problems) {
     List<ListenerStatus> statuses = new ArrayList<>();
+    Set<Integer> heldPorts = planned.values().stream().map(p -> p.info().port()).collect(Collectors.toSet());
     for (ListenerInfo listener : state.listeners()) {
       List<Problem> own = problems.stream().filter(p -> p.object().equals(listener.ref())).toList();
       String notAccepted = own.stream().filter(p -> !p.field().startsWith("spec.rules"))
@@ -263,7 +264,8 @@ public final class Translator {
       String unresolved = own.stream().filter(p -> p.field().matches(".*\\.backend(\\..*)?"))
           .map(p -> p.field() + ": " + p.reason()).collect(Collectors.joining("; "));
       Planned plan = planned.get(listener.ref());
-      statuses.add(new ListenerStatus(listener.ref(), listener.generation(), plan != null, notAccepted,
+      String reason = plan != null ? "Accepted" : heldPorts.contains(listener.port()) ? "PortConflict" : "Invalid";
+      statuses.add(new ListenerStatus(listener.ref(), listener.generation(), plan != null, reason, notAccepted,
           unresolved.isEmpty(), unresolved, plan == null ? 0 : plan.attached()[0]));
     }
     statuses.sort(Comparator.comparing(ListenerStatus::ref));

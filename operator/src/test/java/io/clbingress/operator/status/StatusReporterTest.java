@@ -9,6 +9,7 @@ import io.clbingress.operator.kube.KubernetesSource;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.translate.Settings;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -113,11 +114,26 @@ class StatusReporterTest {
           .withNamespace("lst").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
       await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(condition("ResolvedRefs").getStatus()));
       assertThat(condition("Accepted").getLastTransitionTime()).isEqualTo(acceptedSince);
+      // When a newer listener asks for the same port, Then it is refused with PortConflict and edge keeps it
+      CLBListener late = new CLBListener();
+      late.setMetadata(new ObjectMetaBuilder().withName("late").withNamespace("lst").build());
+      late.setSpec(new CLBListenerSpec());
+      late.getSpec().port = listener.getSpec().port;
+      late.getSpec().protocol = CLBListenerSpec.Protocol.HTTP;
+      client.resources(CLBListener.class).inNamespace("lst").resource(late).create();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "False".equals(condition("late", "Accepted").getStatus()));
+      assertThat(condition("late", "Accepted").getReason()).isEqualTo("PortConflict");
+      assertThat(condition("late", "Accepted").getMessage()).contains("already used by CLBListener lst/edge");
+      assertThat(condition("Accepted").getStatus()).isEqualTo("True");
     }
   }
 
   private static io.fabric8.kubernetes.api.model.Condition condition(String type) {
-    CLBListener stored = client.resources(CLBListener.class).inNamespace("lst").withName("edge").get();
+    return condition("edge", type);
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition condition(String name, String type) {
+    CLBListener stored = client.resources(CLBListener.class).inNamespace("lst").withName(name).get();
     if (stored.getStatus() == null || stored.getStatus().conditions == null) {
       return new io.fabric8.kubernetes.api.model.Condition();
     }

@@ -100,6 +100,7 @@ class GoldenTranslationTest {
       Map<String, Object> map = new LinkedHashMap<>();
       map.put("object", l.ref().toString());
       map.put("accepted", l.accepted());
+      map.put("acceptedReason", l.acceptedReason());
       map.put("acceptedMessage", l.acceptedMessage());
       map.put("refsResolved", l.refsResolved());
       map.put("refsMessage", l.refsMessage());
