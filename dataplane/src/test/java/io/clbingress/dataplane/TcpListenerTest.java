@@ -128,6 +128,7 @@ class TcpListenerTest {
       assertThat(DataPlaneHarness.await(answer.future())).isEqualTo("ws:hello " + i);
       DataPlaneHarness.await(ws.close());
     }
+    DataPlaneHarness.await(client.close()); // also keeps it reachable until here
   }
 
   @Test
@@ -172,14 +173,22 @@ class TcpListenerTest {
     return DataPlaneHarness.await(done);
   }
 
+  /**
+   * A client kept for the class: Vert.x closes a client, with its connections, once the client is
+   * garbage, which an unreferenced one soon is.
+   */
   private static NetClient client(boolean tls) {
-    NetClientOptions options = new NetClientOptions();
-    if (tls) {
-      options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
-          .setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("server-cert.pem").toString()));
-    }
-    return harness.vertx.createNetClient(options);
+    return CLIENTS.computeIfAbsent(tls, overTls -> {
+      NetClientOptions options = new NetClientOptions();
+      if (overTls) {
+        options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+            .setTrustOptions(new PemTrustOptions().addCertPath(dir.resolve("server-cert.pem").toString()));
+      }
+      return harness.vertx.createNetClient(options);
+    });
   }
+
+  private static final java.util.Map<Boolean, NetClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -224,8 +224,9 @@ class WebSocketProxyTest {
   void clientGivingUpDuringTheHandshakeReleasesTheBackendConnection() throws Exception {
     // Given a backend that never answers the upgrade
     harness.apply(table(1).cluster("chat", chat.port()).prefix("chat.example.com", "/", "chat").build());
-    NetSocket client = DataPlaneHarness.await(harness.vertx.createNetClient()
-        .connect(harness.dataPlane.httpPort(), "127.0.0.1"));
+    // Referenced to the end: Vert.x closes a garbage client's connections.
+    io.vertx.core.net.NetClient netClient = harness.vertx.createNetClient();
+    NetSocket client = DataPlaneHarness.await(netClient.connect(harness.dataPlane.httpPort(), "127.0.0.1"));
     client.write("GET /hang HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     await().atMost(Duration.ofSeconds(10)).until(() -> chat.connections.get() == 1);
@@ -233,6 +234,7 @@ class WebSocketProxyTest {
     client.close();
     // Then the proxy's connection to the backend goes too
     await().atMost(Duration.ofSeconds(10)).until(() -> chat.connections.get() == 0);
+    DataPlaneHarness.await(netClient.close());
   }
 
   private static void assertEchoes(WebSocket ws, String message) throws Exception {

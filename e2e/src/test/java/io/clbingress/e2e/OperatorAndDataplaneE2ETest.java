@@ -143,9 +143,11 @@ class OperatorAndDataplaneE2ETest {
   @Test
   void d_operatorAwayKeepsTrafficAndWebSocketsAndItsReturnResyncs() throws Exception {
     // Given an open WebSocket through the data plane
-    // (connected from a Vert.x context, as the client expects; see DataPlaneHarness.onContext)
+    // (connected from a Vert.x context, as the client expects; see DataPlaneHarness.onContext; the
+    // client stays referenced to the end, since Vert.x closes a garbage client's connections)
     io.vertx.core.Promise<WebSocket> connected = io.vertx.core.Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+    io.vertx.core.http.WebSocketClient webSockets = vertx.createWebSocketClient();
+    vertx.getOrCreateContext().runOnContext(v -> webSockets.connect(new WebSocketConnectOptions()
         .setHost("127.0.0.1").setPort(httpPort).setURI("/chat").putHeader("host", "shop.example.com"))
         .onComplete(connected));
     WebSocket ws = connected.future().await(20, TimeUnit.SECONDS);
@@ -165,6 +167,7 @@ class OperatorAndDataplaneE2ETest {
     // Then the data plane resyncs (after the operator's start and the client's reconnect backoff)
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> body("/").contains("backend=blue"));
     assertThat(Processes.curl("-s", admin("/config")).stdout()).contains("\"version\"");
+    webSockets.close().await(20, TimeUnit.SECONDS);
   }
 
   @Test

@@ -204,6 +204,52 @@ class StandaloneJarE2ETest {
     assertWssEcho(port, "tunnel.example.com", certs);
   }
 
+  @Test
+  void j_listenerDefaultsLimitBodiesAndHeadsAndDefaultDomainServesUnknownHosts() throws Exception {
+    // Given two HTTP CLBListeners: one with client limits and no defaultDomain, one with a defaultDomain
+    int limited = Processes.freePort();
+    int withDomain = Processes.freePort();
+    Files.writeString(manifests.resolve("limits.yaml"), """
+        apiVersion: clb.ingress.io/v1alpha1
+        kind: CLBListener
+        metadata: {name: limited, namespace: e2e}
+        spec:
+          port: %d
+          protocol: HTTP
+          defaults: {clientMaxBodySize: 1Ki, clientHeaderTimeout: 2s}
+          rules:
+          - {host: app.example.com, path: /, backend: {service: {name: blue, port: {number: 80}}}}
+        ---
+        apiVersion: clb.ingress.io/v1alpha1
+        kind: CLBListener
+        metadata: {name: with-domain, namespace: e2e}
+        spec:
+          port: %d
+          protocol: HTTP
+          defaultDomain: app.example.com
+          rules:
+          - {host: app.example.com, path: /, backend: {service: {name: green, port: {number: 80}}}}
+        """.formatted(limited, withDomain));
+    String app = "http://127.0.0.1:" + limited + "/upload";
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() ->
+        "200".equals(Processes.status(app, "Host: app.example.com")));
+    // Then a body over 1 KiB gets 413 and one under it passes
+    assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: app.example.com",
+        "--data-binary", "x".repeat(1025), app).stdout()).isEqualTo("413");
+    assertThat(curl("-s", "-H", "Host: app.example.com", "--data-binary", "x".repeat(1000), app).stdout())
+        .contains("backend=blue");
+    // And a request head that does not finish within 2 s gets 408
+    try (java.net.Socket slow = new java.net.Socket("127.0.0.1", limited)) {
+      slow.setSoTimeout(20_000);
+      slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: app.example.com\r\n".getBytes());
+      assertThat(new String(slow.getInputStream().readAllBytes())).startsWith("HTTP/1.1 408");
+    }
+    // And an unknown Host gets 404 without a defaultDomain, and the defaultDomain's routes with one
+    assertThat(Processes.status(app, "Host: unknown.example.com")).isEqualTo("404");
+    assertThat(curl("-s", "-H", "Host: unknown.example.com", "http://127.0.0.1:" + withDomain + "/").stdout())
+        .contains("backend=green");
+  }
+
   /** The npm ws client's echo script over wss://127.0.0.1:port, trusting only {@code certs}/cert.pem. */
   private static void assertWssEcho(int port, String serverName, Path certs) throws Exception {
     ProcessBuilder wss = new ProcessBuilder("node", "ws-client.js", "echo", "wss://127.0.0.1:" + port + "/ws",

@@ -85,7 +85,7 @@ final class HttpForwarder {
     Future<HttpClientResponse> answered;
     if (hasBody(request)) {
       answered = upstream.response();
-      RequestBodyPump.pump(vertx, request, upstream, route.timeouts().sendMillis());
+      RequestBodyPump.pump(vertx, request, upstream, route.timeouts().sendMillis(), route.maxBodyBytes());
     } else {
       request.resume();
       answered = upstream.send();
@@ -94,6 +94,11 @@ final class HttpForwarder {
       if (result.failed()) {
         picker.finished(index);
         Throwable cause = result.cause();
+        if (cause instanceof RequestBodyPump.BodyTooLargeException
+            || cause.getCause() instanceof RequestBodyPump.BodyTooLargeException) {
+          Responses.tooLarge(request);
+          return;
+        }
         boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
         LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
         Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");

@@ -1,5 +1,13 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.table.ClientLimits;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import java.util.Map;
+import java.util.WeakHashMap;
+
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
@@ -34,9 +42,32 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     this.webSockets = webSockets;
   }
 
+  /** Per client connection, the header and keep-alive timers; weak keys, so closed ones go. */
+  private final Map<HttpConnection, ConnectionGuard> guards = new WeakHashMap<>();
+
+  /** A new client connection: its request-head timer starts now. */
+  void connected(Vertx vertx, HttpConnection connection) {
+    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(router.get())));
+  }
+
+  private ClientLimits limits(Router current) {
+    ListenerRouter listener = current == null ? null : selector.select(current);
+    return listener == null ? ClientLimits.DEFAULTS : listener.listener().limits();
+  }
+
   @Override
   public void handle(HttpServerRequest request) {
-    CompiledRoute route = match(request);
+    Router current = router.get();
+    ClientLimits limits = limits(current);
+    ConnectionGuard guard = guards.get(request.connection());
+    if (guard != null) {
+      guard.requestStarted();
+      request.response().endHandler(v -> guard.requestEnded(limits));
+    }
+    if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    CompiledRoute route = match(current, request);
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
@@ -48,9 +79,21 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     } else if (!route.cluster().hasEndpoints()) {
       Responses.send(request, 503, "Service Unavailable");
     } else if (WebSocketProxy.isUpgrade(request)) {
-      webSockets.open(request, route);
+      webSockets.open(request, route, guard == null ? () -> { } : guard::tunnelled);
+    } else if (route.maxBodyBytes() > 0 && declaredLength(request) > route.maxBodyBytes()) {
+      Responses.tooLarge(request);
     } else {
       forwarder.forward(request, route);
+    }
+  }
+
+  /** Content-Length, or -1 when absent or unreadable (a chunked body is counted as it streams). */
+  private static long declaredLength(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -63,8 +106,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         .end();
   }
 
-  private CompiledRoute match(HttpServerRequest request) {
-    Router current = router.get();
+  private CompiledRoute match(Router current, HttpServerRequest request) {
     ListenerRouter listener = current == null ? null : selector.select(current);
     if (listener == null) {
       return null;

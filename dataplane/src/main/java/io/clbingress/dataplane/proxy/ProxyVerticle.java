@@ -75,7 +75,10 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
         .setPort(port)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setDecompressionSupported(false);
+        .setDecompressionSupported(false)
+        // HTTP/2 only over TLS (ALPN), as ingress-nginx. Detecting cleartext h2 would also hold back
+        // the connection handler until the first request head is in, and the head timer with it.
+        .setHttp2ClearTextEnabled(false);
     if (tls != null) {
       tls.applyTo(options)
           .setUseAlpn(tls.options().isUseAlpn())
@@ -83,7 +86,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
               ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
     }
     server = vertx.createHttpServer(options);
-    return server.requestHandler(handler).listen();
+    return server.connectionHandler(connection -> handler.connected(vertx, connection)).requestHandler(handler).listen();
   }
 
   @Override

@@ -23,11 +23,26 @@ final class RequestBodyPump {
   private RequestBodyPump() {
   }
 
-  static void pump(Vertx vertx, HttpServerRequest from, HttpClientRequest to, long sendMillis) {
+  /** The body grew past the listener's limit (a chunked body, whose size is not known up front). */
+  static final class BodyTooLargeException extends RuntimeException {
+    BodyTooLargeException(long maxBytes) {
+      super("request body over " + maxBytes + " bytes", null, false, false);
+    }
+  }
+
+  /** @param maxBytes the largest body allowed; 0 = no limit */
+  static void pump(Vertx vertx, HttpServerRequest from, HttpClientRequest to, long sendMillis, long maxBytes) {
     if (!from.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       to.setChunked(true);
     }
+    long[] received = new long[1];
     from.handler(data -> {
+      received[0] += data.length();
+      if (maxBytes > 0 && received[0] > maxBytes) {
+        from.handler(null);
+        to.reset(0, new BodyTooLargeException(maxBytes));
+        return;
+      }
       to.write(data);
       if (to.writeQueueFull()) {
         from.pause();

@@ -27,6 +27,17 @@ final class Responses {
         .end(status + " " + message + "\n");
   }
 
+  /**
+   * 413 for a body over the listener's limit; the connection closes after it rather than reading
+   * the rest of a body that may be huge (HTTP/2 resets only the stream).
+   */
+  static void tooLarge(HttpServerRequest request) {
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2 && !request.response().headWritten()) {
+      request.response().putHeader("connection", "close");
+    }
+    send(request, 413, "Request Entity Too Large");
+  }
+
   static boolean isTimeout(Throwable failure) {
     return failure instanceof java.util.concurrent.TimeoutException;
   }

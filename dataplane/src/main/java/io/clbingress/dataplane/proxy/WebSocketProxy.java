@@ -46,13 +46,14 @@ final class WebSocketProxy {
         && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
   }
 
-  void open(HttpServerRequest request, CompiledRoute route) {
+  /** @param onTunnel told when the client's connection has become a tunnel */
+  void open(HttpServerRequest request, CompiledRoute route, Runnable onTunnel) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    connect(request, route, sessions.choose(request, route), picker.size() > 1);
+    connect(request, route, sessions.choose(request, route), picker.size() > 1, onTunnel);
   }
 
-  private void connect(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry) {
+  private void connect(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry, Runnable onTunnel) {
     EndpointPicker picker = route.cluster().picker();
     Endpoint endpoint = picker.endpoint(index);
     HttpConnectOptions options = new HttpConnectOptions()
@@ -63,18 +64,19 @@ final class WebSocketProxy {
     client.connect(options).onComplete(connected -> {
       if (connected.failed()) {
         if (mayRetry) {
-          connect(request, route, picker.next(index), false);
+          connect(request, route, picker.next(index), false, onTunnel);
         } else {
           LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), endpoint, connected.cause().toString());
           Responses.send(request, 502, "Bad Gateway");
         }
         return;
       }
-      handshake(request, route, index, connected.result());
+      handshake(request, route, index, connected.result(), onTunnel);
     });
   }
 
-  private void handshake(HttpServerRequest request, CompiledRoute route, int index, HttpClientConnection connection) {
+  private void handshake(HttpServerRequest request, CompiledRoute route, int index, HttpClientConnection connection,
+      Runnable onTunnel) {
     EndpointPicker picker = route.cluster().picker();
     Endpoint endpoint = picker.endpoint(index);
     Timeouts timeouts = route.timeouts();
@@ -113,7 +115,7 @@ final class WebSocketProxy {
             LOG.debug("{} WebSocket handshake with {} failed: {}", route.key(), endpoint, answered.cause().toString());
             Responses.send(request, 502, "Bad Gateway");
           } else if (answered.result().statusCode() == 101) {
-            splice(request, route, index, answered.result(), connection);
+            splice(request, route, index, answered.result(), connection, onTunnel);
           } else {
             relayRefusal(request, answered.result(), connection);
           }
@@ -121,7 +123,7 @@ final class WebSocketProxy {
   }
 
   private void splice(HttpServerRequest request, CompiledRoute route, int index, HttpClientResponse upgraded,
-      HttpClientConnection connection) {
+      HttpClientConnection connection, Runnable onTunnel) {
     EndpointPicker picker = route.cluster().picker();
     HttpServerResponse response = request.response();
     response.setStatusCode(101);
@@ -131,6 +133,7 @@ final class WebSocketProxy {
         connection.close();
         return;
       }
+      onTunnel.run();
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
       self[0] = new Tunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),

@@ -9,8 +9,10 @@ import io.clbingress.dataplane.upstream.UpstreamCluster;
  *
  * @param clientCertificates its listener asks for client certificates (mutual TLS), whose
  *     subject then goes to the backend
+ * @param maxBodyBytes its listener's body limit; 0 = none
  */
-public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates) {
+public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
+    long maxBodyBytes) {
 
   public Timeouts timeouts() {
     return route.timeouts();

@@ -70,7 +70,7 @@ public final class Router {
       if (listener.defaultRoute() != null) {
         RouteKey key = RouteKey.defaultRoute(listener.name());
         defaultRoute = new CompiledRoute(key, listener.defaultRoute(), clusters.get(listener.defaultRoute().cluster()),
-            isMutual(listener));
+            isMutual(listener), listener.limits().maxBodyBytes());
         routesByKey.put(key, defaultRoute);
       }
       listeners.put(listener.name(),
@@ -85,7 +85,8 @@ public final class Router {
     Map<String, CompiledRoute> prefix = new HashMap<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
-      CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener));
+      CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
+          listener.limits().maxBodyBytes());
       routesByKey.put(key, compiled);
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);

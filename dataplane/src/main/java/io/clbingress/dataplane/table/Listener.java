@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.table;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,11 +17,23 @@ import java.util.Set;
  * @param defaultRoute where requests go that no virtual host route matches; null answers 404
  * @param tls for HTTPS listeners with their own port: certificates, client certificates, ALPN;
  *     null otherwise (the default HTTPS listener offers every certificate of the table)
+ * @param clientLimits keep-alive, request-head timeout and body limit; null for the defaults
  */
 public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
-    ListenerTls tls) {
+    ListenerTls tls, @JsonInclude(JsonInclude.Include.NON_NULL) ClientLimits clientLimits) {
 
   public static final int PORT_FROM_FLAGS = 0;
+
+  public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
+      ListenerTls tls) {
+    this(name, protocol, port, virtualHosts, defaultRoute, tls, null);
+  }
+
+  /** The limits in force: its own, or the defaults. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public ClientLimits limits() {
+    return clientLimits == null ? ClientLimits.DEFAULTS : clientLimits;
+  }
 
   public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute) {
     this(name, protocol, port, virtualHosts, defaultRoute, null);

@@ -83,6 +83,9 @@ public final class KubeObjects {
     ListenerInfo.Timeouts defaults = spec.defaults == null ? ListenerInfo.Timeouts.NONE
         : new ListenerInfo.Timeouts(spec.defaults.proxyReadTimeout, spec.defaults.proxySendTimeout,
             spec.defaults.proxyConnectTimeout);
+    ListenerInfo.Limits limits = spec.defaults == null ? ListenerInfo.Limits.NONE
+        : new ListenerInfo.Limits(spec.defaults.keepaliveTimeout, spec.defaults.clientHeaderTimeout,
+            spec.defaults.clientMaxBodySize);
     List<ListenerInfo.Rule> rules = list(spec.rules).stream().map(rule -> new ListenerInfo.Rule(rule.host, rule.path,
             rule.pathType == null ? null : rule.pathType.name(), backend(rule.backend),
             list(rule.backends).stream().map(b -> new ListenerInfo.WeightedBackend(
@@ -102,7 +105,7 @@ public final class KubeObjects {
             }).filter(Objects::nonNull).toList());
     return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
         created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
-        spec.defaultDomain, defaults, rules, tls, backend(spec.backend));
+        spec.defaultDomain, defaults, limits, rules, tls, backend(spec.backend));
   }
 
   private static BackendRef backend(CLBListenerSpec.Backend backend) {

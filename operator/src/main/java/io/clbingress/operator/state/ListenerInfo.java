@@ -12,12 +12,13 @@ import java.util.Objects;
  * @param backend {@code spec.backend}: the Service of a TCP or TCP_SSL listener; null when absent
  */
 public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
-    String defaultDomain, Timeouts defaults, List<Rule> rules, Tls tls, BackendRef backend) {
+    String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend) {
 
   public ListenerInfo {
     Objects.requireNonNull(ref, "ref");
     created = Objects.requireNonNullElse(created, Instant.EPOCH);
     defaults = Objects.requireNonNullElse(defaults, Timeouts.NONE);
+    limits = Objects.requireNonNullElse(limits, Limits.NONE);
     rules = List.copyOf(rules);
   }
 
@@ -30,6 +31,11 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
     public Tls {
       sslProtocols = List.copyOf(sslProtocols);
     }
+  }
+
+  /** {@code spec.defaults} keepaliveTimeout, clientHeaderTimeout and clientMaxBodySize as written; null where not set. */
+  public record Limits(String keepalive, String header, String maxBody) {
+    public static final Limits NONE = new Limits(null, null, null);
   }
 
   /** Timeout texts as written ({@code 900s}); null where not set. */

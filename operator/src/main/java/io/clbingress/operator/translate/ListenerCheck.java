@@ -12,6 +12,9 @@ import io.clbingress.operator.state.ObjectRef;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.clbingress.dataplane.table.ClientLimits;
 
 /** Validation of a CLBListener's own fields (not its rules), and parsing of its durations. */
 final class ListenerCheck {
@@ -24,8 +27,15 @@ final class ListenerCheck {
    *
    * @param tls for HTTPS and TCP_SSL, its TLS settings (its certificate is {@code certificate}); else null
    */
-  record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate) {
+  record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate, ClientLimits limits) {
   }
+
+  /** Ranges of the client limits, in the shape annotation values are checked in. */
+  private static final AnnotationSpec KEEPALIVE = new AnnotationSpec("keepaliveTimeout", AnnotationSpec.Type.DURATION,
+      0, 900, List.of(), false, "75", "client keep-alive");
+  private static final AnnotationSpec HEADER = new AnnotationSpec("clientHeaderTimeout", AnnotationSpec.Type.DURATION,
+      1, 3600, List.of(), false, "60", "request head timeout");
+  private static final Pattern SIZE = Pattern.compile("([0-9]{1,15})(Ki|Mi|Gi|k|M|G)?");
 
   /**
    * @param portOwners listeners already holding a port (older ones first)
@@ -66,11 +76,48 @@ final class ListenerCheck {
           + portOwners.get(listener.port()) + ", which is older; the listener is not programmed"));
     }
     TimeoutOverrides defaults = timeouts(ref, listener.defaults(), "spec.defaults", problems);
+    ClientLimits limits = limits(ref, listener.limits(), problems);
     if (problems.size() > before) {
       return null;
     }
     portOwners.put(listener.port(), ref);
-    return new Accepted(defaults, tls, certificate);
+    return new Accepted(defaults, tls, certificate, limits);
+  }
+
+  /** The listener's client limits; null when none is set (the data plane's defaults apply). */
+  private static ClientLimits limits(ObjectRef ref, ListenerInfo.Limits texts, List<Problem> problems) {
+    if (texts.equals(ListenerInfo.Limits.NONE)) {
+      return null;
+    }
+    Long keepalive = seconds(ref, texts.keepalive(), "spec.defaults.keepaliveTimeout", KEEPALIVE, problems);
+    Long header = seconds(ref, texts.header(), "spec.defaults.clientHeaderTimeout", HEADER, problems);
+    Long body = bytes(ref, texts.maxBody(), problems);
+    ClientLimits defaults = ClientLimits.DEFAULTS;
+    return new ClientLimits(keepalive == null ? defaults.keepaliveMillis() : keepalive * 1000,
+        header == null ? defaults.headerMillis() : header * 1000, body == null ? defaults.maxBodyBytes() : body);
+  }
+
+  /** {@code 10Mi}, {@code 512k}, {@code 1048576}; 0 = no limit. */
+  private static Long bytes(ObjectRef ref, String text, List<Problem> problems) {
+    if (text == null) {
+      return null;
+    }
+    Matcher matcher = SIZE.matcher(text.trim());
+    if (!matcher.matches()) {
+      problems.add(new Problem(ref, "spec.defaults.clientMaxBodySize", "\"" + text
+          + "\" is not a size (a whole number of bytes, optionally with k, M, G, Ki, Mi or Gi, e.g. 10Mi)"));
+      return null;
+    }
+    long unit = switch (matcher.group(2) == null ? "" : matcher.group(2)) {
+      case "k" -> 1_000L;
+      case "M" -> 1_000_000L;
+      case "G" -> 1_000_000_000L;
+      case "Ki" -> 1L << 10;
+      case "Mi" -> 1L << 20;
+      case "Gi" -> 1L << 30;
+      default -> 1L;
+    };
+    return Long.parseLong(matcher.group(1)) * unit;
   }
 
   /** TCP and TCP_SSL: connections to one Service, no HTTP routing. */

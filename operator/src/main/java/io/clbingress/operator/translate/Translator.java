@@ -154,7 +154,8 @@ public final class Translator {
     ListenerTls tls = planned.settings().tls();
     Listener plain = planned.routes().listener(planned.info().ref().namespacedName(),
         Protocol.valueOf(planned.info().protocol()), false);
-    return new Listener(plain.name(), plain.protocol(), plain.port(), plain.virtualHosts(), plain.defaultRoute(), tls);
+    return new Listener(plain.name(), plain.protocol(), plain.port(), plain.virtualHosts(), plain.defaultRoute(), tls,
+        planned.settings().limits());
   }
 
   private static List<Effective> acceptIngresses(ClusterState state, Settings settings,

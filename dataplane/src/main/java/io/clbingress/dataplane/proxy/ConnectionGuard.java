@@ -1,0 +1,98 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.table.ClientLimits;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The client-side timers of one connection, on its event loop: a new connection must send its
+ * first request head within the listener's header timeout (else 408 and close, as nginx's
+ * client_header_timeout), and an idle connection between requests is closed after the keep-alive
+ * timeout. A connection that became a WebSocket tunnel is left to the tunnel's own idle timer.
+ */
+final class ConnectionGuard {
+
+  private static final Logger LOG = LogManager.getLogger(ConnectionGuard.class);
+
+  private final Vertx vertx;
+  private final HttpConnection connection;
+  private int inFlight;
+  private boolean tunnelled;
+  private long timer;
+
+  private ConnectionGuard(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.timer = vertx.setTimer(limits.headerMillis(), id -> headerTimedOut(limits.headerMillis()));
+    connection.closeHandler(v -> cancel());
+  }
+
+  static ConnectionGuard watch(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+    return new ConnectionGuard(vertx, connection, limits);
+  }
+
+  void requestStarted() {
+    cancel();
+    inFlight++;
+  }
+
+  /** A response ended; with nothing else in flight the keep-alive timer starts. */
+  void requestEnded(ClientLimits limits) {
+    inFlight = Math.max(0, inFlight - 1);
+    if (inFlight == 0 && !tunnelled && limits.keepaliveMillis() == 0) {
+      connection.close();
+    } else if (inFlight == 0 && !tunnelled) {
+      cancel();
+      timer = vertx.setTimer(limits.keepaliveMillis(), id -> {
+        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", connection.remoteAddress(), limits.keepaliveMillis());
+        connection.close();
+      });
+    }
+  }
+
+  /** The connection now carries a WebSocket tunnel: no keep-alive timer any more. */
+  void tunnelled() {
+    tunnelled = true;
+    cancel();
+  }
+
+  private void cancel() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /**
+   * No request head arrived in time. Vert.x offers no hook before a head is parsed, so the 408 is
+   * written to the Netty channel directly (Vert.x internals: ConnectionBase#channel); an HTTP/2
+   * connection, or one where that fails, is just closed.
+   */
+  private void headerTimedOut(long millis) {
+    timer = -1;
+    LOG.debug("{} sent no complete request head in {} ms: 408", connection.remoteAddress(), millis);
+    try {
+      Channel channel = ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
+      if (channel.pipeline().get(HttpResponseEncoder.class) != null) {
+        DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.EMPTY_BUFFER);
+        timeout.headers().set(HttpHeaderNames.CONNECTION, "close").set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        channel.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot write 408 to {}: {}", connection.remoteAddress(), e.toString());
+    }
+    connection.close();
+  }
+}
