@@ -9,7 +9,9 @@ import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsMaterial;
+import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
+import io.clbingress.dataplane.health.ActiveHealthChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,6 +41,8 @@ public final class DataPlane implements AutoCloseable {
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final EndpointLoad load = new EndpointLoad();
+  private final EndpointHealth health = new EndpointHealth();
+  private final ActiveHealthChecks healthChecks;
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
   private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
@@ -48,6 +52,7 @@ public final class DataPlane implements AutoCloseable {
 
   private DataPlane(Vertx vertx, DataPlaneOptions options, Clock clock) {
     this.tls = TlsMaterial.withSelfSignedDefault(options.tlsEngine().orFallback());
+    this.healthChecks = new ActiveHealthChecks(vertx, health);
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
@@ -133,7 +138,8 @@ public final class DataPlane implements AutoCloseable {
     if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
       return false;
     }
-    Router compiled = Router.compile(table, load);
+    Router compiled = Router.compile(table, load, health);
+    healthChecks.follow(table);
     if (current == null || !current.table().certificates().equals(table.certificates())
         || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {
       // Started before the swap, done a moment after it (an asynchronous reload): handshakes in
@@ -174,6 +180,11 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /** Ports of listeners with their own port (CLBListeners) that are open or opening. */
+  /** Picks made while every endpoint of a cluster was unhealthy (all of them were used). */
+  public long panicPicks() {
+    return health.panicPicks();
+  }
+
   public java.util.Set<Integer> listenerPorts() {
     return listenerPorts.boundPorts();
   }
@@ -188,6 +199,7 @@ public final class DataPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    healthChecks.stopAll();
     tunnels.closeAll("data plane stopping");
   }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real backend on loopback, plain or over TLS. HTTP: answers {@code name} in the body (and the
+ * A real backend on loopback, plain or over TLS. {@code /healthz} answers {@code healthStatus};
+ * with {@code failing} set, everything else answers 500. HTTP: answers {@code name} in the body (and the
  * request headers it saw as {@code seen-*} response headers, whether it came over TLS as
  * {@code x-backend-tls}); {@code /slow} never answers; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
@@ -25,6 +26,11 @@ final class TestBackend implements AutoCloseable {
   final List<Integer> closeCodesReceived = new CopyOnWriteArrayList<>();
   final AtomicInteger openWebSockets = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
+  /** What {@code /healthz} answers, and how often it was asked. */
+  volatile int healthStatus = 200;
+  final AtomicInteger healthChecks = new AtomicInteger();
+  /** When set, every other request gets 500. */
+  volatile boolean failing;
   private final HttpServer server;
   private final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
   private volatile String refusedPath = "";
@@ -62,6 +68,15 @@ final class TestBackend implements AutoCloseable {
     });
     server.webSocketHandler(backend::webSocket);
     server.requestHandler(request -> {
+      if (request.path().equals("/healthz")) {
+        backend.healthChecks.incrementAndGet();
+        request.response().setStatusCode(backend.healthStatus).end();
+        return;
+      }
+      if (backend.failing) {
+        request.response().setStatusCode(500).putHeader("x-backend", name).end(name);
+        return;
+      }
       if (request.path().equals("/slow")) {
         return;
       }

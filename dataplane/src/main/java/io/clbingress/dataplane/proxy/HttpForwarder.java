@@ -59,6 +59,7 @@ final class HttpForwarder {
         .setIdleTimeout(timeouts.readMillis());
     client.request(options).onComplete(connected -> {
       if (connected.failed()) {
+        picker.failed(index);
         if (mayRetry) {
           LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), endpoint, connected.cause().toString());
           attempt(request, route, picker.next(index), false);
@@ -93,6 +94,7 @@ final class HttpForwarder {
     answered.onComplete(result -> {
       if (result.failed()) {
         picker.finished(index);
+        picker.failed(index);
         Throwable cause = result.cause();
         if (cause instanceof RequestBodyPump.BodyTooLargeException
             || cause.getCause() instanceof RequestBodyPump.BodyTooLargeException) {
@@ -103,6 +105,11 @@ final class HttpForwarder {
         LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
         Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
         return;
+      }
+      if (result.result().statusCode() >= 500) {
+        picker.failed(index);
+      } else {
+        picker.succeeded(index);
       }
       relay(request, result.result()).onComplete(done -> picker.finished(index));
     });

@@ -93,10 +93,13 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       if (connected.succeeded() && clientGone.get()) {
         connected.result().close();
       } else if (connected.succeeded()) {
+        picker.succeeded(index);
         splice(socket, route, index, connected.result());
       } else if (mayRetry && !clientGone.get()) {
+        picker.failed(index);
         connect(socket, clientGone, route, picker.next(index), false);
       } else {
+        picker.failed(index);
         LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, connected.cause().toString());
         socket.close();
       }

@@ -63,6 +63,7 @@ final class WebSocketProxy {
         .setConnectTimeout(route.timeouts().connectMillis());
     client.connect(options).onComplete(connected -> {
       if (connected.failed()) {
+        picker.failed(index);
         if (mayRetry) {
           connect(request, route, picker.next(index), false, onTunnel);
         } else {
@@ -110,6 +111,11 @@ final class WebSocketProxy {
             return;
           }
           vertx.cancelTimer(handshakeTimer);
+          if (answered.failed() || answered.result().statusCode() >= 500) {
+            picker.failed(index);
+          } else {
+            picker.succeeded(index);
+          }
           if (answered.failed()) {
             connection.close();
             LOG.debug("{} WebSocket handshake with {} failed: {}", route.key(), endpoint, answered.cause().toString());

@@ -7,6 +7,7 @@ import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.EnumMap;
@@ -39,16 +40,19 @@ public final class Router {
     }
   }
 
-  /** For a table on its own (tests, benchmarks): load counts start at zero. */
+  /** For a table on its own (tests, benchmarks): load counts start at zero, every endpoint healthy. */
   public static Router compile(RoutingTable table) {
-    return compile(table, new EndpointLoad());
+    return compile(table, new EndpointLoad(), new EndpointHealth());
   }
 
-  /** @param load the data plane's counts of open requests and tunnels, kept from table to table */
-  public static Router compile(RoutingTable table, EndpointLoad load) {
+  /**
+   * @param load the data plane's counts of open requests and tunnels, kept from table to table
+   * @param health the data plane's endpoint health, kept from table to table
+   */
+  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health) {
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     for (Cluster cluster : table.clusters()) {
-      clusters.put(cluster.name(), UpstreamCluster.of(cluster, load));
+      clusters.put(cluster.name(), UpstreamCluster.of(cluster, load, health));
     }
     Map<String, ListenerRouter> listeners = new HashMap<>();
     Map<RouteKey, CompiledRoute> routesByKey = new HashMap<>();

@@ -4,36 +4,63 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Scheduler;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 /**
- * Chooses the endpoint for a request or tunnel, honouring endpoint weights. Thread-safe: one
- * picker serves all event loops. Callers report the start and end of each request or tunnel;
- * the counts live in the data plane's {@link EndpointLoad}, so they outlast routing tables.
+ * Chooses the endpoint for a request or tunnel, honouring endpoint weights and health: endpoints
+ * that failed their active check or were ejected after repeated failures get no new requests,
+ * unless every endpoint is down, when all of them are used again rather than failing (counted in
+ * {@link EndpointHealth#panicPicks()}). Thread-safe: one picker serves all event loops. Callers
+ * report the start and end of each request or tunnel, and its success or failure; counts and
+ * health live in the data plane's registries, so they outlast routing tables.
  */
 public abstract sealed class EndpointPicker {
 
   protected final List<Endpoint> endpoints;
   protected final AtomicInteger[] active;
+  private final EndpointHealth.State[] health;
+  private final EndpointHealth registry;
 
-  private EndpointPicker(List<Endpoint> endpoints, EndpointLoad load) {
+  private EndpointPicker(List<Endpoint> endpoints, EndpointLoad load, EndpointHealth registry) {
     this.endpoints = List.copyOf(endpoints);
     this.active = this.endpoints.stream().map(load::counter).toArray(AtomicInteger[]::new);
+    this.health = this.endpoints.stream().map(registry::state).toArray(EndpointHealth.State[]::new);
+    this.registry = registry;
   }
 
-  public static EndpointPicker forScheduler(Scheduler scheduler, List<Endpoint> endpoints, EndpointLoad load) {
+  public static EndpointPicker forScheduler(Scheduler scheduler, List<Endpoint> endpoints, EndpointLoad load,
+      EndpointHealth health) {
     boolean weighted = endpoints.stream().anyMatch(e -> e.weightOrOne() != 1);
     return switch (scheduler) {
-      case WRR -> weighted ? new SmoothWeightedRoundRobin(endpoints, load) : new RoundRobin(endpoints, load);
-      case LEAST_CONN -> new LeastConnections(endpoints, load);
-      case IP_HASH -> new ClientHash(endpoints, load);
+      case WRR -> weighted ? new SmoothWeightedRoundRobin(endpoints, load, health)
+          : new RoundRobin(endpoints, load, health);
+      case LEAST_CONN -> new LeastConnections(endpoints, load, health);
+      case IP_HASH -> new ClientHash(endpoints, load, health);
     };
   }
 
   /** Index of the endpoint for a client; the list must not be empty. */
-  public abstract int pick(String clientAddress);
+  public final int pick(String clientAddress) {
+    for (EndpointHealth.State state : health) {
+      if (state.available()) {
+        return choose(clientAddress, index -> health[index].available());
+      }
+    }
+    registry.panicked();
+    return choose(clientAddress, index -> true);
+  }
 
-  /** The index to try after {@code failed} (the next endpoint once, for a connect failure). */
+  /** The scheduler's choice among the endpoints {@code allowed} accepts (at least one does). */
+  protected abstract int choose(String clientAddress, IntPredicate allowed);
+
+  /** The index to try after {@code failed} (once, for a connect failure): the next available one. */
   public int next(int failed) {
+    for (int i = 1; i < endpoints.size(); i++) {
+      int candidate = (failed + i) % endpoints.size();
+      if (health[candidate].available()) {
+        return candidate;
+      }
+    }
     return (failed + 1) % endpoints.size();
   }
 
@@ -55,44 +82,63 @@ public abstract sealed class EndpointPicker {
     active[index].decrementAndGet();
   }
 
+  /** The endpoint answered (below 500) or accepted a connection. */
+  public void succeeded(int index) {
+    health[index].succeeded();
+  }
+
+  /** A connect to the endpoint failed, or it answered 5xx. */
+  public void failed(int index) {
+    health[index].failed();
+  }
+
   /** Equal weights: a shared counter, no lock. */
   static final class RoundRobin extends EndpointPicker {
     private final AtomicInteger counter = new AtomicInteger();
 
-    RoundRobin(List<Endpoint> endpoints, EndpointLoad load) {
-      super(endpoints, load);
+    RoundRobin(List<Endpoint> endpoints, EndpointLoad load, EndpointHealth health) {
+      super(endpoints, load, health);
     }
 
     @Override
-    public int pick(String clientAddress) {
-      return Math.floorMod(counter.getAndIncrement(), endpoints.size());
+    protected int choose(String clientAddress, IntPredicate allowed) {
+      int size = endpoints.size();
+      for (int i = 0; i < size; i++) {
+        int candidate = Math.floorMod(counter.getAndIncrement(), size);
+        if (allowed.test(candidate)) {
+          return candidate;
+        }
+      }
+      return Math.floorMod(counter.getAndIncrement(), size);
     }
   }
 
   /**
-   * nginx's smooth weighted round robin: every pick adds each weight to its endpoint's score and
-   * takes the highest, which then gives back the total. Over any run of (sum of weights) picks each
-   * endpoint is chosen exactly its weight's times, spread out rather than in bursts.
+   * nginx's smooth weighted round robin over the allowed endpoints: every pick adds each weight to
+   * its endpoint's score and takes the highest, which then gives back the total. Over any run of
+   * (sum of weights) picks each endpoint is chosen exactly its weight's times, spread out.
    */
   static final class SmoothWeightedRoundRobin extends EndpointPicker {
     private final int[] weights;
     private final long[] scores;
-    private final int total;
 
-    SmoothWeightedRoundRobin(List<Endpoint> endpoints, EndpointLoad load) {
-      super(endpoints, load);
+    SmoothWeightedRoundRobin(List<Endpoint> endpoints, EndpointLoad load, EndpointHealth health) {
+      super(endpoints, load, health);
       weights = this.endpoints.stream().mapToInt(Endpoint::weightOrOne).toArray();
       scores = new long[weights.length];
-      total = java.util.Arrays.stream(weights).sum();
     }
 
     @Override
-    public synchronized int pick(String clientAddress) {
-      int best = 0;
+    protected synchronized int choose(String clientAddress, IntPredicate allowed) {
+      int best = -1;
+      long total = 0;
       for (int i = 0; i < weights.length; i++) {
-        scores[i] += weights[i];
-        if (scores[i] > scores[best]) {
-          best = i;
+        if (allowed.test(i)) {
+          scores[i] += weights[i];
+          total += weights[i];
+          if (best < 0 || scores[i] > scores[best]) {
+            best = i;
+          }
         }
       }
       scores[best] -= total;
@@ -104,21 +150,23 @@ public abstract sealed class EndpointPicker {
   static final class LeastConnections extends EndpointPicker {
     private final AtomicInteger tieBreak = new AtomicInteger();
 
-    LeastConnections(List<Endpoint> endpoints, EndpointLoad load) {
-      super(endpoints, load);
+    LeastConnections(List<Endpoint> endpoints, EndpointLoad load, EndpointHealth health) {
+      super(endpoints, load, health);
     }
 
     @Override
-    public int pick(String clientAddress) {
+    protected int choose(String clientAddress, IntPredicate allowed) {
       int size = endpoints.size();
       int start = Math.floorMod(tieBreak.getAndIncrement(), size);
-      int best = start;
-      for (int i = 1; i < size; i++) {
+      int best = -1;
+      for (int i = 0; i < size; i++) {
         int candidate = (start + i) % size;
+        if (!allowed.test(candidate)) {
+          continue;
+        }
         // a/wa < b/wb without division: a*wb < b*wa
-        long candidateLoad = (long) active[candidate].get() * endpoints.get(best).weightOrOne();
-        long bestLoad = (long) active[best].get() * endpoints.get(candidate).weightOrOne();
-        if (candidateLoad < bestLoad) {
+        if (best < 0 || (long) active[candidate].get() * endpoints.get(best).weightOrOne()
+            < (long) active[best].get() * endpoints.get(candidate).weightOrOne()) {
           best = candidate;
         }
       }
@@ -130,14 +178,14 @@ public abstract sealed class EndpointPicker {
   static final class ClientHash extends EndpointPicker {
     private final HashRing ring;
 
-    ClientHash(List<Endpoint> endpoints, EndpointLoad load) {
-      super(endpoints, load);
+    ClientHash(List<Endpoint> endpoints, EndpointLoad load, EndpointHealth health) {
+      super(endpoints, load, health);
       ring = new HashRing(this.endpoints);
     }
 
     @Override
-    public int pick(String clientAddress) {
-      return ring.owner(clientAddress == null ? "" : clientAddress);
+    protected int choose(String clientAddress, IntPredicate allowed) {
+      return ring.owner(clientAddress == null ? "" : clientAddress, allowed);
     }
   }
 }

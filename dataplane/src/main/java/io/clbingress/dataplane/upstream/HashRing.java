@@ -40,9 +40,23 @@ final class HashRing {
 
   /** The endpoint index owning {@code key}'s place on the ring. */
   int owner(String key) {
+    return owner(key, index -> true);
+  }
+
+  /**
+   * The first owner at or after {@code key}'s place that {@code allowed} accepts: a client of an
+   * unavailable endpoint goes where it would go if that endpoint were removed, and comes back after.
+   */
+  int owner(String key, java.util.function.IntPredicate allowed) {
     int at = Arrays.binarySearch(points, hash(key));
-    int index = at >= 0 ? at : -at - 1;
-    return owners[index == points.length ? 0 : index];
+    int start = at >= 0 ? at : -at - 1;
+    for (int i = 0; i < points.length; i++) {
+      int owner = owners[(start + i) % points.length];
+      if (allowed.test(owner)) {
+        return owner;
+      }
+    }
+    return owners[start % points.length];
   }
 
   /** FNV-1a over the UTF-8 bytes, then MurmurHash3's finalizer to spread nearby keys apart. */

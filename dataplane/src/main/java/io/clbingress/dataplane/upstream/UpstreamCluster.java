@@ -37,9 +37,13 @@ public final class UpstreamCluster {
     return indexBySessionId.getOrDefault(sessionId, -1);
   }
 
-  /** @param load the data plane's open requests and tunnels per endpoint, for LEAST_CONN */
-  public static UpstreamCluster of(Cluster cluster, EndpointLoad load) {
-    return new UpstreamCluster(cluster, EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints(), load));
+  /**
+   * @param load the data plane's open requests and tunnels per endpoint, for LEAST_CONN
+   * @param health the data plane's endpoint health, which pickers avoid
+   */
+  public static UpstreamCluster of(Cluster cluster, EndpointLoad load, EndpointHealth health) {
+    return new UpstreamCluster(cluster,
+        EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints(), load, health));
   }
 
   public String name() {

@@ -92,7 +92,8 @@ public final class KubeObjects {
                 backend(b.service), b.weight)).toList(),
             rule.scheduler == null ? null : rule.scheduler.name(),
             rule.sessionPersistence == null ? null : rule.sessionPersistence.ttlSeconds,
-            new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout)))
+            new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout),
+            healthCheck(rule.healthCheck)))
         .toList();
     ListenerInfo.Tls tls = spec.certificate == null ? null : new ListenerInfo.Tls(spec.certificate.secretName,
         spec.certificate.mode == null ? null : spec.certificate.mode.name(), spec.certificate.caSecretName,
@@ -106,6 +107,11 @@ public final class KubeObjects {
     return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
         created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
         spec.defaultDomain, defaults, limits, rules, tls, backend(spec.backend));
+  }
+
+  private static ListenerInfo.HealthCheck healthCheck(CLBListenerSpec.HealthCheck check) {
+    return check == null ? null : new ListenerInfo.HealthCheck(check.enabled, check.path, check.intervalSeconds,
+        check.timeoutSeconds, check.healthyThreshold, check.unhealthyThreshold, check.httpCodes);
   }
 
   private static BackendRef backend(CLBListenerSpec.Backend backend) {

@@ -49,11 +49,16 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
    * @param backends {@code backends}: a traffic split over Services by weight; empty when not set
    */
   public record Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
-      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts) {
+      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck) {
     public Rule {
       backends = List.copyOf(backends);
       timeouts = Objects.requireNonNullElse(timeouts, Timeouts.NONE);
     }
+  }
+
+  /** A rule's {@code healthCheck} as written; null fields were not set. */
+  public record HealthCheck(Boolean enabled, String path, Integer intervalSeconds, Integer timeoutSeconds,
+      Integer healthyThreshold, Integer unhealthyThreshold, List<String> httpCodes) {
   }
 
   /** One entry of a rule's {@code backends}; {@code weight} null when not written (counts as 1). */

@@ -3,6 +3,7 @@ package io.clbingress.operator.translate;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
@@ -140,7 +141,8 @@ final class HttpRouteBuilder {
       }
     }
     String name = String.join("+", parts);
-    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values())));
+    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values()),
+        source.healthCheck()));
     return name;
   }
 
@@ -236,7 +238,8 @@ final class HttpRouteBuilder {
       return null;
     }
     String name = clusterName(source.owner().namespace(), backend, resolution.servicePort(), source);
-    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints()));
+    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints(),
+        source.healthCheck()));
     return name;
   }
 
@@ -266,6 +269,14 @@ final class HttpRouteBuilder {
     }
     if (options.protocol() != BackendProtocol.HTTP) {
       name.append('/').append(options.protocol());
+    }
+    if (options.healthCheck() != null) {
+      // Same Service, another check: another cluster. The suffix names the check briefly.
+      HealthCheck check = options.healthCheck();
+      String text = String.join("|", check.path(), Long.toString(check.intervalMillis()),
+          Long.toString(check.timeoutMillis()), Integer.toString(check.healthyThreshold()),
+          Integer.toString(check.unhealthyThreshold()), String.join(",", check.httpCodes()));
+      name.append("/hc-").append(String.format("%08x", text.hashCode()));
     }
     return name.toString();
   }

@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.BackendProtocol;
@@ -16,9 +17,10 @@ import java.util.Set;
  * @param redirectHosts hosts whose plain-HTTP requests are redirected to HTTPS (TLS hosts with
  *     ssl-redirect on)
  * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
+ * @param healthCheck the active check of the clusters it creates; null for none
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
-    Set<String> redirectHosts, int sessionTtlSeconds) {
+    Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);

@@ -3,6 +3,7 @@ package io.clbingress.operator.translate;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.dataplane.table.Protocol;
@@ -183,7 +184,7 @@ public final class Translator {
       Settings settings, Set<String> redirectHosts) {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
-        options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds());
+        options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null);
   }
 
   /**
@@ -227,7 +228,7 @@ public final class Translator {
       }
       planned.routes().addLayer4Backend(listener.backend(), new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), TimeoutOverrides.NONE, planned.defaults()),
-          Scheduler.WRR, BackendProtocol.HTTP, Set.of(), 0));
+          Scheduler.WRR, BackendProtocol.HTTP, Set.of(), 0, null));
       return;
     }
     for (int i = 0; i < listener.rules().size(); i++) {
@@ -239,6 +240,7 @@ public final class Translator {
         problems.add(new Problem(listener.ref(), field + ".backends",
             "set backend or backends, not both; the rule is ignored"));
       }
+      HealthCheck check = HealthChecks.parse(listener.ref(), rule.healthCheck(), field + ".healthCheck", problems);
       Integer ttl = rule.sessionTtlSeconds();
       if (ttl != null && ttl != 0 && (ttl < 30 || ttl > 86400)) {
         problems.add(new Problem(listener.ref(), field + ".sessionPersistence.ttlSeconds",
@@ -250,7 +252,7 @@ public final class Translator {
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
-          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl);
+          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check);
       planned.routes().add(rule, field, source);
     }
   }
