@@ -23,11 +23,17 @@ final class JarProcess implements AutoCloseable {
   }
 
   static JarProcess start(String name, String... args) throws IOException {
+    return start(name, java.util.Map.of(), List.of(args));
+  }
+
+  /** With extra environment variables, as a pod spec gives them. */
+  static JarProcess start(String name, java.util.Map<String, String> env, List<String> args) throws IOException {
     List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
-    command.addAll(List.of(args));
+    command.addAll(args);
     Path log = Files.createTempFile("clb-" + name, ".log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new JarProcess(name, log, process);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return new JarProcess(name, log, builder.start());
   }
 
   boolean isAlive() {

@@ -63,8 +63,15 @@ public final class ConfigServer implements Consumer<RoutingTable> {
     server = vertx.createHttpServer(options);
     return server.webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::connected)
-        .requestHandler(request -> request.response().setStatusCode(404)
-            .end("the control channel is a WebSocket at " + ControlMessage.PATH + "\n"))
+        .requestHandler(request -> {
+          if (request.path().equals("/healthz")) {
+            // The operator's liveness probe: the process and its event loop answer.
+            request.response().end("ok\n");
+          } else {
+            request.response().setStatusCode(404)
+                .end("the control channel is a WebSocket at " + ControlMessage.PATH + "\n");
+          }
+        })
         .listen()
         .map(HttpServer::actualPort);
   }

@@ -115,6 +115,17 @@ class ControlChannelTest {
   }
 
   @Test
+  void healthzAnswersWithoutTokenAndOtherPathsAre404() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> other = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/config")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(other.statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void wrongOrMissingTokenIsRefused() throws Exception {
     // Given / When
     var client = dataPlaneSide.createWebSocketClient();

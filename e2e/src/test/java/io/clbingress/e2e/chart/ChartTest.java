@@ -1,0 +1,244 @@
+package io.clbingress.e2e.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Helm chart without a cluster: Helm 3 (helm-java, in-process) lints and renders it; each
+ * rendered object is checked against the Kubernetes schemas (npm kubernetes-models: types, enums,
+ * required fields) and for unknown fields (Fabric8's models); RBAC is exactly what the operator
+ * calls; wrong values are refused by values.schema.json naming the key.
+ */
+public class ChartTest {
+
+  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
+  static final Path CHART = E2E_DIR.resolve("../charts/clb-ingress").normalize();
+  static final Path DEPLOY = E2E_DIR.resolve("../deploy").normalize();
+  static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+  /** The variants the chart promises: values set on top of the defaults. */
+  static final Map<String, Map<String, Object>> VARIANTS = Map.of(
+      "default", Map.of(),
+      "ha", Map.of("operator.replicaCount", 2, "dataplane.autoscaling.enabled", true),
+      "namespaced", Map.of("watchNamespace", "apps"),
+      "nodeport", Map.of("service.type", "NodePort", "service.nodePorts.http", 30080, "service.nodePorts.https", 30443));
+
+  @Test
+  void lintIsClean() {
+    LintResult lint = new Helm(CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"default", "ha", "namespaced", "nodeport"})
+  void variantRendersValidObjects(String variant) throws Exception {
+    String yaml = render(VARIANTS.get(variant));
+    List<HasMetadata> objects = objects(yaml);
+    assertSchemaValid(yaml);
+    for (HasMetadata object : objects) {
+      assertThat(UnknownFields.of(object)).as("unknown fields of %s %s", object.getKind(),
+          object.getMetadata().getName()).isEmpty();
+    }
+    for (Deployment deployment : ofKind(objects, Deployment.class)) {
+      var pod = deployment.getSpec().getTemplate().getSpec();
+      assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+      var container = pod.getContainers().get(0);
+      assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    }
+    Deployment operator = named(objects, Deployment.class, "clb-operator");
+    Deployment dataplane = named(objects, Deployment.class, "clb-dataplane");
+    assertThat(dataplane.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet()
+        .getPath()).isEqualTo("/readyz");
+    assertThat(dataplane.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+    Service service = named(objects, Service.class, "clb-dataplane");
+    switch (variant) {
+      case "default" -> {
+        assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getPort() + "->" + p.getTargetPort().getStrVal())
+            .containsExactly("80->http", "443->https");
+        assertThat(operator.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(kinds(objects)).contains("PodDisruptionBudget", "IngressClass", "Secret")
+            .doesNotContain("HorizontalPodAutoscaler");
+      }
+      case "ha" -> {
+        assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(dataplane.getSpec().getReplicas()).as("replicas are the HPA's").isNull();
+        assertThat(kinds(objects)).contains("HorizontalPodAutoscaler", "PodDisruptionBudget");
+      }
+      case "namespaced" -> {
+        assertThat(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+            .contains("--watch-namespace=apps");
+        Role watch = named(objects, Role.class, "clb-operator");
+        assertThat(watch.getMetadata().getNamespace()).isEqualTo("apps");
+        assertThat(grants(watch.getRules())).contains("networking.k8s.io/ingresses:watch");
+        assertThat(grants(ofKind(objects, ClusterRole.class).get(0).getRules()))
+            .containsExactly("networking.k8s.io/ingressclasses:list", "networking.k8s.io/ingressclasses:watch");
+      }
+      case "nodeport" -> {
+        assertThat(service.getSpec().getType()).isEqualTo("NodePort");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getNodePort()).containsExactly(30080, 30443);
+      }
+      default -> throw new AssertionError(variant);
+    }
+  }
+
+  @Test
+  void unknownFieldCheckFindsMisspelledFields() {
+    // The check the variants rely on can fail: a misspelled field deep in a Deployment is found
+    List<HasMetadata> objects = objects("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: x}
+        spec:
+          selector: {matchLabels: {a: b}}
+          template:
+            metadata: {labels: {a: b}}
+            spec:
+              containers: [{name: c, image: i, readinessProbes: {}}]
+        """);
+    assertThat(UnknownFields.of(objects.get(0))).containsExactly("spec.template.spec.containers.readinessProbes");
+  }
+
+  @Test
+  void clusterRoleGrantsExactlyWhatTheOperatorCalls() throws Exception {
+    List<HasMetadata> objects = objects(render(Map.of()));
+    Set<String> cluster = grants(named(objects, ClusterRole.class, "clb-operator").getRules());
+    // Informers list+watch; status writes are PUT (update); Events are created; Secrets are only read.
+    assertThat(cluster).containsExactlyInAnyOrder(
+        "networking.k8s.io/ingressclasses:list", "networking.k8s.io/ingressclasses:watch",
+        "networking.k8s.io/ingresses:list", "networking.k8s.io/ingresses:watch",
+        "networking.k8s.io/ingresses/status:update",
+        "/services:list", "/services:watch",
+        "/secrets:get", "/secrets:list", "/secrets:watch",
+        "/events:create",
+        "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
+        "clb.ingress.io/clblisteners:list", "clb.ingress.io/clblisteners:watch",
+        "clb.ingress.io/clblisteners/status:update");
+    // Leader election and the published Service's address, in the release namespace only
+    assertThat(grants(named(objects, Role.class, "clb-operator-election").getRules())).containsExactlyInAnyOrder(
+        "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+        "/services:get");
+  }
+
+  @Test
+  void wrongValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    // A values file as users write one
+    Path values = Files.writeString(dir.resolve("values.yaml"), "service:\n  type: Foo\n");
+    assertThatThrownBy(() -> new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
+        .withValuesFile(values).call()).hasMessageContaining("/service/type")
+        .hasMessageContaining("'LoadBalancer', 'NodePort', 'ClusterIP'");
+    assertThatThrownBy(() -> render(Map.of("dataplane.replicas", 3))).hasMessageContaining("/dataplane")
+        .hasMessageContaining("replicas");
+    assertThatThrownBy(() -> render(Map.of("controller.proxyReadTimeout", "2d")))
+        .hasMessageContaining("/controller/proxyReadTimeout");
+  }
+
+  @Test
+  void chartCrdIsTheShippedOne() throws IOException {
+    String crd = "clblisteners.clb.ingress.io.yaml";
+    assertThat(Files.readString(CHART.resolve("crds").resolve(crd)))
+        .isEqualTo(Files.readString(DEPLOY.resolve("crds").resolve(crd)));
+  }
+
+  /**
+   * deploy/clb-ingress.yaml is the chart rendered with its defaults for namespace clb-ingress and an
+   * existing token Secret (a plain manifest must not carry a token). Rewrite: -Dgolden.update=true.
+   */
+  @Test
+  void deployManifestIsTheRenderedChart() throws Exception {
+    String rendered = "# Rendered from charts/clb-ingress (see README: install with plain manifests).\n"
+        + new Helm(CHART).template().withName("clb-ingress").withNamespace("clb-ingress").withKubeVersion("1.30.0")
+            .set("controlChannel.existingSecret", "clb-ingress-token").call().replace("\r\n", "\n");
+    Path file = DEPLOY.resolve("clb-ingress.yaml");
+    if (UPDATE) {
+      Files.writeString(file, rendered);
+    }
+    assertThat(Files.readString(file)).isEqualTo(rendered);
+  }
+
+  public static String render(Map<String, Object> values) {
+    TemplateCommand template = new Helm(CHART).template().withName("clb").withNamespace("clb-system")
+        .withKubeVersion("1.30.0");
+    values.forEach(template::set);
+    return template.call();
+  }
+
+  public static List<HasMetadata> objects(String yaml) {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String document : yaml.split("(?m)^---\\s*$")) {
+      if (document.lines().anyMatch(l -> l.startsWith("kind:"))) {
+        objects.add(Serialization.unmarshal(document, HasMetadata.class));
+      }
+    }
+    return objects;
+  }
+
+  private static void assertSchemaValid(String yaml) throws Exception {
+    assumeTrue(Files.isDirectory(E2E_DIR.resolve("node_modules/kubernetes-models")),
+        "npm kubernetes-models is needed: run `npm ci` in e2e/ (hack/test.sh does)");
+    Process node = new ProcessBuilder("node", "validate-manifests.mjs").directory(E2E_DIR.toFile())
+        .redirectErrorStream(true).start();
+    node.getOutputStream().write(yaml.getBytes(StandardCharsets.UTF_8));
+    node.getOutputStream().close();
+    String report = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.exitValue()).as(report).isZero();
+    assertThat(report).contains("ok Deployment", "ok Service", "ok ClusterRole");
+  }
+
+  private static Set<String> grants(List<PolicyRule> rules) {
+    Set<String> grants = new TreeSet<>();
+    for (PolicyRule rule : rules) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            grants.add(group + "/" + resource + ":" + verb);
+          }
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static List<String> kinds(List<HasMetadata> objects) {
+    return objects.stream().map(HasMetadata::getKind).toList();
+  }
+
+  private static <T extends HasMetadata> List<T> ofKind(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+    return ofKind(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+  }
+}
