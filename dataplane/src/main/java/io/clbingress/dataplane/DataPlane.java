@@ -11,6 +11,8 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsMaterial;
 import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
+import io.clbingress.dataplane.metrics.ProxyMetrics;
+import io.clbingress.dataplane.proxy.ProxyServices;
 import io.clbingress.dataplane.health.ActiveHealthChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -42,6 +44,8 @@ public final class DataPlane implements AutoCloseable {
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final EndpointLoad load = new EndpointLoad();
   private final EndpointHealth health = new EndpointHealth();
+  private final ProxyMetrics metrics;
+  private final ProxyServices services;
   private final ActiveHealthChecks healthChecks;
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
@@ -56,7 +60,12 @@ public final class DataPlane implements AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
-    this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), router::get, tunnels, tls);
+    this.metrics = new ProxyMetrics(tunnels::openCount, () -> {
+      AppliedTable current = applied.get();
+      return current == null ? 0 : current.table().version();
+    }, health::panicPicks);
+    this.services = new ProxyServices(router::get, tunnels, metrics);
+    this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 
   /** Binds the listeners and the admin port; traffic gets 404 until a table is applied. */
@@ -98,7 +107,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(
             () -> new ProxyVerticle(options.bindAddress(), port, ListenerSelector.defaultListener(Protocol.HTTP),
-                router::get, tunnels, httpsPort),
+                services, httpsPort),
             new DeploymentOptions().setInstances(options.eventLoops()))
         .map(port);
   }
@@ -113,7 +122,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(() -> {
           ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
-              ListenerSelector.defaultListener(Protocol.HTTPS), router::get, tunnels, tls.server(tls.options(null, List.of())), port);
+              ListenerSelector.defaultListener(Protocol.HTTPS), services, tls.server(tls.options(null, List.of())), port);
           httpsInstances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(options.eventLoops()))
@@ -180,6 +189,11 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /** Ports of listeners with their own port (CLBListeners) that are open or opening. */
+  /** The Prometheus metrics of this data plane (served by the admin port at /metrics). */
+  public ProxyMetrics metrics() {
+    return metrics;
+  }
+
   /** Picks made while every endpoint of a cluster was unhealthy (all of them were used). */
   public long panicPicks() {
     return health.panicPicks();

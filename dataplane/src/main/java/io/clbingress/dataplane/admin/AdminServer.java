@@ -41,7 +41,9 @@ public final class AdminServer {
         }
       }
       case "/config" -> config(request);
-      default -> text(request, 404, "not found; try /healthz, /readyz or /config");
+      case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(dataPlane.metrics().scrape());
+      default -> text(request, 404, "not found; try /healthz, /readyz, /config or /metrics");
     }
   }
 

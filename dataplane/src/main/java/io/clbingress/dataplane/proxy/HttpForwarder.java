@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
@@ -31,11 +32,13 @@ final class HttpForwarder {
   private final Vertx vertx;
   private final HttpClient client;
   private final StickySessions sessions;
+  private final ProxyMetrics metrics;
 
-  HttpForwarder(Vertx vertx, HttpClient client, StickySessions sessions) {
+  HttpForwarder(Vertx vertx, HttpClient client, StickySessions sessions, ProxyMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.sessions = sessions;
+    this.metrics = metrics;
   }
 
   void forward(HttpServerRequest request, CompiledRoute route) {
@@ -60,6 +63,7 @@ final class HttpForwarder {
     client.request(options).onComplete(connected -> {
       if (connected.failed()) {
         picker.failed(index);
+        metrics.upstreamError(route.route().source(), "connect");
         if (mayRetry) {
           LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), endpoint, connected.cause().toString());
           attempt(request, route, picker.next(index), false);
@@ -102,6 +106,7 @@ final class HttpForwarder {
           return;
         }
         boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
+        metrics.upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
         LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
         Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
         return;

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -53,19 +52,16 @@ public final class ListenerPorts {
   private final Vertx vertx;
   private final String bindAddress;
   private final int eventLoops;
-  private final Supplier<Router> router;
-  private final TunnelRegistry tunnels;
+  private final ProxyServices services;
   private final TlsMaterial tlsMaterial;
   private final Map<Integer, Bound> bound = new ConcurrentHashMap<>();
   private volatile Map<Integer, Listener> wanted = Map.of();
 
-  public ListenerPorts(Vertx vertx, String bindAddress, int eventLoops, Supplier<Router> router, TunnelRegistry tunnels,
-      TlsMaterial tlsMaterial) {
+  public ListenerPorts(Vertx vertx, String bindAddress, int eventLoops, ProxyServices services, TlsMaterial tlsMaterial) {
     this.vertx = vertx;
     this.bindAddress = bindAddress;
     this.eventLoops = eventLoops;
-    this.router = router;
-    this.tunnels = tunnels;
+    this.services = services;
     this.tlsMaterial = tlsMaterial;
   }
 
@@ -83,7 +79,7 @@ public final class ListenerPorts {
       Bound existing = bound.get(port);
       if (existing != null && existing.protocol != listener.protocol()) {
         // Another protocol on the same port is another server: its connections had other routes.
-        closeNow(port, existing).onSuccess(closed -> follow(router.get(), drainMillis));
+        closeNow(port, existing).onSuccess(closed -> follow(services.router().get(), drainMillis));
       } else if (existing == null) {
         open(port, listener.protocol(), key);
       } else if (key != null && !key.equals(existing.tls)) {
@@ -124,9 +120,8 @@ public final class ListenerPorts {
         : tlsMaterial.server(tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings()));
     vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
-            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), router, tunnels,
-                options, port);
-            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, router, tunnels, options);
+            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), services, options, port);
+            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, services, options);
           };
           entry.instances.add((PortServer) verticle);
           return verticle;

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -30,11 +31,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final ListenerSelector selector;
   private final HttpForwarder forwarder;
   private final WebSocketProxy webSockets;
+  private final ProxyMetrics metrics;
   /** Where redirects to HTTPS point: no port in the URL for 443. */
   private final String httpsPortSuffix;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets, int httpsPort) {
+      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort) {
+    this.metrics = metrics;
     this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
     this.router = router;
     this.selector = selector;
@@ -62,12 +65,19 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     ConnectionGuard guard = guards.get(request.connection());
     if (guard != null) {
       guard.requestStarted();
-      request.response().endHandler(v -> guard.requestEnded(limits));
     }
     if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     CompiledRoute route = match(current, request);
+    long started = System.nanoTime();
+    String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
+    request.response().endHandler(v -> {
+      if (guard != null) {
+        guard.requestEnded(limits);
+      }
+      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
+    });
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());

@@ -1,6 +1,5 @@
 package io.clbingress.dataplane.proxy;
 
-import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,7 +11,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * One event loop's share of a listener: a server instance on the shared port and this loop's own
@@ -26,29 +24,26 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final String host;
   private final int port;
   private final ListenerSelector selector;
-  private final Supplier<Router> router;
-  private final TunnelRegistry tunnels;
+  private final ProxyServices services;
   private final ServerTls tls;
   private final int httpsRedirectPort;
   private HttpServer server;
 
   /** A plain HTTP listener instance. */
-  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels,
-      int httpsRedirectPort) {
-    this(host, port, selector, router, tunnels, null, httpsRedirectPort);
+  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort) {
+    this(host, port, selector, services, null, httpsRedirectPort);
   }
 
   /**
    * @param tls server TLS settings for an HTTPS listener, null for plain HTTP
    * @param httpsRedirectPort the HTTPS port that redirects to HTTPS point at
    */
-  public ProxyVerticle(String host, int port, ListenerSelector selector, Supplier<Router> router, TunnelRegistry tunnels,
-      ServerTls tls, int httpsRedirectPort) {
+  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, ServerTls tls,
+      int httpsRedirectPort) {
     this.host = host;
     this.port = port;
     this.selector = selector;
-    this.router = router;
-    this.tunnels = tunnels;
+    this.services = services;
     this.tls = tls;
     this.httpsRedirectPort = httpsRedirectPort;
   }
@@ -68,8 +63,9 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
             .setVerifyHost(false),
         new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
-    ProxyRequestHandler handler = new ProxyRequestHandler(router, selector,
-        new HttpForwarder(vertx, client, sessions), new WebSocketProxy(vertx, client, tunnels, sessions), httpsRedirectPort);
+    ProxyRequestHandler handler = new ProxyRequestHandler(services.router(), selector,
+        new HttpForwarder(vertx, client, sessions, services.metrics()),
+        new WebSocketProxy(vertx, client, services.tunnels(), sessions), services.metrics(), httpsRedirectPort);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)

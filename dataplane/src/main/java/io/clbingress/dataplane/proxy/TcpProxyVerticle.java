@@ -40,11 +40,11 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private NetClient client;
 
   /** @param tls server TLS settings for TCP_SSL, null for plain TCP */
-  TcpProxyVerticle(String host, int port, Supplier<Router> router, TunnelRegistry tunnels, ServerTls tls) {
+  TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls) {
     this.host = host;
     this.port = port;
-    this.router = router;
-    this.tunnels = tunnels;
+    this.router = services.router();
+    this.tunnels = services.tunnels();
     this.tls = tls;
   }
 
