@@ -30,7 +30,16 @@ final class DiscoveryDispatcher extends Dispatcher {
       new Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, ""),
       new Resource("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, ""),
       new Resource("coordination.k8s.io", "v1", "leases", "Lease", true, ""),
-      new Resource("clb.ingress.io", "v1alpha1", "clblisteners", "CLBListener", true, "clbl"));
+      new Resource("clb.ingress.io", "v1alpha1", "clblisteners", "CLBListener", true, "clbl"),
+      // What the plain manifests of deploy/ create
+      new Resource("", "v1", "serviceaccounts", "ServiceAccount", true, "sa"),
+      new Resource("apps", "v1", "deployments", "Deployment", true, "deploy"),
+      new Resource("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, "pdb"),
+      new Resource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, ""),
+      new Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, ""),
+      new Resource("rbac.authorization.k8s.io", "v1", "roles", "Role", true, ""),
+      new Resource("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, ""),
+      new Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, "crd"));
 
   private final KubernetesCrudDispatcher crud;
 

@@ -167,6 +167,31 @@ class KubectlE2ETest {
     assertThat(body(httpPort, "app.example.com", "/still")).contains("uri=/still");
   }
 
+  @Test
+  void e_plainManifestsOfDeployApplyAsTheReadmeSays() throws Exception {
+    // Given the README's steps for plain manifests, run with kubectl
+    Path deploy = Path.of(System.getProperty("clb.e2e.dir", ".")).resolve("../deploy").normalize();
+    // (imperative `kubectl create namespace/secret` wait on OpenAPI documents the mock does not
+    // serve: the same objects are rendered client-side by kubectl and applied)
+    Processes.Run namespace = kubectl("create", "namespace", "clb-ingress", "--dry-run=client", "-o", "yaml");
+    Processes.Run secret = kubectl("-n", "clb-ingress", "create", "secret", "generic", "clb-ingress-token",
+        "--from-literal=token=from-the-readme", "--dry-run=client", "-o", "yaml");
+    Path setup = Files.writeString(files.resolve("setup.yaml"), namespace.stdout() + "---\n" + secret.stdout());
+    Processes.Run created = kubectl("apply", "--validate=false", "-f", setup.toString());
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    Processes.Run crds = kubectl("apply", "--validate=false", "-f", deploy.resolve("crds").toString());
+    assertThat(crds.exitCode()).as(crds.stderr()).isZero();
+    Processes.Run applied = kubectl("apply", "--validate=false", "-f", deploy.resolve("clb-ingress.yaml").toString());
+    // Then every object is created, as kubectl reports and lists them
+    assertThat(applied.exitCode()).as(applied.stderr()).isZero();
+    assertThat(applied.stdout()).contains("deployment.apps/clb-ingress-operator created",
+        "deployment.apps/clb-ingress-dataplane created", "service/clb-ingress-dataplane created",
+        "clusterrole.rbac.authorization.k8s.io/clb-ingress-operator created",
+        "ingressclass.networking.k8s.io/clb created");
+    assertThat(kubectl("-n", "clb-ingress", "get", "deployments", "-o", "name").stdout())
+        .contains("deployment.apps/clb-ingress-operator", "deployment.apps/clb-ingress-dataplane");
+  }
+
   private static String listener(String path) {
     return """
         apiVersion: clb.ingress.io/v1alpha1
