@@ -100,7 +100,14 @@ class OperatorAndDataplaneE2ETest {
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("api", "/api", "60")).create();
     awaitBody("/api/x", "backend=blue uri=/api/x");
     // When it is updated to another path
-    client.network().v1().ingresses().inNamespace("shop").resource(ingress("api", "/v2", "60")).update();
+    // (an edit, as kubectl does: the operator may have written the status meanwhile, and a plain
+    // update of a stale copy would be refused with 409)
+    client.network().v1().ingresses().inNamespace("shop").withName("api").edit(old -> {
+      var changed = ingress("api", "/v2", "60");
+      changed.setMetadata(old.getMetadata());
+      changed.setStatus(old.getStatus());
+      return changed;
+    });
     awaitBody("/v2/x", "uri=/v2/x");
     // When it is deleted, Then its path falls back to the remaining Ingress's "/"
     client.network().v1().ingresses().inNamespace("shop").withName("api").delete();
