@@ -81,6 +81,27 @@ class HealthCheckTest {
     assertThat(backendsOf(10)).containsOnly("a");
   }
 
+  @Test
+  void passiveEjectionAfterConsecutiveConnectFailures() throws Exception {
+    // Given a cluster whose second endpoint refuses connections
+    int dead;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      dead = socket.getLocalPort();
+    }
+    Cluster cluster = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR,
+        List.of(new Endpoint("127.0.0.1", a.port()), new Endpoint("127.0.0.1", dead)));
+    harness.apply(table(1).cluster(cluster).prefix("app.example.com", "/", "app").build());
+    // When 40 requests go through (each one picking the dead endpoint is retried on a)
+    for (int i = 0; i < 40; i++) {
+      assertThat(harness.get("app.example.com", "/").status()).isEqualTo(200);
+    }
+    // Then after five connect failures in a row it was ejected: no more attempts on it
+    String metrics = DataPlaneHarness.await(harness.onContext(() -> harness.http.request(
+            new io.vertx.core.http.RequestOptions().setHost("127.0.0.1").setPort(harness.dataPlane.adminPort())
+                .setURI("/metrics")).compose(r -> r.send()).compose(r -> r.body()).map(Object::toString)));
+    assertThat(metrics).contains("clb_upstream_errors_total{kind=\"connect\",route=\"test\"} 5.0");
+  }
+
   /** One request, to make the picker run while everything is down. */
   private boolean panicProbe() throws Exception {
     harness.get("app.example.com", "/");
