@@ -141,11 +141,17 @@ final class HttpForwarder {
     });
   }
 
+  private static final java.util.Set<HttpMethod> BODILESS_METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.OPTIONS, HttpMethod.DELETE, HttpMethod.TRACE);
+
   private static boolean hasBody(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2) {
-      return !request.isEnded();
-    }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (request.version() == HttpVersion.HTTP_2) {
+      // A paused HTTP/2 request may not have seen its END_STREAM yet: without a length, a GET-like
+      // method is taken as bodiless rather than sent on as an empty chunked body.
+      boolean bodiless = length == null && BODILESS_METHODS.contains(request.method());
+      return !bodiless && (length == null ? !request.isEnded() : !length.equals("0"));
+    }
     return (length != null && !length.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
