@@ -160,6 +160,7 @@ public final class DataPlane implements AutoCloseable {
     }
     router.set(compiled);
     applied.set(new AppliedTable(table, clock.instant()));
+    metrics.retainRoutes(routeSources(table));
     int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
     listenerPorts.follow(compiled, options.drain().toMillis());
     LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={}",
@@ -189,6 +190,17 @@ public final class DataPlane implements AutoCloseable {
   }
 
   /** Ports of listeners with their own port (CLBListeners) that are open or opening. */
+  private static java.util.Set<String> routeSources(RoutingTable table) {
+    java.util.Set<String> sources = new java.util.HashSet<>();
+    for (io.clbingress.dataplane.table.Listener listener : table.listeners()) {
+      listener.virtualHosts().forEach(vhost -> vhost.routes().forEach(route -> sources.add(route.source())));
+      if (listener.defaultRoute() != null) {
+        sources.add(listener.defaultRoute().source());
+      }
+    }
+    return sources;
+  }
+
   /** The Prometheus metrics of this data plane (served by the admin port at /metrics). */
   public ProxyMetrics metrics() {
     return metrics;

@@ -67,6 +67,13 @@ class MetricsTest {
         "clb_routing_table_version 7.0"));
     DataPlaneHarness.await(ws.close());
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics()).contains("clb_tunnels_open 0.0"));
+    // When the route's object leaves the table, Then its series go
+    harness.apply(table(8)
+        .cluster(new Cluster("web", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", web.port()))))
+        .route("m.example.com", new Route(PathMatch.Prefix.of("/ok"), "web", Tables.DEFAULT_TIMEOUTS, "Ingress shop/web"))
+        .build());
+    assertThat(metrics()).contains("route=\"Ingress shop/web\"", "clb_routing_table_version 8.0")
+        .doesNotContain("route=\"Ingress shop/dead\"");
   }
 
   private static String metrics() throws Exception {

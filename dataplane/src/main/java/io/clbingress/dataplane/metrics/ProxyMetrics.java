@@ -72,6 +72,27 @@ public final class ProxyMetrics {
         .increment();
   }
 
+  /**
+   * Drops the meters of routes whose object left the routing table, so that deleted Ingresses and
+   * CLBListeners do not stay as series forever.
+   */
+  public void retainRoutes(java.util.Set<String> current) {
+    routes.keySet().removeIf(route -> {
+      if (current.contains(route) || route.equals(NO_ROUTE)) {
+        return false;
+      }
+      RouteMeters meters = routes.get(route);
+      for (Counter counter : meters.byClass) {
+        if (counter != null) {
+          registry.remove(counter);
+        }
+      }
+      registry.remove(meters.latency);
+      meters.errors.values().forEach(registry::remove);
+      return true;
+    });
+  }
+
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
