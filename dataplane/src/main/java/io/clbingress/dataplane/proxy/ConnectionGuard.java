@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -28,13 +29,20 @@ final class ConnectionGuard {
   private final HttpConnection connection;
   private int inFlight;
   private boolean tunnelled;
-  private long timer;
+  private long headerTimer;
+  /**
+   * The keep-alive timer is armed once and re-armed for the rest of the idle time when it fires
+   * early, rather than cancelled and set again on every request: a busy connection costs no timer work.
+   */
+  private long keepaliveTimer = -1;
+  private long idleSince;
+  private long keepaliveMillis;
 
   private ConnectionGuard(Vertx vertx, HttpConnection connection, ClientLimits limits) {
     this.vertx = vertx;
     this.connection = connection;
-    this.timer = vertx.setTimer(limits.headerMillis(), id -> headerTimedOut(limits.headerMillis()));
-    connection.closeHandler(v -> cancel());
+    this.headerTimer = vertx.setTimer(limits.headerMillis(), id -> headerTimedOut(limits.headerMillis()));
+    connection.closeHandler(v -> cancelTimers());
   }
 
   static ConnectionGuard watch(Vertx vertx, HttpConnection connection, ClientLimits limits) {
@@ -42,34 +50,60 @@ final class ConnectionGuard {
   }
 
   void requestStarted() {
-    cancel();
+    if (headerTimer >= 0) {
+      vertx.cancelTimer(headerTimer);
+      headerTimer = -1;
+    }
     inFlight++;
   }
 
-  /** A response ended; with nothing else in flight the keep-alive timer starts. */
+  /** A response ended; with nothing else in flight the connection is idle from now. */
   void requestEnded(ClientLimits limits) {
     inFlight = Math.max(0, inFlight - 1);
-    if (inFlight == 0 && !tunnelled && limits.keepaliveMillis() == 0) {
-      connection.close();
-    } else if (inFlight == 0 && !tunnelled) {
-      cancel();
-      timer = vertx.setTimer(limits.keepaliveMillis(), id -> {
-        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", connection.remoteAddress(), limits.keepaliveMillis());
-        connection.close();
-      });
+    if (inFlight > 0 || tunnelled) {
+      return;
     }
+    if (limits.keepaliveMillis() == 0) {
+      connection.close();
+      return;
+    }
+    idleSince = System.nanoTime();
+    keepaliveMillis = limits.keepaliveMillis();
+    if (keepaliveTimer < 0) {
+      armKeepalive(keepaliveMillis);
+    }
+  }
+
+  private void armKeepalive(long delayMillis) {
+    keepaliveTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+      keepaliveTimer = -1;
+      if (tunnelled || inFlight > 0) {
+        return; // busy again: the next response end re-arms it
+      }
+      long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+      if (idleMillis >= keepaliveMillis) {
+        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", connection.remoteAddress(), idleMillis);
+        connection.close();
+      } else {
+        armKeepalive(keepaliveMillis - idleMillis);
+      }
+    });
   }
 
   /** The connection now carries a WebSocket tunnel: no keep-alive timer any more. */
   void tunnelled() {
     tunnelled = true;
-    cancel();
+    cancelTimers();
   }
 
-  private void cancel() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+  private void cancelTimers() {
+    if (headerTimer >= 0) {
+      vertx.cancelTimer(headerTimer);
+      headerTimer = -1;
+    }
+    if (keepaliveTimer >= 0) {
+      vertx.cancelTimer(keepaliveTimer);
+      keepaliveTimer = -1;
     }
   }
 
@@ -79,7 +113,7 @@ final class ConnectionGuard {
    * connection, or one where that fails, is just closed.
    */
   private void headerTimedOut(long millis) {
-    timer = -1;
+    headerTimer = -1;
     LOG.debug("{} sent no complete request head in {} ms: 408", connection.remoteAddress(), millis);
     try {
       Channel channel = ((io.vertx.core.net.impl.ConnectionBase) connection).channel();

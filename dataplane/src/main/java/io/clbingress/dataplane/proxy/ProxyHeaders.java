@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.security.cert.X509Certificate;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,11 +18,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class ProxyHeaders {
 
-  private static final Set<String> HOP_BY_HOP = Set.of(
+  /** Case-insensitive sets: header names are compared as they come, without a lower-case copy. */
+  private static final Set<String> HOP_BY_HOP = caseInsensitive(
       "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
       "te", "trailer", "transfer-encoding", "upgrade");
-  private static final Set<String> FORWARDED = Set.of(
-      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
+  /** What the proxy sets itself towards the backend: a client's own values are dropped. */
+  private static final Set<String> SET_BY_PROXY = caseInsensitive(
+      "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
       "ssl-client-subject-dn", "ssl-client-verify");
 
   private ProxyHeaders() {
@@ -31,14 +32,18 @@ final class ProxyHeaders {
 
   /** Copies end-to-end headers; {@code keepUpgrade} keeps Connection/Upgrade for a WebSocket handshake. */
   static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepUpgrade) {
-    Set<String> dropped = connectionListed(from);
+    copy(from, to, keepUpgrade, Set.of());
+  }
+
+  private static void copy(MultiMap from, MultiMap to, boolean keepUpgrade, Set<String> alsoDropped) {
+    Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      boolean upgradeHeader = name.equals("connection") || name.equals("upgrade");
+      String name = header.getKey();
+      boolean upgradeHeader = name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("upgrade");
       if (keepUpgrade && upgradeHeader) {
-        to.add(header.getKey(), header.getValue());
-      } else if (!HOP_BY_HOP.contains(name) && !dropped.contains(name)) {
-        to.add(header.getKey(), header.getValue());
+        to.add(name, header.getValue());
+      } else if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name) && !listed.contains(name)) {
+        to.add(name, header.getValue());
       }
     }
   }
@@ -50,11 +55,7 @@ final class ProxyHeaders {
    *     only then, since asking a session without one costs an exception
    */
   static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, boolean clientCertificate) {
-    copyEndToEnd(request.headers(), to, keepUpgrade);
-    to.remove("host");
-    for (String name : FORWARDED) {
-      to.remove(name);
-    }
+    copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
     String clientIp = clientIp(request);
     if (clientIp != null) {
       to.set("X-Forwarded-For", clientIp);
@@ -93,13 +94,29 @@ final class ProxyHeaders {
     }
   }
 
+  private static Set<String> caseInsensitive(String... names) {
+    Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    set.addAll(List.of(names));
+    return java.util.Collections.unmodifiableSet(set);
+  }
+
   static String clientIp(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
     return remote == null ? null : remote.hostAddress();
   }
 
+  /** Headers that the Connection header names as hop-by-hop; none (and no allocation) usually. */
   private static Set<String> connectionListed(MultiMap headers) {
-    Set<String> listed = new HashSet<>();
+    String first = headers.get("connection");
+    if (first == null) {
+      return Set.of();
+    }
+    boolean namesNoHeader = first.equalsIgnoreCase("keep-alive") || first.equalsIgnoreCase("close")
+        || first.equalsIgnoreCase("upgrade");
+    if (namesNoHeader && headers.getAll("connection").size() == 1) {
+      return Set.of();
+    }
+    Set<String> listed = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String value : headers.getAll("connection")) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
