@@ -44,6 +44,7 @@ public final class DataPlane implements AutoCloseable {
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final EndpointLoad load = new EndpointLoad();
   private final EndpointHealth health = new EndpointHealth();
+  private volatile boolean stopping;
   private final ProxyMetrics metrics;
   private final ProxyServices services;
   private final ActiveHealthChecks healthChecks;
@@ -174,7 +175,30 @@ public final class DataPlane implements AutoCloseable {
 
   /** True once a table is in force and the listeners are bound. */
   public boolean isReady() {
-    return applied.get() != null && httpPort > 0;
+    return !stopping && applied.get() != null && httpPort > 0;
+  }
+
+  /**
+   * Leaves gracefully (SIGTERM): /readyz answers 503 at once, so that load balancers and
+   * EndpointSlices take this replica out, while it goes on serving; open WebSocket and TCP tunnels
+   * get up to the drain period to end on their own; then everything closes. Blocks the caller.
+   */
+  public void shutdown() {
+    stopping = true;
+    long deadline = System.nanoTime() + options.drain().toNanos();
+    int open = tunnels.openCount();
+    if (open > 0) {
+      LOG.info("stopping: {} tunnels open, waiting up to {} s for them to end", open, options.drain().toSeconds());
+    }
+    try {
+      while (tunnels.openCount() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("stopping: {} tunnels still open are closed", tunnels.openCount());
+    close();
   }
 
   public int httpPort() {

@@ -69,7 +69,7 @@ public final class DataplaneCommand implements Callable<Integer> {
     client.start();
     Lifecycle.runUntilStopped(() -> {
       client.close();
-      dataPlane.close();
+      dataPlane.shutdown();
       vertx.close();
     });
     return 0;

@@ -61,7 +61,7 @@ public final class StandaloneCommand implements Callable<Integer> {
     watcher.start();
     Lifecycle.runUntilStopped(() -> {
       watcher.close();
-      dataPlane.close();
+      dataPlane.shutdown();
       vertx.close();
     });
     return 0;
