@@ -46,7 +46,8 @@ public class ChartTest {
       "default", Map.of(),
       "ha", Map.of("operator.replicaCount", 2, "dataplane.autoscaling.enabled", true),
       "namespaced", Map.of("watchNamespace", "apps"),
-      "nodeport", Map.of("service.type", "NodePort", "service.nodePorts.http", 30080, "service.nodePorts.https", 30443));
+      "nodeport", Map.of("service.type", "NodePort", "service.nodePorts.http", 30080, "service.nodePorts.https", 30443),
+      "metrics", Map.of("metrics.serviceMonitor.enabled", true));
 
   @Test
   void lintIsClean() {
@@ -56,12 +57,15 @@ public class ChartTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"default", "ha", "namespaced", "nodeport"})
+  @ValueSource(strings = {"default", "ha", "namespaced", "nodeport", "metrics"})
   void variantRendersValidObjects(String variant) throws Exception {
     String yaml = render(VARIANTS.get(variant));
     List<HasMetadata> objects = objects(yaml);
     assertSchemaValid(yaml);
     for (HasMetadata object : objects) {
+      if (object.getApiVersion().startsWith("monitoring.coreos.com/")) {
+        continue; // no Fabric8 model in this build: checked field by field in the "metrics" case
+      }
       assertThat(UnknownFields.of(object)).as("unknown fields of %s %s", object.getKind(),
           object.getMetadata().getName()).isEmpty();
     }
@@ -106,6 +110,14 @@ public class ChartTest {
       case "nodeport" -> {
         assertThat(service.getSpec().getType()).isEqualTo("NodePort");
         assertThat(service.getSpec().getPorts()).extracting(p -> p.getNodePort()).containsExactly(30080, 30443);
+      }
+      case "metrics" -> {
+        HasMetadata monitor = objects.stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst()
+            .orElseThrow();
+        String text = Serialization.asYaml(monitor);
+        assertThat(text).contains("targetPort: \"admin\"", "path: \"/metrics\"", "app.kubernetes.io/component: \"dataplane\"");
+        assertThat(dataplane.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+            .anyMatch(p -> "admin".equals(p.getName()) && p.getContainerPort() == 9901);
       }
       default -> throw new AssertionError(variant);
     }
