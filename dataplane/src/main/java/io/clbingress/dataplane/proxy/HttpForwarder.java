@@ -44,15 +44,22 @@ final class HttpForwarder {
   void forward(HttpServerRequest request, CompiledRoute route) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    int first = sessions.choose(request, route);
-    attempt(request, route, first, picker.size() > 1);
+    EndpointConnector.connect(picker, sessions.choose(request, route), index -> client.request(options(request, route,
+            picker.endpoint(index))), () -> true, (index, cause, retrying) -> {
+          metrics.upstreamError(route.route().source(), "connect");
+          if (retrying) {
+            LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(index), cause.toString());
+          } else {
+            LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
+          }
+        })
+        .onSuccess(connected -> send(request, connected.connection(), route, connected.index()))
+        .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
-  private void attempt(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry) {
-    EndpointPicker picker = route.cluster().picker();
-    Endpoint endpoint = picker.endpoint(index);
+  private static RequestOptions options(HttpServerRequest request, CompiledRoute route, Endpoint endpoint) {
     Timeouts timeouts = route.timeouts();
-    RequestOptions options = new RequestOptions()
+    return new RequestOptions()
         .setMethod(request.method())
         .setHost(endpoint.address())
         .setPort(endpoint.port())
@@ -60,21 +67,6 @@ final class HttpForwarder {
         .setSsl(route.cluster().isTls())
         .setConnectTimeout(timeouts.connectMillis())
         .setIdleTimeout(timeouts.readMillis());
-    client.request(options).onComplete(connected -> {
-      if (connected.failed()) {
-        picker.failed(index);
-        metrics.upstreamError(route.route().source(), "connect");
-        if (mayRetry) {
-          LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), endpoint, connected.cause().toString());
-          attempt(request, route, picker.next(index), false);
-        } else {
-          LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, connected.cause().toString());
-          Responses.send(request, 502, "Bad Gateway");
-        }
-        return;
-      }
-      send(request, connected.result(), route, index);
-    });
   }
 
   private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, int index) {
@@ -86,7 +78,9 @@ final class HttpForwarder {
     if (request.authority() != null) {
       upstream.authority(request.authority());
     }
-    request.connection().closeHandler(closed -> upstream.reset());
+    // The client's side of this exchange going away resets the backend's: per response, since the
+    // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
+    request.response().closeHandler(closed -> upstream.reset());
     Future<HttpClientResponse> answered;
     if (hasBody(request)) {
       answered = upstream.response();

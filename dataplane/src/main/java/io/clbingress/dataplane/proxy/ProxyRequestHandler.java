@@ -50,18 +50,23 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
 
   /** A new client connection: its request-head timer starts now. */
   void connected(Vertx vertx, HttpConnection connection) {
-    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(router.get())));
+    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(listener())));
   }
 
-  private ClientLimits limits(Router current) {
-    ListenerRouter listener = current == null ? null : selector.select(current);
+  /** The listener this server serves in the router in force, or null (none yet, or removed). */
+  private ListenerRouter listener() {
+    Router current = router.get();
+    return current == null ? null : selector.select(current);
+  }
+
+  private static ClientLimits limits(ListenerRouter listener) {
     return listener == null ? ClientLimits.DEFAULTS : listener.listener().limits();
   }
 
   @Override
   public void handle(HttpServerRequest request) {
-    Router current = router.get();
-    ClientLimits limits = limits(current);
+    ListenerRouter listener = listener();
+    ClientLimits limits = limits(listener);
     ConnectionGuard guard = guards.get(request.connection());
     if (guard != null) {
       guard.requestStarted();
@@ -69,7 +74,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    CompiledRoute route = match(current, request);
+    CompiledRoute route = match(listener, request);
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     request.response().endHandler(v -> {
@@ -116,8 +121,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         .end();
   }
 
-  private CompiledRoute match(Router current, HttpServerRequest request) {
-    ListenerRouter listener = current == null ? null : selector.select(current);
+  private static CompiledRoute match(ListenerRouter listener, HttpServerRequest request) {
     if (listener == null) {
       return null;
     }

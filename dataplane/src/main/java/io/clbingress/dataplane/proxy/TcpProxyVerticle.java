@@ -78,32 +78,25 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     }
     EndpointPicker picker = route.cluster().picker();
     SocketAddress remote = socket.remoteAddress();
-    connect(socket, clientGone, route, picker.pick(remote == null ? null : remote.hostAddress()), picker.size() > 1);
-  }
-
-  private void connect(NetSocket socket, AtomicBoolean clientGone, CompiledRoute route, int index, boolean mayRetry) {
-    EndpointPicker picker = route.cluster().picker();
-    Endpoint endpoint = picker.endpoint(index);
-    ConnectOptions options = new ConnectOptions()
-        .setHost(endpoint.address())
-        .setPort(endpoint.port())
-        .setSsl(route.cluster().isTls())
-        .setTimeout((int) Math.min(Integer.MAX_VALUE, route.timeouts().connectMillis()));
-    client.connect(options).onComplete(connected -> {
-      if (connected.succeeded() && clientGone.get()) {
-        connected.result().close();
-      } else if (connected.succeeded()) {
-        picker.succeeded(index);
-        splice(socket, route, index, connected.result());
-      } else if (mayRetry && !clientGone.get()) {
-        picker.failed(index);
-        connect(socket, clientGone, route, picker.next(index), false);
-      } else {
-        picker.failed(index);
-        LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, connected.cause().toString());
-        socket.close();
-      }
-    });
+    EndpointConnector.connect(picker, picker.pick(remote == null ? null : remote.hostAddress()), index -> {
+          Endpoint endpoint = picker.endpoint(index);
+          return client.connect(new ConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
+              .setSsl(route.cluster().isTls())
+              .setTimeout((int) Math.min(Integer.MAX_VALUE, route.timeouts().connectMillis())));
+        }, () -> !clientGone.get(), (index, cause, retrying) -> {
+          if (!retrying) {
+            LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
+          }
+        })
+        .onSuccess(connected -> {
+          picker.succeeded(connected.index());
+          if (clientGone.get()) {
+            connected.connection().close();
+          } else {
+            splice(socket, route, connected.index(), connected.connection());
+          }
+        })
+        .onFailure(e -> socket.close());
   }
 
   private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {

@@ -50,30 +50,18 @@ final class WebSocketProxy {
   void open(HttpServerRequest request, CompiledRoute route, Runnable onTunnel) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    connect(request, route, sessions.choose(request, route), picker.size() > 1, onTunnel);
-  }
-
-  private void connect(HttpServerRequest request, CompiledRoute route, int index, boolean mayRetry, Runnable onTunnel) {
-    EndpointPicker picker = route.cluster().picker();
-    Endpoint endpoint = picker.endpoint(index);
-    HttpConnectOptions options = new HttpConnectOptions()
-        .setHost(endpoint.address())
-        .setPort(endpoint.port())
-        .setSsl(route.cluster().isTls())
-        .setConnectTimeout(route.timeouts().connectMillis());
-    client.connect(options).onComplete(connected -> {
-      if (connected.failed()) {
-        picker.failed(index);
-        if (mayRetry) {
-          connect(request, route, picker.next(index), false, onTunnel);
-        } else {
-          LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), endpoint, connected.cause().toString());
-          Responses.send(request, 502, "Bad Gateway");
-        }
-        return;
-      }
-      handshake(request, route, index, connected.result(), onTunnel);
-    });
+    EndpointConnector.connect(picker, sessions.choose(request, route), index -> {
+          Endpoint endpoint = picker.endpoint(index);
+          return client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
+              .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()));
+        }, () -> true, (index, cause, retrying) -> {
+          if (!retrying) {
+            LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), picker.endpoint(index),
+                cause.toString());
+          }
+        })
+        .onSuccess(connected -> handshake(request, route, connected.index(), connected.connection(), onTunnel))
+        .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
   private void handshake(HttpServerRequest request, CompiledRoute route, int index, HttpClientConnection connection,
@@ -88,7 +76,7 @@ final class WebSocketProxy {
         Responses.send(request, 504, "Gateway Timeout");
       }
     });
-    request.connection().closeHandler(v -> {
+    request.response().closeHandler(v -> {
       // The client gave up while its upgrade was under way: the backend connection goes too.
       if (settled.compareAndSet(false, true)) {
         vertx.cancelTimer(handshakeTimer);
