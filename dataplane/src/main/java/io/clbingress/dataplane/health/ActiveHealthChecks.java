@@ -69,12 +69,15 @@ public final class ActiveHealthChecks {
         wanted.add(new Key(new Endpoint(endpoint.address(), endpoint.port()), cluster.healthCheck(), tls));
       }
     }
+    Set<Endpoint> checked = new HashSet<>();
+    wanted.forEach(key -> checked.add(key.endpoint()));
     probes.keySet().removeIf(key -> {
       if (wanted.contains(key)) {
         return false;
       }
       vertx.cancelTimer(probes.get(key).timer);
-      if (wanted.stream().noneMatch(k -> k.endpoint().equals(key.endpoint()))) {
+      if (!checked.contains(key.endpoint())) {
+        // No check watches it any more: a verdict of a check that left must not hold it out.
         health.state(key.endpoint()).activeVerdict(true);
       }
       return true;

@@ -19,9 +19,9 @@ public enum TlsEngine {
   /** The engine to use: the one asked for, or the JDK's when BoringSSL cannot load here. */
   public TlsEngine orFallback() {
     if (this == OPENSSL && !OpenSSLEngineOptions.isAvailable()) {
+      Throwable cause = io.netty.handler.ssl.OpenSsl.unavailabilityCause();
       LOG.warn("TLS engine openssl is not available on this platform ({}); using the JDK's",
-          io.netty.handler.ssl.OpenSsl.unavailabilityCause() == null ? "unknown cause"
-              : io.netty.handler.ssl.OpenSsl.unavailabilityCause().toString());
+          cause == null ? "unknown cause" : cause.toString());
       return JDK;
     }
     return this;

@@ -63,10 +63,6 @@ public final class EndpointHealth {
       return activeDown;
     }
 
-    public boolean ejected() {
-      return !available() && !activeDown;
-    }
-
     /** A request or connect to it succeeded (an answer below 500). */
     public void succeeded() {
       consecutiveFailures.set(0);

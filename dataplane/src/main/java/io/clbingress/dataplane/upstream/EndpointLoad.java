@@ -16,10 +16,4 @@ public final class EndpointLoad {
   AtomicInteger counter(Endpoint endpoint) {
     return active.computeIfAbsent(endpoint.toString(), key -> new AtomicInteger());
   }
-
-  /** Open requests and tunnels on an endpoint now. */
-  public int activeOn(Endpoint endpoint) {
-    AtomicInteger counter = active.get(endpoint.toString());
-    return counter == null ? 0 : counter.get();
-  }
 }

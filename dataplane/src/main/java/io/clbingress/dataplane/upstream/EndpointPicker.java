@@ -41,16 +41,15 @@ public abstract sealed class EndpointPicker {
 
   /** Index of the endpoint for a client; the list must not be empty. */
   public final int pick(String clientAddress) {
-    for (EndpointHealth.State state : health) {
-      if (state.available()) {
-        return choose(clientAddress, index -> health[index].available());
-      }
+    int chosen = choose(clientAddress, index -> health[index].available());
+    if (chosen >= 0) {
+      return chosen;
     }
     registry.panicked();
     return choose(clientAddress, index -> true);
   }
 
-  /** The scheduler's choice among the endpoints {@code allowed} accepts (at least one does). */
+  /** The scheduler's choice among the endpoints {@code allowed} accepts; -1 when it accepts none. */
   protected abstract int choose(String clientAddress, IntPredicate allowed);
 
   /** The index to try after {@code failed} (once, for a connect failure): the next available one. */
@@ -109,7 +108,7 @@ public abstract sealed class EndpointPicker {
           return candidate;
         }
       }
-      return Math.floorMod(counter.getAndIncrement(), size);
+      return -1;
     }
   }
 
@@ -141,7 +140,9 @@ public abstract sealed class EndpointPicker {
           }
         }
       }
-      scores[best] -= total;
+      if (best >= 0) {
+        scores[best] -= total;
+      }
       return best;
     }
   }

@@ -44,8 +44,9 @@ final class HashRing {
   }
 
   /**
-   * The first owner at or after {@code key}'s place that {@code allowed} accepts: a client of an
-   * unavailable endpoint goes where it would go if that endpoint were removed, and comes back after.
+   * The first owner at or after {@code key}'s place that {@code allowed} accepts, or -1 when it
+   * accepts none: a client of an unavailable endpoint goes where it would go if that endpoint were
+   * removed, and comes back after.
    */
   int owner(String key, java.util.function.IntPredicate allowed) {
     int at = Arrays.binarySearch(points, hash(key));
@@ -56,7 +57,7 @@ final class HashRing {
         return owner;
       }
     }
-    return owners[start % points.length];
+    return -1;
   }
 
   /** FNV-1a over the UTF-8 bytes, then MurmurHash3's finalizer to spread nearby keys apart. */

@@ -22,7 +22,7 @@ public final class UpstreamCluster {
     this.picker = picker;
     this.sessionIds = new String[cluster.endpoints().size()];
     for (int i = 0; i < sessionIds.length; i++) {
-      sessionIds[i] = String.format("%016x", HashRing.hash(cluster.endpoints().get(i).toString()));
+      sessionIds[i] = Long.toHexString(HashRing.hash(cluster.endpoints().get(i).toString()));
       indexBySessionId.put(sessionIds[i], i);
     }
   }
