@@ -49,12 +49,13 @@ final class EndpointResolver {
 
   /**
    * @param user the object that names the backend, and the field where it does, for the problem
+   * @param consequence what a backend without endpoints means for the user, ending the problem
    */
-  Resolution resolve(String namespace, BackendRef backend, ObjectRef user, String field) {
+  Resolution resolve(String namespace, BackendRef backend, ObjectRef user, String field, String consequence) {
     ObjectRef serviceRef = serviceRef(namespace, backend.service());
     ServiceInfo service = services.get(serviceRef);
     if (service == null) {
-      return failed(user, field + ".service.name", serviceRef + " not found; " + consequence(field));
+      return failed(user, field + ".service.name", serviceRef + " not found; " + consequence);
     }
     List<EndpointSliceInfo> slices = slicesByService.getOrDefault(serviceRef, List.of());
     String staticList = service.annotations().get(STATIC_ENDPOINTS);
@@ -66,7 +67,7 @@ final class EndpointResolver {
     }
     if (port == null) {
       return failed(user, field + ".service.port", serviceRef + " has no port " + backend.portText()
-          + "; " + consequence(field));
+          + "; " + consequence);
     }
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
     for (EndpointSliceInfo slice : slices) {
@@ -81,11 +82,6 @@ final class EndpointResolver {
       }
     }
     return new Resolution(List.copyOf(endpoints), port.port(), null);
-  }
-
-  /** What a backend without endpoints does: a TCP listener's backend closes connections, routes answer 503. */
-  private static String consequence(String field) {
-    return field.equals("spec.backend") ? "the listener closes its connections" : "the route answers 503";
   }
 
   private static Resolution parseStatic(ServiceInfo service, String list, Integer servicePort) {

@@ -40,6 +40,9 @@ final class HttpRouteBuilder {
   private record Claim(RouteSource owner, Route route) {
   }
 
+  /** What a backend without endpoints means for an HTTP route, at the end of its problem. */
+  private static final String ANSWERS_503 = "the route answers 503";
+
   private final String listenerName;
   private final int port;
   private final String defaultDomain;
@@ -69,7 +72,7 @@ final class HttpRouteBuilder {
       }
     }
     if (ingress.defaultBackend() != null) {
-      addDefault(source, ingress.defaultBackend(), "spec.defaultBackend");
+      addDefault(source, ingress.defaultBackend(), "spec.defaultBackend", ANSWERS_503);
     }
   }
 
@@ -104,7 +107,7 @@ final class HttpRouteBuilder {
     List<Integer> weights = new ArrayList<>();
     for (int i = 0; i < backends.size(); i++) {
       ListenerInfo.WeightedBackend entry = backends.get(i);
-      EndpointResolver.Resolution resolution = resolve(source, entry.backend(), field + "[" + i + "]");
+      EndpointResolver.Resolution resolution = resolve(source, entry.backend(), field + "[" + i + "]", ANSWERS_503);
       if (resolution == null) {
         return null;
       }
@@ -162,7 +165,7 @@ final class HttpRouteBuilder {
   private void addPath(RouteSource source, String host, String path, String pathType, BackendRef backend,
       String field) {
     PathMatch match = pathMatch(source, path, pathType, field);
-    String cluster = match == null ? null : cluster(source, backend, field + ".backend");
+    String cluster = match == null ? null : cluster(source, backend, field + ".backend", ANSWERS_503);
     if (cluster != null) {
       claim(source, host, source.route(match, cluster), field);
     }
@@ -170,11 +173,11 @@ final class HttpRouteBuilder {
 
   /** The one Service of a TCP or TCP_SSL listener: every connection takes the listener's default route. */
   void addLayer4Backend(BackendRef backend, RouteSource source) {
-    addDefault(source, backend, "spec.backend");
+    addDefault(source, backend, "spec.backend", "the listener closes its connections");
   }
 
-  private void addDefault(RouteSource source, BackendRef backend, String field) {
-    String cluster = cluster(source, backend, field);
+  private void addDefault(RouteSource source, BackendRef backend, String field, String consequence) {
+    String cluster = cluster(source, backend, field, consequence);
     if (cluster == null) {
       return;
     }
@@ -232,8 +235,8 @@ final class HttpRouteBuilder {
   }
 
   /** The cluster for a backend, created on first use; null when the backend is not usable at all. */
-  private String cluster(RouteSource source, BackendRef backend, String field) {
-    EndpointResolver.Resolution resolution = resolve(source, backend, field);
+  private String cluster(RouteSource source, BackendRef backend, String field, String consequence) {
+    EndpointResolver.Resolution resolution = resolve(source, backend, field, consequence);
     if (resolution == null) {
       return null;
     }
@@ -244,7 +247,8 @@ final class HttpRouteBuilder {
   }
 
   /** A backend's endpoints (a problem when they cannot be known); null when it is not a usable Service backend. */
-  private EndpointResolver.Resolution resolve(RouteSource source, BackendRef backend, String field) {
+  private EndpointResolver.Resolution resolve(RouteSource source, BackendRef backend, String field,
+      String consequence) {
     if (backend == null || !backend.isService()) {
       problems.add(new Problem(source.owner(), field, "only Service backends are supported; the path is ignored"));
       return null;
@@ -253,7 +257,8 @@ final class HttpRouteBuilder {
       problems.add(new Problem(source.owner(), field + ".service.port", "a port number or name is required; the path is ignored"));
       return null;
     }
-    EndpointResolver.Resolution resolution = resolver.resolve(source.owner().namespace(), backend, source.owner(), field);
+    EndpointResolver.Resolution resolution = resolver.resolve(source.owner().namespace(), backend, source.owner(), field,
+        consequence);
     if (resolution.problem() != null) {
       problems.add(resolution.problem());
     }
