@@ -13,12 +13,11 @@ rounds=3 dur=10s conns=64 warm=30s
 while getopts "r:d:c:w:" o; do case $o in
   r) rounds=$OPTARG;; d) dur=$OPTARG;; c) conns=$OPTARG;; w) warm=$OPTARG;; *) sed -n 2,10p "$0"; exit 2;; esac; done
 
+# shellcheck source=hack/bench/lib.sh
+source hack/bench/lib.sh
 shared=${SHARED_BENCH:-../shared/bench}
-for tool in wrk nginx taskset; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx" >&2; exit 2; }
-done
-[ -x "$shared/wrk-compare.sh" ] || [ -f "$shared/wrk-compare.sh" ] || { echo "no reference harness at $shared" >&2; exit 2; }
-[ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
+[ -f "$shared/wrk-compare.sh" ] || { echo "no reference harness at $shared" >&2; exit 2; }
+bench_prerequisites wrk nginx taskset
 
 run=$(pwd)/hack/bench/run/$(date +%Y%m%d-%H%M%S); mkdir -p "$run"
 export BENCH_RUN=$run
@@ -36,8 +35,6 @@ bash "$shared/nginx-backend.sh" start $backend_port 1
 bash "$shared/nginx-proxy.sh" start $nginx_port 127.0.0.1:$backend_port 1
 
 ulimit -n "$(ulimit -Hn)"
-# shellcheck source=hack/bench/lib.sh
-source hack/bench/lib.sh
 start_clb "$run" $backend_port $clb_port 18186 $admin_port
 curl -sf "http://127.0.0.1:$clb_port/" >/dev/null || { echo "clb-ingress does not answer; see $run/clb-ingress-*.log" >&2; exit 1; }
 

@@ -13,11 +13,10 @@ cd "$(dirname "$0")/../.."
 rounds=3 dur=10s conns=64 warm=30s
 while getopts "r:d:c:w:" o; do case $o in
   r) rounds=$OPTARG;; d) dur=$OPTARG;; c) conns=$OPTARG;; w) warm=$OPTARG;; *) sed -n 2,11p "$0"; exit 2;; esac; done
+# shellcheck source=hack/bench/lib.sh
+source hack/bench/lib.sh
 shared=${SHARED_BENCH:-../shared/bench}
-for tool in wrk nginx openssl taskset; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx openssl" >&2; exit 2; }
-done
-[ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
+bench_prerequisites wrk nginx openssl taskset
 
 run=$(pwd)/hack/bench/run/https-$(date +%Y%m%d-%H%M%S); mkdir -p "$run/tmp"
 export BENCH_RUN=$run
@@ -56,8 +55,6 @@ http {
 CONF
 taskset -c 1 nginx -p "$run" -c "$run/nginx.conf"
 
-# shellcheck source=hack/bench/lib.sh
-source hack/bench/lib.sh
 mkdir -p "$run/manifests"
 cat > "$run/manifests/certificate.yaml" <<YAML
 apiVersion: v1

@@ -1,6 +1,15 @@
 # shellcheck shell=bash
 # Shared by the benchmark scripts (sourced, not run).
 
+# bench_prerequisites TOOL... : exits 2 naming a missing tool; builds the jar when it is not there.
+bench_prerequisites() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y $*" >&2; exit 2; }
+  done
+  [ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
+}
+
 # start_clb RUN_DIR BACKEND_PORT HTTP_PORT HTTPS_PORT ADMIN_PORT [MORE FLAGS...]
 # Runs clb-ingress standalone on cpu 1 with one event loop, one host-less Ingress to the backend
 # (manifests in RUN_DIR/manifests, where callers may add their own), and waits until it is ready.
