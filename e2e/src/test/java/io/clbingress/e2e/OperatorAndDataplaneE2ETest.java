@@ -100,14 +100,15 @@ class OperatorAndDataplaneE2ETest {
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("api", "/api", "60")).create();
     awaitBody("/api/x", "backend=blue uri=/api/x");
     // When it is updated to another path
-    // (an edit, as kubectl does: the operator may have written the status meanwhile, and a plain
-    // update of a stale copy would be refused with 409)
-    client.network().v1().ingresses().inNamespace("shop").withName("api").edit(old -> {
+    // (an edit, as kubectl does; the operator's status write can land between the edit's read and
+    // its write, which is refused with 409: then the edit is made again on the fresh copy, as a
+    // kubectl user would)
+    editWithRetryOnConflict(() -> client.network().v1().ingresses().inNamespace("shop").withName("api").edit(old -> {
       var changed = ingress("api", "/v2", "60");
       changed.setMetadata(old.getMetadata());
       changed.setStatus(old.getStatus());
       return changed;
-    });
+    }));
     awaitBody("/v2/x", "uri=/v2/x");
     // When it is deleted, Then its path falls back to the remaining Ingress's "/"
     client.network().v1().ingresses().inNamespace("shop").withName("api").delete();
@@ -234,5 +235,19 @@ class OperatorAndDataplaneE2ETest {
         .withNewSpec().withIngressClassName("clb").addNewRule().withHost("shop.example.com").withNewHttp().addNewPath()
         .withPath(path).withPathType("Prefix").withNewBackend().withNewService().withName("web").withNewPort()
         .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
+  }
+
+  /** Runs an edit; a 409 (the object changed between its read and its write) is retried, five times at most. */
+  private static void editWithRetryOnConflict(Runnable edit) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        edit.run();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 }
