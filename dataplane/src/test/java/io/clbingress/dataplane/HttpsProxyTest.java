@@ -59,7 +59,7 @@ class HttpsProxyTest {
   static void start(TlsEngine engine) throws Exception {
     assumeTrue(Openssl.available(), "openssl and curl are needed (.ci/run installs them)");
     Openssl.certificate(dir, "a", "a.example.com");
-    Openssl.certificate(dir, "b", "b.example.com");
+    Openssl.ecdsaCertificate(dir, "b", "b.example.com");
     Openssl.certificate(dir, "a2", "a.example.com");
     harness = new DataPlaneHarness(Duration.ofSeconds(1), engine);
     backend = harness.backend("secure-backend");
@@ -81,6 +81,34 @@ class HttpsProxyTest {
     assertThat(subject("b.example.com")).contains("CN = b.example.com");
     assertThat(subject(null)).contains("CN = clb-ingress.invalid");
     assertThat(subject("unknown.example.com")).contains("CN = clb-ingress.invalid");
+  }
+
+  /**
+   * Issue: once one tenant had an ECDSA certificate, handshakes without SNI or for names no
+   * certificate covers got that tenant's certificate, and an RSA-only client failed the handshake.
+   * Every such handshake must get the default certificate, from clients preferring either key type.
+   */
+  @Test
+  void strangersGetTheDefaultCertificateWhenATenantHasAnEcdsaOne() {
+    for (String name : new String[] {null, "unknown.example.com", "c.b.example.com"}) {
+      for (List<String> client : List.of(
+          List.of("-tls1_2", "-sigalgs", "ECDSA+SHA256:RSA+SHA256"),
+          List.of("-tls1_3", "-sigalgs", "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256"))) {
+        assertThat(subject(name, client)).as("%s %s", name, client).contains("CN = clb-ingress.invalid");
+      }
+    }
+    // The ECDSA certificate still answers its own name.
+    assertThat(subject("b.example.com", List.of("-sigalgs", "ECDSA+SHA256:RSA+SHA256"))).contains("CN = b.example.com");
+  }
+
+  /** An RSA-only client (old Java, embedded TLS stacks) asking for an unknown name completes its handshake. */
+  @Test
+  void rsaOnlyClientWithAnUnknownNameCompletesItsHandshake() {
+    String port = String.valueOf(harness.dataPlane.httpsPort());
+    Openssl.Result rsaOnly = Openssl.run(dir, List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+        "-servername", "unknown.example.com", "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256",
+        "-sigalgs", "RSA+SHA256"), "");
+    assertThat(rsaOnly.output()).contains("CN = clb-ingress.invalid").doesNotContain("Cipher is (NONE)");
   }
 
   @Test
@@ -155,8 +183,13 @@ class HttpsProxyTest {
   }
 
   private static String subject(String serverName) {
+    return subject(serverName, List.of());
+  }
+
+  private static String subject(String serverName, List<String> clientOptions) {
     List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
         "127.0.0.1:" + harness.dataPlane.httpsPort()));
+    command.addAll(clientOptions);
     if (serverName == null) {
       command.add("-noservername");
     } else {

@@ -21,7 +21,19 @@ final class Openssl {
 
   /** A self-signed certificate for {@code host} (and its SAN): writes NAME-cert.pem and NAME-key.pem. */
   static void certificate(Path dir, String name, String host) {
-    Result result = run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    certificate(dir, name, host, "rsa:2048");
+  }
+
+  /** The same with an ECDSA P-256 key. */
+  static void ecdsaCertificate(Path dir, String name, String host) {
+    certificate(dir, name, host, "ec:" + dir.resolve("p256.pem"));
+  }
+
+  private static void certificate(Path dir, String name, String host, String newkey) {
+    if (newkey.startsWith("ec:")) {
+      check(run(dir, List.of("openssl", "ecparam", "-name", "prime256v1", "-out", "p256.pem"), ""));
+    }
+    Result result = run(dir, List.of("openssl", "req", "-x509", "-newkey", newkey, "-nodes", "-days", "2",
         "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host,
         "-keyout", name + "-key.pem", "-out", name + "-cert.pem"), "");
     if (result.exitCode() != 0) {

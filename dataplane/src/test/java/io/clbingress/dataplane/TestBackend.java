@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real backend on loopback, plain or over TLS. {@code /healthz} answers {@code healthStatus};
  * with {@code failing} set, everything else answers 500. HTTP: answers {@code name} in the body (and the
- * request headers it saw as {@code seen-*} response headers, whether it came over TLS as
+ * request headers it saw as {@code seen-*} response headers, the request target as
+ * {@code x-backend-uri}, whether it came over TLS as
  * {@code x-backend-tls}); {@code /slow} never answers; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
  * body. WebSocket: echoes every message; "close-me" makes it close with 4002; an upgrade to
@@ -26,6 +27,8 @@ final class TestBackend implements AutoCloseable {
   final List<Integer> closeCodesReceived = new CopyOnWriteArrayList<>();
   final AtomicInteger openWebSockets = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
+  /** Every request target received (WebSocket upgrades included), in order. */
+  final List<String> uris = new CopyOnWriteArrayList<>();
   /** What {@code /healthz} answers, and how often it was asked. */
   volatile int healthStatus = 200;
   final AtomicInteger healthChecks = new AtomicInteger();
@@ -58,6 +61,7 @@ final class TestBackend implements AutoCloseable {
       connection.closeHandler(v -> backend.connections.decrementAndGet());
     });
     server.webSocketHandshakeHandler(handshake -> {
+      backend.uris.add(handshake.uri());
       if (handshake.path().equals(backend.refusedPath)) {
         handshake.reject(403);
       } else if (handshake.path().equals("/hang")) {
@@ -68,6 +72,7 @@ final class TestBackend implements AutoCloseable {
     });
     server.webSocketHandler(backend::webSocket);
     server.requestHandler(request -> {
+      backend.uris.add(request.uri());
       if (request.path().equals("/healthz")) {
         backend.healthChecks.incrementAndGet();
         request.response().setStatusCode(backend.healthStatus).end();
@@ -85,7 +90,7 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       request.body().onSuccess(body -> {
-        var response = request.response().putHeader("x-backend", name)
+        var response = request.response().putHeader("x-backend", name).putHeader("x-backend-uri", request.uri())
             .putHeader("x-backend-tls", String.valueOf(request.isSSL()));
         request.headers().forEach(h -> response.headers().add("seen-" + h.getKey().toLowerCase(), h.getValue()));
         response.end(request.path().equals("/echo") ? body : Buffer.buffer(name));

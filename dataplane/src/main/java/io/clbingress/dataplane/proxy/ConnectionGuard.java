@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -38,15 +39,30 @@ final class ConnectionGuard {
   private long idleSince;
   private long keepaliveMillis;
 
-  private ConnectionGuard(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+  private final Consumer<HttpConnection> release;
+
+  private ConnectionGuard(Vertx vertx, HttpConnection connection, ClientLimits limits,
+      Consumer<HttpConnection> release) {
     this.vertx = vertx;
     this.connection = connection;
+    this.release = release;
     this.headerTimer = vertx.setTimer(limits.headerMillis(), id -> headerTimedOut(limits.headerMillis()));
-    connection.closeHandler(v -> cancelTimers());
+    connection.closeHandler(v -> {
+      cancelTimers();
+      release.accept(connection);
+    });
   }
 
-  static ConnectionGuard watch(Vertx vertx, HttpConnection connection, ClientLimits limits) {
-    return new ConnectionGuard(vertx, connection, limits);
+  /**
+   * Starts watching a new connection.
+   *
+   * @param release told once the guard is done with the connection: when it has closed, or
+   *     when it became a tunnel (Vert.x then tells the tunnel's socket of the close, not the
+   *     connection's close handler); where the caller forgets the guard
+   */
+  static ConnectionGuard watch(Vertx vertx, HttpConnection connection, ClientLimits limits,
+      Consumer<HttpConnection> release) {
+    return new ConnectionGuard(vertx, connection, limits, release);
   }
 
   void requestStarted() {
@@ -90,10 +106,14 @@ final class ConnectionGuard {
     });
   }
 
-  /** The connection now carries a WebSocket tunnel: no keep-alive timer any more. */
+  /**
+   * The connection now carries a WebSocket tunnel: no keep-alive timer any more, and the tunnel
+   * (with its idle timer) owns the connection from now on.
+   */
   void tunnelled() {
     tunnelled = true;
     cancelTimers();
+    release.accept(connection);
   }
 
   private void cancelTimers() {

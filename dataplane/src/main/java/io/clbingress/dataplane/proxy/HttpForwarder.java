@@ -41,10 +41,11 @@ final class HttpForwarder {
     this.metrics = metrics;
   }
 
-  void forward(HttpServerRequest request, CompiledRoute route) {
+  /** @param uri the request target to send: the normalised path and the client's query */
+  void forward(HttpServerRequest request, CompiledRoute route, String uri) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(picker, sessions.choose(request, route), index -> client.request(options(request, route,
+    EndpointConnector.connect(picker, sessions.choose(request, route), index -> client.request(options(request, uri, route,
             picker.endpoint(index))), () -> true, (index, cause, retrying) -> {
           metrics.upstreamError(route.route().source(), "connect");
           if (retrying) {
@@ -57,27 +58,30 @@ final class HttpForwarder {
         .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
-  private static RequestOptions options(HttpServerRequest request, CompiledRoute route, Endpoint endpoint) {
+  private static RequestOptions options(HttpServerRequest request, String uri, CompiledRoute route, Endpoint endpoint) {
     Timeouts timeouts = route.timeouts();
     return new RequestOptions()
         .setMethod(request.method())
         .setHost(endpoint.address())
         .setPort(endpoint.port())
-        .setURI(request.uri())
+        .setURI(uri)
         .setSsl(route.cluster().isTls())
         .setConnectTimeout(timeouts.connectMillis())
         .setIdleTimeout(timeouts.readMillis());
   }
 
   private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, int index) {
+    if (request.response().closed()) {
+      // The client left while the backend connection was being made: its close handlers have
+      // run already, so nothing would ever end this exchange but the backend's idle timeout.
+      upstream.reset();
+      return;
+    }
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
     ProxyHeaders.copyRequest(request, upstream.headers(), false, route.clientCertificates());
-    if (request.authority() != null) {
-      upstream.authority(request.authority());
-    }
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
     request.response().closeHandler(closed -> upstream.reset());

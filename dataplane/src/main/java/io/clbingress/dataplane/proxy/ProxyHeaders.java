@@ -39,13 +39,33 @@ final class ProxyHeaders {
     Set<String> listed = connectionListed(from);
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
-      boolean upgradeHeader = name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("upgrade");
-      if (keepUpgrade && upgradeHeader) {
+      if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
         to.add(name, header.getValue());
       } else if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name) && !listed.contains(name)) {
         to.add(name, header.getValue());
       }
     }
+    if (keepUpgrade) {
+      // One canonical token towards the backend, whatever list the client sent (Firefox:
+      // "keep-alive, Upgrade"): the other tokens belong to the client's hop, and Vert.x's client
+      // only recognises its upgrade when the header is exactly "Upgrade".
+      to.set("Connection", "Upgrade");
+    }
+  }
+
+  /**
+   * Whether the Connection header lists {@code token}, in any case and position, over any number
+   * of header lines (RFC 9110 §7.6.1: a comma-separated list).
+   */
+  static boolean connectionHasToken(MultiMap headers, String token) {
+    for (String value : headers.getAll("connection")) {
+      for (String listed : value.split(",")) {
+        if (listed.trim().equalsIgnoreCase(token)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -56,15 +76,18 @@ final class ProxyHeaders {
    */
   static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, boolean clientCertificate) {
     copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
+    String host = host(request);
+    if (host != null) {
+      to.set("Host", host);
+    }
     String clientIp = clientIp(request);
     if (clientIp != null) {
       to.set("X-Forwarded-For", clientIp);
       to.set("X-Real-IP", clientIp);
     }
     to.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
-    HostAndPort authority = request.authority();
-    if (authority != null) {
-      to.set("X-Forwarded-Host", authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host());
+    if (host != null) {
+      to.set("X-Forwarded-Host", host); // as ingress-nginx's $best_http_host: the Host as sent
     }
     if (clientCertificate) {
       clientCertificate(request, to);
@@ -98,6 +121,20 @@ final class ProxyHeaders {
     Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     set.addAll(List.of(names));
     return java.util.Collections.unmodifiableSet(set);
+  }
+
+  /**
+   * The Host the backend receives: the client's Host header exactly as sent ({@code :80} and
+   * all; Vert.x's own authority handling would drop a default port), or for HTTP/2 the
+   * {@code :authority}. Null when the request named no host.
+   */
+  static String host(HttpServerRequest request) {
+    String sent = request.getHeader("host");
+    if (sent != null) {
+      return sent;
+    }
+    HostAndPort authority = request.authority();
+    return authority == null ? null : authority.toString();
   }
 
   static String clientIp(HttpServerRequest request) {

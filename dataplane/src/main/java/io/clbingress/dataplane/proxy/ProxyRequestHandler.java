@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.HashMap;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
@@ -32,6 +32,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final HttpForwarder forwarder;
   private final WebSocketProxy webSockets;
   private final ProxyMetrics metrics;
+  /**
+   * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
+   * {@code merge_slashes on}: {@code //admin} must not slip past a {@code /admin} route's policy.
+   */
+  static final boolean MERGE_SLASHES = true;
   /** Where redirects to HTTPS point: no port in the URL for 443. */
   private final String httpsPortSuffix;
 
@@ -45,12 +50,22 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     this.webSockets = webSockets;
   }
 
-  /** Per client connection, the header and keep-alive timers; weak keys, so closed ones go. */
-  private final Map<HttpConnection, ConnectionGuard> guards = new WeakHashMap<>();
+  /**
+   * Per open client connection of this event loop, its header and keep-alive timers. An entry is
+   * removed when its connection closes, so the map holds exactly the open connections (a map
+   * with weak keys would not do: each guard refers to its connection, so no key ever went).
+   * Only this verticle's event loop touches it.
+   */
+  private final Map<HttpConnection, ConnectionGuard> guards = new HashMap<>();
 
   /** A new client connection: its request-head timer starts now. */
   void connected(Vertx vertx, HttpConnection connection) {
-    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(listener())));
+    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(listener()), guards::remove));
+  }
+
+  /** How many client connections this handler is watching: its open connections. */
+  int watchedConnections() {
+    return guards.size();
   }
 
   /** The listener this server serves in the router in force, or null (none yet, or removed). */
@@ -74,7 +89,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    CompiledRoute route = match(listener, request);
+    String path = RequestPath.normalize(rawPath(request), MERGE_SLASHES);
+    CompiledRoute route = path == null ? null : match(listener, request, path);
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     request.response().endHandler(v -> {
@@ -87,19 +103,43 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
     }
+    if (path == null) {
+      LOG.debug("refused {} {} from {}: malformed path", request.method(), request.uri(), request.remoteAddress());
+      Responses.send(request, 400, "Bad Request");
+      return;
+    }
+    String uri = forwardedUri(request, path);
     if (route == null) {
       Responses.send(request, 404, "Not Found");
     } else if (route.route().redirectToHttps()) {
-      redirectToHttps(request);
+      redirectToHttps(request, uri);
     } else if (!route.cluster().hasEndpoints()) {
       Responses.send(request, 503, "Service Unavailable");
     } else if (WebSocketProxy.isUpgrade(request)) {
-      webSockets.open(request, route, guard == null ? () -> { } : guard::tunnelled);
+      webSockets.open(request, route, uri, guard == null ? () -> { } : guard::tunnelled);
     } else if (route.maxBodyBytes() > 0 && declaredLength(request) > route.maxBodyBytes()) {
       Responses.tooLarge(request);
     } else {
-      forwarder.forward(request, route);
+      forwarder.forward(request, route, uri);
     }
+  }
+
+  private static String rawPath(HttpServerRequest request) {
+    String path = request.path();
+    return path == null || path.isEmpty() ? "/" : path;
+  }
+
+  /**
+   * The request target sent on: the client's own when its path needed no normalising, else the
+   * normalised path with the client's query.
+   */
+  private static String forwardedUri(HttpServerRequest request, String path) {
+    String uri = request.uri();
+    if (path == request.path() && uri.startsWith("/")) { // same instance: RequestPath changed nothing
+      return uri;
+    }
+    String query = request.query();
+    return query == null ? path : path + "?" + query;
   }
 
   /** Content-Length, or -1 when absent or unreadable (a chunked body is counted as it streams). */
@@ -113,20 +153,19 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   }
 
   /** 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default). */
-  private void redirectToHttps(HttpServerRequest request) {
+  private void redirectToHttps(HttpServerRequest request, String uri) {
     HostAndPort authority = request.authority();
     String host = authority == null ? "" : authority.host();
     request.response().setStatusCode(308)
-        .putHeader("location", "https://" + host + httpsPortSuffix + request.uri())
+        .putHeader("location", "https://" + host + httpsPortSuffix + uri)
         .end();
   }
 
-  private static CompiledRoute match(ListenerRouter listener, HttpServerRequest request) {
+  private static CompiledRoute match(ListenerRouter listener, HttpServerRequest request, String path) {
     if (listener == null) {
       return null;
     }
     HostAndPort authority = request.authority();
-    String path = request.path();
-    return listener.match(authority == null ? null : authority.host(), path == null ? "/" : path);
+    return listener.match(authority == null ? null : authority.host(), path);
   }
 }

@@ -82,7 +82,10 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
               ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
     }
     server = vertx.createHttpServer(options);
-    return server.connectionHandler(connection -> handler.connected(vertx, connection)).requestHandler(handler).listen();
+    return server.connectionHandler(connection -> {
+      RequestFraming.install(connection, options);
+      handler.connected(vertx, connection);
+    }).invalidRequestHandler(RequestFraming::answerInvalid).requestHandler(handler).listen();
   }
 
   @Override

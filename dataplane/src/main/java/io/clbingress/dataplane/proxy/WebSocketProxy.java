@@ -43,11 +43,15 @@ final class WebSocketProxy {
   static boolean isUpgrade(HttpServerRequest request) {
     String upgrade = request.getHeader("upgrade");
     return upgrade != null && request.method() == HttpMethod.GET
-        && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
+        && upgrade.toLowerCase(Locale.ROOT).contains("websocket")
+        && ProxyHeaders.connectionHasToken(request.headers(), "upgrade");
   }
 
-  /** @param onTunnel told when the client's connection has become a tunnel */
-  void open(HttpServerRequest request, CompiledRoute route, Runnable onTunnel) {
+  /**
+   * @param uri the request target to send: the normalised path and the client's query
+   * @param onTunnel told when the client's connection has become a tunnel
+   */
+  void open(HttpServerRequest request, CompiledRoute route, String uri, Runnable onTunnel) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(picker, sessions.choose(request, route), index -> {
@@ -60,12 +64,16 @@ final class WebSocketProxy {
                 cause.toString());
           }
         })
-        .onSuccess(connected -> handshake(request, route, connected.index(), connected.connection(), onTunnel))
+        .onSuccess(connected -> handshake(request, uri, route, connected.index(), connected.connection(), onTunnel))
         .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
-  private void handshake(HttpServerRequest request, CompiledRoute route, int index, HttpClientConnection connection,
+  private void handshake(HttpServerRequest request, String uri, CompiledRoute route, int index, HttpClientConnection connection,
       Runnable onTunnel) {
+    if (request.response().closed()) {
+      connection.close(); // the client left while the backend connection was being made
+      return;
+    }
     EndpointPicker picker = route.cluster().picker();
     Endpoint endpoint = picker.endpoint(index);
     Timeouts timeouts = route.timeouts();
@@ -83,14 +91,11 @@ final class WebSocketProxy {
         connection.close();
       }
     });
-    connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(request.uri()))
+    connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
         .compose(upstream -> {
           // Failures reach the future below; after the upgrade the tunnel watches the socket.
           upstream.exceptionHandler(e -> LOG.debug("{} upgrade request to {}: {}", route.key(), endpoint, e.toString()));
           ProxyHeaders.copyRequest(request, upstream.headers(), true, route.clientCertificates());
-          if (request.authority() != null) {
-            upstream.authority(request.authority());
-          }
           return upstream.connect();
         })
         .onComplete(answered -> {
@@ -132,6 +137,11 @@ final class WebSocketProxy {
       Tunnel[] self = new Tunnel[1];
       self[0] = new Tunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),
           route.key(), picker.endpoint(index), () -> {
+            // The upgraded sockets are streams of their HTTP connections: ending them ends the
+            // exchange, not the TCP connection, which would stay open (with all its state) until
+            // the peer closed it. Both connections close once what is queued is written.
+            connection.close();
+            request.connection().close();
             tunnels.remove(self[0]);
             picker.finished(index);
           });

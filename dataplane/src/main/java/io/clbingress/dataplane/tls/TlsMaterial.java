@@ -72,14 +72,15 @@ public final class TlsMaterial {
    * @param tls the listener's settings; null for the default listener's
    */
   public ServerSSLOptions options(Certificate fallback, List<Certificate> certificates, ListenerTls tls) {
-    // The first pair answers handshakes that no SNI name matches.
-    PemKeyCertOptions keys = fallback == null
+    PemKeyCertOptions fallbackPair = fallback == null
         ? new PemKeyCertOptions().addCertValue(defaultCertificate).addKeyValue(defaultKey)
         : new PemKeyCertOptions().addCertValue(Buffer.buffer(fallback.certificatePem()))
             .addKeyValue(Buffer.buffer(fallback.privateKeyPem()));
+    PemKeyCertOptions byName = fallbackPair.copy();
     for (Certificate certificate : certificates) {
-      keys.addCertValue(Buffer.buffer(certificate.certificatePem())).addKeyValue(Buffer.buffer(certificate.privateKeyPem()));
+      byName.addCertValue(Buffer.buffer(certificate.certificatePem())).addKeyValue(Buffer.buffer(certificate.privateKeyPem()));
     }
+    SniKeyCertOptions keys = new SniKeyCertOptions(fallbackPair, byName);
     boolean http2 = tls == null || tls.http2();
     ServerSSLOptions options = new ServerSSLOptions()
         .setKeyCertOptions(keys)

@@ -1,0 +1,86 @@
+package io.clbingress.dataplane;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A client that sends exactly the bytes a test gives it (what curl --path-as-is, a smuggling
+ * probe or a broken client sends), and reads what comes back until the server closes.
+ */
+final class RawHttp {
+
+  private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3}) ");
+
+  /**
+   * What came back: everything read, and whether the server closed the connection (false when
+   * it was still open after the read timeout).
+   */
+  record Reply(String text, boolean closedByServer) {
+
+    /** The status codes of every response read, in order. */
+    List<Integer> statuses() {
+      Matcher matcher = STATUS.matcher(text);
+      List<Integer> codes = new java.util.ArrayList<>();
+      while (matcher.find()) {
+        codes.add(Integer.parseInt(matcher.group(1)));
+      }
+      return codes;
+    }
+
+    int status() {
+      List<Integer> codes = statuses();
+      return codes.isEmpty() ? -1 : codes.get(0);
+    }
+
+    /** A response header of the first response, by name in any case; null when absent. */
+    String header(String name) {
+      for (String line : text.split("\r\n")) {
+        if (line.isEmpty()) {
+          return null;
+        }
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  private RawHttp() {
+  }
+
+  /** Sends {@code request} (CRLFs as written) and reads until the server closes, at most {@code readMillis} between reads. */
+  static Reply exchange(int port, String request, int readMillis) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(readMillis);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[8192];
+      try {
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          read.write(buffer, 0, n);
+        }
+        return new Reply(read.toString(StandardCharsets.ISO_8859_1), true);
+      } catch (SocketTimeoutException stillOpen) {
+        return new Reply(read.toString(StandardCharsets.ISO_8859_1), false);
+      } catch (java.net.SocketException reset) {
+        return new Reply(read.toString(StandardCharsets.ISO_8859_1), true);
+      }
+    }
+  }
+
+  /** A GET of {@code target} on {@code host} that asks the server to close after answering. */
+  static Reply get(int port, String host, String target) throws IOException {
+    return exchange(port, "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 10_000);
+  }
+}
