@@ -317,8 +317,24 @@ final class HttpRouteBuilder {
 
   private static List<Route> routes(String host, Map<PathMatch, Claim> claims, boolean redirectTlsHosts) {
     return claims.values().stream()
-        .map(c -> c.route().withRedirectToHttps(redirectTlsHosts && c.owner().redirectHosts().contains(host)))
+        .map(c -> c.route().withRedirectToHttps(redirectTlsHosts && coveredBy(c.owner().redirectHosts(), host)))
         .sorted(ROUTE_ORDER).toList();
+  }
+
+  /**
+   * Whether a rule's host is one of {@code tlsHosts} as hosts are matched, not as strings: the
+   * same name, or a one-label wildcard ({@code *.example.com} covers {@code a.example.com}, not
+   * {@code a.b.example.com} nor {@code example.com}), as Kubernetes defines Ingress wildcards.
+   *
+   * @param tlsHosts normalised (lower-case) hosts of {@code spec.tls}
+   * @param host a normalised rule host; {@link VirtualHost#ANY_HOST} is covered by none
+   */
+  static boolean coveredBy(java.util.Set<String> tlsHosts, String host) {
+    if (tlsHosts.contains(host)) {
+      return true;
+    }
+    int firstDot = host.indexOf('.');
+    return firstDot > 0 && !host.startsWith("*.") && tlsHosts.contains("*" + host.substring(firstDot));
   }
 
   List<Cluster> clusters() {
