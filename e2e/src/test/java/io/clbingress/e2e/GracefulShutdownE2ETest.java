@@ -70,6 +70,9 @@ class GracefulShutdownE2ETest {
     vertx.getOrCreateContext().runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(httpPort).setURI("/chat")).onComplete(connected));
     WebSocket ws = connected.future().await(20, TimeUnit.SECONDS);
+    // (the client may read the 101 a moment before the data plane has registered the tunnel)
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> Processes.curl("-s",
+        "http://127.0.0.1:" + adminPort + "/metrics").stdout().lines().anyMatch(l -> l.matches("clb_tunnels_open 1(\\.0)?")));
     // When the process gets SIGTERM
     jar.terminate();
     // Then it reports not ready at once, while the WebSocket still echoes

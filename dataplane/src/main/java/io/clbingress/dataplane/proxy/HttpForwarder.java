@@ -74,6 +74,7 @@ final class HttpForwarder {
     if (request.response().closed()) {
       // The client left while the backend connection was being made: its close handlers have
       // run already, so nothing would ever end this exchange but the backend's idle timeout.
+      upstream.exceptionHandler(e -> { }); // the reset's own failure: nothing to report
       upstream.reset();
       return;
     }
