@@ -31,6 +31,10 @@ import org.junit.jupiter.api.Test;
  * mid-request) is back within a few MB of where it started. A proxy that kept one small object
  * per closed connection grows by hundreds of MB here (the ConnectionGuard leak: 7.5 KiB each).
  *
+ * <p>TLS clients that vanish before their ClientHello is complete stay on the heap until the TLS
+ * handshake timeout (10 s) whose timer Netty's SNI handler does not cancel on close: within the
+ * allowed growth here (about 1.5 KiB each), and gone 10 s later (see docs/request-handling.md).
+ *
  * <p>{@code -Dclb.leak.connections=N} sets the count of the largest kind (default 20,000; the
  * others are a tenth of it).
  */
