@@ -51,6 +51,8 @@ public final class DataPlane implements AutoCloseable {
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
   private final List<ProxyVerticle> httpsInstances = new CopyOnWriteArrayList<>();
+  /** Set once the certificates of the first applied table are in force (or failed to load). */
+  private volatile boolean firstCertificatesLoaded;
   private volatile int httpPort = -1;
   private volatile int httpsPort = -1;
   private volatile AdminServer admin;
@@ -155,9 +157,14 @@ public final class DataPlane implements AutoCloseable {
       // Started before the swap, done a moment after it (an asynchronous reload): handshakes in
       // between still get the previous certificates; open connections keep theirs.
       ServerSSLOptions sslOptions = tls.options(table.defaultCertificateOrNull(), table.certificates());
-      httpsInstances.forEach(instance -> instance.updateTls(sslOptions)
+      List<Future<Boolean>> loads = httpsInstances.stream().map(instance -> instance.updateTls(sslOptions)
           .onFailure(e -> LOG.error("HTTPS listener: cannot load the certificates of version {}: {}", table.version(),
-              e.getMessage())));
+              e.getMessage()))).toList();
+      if (current == null) {
+        // Ready only once the first table's certificates answer handshakes (loaded or failed):
+        // a replica taken into rotation earlier would hand the first clients the default certificate.
+        Future.join(loads).onComplete(done -> firstCertificatesLoaded = true);
+      }
     }
     router.set(compiled);
     applied.set(new AppliedTable(table, clock.instant()));
@@ -173,9 +180,12 @@ public final class DataPlane implements AutoCloseable {
     return applied.get();
   }
 
-  /** True once a table is in force and the listeners are bound. */
+  /**
+   * True once a table is in force, the listeners are bound and the first table's certificates
+   * are loaded on the HTTPS listener (later certificate changes do not take a ready replica out).
+   */
   public boolean isReady() {
-    return !stopping && applied.get() != null && httpPort > 0;
+    return !stopping && applied.get() != null && httpPort > 0 && firstCertificatesLoaded;
   }
 
   /**
