@@ -110,6 +110,17 @@ final class HttpForwarder {
         Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
         return;
       }
+      if (result.result().statusCode() == 101) {
+        // Switching protocols on a request that asked for no upgrade (upgrades go through
+        // WebSocketProxy): the backend is broken; its connection is not reused.
+        picker.finished(index);
+        picker.failed(index);
+        LOG.warn("{} backend {} answered 101 to a plain {} {}: 502", route.route().source(), picker.endpoint(index),
+            request.method(), request.uri());
+        upstream.connection().close();
+        Responses.send(request, 502, "Bad Gateway");
+        return;
+      }
       if (result.result().statusCode() >= 500) {
         picker.failed(index);
       } else {
