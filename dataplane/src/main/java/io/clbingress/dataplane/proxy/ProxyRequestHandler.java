@@ -89,7 +89,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    String path = RequestPath.normalize(rawPath(request), MERGE_SLASHES);
+    int headRefusal = RequestHead.refusal(request);
+    String path = headRefusal == 0 ? RequestPath.normalize(rawPath(request), MERGE_SLASHES) : null;
     CompiledRoute route = path == null ? null : match(listener, request, path);
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
@@ -102,6 +103,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
+    }
+    if (headRefusal != 0) {
+      LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), headRefusal);
+      if (headRefusal == 405) {
+        request.response().putHeader("allow", RequestHead.ALLOWED_METHODS);
+      }
+      Responses.send(request, headRefusal, headRefusal == 405 ? "Method Not Allowed" : "Bad Request");
+      return;
     }
     if (path == null) {
       LOG.debug("refused {} {} from {}: malformed path", request.method(), request.uri(), request.remoteAddress());
