@@ -165,6 +165,20 @@ class HeadLimitsTest {
   }
 
   /**
+   * Netty's counting: the request line without its CRLF; the header lines without their CRLFs,
+   * summed. A head exactly at a limit passes; one byte more is refused.
+   */
+  @Test
+  void limitsAreInclusiveAndCountBytesWithoutLineEnds() throws Exception {
+    String line1024 = signedUrl(1024 - "GET  HTTP/1.1".length());
+    String cookie4096 = "x".repeat(4096 - ("Host: " + HOST).length() - "Connection: close".length() - "Cookie: ".length());
+    assertThat(send(small, get(line1024, "")).status()).isEqualTo(200);
+    assertThat(send(small, get(line1024 + "f", "")).status()).isEqualTo(414);
+    assertThat(send(small, get("/", "Cookie: " + cookie4096 + "\r\n")).status()).isEqualTo(200);
+    assertThat(send(small, get("/", "Cookie: " + cookie4096 + "x\r\n")).status()).isEqualTo(431);
+  }
+
+  /**
    * A change of a listener's limits reaches connections opened after it; a connection already open
    * keeps its limits and is not dropped (the server is not restarted).
    */
