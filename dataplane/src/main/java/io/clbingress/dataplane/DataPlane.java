@@ -67,7 +67,7 @@ public final class DataPlane implements AutoCloseable {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
-    this.services = new ProxyServices(router::get, tunnels, metrics);
+    this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits());
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,11 +16,20 @@ import java.util.Objects;
  * @param drain how long connections of a removed route may live on
  * @param eventLoops listener instances, one per event loop
  * @param tlsEngine who does the TLS work; falls back to the JDK's where BoringSSL cannot load
+ * @param headLimits request line and header block limits of the default listeners, and of every
+ *     CLBListener that sets none of its own ({@code --max-request-line-bytes}, {@code --max-header-bytes})
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
-    Duration drain, int eventLoops, TlsEngine tlsEngine) {
+    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
+
+  /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
+  public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
+      Duration drain, int eventLoops, TlsEngine tlsEngine) {
+    this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, HeadLimits.DEFAULTS);
+  }
 
   public DataPlaneOptions {
+    Objects.requireNonNull(headLimits, "headLimits");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");

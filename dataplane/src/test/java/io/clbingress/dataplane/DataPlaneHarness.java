@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsEngine;
 import io.vertx.core.Future;
@@ -38,14 +39,26 @@ final class DataPlaneHarness implements AutoCloseable {
   }
 
   DataPlaneHarness(Duration drain, TlsEngine engine) throws Exception {
+    this(drain, engine, HeadLimits.DEFAULTS);
+  }
+
+  /** @param headLimits what {@code --max-request-line-bytes} and {@code --max-header-bytes} would give */
+  DataPlaneHarness(Duration drain, TlsEngine engine, HeadLimits headLimits) throws Exception {
     DataPlaneOptions loopback = DataPlaneOptions.loopback(drain);
     dataPlane = await(DataPlane.start(vertx, new DataPlaneOptions(loopback.bindAddress(), loopback.httpPort(),
-        loopback.httpsPort(), loopback.adminAddress(), loopback.adminPort(), drain, loopback.eventLoops(), engine),
-        Clock.systemUTC()));
+        loopback.httpsPort(), loopback.adminAddress(), loopback.adminPort(), drain, loopback.eventLoops(), engine,
+        headLimits), Clock.systemUTC()));
   }
 
   TestBackend backend(String name) throws Exception {
     TestBackend backend = TestBackend.start(vertx, name);
+    backends.add(backend);
+    return backend;
+  }
+
+  /** A {@link TestBackend#startForLargeHeads terse backend} that takes request heads of any allowed size. */
+  TestBackend largeHeadBackend(String name) throws Exception {
+    TestBackend backend = TestBackend.startForLargeHeads(vertx, name);
     backends.add(backend);
     return backend;
   }

@@ -83,4 +83,50 @@ final class RawHttp {
   static Reply get(int port, String host, String target) throws IOException {
     return exchange(port, "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 10_000);
   }
+
+  /**
+   * A kept-alive connection: each {@link #send} writes a request and reads one response, framed by
+   * its Content-Length (the responses these tests read have one).
+   */
+  static final class Open implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+
+    Open(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+    }
+
+    /** Sends {@code request} and returns the one response to it, or what came before the server closed. */
+    Reply send(String request) throws IOException {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      long end = Long.MAX_VALUE;
+      try {
+        while (read.size() < end) {
+          int b = in.read();
+          if (b < 0) {
+            return new Reply(read.toString(StandardCharsets.ISO_8859_1), true);
+          }
+          read.write(b);
+          String text = read.toString(StandardCharsets.ISO_8859_1);
+          if (end == Long.MAX_VALUE && text.endsWith("\r\n\r\n")) {
+            String length = new Reply(text, false).header("content-length");
+            end = read.size() + (length == null ? 0 : Long.parseLong(length));
+          }
+        }
+      } catch (java.net.SocketException reset) {
+        return new Reply(read.toString(StandardCharsets.ISO_8859_1), true);
+      }
+      return new Reply(read.toString(StandardCharsets.ISO_8859_1), false);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
 }

@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code x-backend-tls}); {@code /slow} never answers; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
  * body. WebSocket: echoes every message; "close-me" makes it close with 4002; an upgrade to
- * {@code /hang} is never answered. Remembers the close codes it received from clients.
+ * {@code /hang} is never answered. Remembers the close codes it received from clients. A
+ * {@link #startForLargeHeads terse} backend takes request heads of any size the data plane lets
+ * through, remembers their headers, and answers only {@code name} and {@code x-backend}, so that
+ * large request heads do not come back as large response heads.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -29,6 +32,12 @@ final class TestBackend implements AutoCloseable {
   final AtomicInteger connections = new AtomicInteger();
   /** Every request target received (WebSocket upgrades included), in order. */
   final List<String> uris = new CopyOnWriteArrayList<>();
+  /**
+   * Terse backends only: the headers of every HTTP request received, in order (not kept by the
+   * others: ConnectionLeakTest measures the heap after tens of thousands of requests).
+   */
+  final List<io.vertx.core.MultiMap> heads = new CopyOnWriteArrayList<>();
+  private boolean terse;
   /** What {@code /healthz} answers, and how often it was asked. */
   volatile int healthStatus = 200;
   final AtomicInteger healthChecks = new AtomicInteger();
@@ -45,6 +54,14 @@ final class TestBackend implements AutoCloseable {
 
   static TestBackend start(Vertx vertx, String name) throws Exception {
     return start(vertx, name, new HttpServerOptions());
+  }
+
+  /** A terse backend whose own head limits are above the data plane's largest (64 KiB line, 256 KiB headers). */
+  static TestBackend startForLargeHeads(Vertx vertx, String name) throws Exception {
+    TestBackend backend = start(vertx, name, new HttpServerOptions().setMaxInitialLineLength(128 << 10)
+        .setMaxHeaderSize(512 << 10));
+    backend.terse = true;
+    return backend;
   }
 
   /** A backend that speaks HTTPS (a self-signed certificate), as {@code backend-protocol: HTTPS} expects. */
@@ -73,6 +90,11 @@ final class TestBackend implements AutoCloseable {
     server.webSocketHandler(backend::webSocket);
     server.requestHandler(request -> {
       backend.uris.add(request.uri());
+      if (backend.terse) {
+        backend.heads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
+        request.response().putHeader("x-backend", name).end(name);
+        return;
+      }
       if (request.path().equals("/healthz")) {
         backend.healthChecks.incrementAndGet();
         request.response().setStatusCode(backend.healthStatus).end();

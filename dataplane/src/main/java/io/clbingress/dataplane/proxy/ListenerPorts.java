@@ -25,7 +25,9 @@ import org.apache.logging.log4j.Logger;
  * The servers of listeners with their own port (CLBListeners), opened and closed to follow the
  * routing table. A server serves whatever listener the table in force has on its port, so a
  * change of listener name or rules never re-binds; an HTTPS listener's changed certificates or
- * client CA are loaded for new handshakes without dropping connections. A port that leaves the
+ * client CA are loaded for new handshakes without dropping connections; its changed request head
+ * limits reach new connections, whose decoders are built with the limits in force when they open
+ * ({@link DecoderOptions}), so that needs no restart either. A port that leaves the
  * table is closed after the drain period, unless it came back meanwhile.
  */
 public final class ListenerPorts {

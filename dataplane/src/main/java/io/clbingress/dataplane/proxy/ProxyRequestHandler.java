@@ -58,9 +58,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
    */
   private final Map<HttpConnection, ConnectionGuard> guards = new HashMap<>();
 
-  /** A new client connection: its request-head timer starts now. */
-  void connected(Vertx vertx, HttpConnection connection) {
-    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits(listener()), guards::remove));
+  /** A new client connection: its request-head timer starts now, after {@code limits}' header timeout. */
+  void connected(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits, guards::remove));
+  }
+
+  /** The client limits of the listener this server serves in the router in force; the defaults when it has none. */
+  ClientLimits currentLimits() {
+    return limits(listener());
   }
 
   /** How many client connections this handler is watching: its open connections. */

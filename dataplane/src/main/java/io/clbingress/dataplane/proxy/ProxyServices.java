@@ -2,11 +2,18 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.Router;
+import io.clbingress.dataplane.table.HeadLimits;
 import java.util.function.Supplier;
 
 /**
  * What every listener's servers share within a data plane: the router in force, the registry of
- * open tunnels, and the metrics.
+ * open tunnels, the metrics, and the request head limits of listeners that set none of their own
+ * ({@code --max-request-line-bytes}, {@code --max-header-bytes}).
  */
-public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics) {
+public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
+    HeadLimits headLimits) {
+
+  public ProxyServices {
+    java.util.Objects.requireNonNull(headLimits, "headLimits");
+  }
 }

@@ -1,5 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -81,10 +83,16 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
           .setAlpnVersions(tls.options().getApplicationLayerProtocols().contains("h2")
               ? List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1) : List.of(HttpVersion.HTTP_1_1));
     }
+    HeadLimits atStart = handler.currentLimits().headLimits(services.headLimits());
+    options.setMaxInitialLineLength(atStart.requestLineBytes()).setMaxHeaderSize(atStart.headerBytes());
+    // h2 has no request line: its one limit, on the header list, is fixed when the server starts.
+    options.getInitialSettings().setMaxHeaderListSize(atStart.requestLineBytes() + atStart.headerBytes());
+    DecoderOptions decoderOptions = new DecoderOptions(options);
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {
-      RequestFraming.install(connection, options);
-      handler.connected(vertx, connection);
+      ClientLimits limits = handler.currentLimits();
+      RequestFraming.install(connection, decoderOptions.with(limits.headLimits(services.headLimits())));
+      handler.connected(vertx, connection, limits);
     }).invalidRequestHandler(RequestFraming::answerInvalid).requestHandler(handler).listen();
   }
 

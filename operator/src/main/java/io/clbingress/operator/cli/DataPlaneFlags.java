@@ -1,6 +1,7 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +44,17 @@ public final class DataPlaneFlags {
           + "used where it cannot load) or jdk (env CLB_TLS_ENGINE; default ${DEFAULT-VALUE}).")
   String tlsEngine;
 
+  @Option(names = "--max-request-line-bytes", defaultValue = "${env:CLB_MAX_REQUEST_LINE_BYTES:-16384}",
+      paramLabel = "BYTES", description = "Longest HTTP/1.x request line, 1024-65536 bytes; longer ones get 414. For the "
+          + "default listeners and CLBListeners that set no spec.defaults.maxRequestLineBytes "
+          + "(env CLB_MAX_REQUEST_LINE_BYTES; default ${DEFAULT-VALUE}).")
+  int maxRequestLineBytes;
+
+  @Option(names = "--max-header-bytes", defaultValue = "${env:CLB_MAX_HEADER_BYTES:-65536}", paramLabel = "BYTES",
+      description = "Largest HTTP/1.x header block, 4096-262144 bytes; larger ones get 431. For the default listeners "
+          + "and CLBListeners that set no spec.defaults.maxHeaderBytes (env CLB_MAX_HEADER_BYTES; default ${DEFAULT-VALUE}).")
+  int maxHeaderBytes;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -60,6 +72,14 @@ public final class DataPlaneFlags {
     if (eventLoops < 0) {
       return "--event-loops " + eventLoops + ": must not be negative";
     }
+    if (!HeadLimits.lineInRange(maxRequestLineBytes)) {
+      return "--max-request-line-bytes " + maxRequestLineBytes + ": out of range (" + HeadLimits.MIN_LINE + "-"
+          + HeadLimits.MAX_LINE + ")";
+    }
+    if (!HeadLimits.headersInRange(maxHeaderBytes)) {
+      return "--max-header-bytes " + maxHeaderBytes + ": out of range (" + HeadLimits.MIN_HEADERS + "-"
+          + HeadLimits.MAX_HEADERS + ")";
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -72,7 +92,8 @@ public final class DataPlaneFlags {
 
   DataPlaneOptions options() {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
-        eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)));
+        eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
+        new HeadLimits(maxRequestLineBytes, maxHeaderBytes));
   }
 
   private static boolean isPort(int port) {

@@ -78,9 +78,17 @@ public class CLBListenerSpec {
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
     @JsonPropertyDescription("The whole request head must arrive within this.")
     public String clientHeaderTimeout;
-    @io.fabric8.generator.annotation.Pattern("^[0-9]+(Ki|Mi|Gi|k|M|G)?$")
+    @io.fabric8.generator.annotation.Pattern(Sizes.PATTERN)
     @JsonPropertyDescription("Larger request bodies get 413, e.g. 10Mi.")
     public String clientMaxBodySize;
+    @io.fabric8.generator.annotation.Pattern(Sizes.PATTERN)
+    @JsonPropertyDescription("Longest HTTP/1.x request line (method, target, version), 1Ki-64Ki bytes; longer gets 414."
+        + " Default 16Ki (the data plane's --max-request-line-bytes).")
+    public String maxRequestLineBytes;
+    @io.fabric8.generator.annotation.Pattern(Sizes.PATTERN)
+    @JsonPropertyDescription("Largest HTTP/1.x header block (all header lines), 4Ki-256Ki bytes; larger gets 431."
+        + " Default 64Ki (the data plane's --max-header-bytes).")
+    public String maxHeaderBytes;
     public List<TlsProtocol> sslProtocols;
   }
 
@@ -181,6 +189,14 @@ public class CLBListenerSpec {
     @Max(10)
     public Integer unhealthyThreshold;
     public List<String> httpCodes;
+  }
+
+  /** The size syntax: bytes, optionally with k, M, G, Ki, Mi or Gi. */
+  static final class Sizes {
+    static final String PATTERN = "^[0-9]+(Ki|Mi|Gi|k|M|G)?$";
+
+    private Sizes() {
+    }
   }
 
   /** The duration syntax shared with the annotations. */

@@ -85,7 +85,7 @@ public final class KubeObjects {
             spec.defaults.proxyConnectTimeout);
     ListenerInfo.Limits limits = spec.defaults == null ? ListenerInfo.Limits.NONE
         : new ListenerInfo.Limits(spec.defaults.keepaliveTimeout, spec.defaults.clientHeaderTimeout,
-            spec.defaults.clientMaxBodySize);
+            spec.defaults.clientMaxBodySize, spec.defaults.maxRequestLineBytes, spec.defaults.maxHeaderBytes);
     List<ListenerInfo.Rule> rules = list(spec.rules).stream().map(rule -> new ListenerInfo.Rule(rule.host, rule.path,
             rule.pathType == null ? null : rule.pathType.name(), backend(rule.backend),
             list(rule.backends).stream().map(b -> new ListenerInfo.WeightedBackend(

@@ -33,9 +33,12 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
     }
   }
 
-  /** {@code spec.defaults} keepaliveTimeout, clientHeaderTimeout and clientMaxBodySize as written; null where not set. */
-  public record Limits(String keepalive, String header, String maxBody) {
-    public static final Limits NONE = new Limits(null, null, null);
+  /**
+   * {@code spec.defaults} keepaliveTimeout, clientHeaderTimeout, clientMaxBodySize, maxRequestLineBytes
+   * and maxHeaderBytes as written; null where not set.
+   */
+  public record Limits(String keepalive, String header, String maxBody, String maxRequestLine, String maxHeaders) {
+    public static final Limits NONE = new Limits(null, null, null, null, null);
   }
 
   /** Timeout texts as written ({@code 900s}); null where not set. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.table.HeadLimits;
 
 /** Validation of a CLBListener's own fields (not its rules), and parsing of its durations. */
 final class ListenerCheck {
@@ -91,20 +92,44 @@ final class ListenerCheck {
     }
     Long keepalive = seconds(ref, texts.keepalive(), "spec.defaults.keepaliveTimeout", KEEPALIVE, problems);
     Long header = seconds(ref, texts.header(), "spec.defaults.clientHeaderTimeout", HEADER, problems);
-    Long body = bytes(ref, texts.maxBody(), problems);
+    Long body = bytes(ref, texts.maxBody(), "spec.defaults.clientMaxBodySize", problems);
+    int line = headLimit(ref, texts.maxRequestLine(), "spec.defaults.maxRequestLineBytes", HeadLimits.MIN_LINE,
+        HeadLimits.MAX_LINE, problems);
+    int headers = headLimit(ref, texts.maxHeaders(), "spec.defaults.maxHeaderBytes", HeadLimits.MIN_HEADERS,
+        HeadLimits.MAX_HEADERS, problems);
     ClientLimits defaults = ClientLimits.DEFAULTS;
     return new ClientLimits(keepalive == null ? defaults.keepaliveMillis() : keepalive * 1000,
-        header == null ? defaults.headerMillis() : header * 1000, body == null ? defaults.maxBodyBytes() : body);
+        header == null ? defaults.headerMillis() : header * 1000, body == null ? defaults.maxBodyBytes() : body,
+        line, headers);
   }
 
-  /** {@code 10Mi}, {@code 512k}, {@code 1048576}; 0 = no limit. */
-  private static Long bytes(ObjectRef ref, String text, List<Problem> problems) {
+  /**
+   * A request head limit ({@link HeadLimits}): a size of {@code min}-{@code max} bytes, else a
+   * problem on {@code field}.
+   *
+   * @return the limit in bytes; 0 when not set (the data plane's flag applies) or wrong
+   */
+  private static int headLimit(ObjectRef ref, String text, String field, int min, int max, List<Problem> problems) {
+    Long bytes = bytes(ref, text, field, problems);
+    if (bytes == null) {
+      return 0;
+    }
+    if (bytes < min || bytes > max) {
+      problems.add(new Problem(ref, field, "\"" + text + "\" is out of range (" + (min >> 10) + "Ki–" + (max >> 10)
+          + "Ki, " + min + "–" + max + " bytes)"));
+      return 0;
+    }
+    return bytes.intValue();
+  }
+
+  /** {@code 10Mi}, {@code 512k}, {@code 1048576}; null when not set or not a size (then a problem on {@code field}). */
+  private static Long bytes(ObjectRef ref, String text, String field, List<Problem> problems) {
     if (text == null) {
       return null;
     }
     Matcher matcher = SIZE.matcher(text.trim());
     if (!matcher.matches()) {
-      problems.add(new Problem(ref, "spec.defaults.clientMaxBodySize", "\"" + text
+      problems.add(new Problem(ref, field, "\"" + text
           + "\" is not a size (a whole number of bytes, optionally with k, M, G, Ki, Mi or Gi, e.g. 10Mi)"));
       return null;
     }
@@ -117,7 +142,12 @@ final class ListenerCheck {
       case "Gi" -> 1L << 30;
       default -> 1L;
     };
-    return Long.parseLong(matcher.group(1)) * unit;
+    try {
+      return Math.multiplyExact(Long.parseLong(matcher.group(1)), unit);
+    } catch (ArithmeticException overflow) {
+      problems.add(new Problem(ref, field, "\"" + text + "\" is too large (more than " + Long.MAX_VALUE + " bytes)"));
+      return null;
+    }
   }
 
   /** TCP and TCP_SSL: connections to one Service, no HTTP routing. */

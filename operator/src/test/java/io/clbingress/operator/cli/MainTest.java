@@ -22,6 +22,11 @@ class MainTest {
       standalone --manifests .  --proxy-connect-timeout 10x            | --proxy-connect-timeout \"10x\" is not a duration
       standalone --manifests .  --default-cert just-a-name             | --default-cert \"just-a-name\" is not NAMESPACE/NAME
       standalone --manifests .  --tls-engine gnutls                    | --tls-engine gnutls: must be openssl or jdk
+      standalone --manifests .  --max-request-line-bytes 1023          | --max-request-line-bytes 1023: out of range (1024-65536)
+      dataplane --control-plane http://cp.invalid --max-request-line-bytes 65537 | --max-request-line-bytes 65537: out of range (1024-65536)
+      standalone --manifests .  --max-header-bytes 4095                | --max-header-bytes 4095: out of range (4096-262144)
+      dataplane --control-plane http://cp.invalid --max-header-bytes 262145 | --max-header-bytes 262145: out of range (4096-262144)
+      standalone --manifests .  --max-header-bytes 64Ki                | --max-header-bytes
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -44,7 +49,8 @@ class MainTest {
     assertThat(top.exitCode()).isZero();
     assertThat(top.stdout()).contains("operator", "dataplane", "standalone");
     assertThat(standalone.stdout()).contains("--manifests", "CLB_MANIFESTS", "--http-port", "CLB_HTTP_PORT",
-        "--drain-seconds", "--admin-port");
+        "--drain-seconds", "--admin-port", "--max-request-line-bytes", "CLB_MAX_REQUEST_LINE_BYTES", "--max-header-bytes",
+        "CLB_MAX_HEADER_BYTES");
   }
 
   private record Result(int exitCode, String stdout, String stderr) {
