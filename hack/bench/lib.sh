@@ -6,19 +6,20 @@
 # a warm-up of every target before the first measured round, rounds alternating between targets,
 # medians and ratios to nginx.
 
-# Defaults of the options every script takes (bench_options), meant to be read by the callers.
-# shellcheck disable=SC2034
-rounds=3 dur=10s warm=30s conns=64 websockets=5000
-bench_pids=() clb_pids=()
+# Processes started here (bench_bg, start_clb), stopped by bench_cleanup; kept if the caller has some.
+declare -ga bench_pids clb_pids
 
 # bench_usage: prints the calling script's header comment.
 bench_usage() {
   sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
 }
 
-# bench_options "$@": -r ROUNDS -d DURATION -w WARMUP (0: none) -c CONNECTIONS -n WEBSOCKETS (exit 2 otherwise).
+# bench_options "$@": -r ROUNDS -d DURATION -w WARMUP (0: none) -c CONNECTIONS -n WEBSOCKETS (exit 2
+# otherwise); sets rounds, dur, warm, conns and websockets, whose defaults are here.
+# shellcheck disable=SC2034 # the variables are read by the callers
 bench_options() {
   local o OPTIND=1
+  rounds=3 dur=10s warm=30s conns=64 websockets=5000
   while getopts "r:d:w:c:n:h" o; do
     case $o in
       r) rounds=$OPTARG;; d) dur=$OPTARG;; w) warm=$OPTARG;; c) conns=$OPTARG;; n) websockets=$OPTARG;;
@@ -238,6 +239,7 @@ CONF
 
 # bench_proxy NAME PORT UPSTREAM_PORT [tls]: starts nginx, haproxy or clb-ingress (NAME) on PORT in
 # front of UPSTREAM_PORT, plain HTTP or with bench_cert's certificate; sets proxy_pid.
+# shellcheck disable=SC2034 # proxy_pid is read by the callers
 bench_proxy() {
   case $1 in
     nginx) bench_nginx "$2" "$3" "${4:-}"; proxy_pid=$bench_pid;;
