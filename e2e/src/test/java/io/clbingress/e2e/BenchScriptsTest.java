@@ -1,0 +1,86 @@
+package io.clbingress.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmarks of hack/bench still run: hack/bench/run-all.sh (every bench script, against nginx,
+ * HAProxy and clb-ingress) for one second per measurement, and its table has every row with a figure
+ * for every proxy. Nothing here is about speed: a benchmark only has to measure something, without
+ * errors.
+ */
+class BenchScriptsTest {
+
+  /** The rows of run-all.sh's table, in order. */
+  private static final List<String> ROWS = List.of(
+      "HTTP keep-alive req/s", "HTTP keep-alive p99 ms", "HTTP keep-alive errors",
+      "HTTP new connection per request req/s", "HTTP new connection per request p99 ms",
+      "HTTP new connection per request errors",
+      "HTTPS keep-alive req/s", "HTTPS keep-alive p99 ms", "HTTPS keep-alive errors",
+      "HTTPS new connection per request req/s", "HTTPS new connection per request p99 ms",
+      "HTTPS new connection per request errors",
+      "WebSocket echo msg/s", "WebSocket echo p99 ms", "WebSocket echo errors",
+      "idle WebSocket RSS KiB/conn", "idle WebSocket live heap KiB/conn", "idle WebSocket errors");
+
+  private static final String HEADER = "| metric | nginx | haproxy | × nginx | clb-ingress | × nginx |";
+
+  @Test
+  void runAllPrintsEveryRowForEveryProxy() throws Exception {
+    for (String tool : List.of("wrk", "nginx", "haproxy", "openssl", "taskset", "python3", "jcmd", "node", "curl")) {
+      assumeTrue(Processes.available(tool), tool + " is not installed (.ci/run installs it)");
+    }
+    Path root = Path.of(System.getProperty("clb.e2e.dir", ".")).resolve("..").normalize();
+    assumeTrue(Files.isRegularFile(root.resolve("e2e/node_modules/ws/package.json")),
+        "the npm ws package is not installed (cd e2e && npm ci)");
+    assumeTrue(Files.isRegularFile(root.resolve("operator/target/clb-ingress.jar")), "the jar is not built");
+
+    Processes.Run run = Processes.run(root,
+        List.of("hack/bench/run-all.sh", "-r", "1", "-d", "1s", "-w", "0", "-c", "8", "-n", "20"), 300);
+
+    String output = run.stdout() + run.stderr();
+    assertThat(run.exitCode()).as(output).isZero();
+    List<String> lines = run.stdout().lines().toList();
+    assertThat(lines).as(output).containsOnlyOnce(HEADER);
+    Map<String, List<String>> cells = lines.stream().skip(lines.indexOf(HEADER) + 2L)
+        .takeWhile(line -> line.startsWith("|")).map(BenchScriptsTest::cells)
+        .collect(Collectors.toMap(row -> row.get(0).replaceAll(" \\((total of )?1 round\\)$", ""),
+            row -> row.subList(1, row.size()), (a, b) -> {
+              throw new AssertionError("a row twice in\n" + output);
+            }, LinkedHashMap::new));
+    assertThat(cells.keySet()).as(output).containsExactlyElementsOf(ROWS);
+
+    cells.forEach((row, figures) -> {
+      // figures: nginx, haproxy, ratio, clb-ingress, ratio
+      List<String> measured = row.contains("live heap") ? List.of(figures.get(3))
+          : List.of(figures.get(0), figures.get(1), figures.get(3));
+      for (String figure : measured) {
+        double value = number(figure);
+        if (row.endsWith("errors")) {
+          assertThat(value).as(row + " in\n" + output).isZero();
+        } else if (row.endsWith("req/s") || row.endsWith("msg/s") || row.endsWith("p99 ms")) {
+          assertThat(value).as(row + " in\n" + output).isPositive();
+        }
+      }
+    });
+  }
+
+  private static List<String> cells(String line) {
+    assertThat(line).startsWith("| ").endsWith(" |");
+    return Arrays.stream(line.substring(2, line.length() - 2).split(" \\| ")).map(String::trim)
+        .collect(Collectors.toList());
+  }
+
+  private static double number(String figure) {
+    assertThat(figure).matches("-?[0-9,]+(\\.[0-9]+)?");
+    return Double.parseDouble(figure.replace(",", ""));
+  }
+}
