@@ -73,6 +73,16 @@ class BackendFaultsTest {
     }
   }
 
+  /** A backend whose answer head is larger than the proxy accepts from a backend: 502, not a broken connection. */
+  @Test
+  void backendWithAnOversizedResponseHeadIsABadGateway() throws Exception {
+    try (ScriptedBackend backend = new ScriptedBackend((socket, head) ->
+        ScriptedBackend.write(socket, "HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(100_000) + "\r\nContent-Length: 2\r\n\r\nok"))) {
+      RawHttp.Reply reply = throughProxy(backend, Tables.DEFAULT_TIMEOUTS);
+      assertThat(reply.status()).as(reply.text().substring(0, Math.min(300, reply.text().length()))).isEqualTo(502);
+    }
+  }
+
   /** A backend that sends its head a byte every half second: the 1 s read timeout ends it with 504. */
   @Test
   void slowLorisBackendGets504AfterTheReadTimeout() throws Exception {
