@@ -145,6 +145,29 @@ class ForwardingQuirksTest {
   }
 
   /**
+   * A client that was sent 100 and then the backend's refusal may still send its body (RFC 9110
+   * §10.1.1); the connection then goes on to serve its next request.
+   */
+  @Test
+  void curlExpect100ContinueThatSendsItsBodyAfterARefusalKeepsItsConnection() throws Exception {
+    try (Socket socket = client()) {
+      InputStream in = socket.getInputStream();
+      OutputStream out = socket.getOutputStream();
+      write(out, "PUT /refuse HTTP/1.1\r\nHost: " + HOST + "\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+      String head = RawHttp.readHead(in);
+      while (head.startsWith("HTTP/1.1 1")) {
+        head = RawHttp.readHead(in);
+      }
+      assertThat(status(head)).as(head).isEqualTo(401);
+      in.readNBytes(Integer.parseInt(header(head, "content-length")));
+      write(out, "hello" + "GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+      String next = RawHttp.readHead(in);
+      assertThat(status(next)).as(next).isEqualTo(200);
+      assertThat(app.uris).containsExactly("/refuse", "/next");
+    }
+  }
+
+  /**
    * The proxy's own final answer before any 100 (no route: 404; no endpoint answers: 502): the
    * client never sends the body it was not invited to send, so the answer says
    * {@code Connection: close} and the connection is closed, rather than left waiting for a body
