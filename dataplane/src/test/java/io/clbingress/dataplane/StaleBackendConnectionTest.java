@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Backends that close idle keep-alive connections at once (FIN) or reset them (RST): the proxy's
@@ -80,19 +79,30 @@ class StaleBackendConnectionTest {
   }
 
   /**
-   * A keep-alive client's GETs, one after the other, through a backend that drops idle
-   * connections: every GET gets 200. Each second one lands on a pooled connection that the
-   * backend then drops, and is sent again on a new connection.
+   * GETs one after the other through a backend that drops idle connections, from a keep-alive
+   * client or from curl in a loop (a new client connection each, spread over the event loops and
+   * so over their backend pools): every GET gets 200. Each GET that lands on a pooled connection
+   * the backend then drops is sent again on a new connection.
    */
-  @ParameterizedTest
-  @EnumSource(OneShotBackend.Ending.class)
-  void sequentialGetsToABackendThatDropsIdleConnectionsAllGet200(OneShotBackend.Ending ending) throws Exception {
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"FIN, one keep-alive connection", "RST, one keep-alive connection",
+      "FIN, a connection per GET", "RST, a connection per GET"})
+  void sequentialGetsToABackendThatDropsIdleConnectionsAllGet200(OneShotBackend.Ending ending, String client)
+      throws Exception {
     route(ending);
     String[] requests = new String[10];
     for (int i = 0; i < requests.length; i++) {
       requests[i] = request("GET", "/get-" + i, null);
     }
-    assertThat(sendInTurn(requests)).hasSize(10).allSatisfy(answer -> assertThat(answer).isEqualTo("HTTP/1.1 200 OK ok"));
+    List<String> answers = new ArrayList<>();
+    if (client.startsWith("one")) {
+      answers.addAll(sendInTurn(requests));
+    } else {
+      for (String request : requests) {
+        answers.addAll(sendInTurn(request));
+      }
+    }
+    assertThat(answers).hasSize(10).allSatisfy(answer -> assertThat(answer).isEqualTo("HTTP/1.1 200 OK ok"));
     assertThat(backend.received).as("some GETs were lost by a dropped connection and sent again")
         .hasSizeGreaterThan(10);
   }
