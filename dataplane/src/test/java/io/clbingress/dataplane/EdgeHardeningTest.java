@@ -158,7 +158,7 @@ class EdgeHardeningTest {
           + "\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
           .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       java.io.InputStream in = socket.getInputStream();
-      String head = readHead(in);
+      String head = RawHttp.readHead(in);
       assertThat(head).startsWith("HTTP/1.1 101");
       // A masked text frame "hello" (RFC 6455 §5.2); the backend answers "admin:hello".
       byte[] mask = {1, 2, 3, 4};
@@ -175,18 +175,6 @@ class EdgeHardeningTest {
       int length = in.read();
       assertThat(new String(in.readNBytes(length), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("admin:hello");
     }
-  }
-
-  private static String readHead(java.io.InputStream in) throws java.io.IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    return head.toString();
   }
 
   /**

@@ -79,6 +79,19 @@ final class RawHttp {
     }
   }
 
+  /** Reads one response head, through its blank line; what was read when the stream ends first. */
+  static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      head.append((char) c);
+    }
+    return head.toString();
+  }
+
   /** A GET of {@code target} on {@code host} that asks the server to close after answering. */
   static Reply get(int port, String host, String target) throws IOException {
     return exchange(port, "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 10_000);

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with {@code failing} set, everything else answers 500. HTTP: answers {@code name} in the body (and the
  * request headers it saw as {@code seen-*} response headers, the request target as
  * {@code x-backend-uri}, whether it came over TLS as
- * {@code x-backend-tls}); {@code /slow} never answers; {@code /stall} reads
+ * {@code x-backend-tls}); {@code /slow} never answers; {@code /refuse} answers 401 at once,
+ * without reading the request body; {@code /stall} reads
  * no request body and never answers; {@code /echo} returns the
  * body. WebSocket: echoes every message; "close-me" makes it close with 4002; an upgrade to
  * {@code /hang} is never answered. Remembers the close codes it received from clients. A
@@ -105,6 +106,11 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       if (request.path().equals("/slow")) {
+        return;
+      }
+      if (request.path().equals("/refuse")) {
+        request.response().setStatusCode(401).putHeader("x-backend", name)
+            .putHeader("seen-expect", String.valueOf(request.getHeader("expect"))).end("refused");
         return;
       }
       if (request.path().equals("/stall")) {

@@ -7,7 +7,9 @@ import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -22,19 +24,21 @@ import org.apache.logging.log4j.Logger;
 /**
  * Forwards one plain HTTP request to an endpoint of its route's cluster through a pooled
  * connection, with the route's connect and read timeouts, and streams the answer back.
- * A connect failure is retried once on the next endpoint; then 502. No answer within the read
- * timeout, or no request data taken within the send timeout: 504.
+ * A connect failure is retried once on the next endpoint; then 502. A bodiless idempotent request
+ * lost by a stale pooled connection is sent once more on a new one ({@link StaleConnections}).
+ * No answer within the read timeout, or no request data taken within the send timeout: 504.
  */
 final class HttpForwarder {
 
   private static final Logger LOG = LogManager.getLogger(HttpForwarder.class);
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final HttpClientAgent client;
+  private final StaleConnections stale = new StaleConnections();
   private final StickySessions sessions;
   private final ProxyMetrics metrics;
 
-  HttpForwarder(Vertx vertx, HttpClient client, StickySessions sessions, ProxyMetrics metrics) {
+  HttpForwarder(Vertx vertx, HttpClientAgent client, StickySessions sessions, ProxyMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.sessions = sessions;
@@ -54,7 +58,7 @@ final class HttpForwarder {
             LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
           }
         })
-        .onSuccess(connected -> send(request, connected.connection(), route, connected.index()))
+        .onSuccess(connected -> send(request, connected.connection(), route, uri, connected.index(), null))
         .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
@@ -70,44 +74,73 @@ final class HttpForwarder {
         .setIdleTimeout(timeouts.readMillis());
   }
 
-  private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, int index) {
+  /**
+   * Replays a request that a stale pooled connection lost ({@link StaleConnections}), once, on a
+   * connection of its own to the same endpoint, closed when the exchange ends.
+   */
+  private void replay(HttpServerRequest request, CompiledRoute route, String uri, int index) {
+    Endpoint endpoint = route.cluster().picker().endpoint(index);
+    client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
+            .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()))
+        .compose(fresh -> fresh.request(options(request, uri, route, endpoint))
+            .onFailure(e -> fresh.close())
+            .onSuccess(upstream -> send(request, upstream, route, uri, index, fresh)))
+        .onFailure(e -> {
+          metrics.upstreamError(route.route().source(), "connect");
+          LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
+          Responses.send(request, 502, "Bad Gateway");
+        });
+  }
+
+  /**
+   * @param fresh null for a request on a pooled connection (replayed once if that connection
+   *     proves stale); else the connection of a replay, closed when the exchange ends
+   */
+  private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
+      HttpClientConnection fresh) {
+    Runnable release = fresh == null ? () -> { } : fresh::close;
     if (request.response().closed()) {
       // The client left while the backend connection was being made: its close handlers have
       // run already, so nothing would ever end this exchange but the backend's idle timeout.
       upstream.exceptionHandler(e -> { }); // the reset's own failure: nothing to report
       upstream.reset();
+      release.run();
       return;
     }
+    boolean reused = fresh == null && stale.reused(upstream.connection());
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
     ProxyHeaders.copyRequest(request, upstream.headers(), false, route.clientCertificates());
+    ExpectContinue.removeFrom(upstream.headers());
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
     request.response().closeHandler(closed -> upstream.reset());
     Future<HttpClientResponse> answered;
-    if (hasBody(request)) {
-      answered = upstream.response();
-      RequestBodyPump.pump(vertx, request, upstream, route.timeouts().sendMillis(), route.maxBodyBytes());
-    } else {
+    boolean bodiless = !hasBody(request);
+    boolean invited = false;
+    if (bodiless) {
       request.resume();
       answered = upstream.send();
+    } else {
+      answered = upstream.response();
+      invited = ExpectContinue.invite(request, upstream);
+      RequestBodyPump.pump(vertx, request, upstream, route.timeouts().sendMillis(), route.maxBodyBytes());
     }
+    boolean continued = invited;
     answered.onComplete(result -> {
       if (result.failed()) {
         picker.finished(index);
-        picker.failed(index);
+        release.run();
         Throwable cause = result.cause();
-        if (cause instanceof RequestBodyPump.BodyTooLargeException
-            || cause.getCause() instanceof RequestBodyPump.BodyTooLargeException) {
-          Responses.tooLarge(request);
+        if (StaleConnections.replayable(request, reused, bodiless, cause)) {
+          LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
+              request.method(), request.uri(), picker.endpoint(index), cause.toString());
+          replay(request, route, uri, index);
           return;
         }
-        boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
-        metrics.upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
-        LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
-        Responses.send(request, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway");
+        failed(request, route, index, cause, continued);
         return;
       }
       if (result.result().statusCode() == 101) {
@@ -126,8 +159,32 @@ final class HttpForwarder {
       } else {
         picker.succeeded(index);
       }
-      relay(request, result.result()).onComplete(done -> picker.finished(index));
+      relay(request, result.result()).onComplete(done -> {
+        picker.finished(index);
+        release.run();
+      });
     });
+  }
+
+  /** No answer came: 413 for a body over the limit, 504 for a timeout, else 502. */
+  private void failed(HttpServerRequest request, CompiledRoute route, int index, Throwable cause, boolean continued) {
+    EndpointPicker picker = route.cluster().picker();
+    picker.failed(index);
+    if (cause instanceof RequestBodyPump.BodyTooLargeException
+        || cause.getCause() instanceof RequestBodyPump.BodyTooLargeException) {
+      Responses.tooLarge(request);
+      return;
+    }
+    boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
+    metrics.upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
+    LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
+    int status = timedOut ? 504 : 502;
+    String message = timedOut ? "Gateway Timeout" : "Bad Gateway";
+    if (continued) {
+      Responses.sendAfterContinue(request, status, message);
+    } else {
+      Responses.send(request, status, message);
+    }
   }
 
   private static Future<Void> relay(HttpServerRequest request, HttpClientResponse upstream) {

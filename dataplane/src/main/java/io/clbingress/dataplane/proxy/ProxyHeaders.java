@@ -2,7 +2,6 @@ package io.clbingress.dataplane.proxy;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -124,17 +123,13 @@ final class ProxyHeaders {
   }
 
   /**
-   * The Host the backend receives: the client's Host header exactly as sent ({@code :80} and
-   * all; Vert.x's own authority handling would drop a default port), or for HTTP/2 the
-   * {@code :authority}. Null when the request named no host.
+   * The Host the backend receives: the authority of an absolute-form target (RFC 9112 §3.2.2),
+   * else the client's Host header exactly as sent ({@code :80} and all; Vert.x's own authority
+   * handling would drop a default port), or for HTTP/2 the {@code :authority}. Null when the
+   * request named no host. See {@link AbsoluteForm#authority}.
    */
   static String host(HttpServerRequest request) {
-    String sent = request.getHeader("host");
-    if (sent != null) {
-      return sent;
-    }
-    HostAndPort authority = request.authority();
-    return authority == null ? null : authority.toString();
+    return AbsoluteForm.authority(request);
   }
 
   static String clientIp(HttpServerRequest request) {

@@ -95,8 +95,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     int headRefusal = RequestHead.refusal(request);
-    String path = headRefusal == 0 ? RequestPath.normalize(rawPath(request), MERGE_SLASHES) : null;
-    CompiledRoute route = path == null ? null : match(listener, request, path);
+    // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
+    boolean absolute = AbsoluteForm.isAbsolute(request.uri());
+    HostAndPort named = absolute ? AbsoluteForm.parse(AbsoluteForm.targetAuthority(request.uri())) : request.authority();
+    String path = headRefusal != 0 || (absolute && named == null) ? null
+        : RequestPath.normalize(rawPath(request), MERGE_SLASHES);
+    CompiledRoute route = path == null ? null : match(listener, named, path);
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     request.response().endHandler(v -> {
@@ -118,7 +122,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       return;
     }
     if (path == null) {
-      LOG.debug("refused {} {} from {}: malformed path", request.method(), request.uri(), request.remoteAddress());
+      LOG.debug("refused {} {} from {}: malformed target", request.method(), request.uri(), request.remoteAddress());
       Responses.send(request, 400, "Bad Request");
       return;
     }
@@ -126,7 +130,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (route == null) {
       Responses.send(request, 404, "Not Found");
     } else if (route.route().redirectToHttps()) {
-      redirectToHttps(request, uri);
+      redirectToHttps(request, named, uri);
     } else if (!route.cluster().hasEndpoints()) {
       Responses.send(request, 503, "Service Unavailable");
     } else if (WebSocketProxy.isUpgrade(request)) {
@@ -144,8 +148,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   }
 
   /**
-   * The request target sent on: the client's own when its path needed no normalising, else the
-   * normalised path with the client's query.
+   * The request target sent on, always in origin form: the client's own when its path needed no
+   * normalising, else the normalised path with the client's query (an absolute-form target
+   * becomes its path and query, RFC 9112 §3.2.2).
    */
   private static String forwardedUri(HttpServerRequest request, String path) {
     String uri = request.uri();
@@ -167,19 +172,24 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   }
 
   /** 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default). */
-  private void redirectToHttps(HttpServerRequest request, String uri) {
-    HostAndPort authority = request.authority();
+  private void redirectToHttps(HttpServerRequest request, HostAndPort authority, String uri) {
     String host = authority == null ? "" : authority.host();
-    request.response().setStatusCode(308)
+    boolean bodyWillNotCome = ExpectContinue.awaited(request);
+    if (bodyWillNotCome) {
+      Responses.lastOnConnection(request);
+    }
+    var written = request.response().setStatusCode(308)
         .putHeader("location", "https://" + host + httpsPortSuffix + uri)
         .end();
+    if (bodyWillNotCome) {
+      Responses.closeWhenWritten(request, written);
+    }
   }
 
-  private static CompiledRoute match(ListenerRouter listener, HttpServerRequest request, String path) {
+  private static CompiledRoute match(ListenerRouter listener, HostAndPort authority, String path) {
     if (listener == null) {
       return null;
     }
-    HostAndPort authority = request.authority();
     return listener.match(authority == null ? null : authority.host(), path);
   }
 }

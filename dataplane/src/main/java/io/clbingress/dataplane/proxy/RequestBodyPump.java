@@ -30,11 +30,19 @@ final class RequestBodyPump {
     }
   }
 
-  /** @param maxBytes the largest body allowed; 0 = no limit */
-  static void pump(Vertx vertx, HttpServerRequest from, HttpClientRequest to, long sendMillis, long maxBytes) {
-    if (!from.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+  /**
+   * Frames the body towards the backend as the client did: with the client's Content-Length, or
+   * chunked without one. Once only, before the request head is sent.
+   */
+  static void frame(HttpServerRequest from, HttpClientRequest to) {
+    if (!from.headers().contains(HttpHeaders.CONTENT_LENGTH) && !to.isChunked()) {
       to.setChunked(true);
     }
+  }
+
+  /** @param maxBytes the largest body allowed; 0 = no limit */
+  static void pump(Vertx vertx, HttpServerRequest from, HttpClientRequest to, long sendMillis, long maxBytes) {
+    frame(from, to);
     long[] received = new long[1];
     from.handler(data -> {
       received[0] += data.length();

@@ -9,7 +9,25 @@ final class Responses {
   private Responses() {
   }
 
+  /**
+   * The proxy's own answer. What is left of the request's body is read and dropped, so that the
+   * connection can serve the next request; but a client that waits for {@code 100 Continue}
+   * before sending its body (RFC 9110 §10.1.1) never sends it, so its connection is closed after
+   * the answer (with {@code Connection: close}) rather than left waiting for a body.
+   */
   static void send(HttpServerRequest request, int status, String message) {
+    answer(request, status, message, ExpectContinue.awaited(request));
+  }
+
+  /**
+   * The proxy's own answer to a client that was told {@code 100 Continue} and sends its body:
+   * the rest of it is read and dropped, the connection kept.
+   */
+  static void sendAfterContinue(HttpServerRequest request, int status, String message) {
+    answer(request, status, message, false);
+  }
+
+  private static void answer(HttpServerRequest request, int status, String message, boolean close) {
     // The forwarders pause the request; a paused request keeps the whole keep-alive connection
     // from reading its next request. What is left of its body is read and dropped, so that the
     // connection can serve the next request (a pump towards a failed backend must not stall it).
@@ -22,9 +40,31 @@ final class Responses {
       request.connection().close();
       return;
     }
-    response.setStatusCode(status)
-        .putHeader("content-type", "text/plain; charset=utf-8")
-        .end(status + " " + message + "\n");
+    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8");
+    if (close) {
+      lastOnConnection(request);
+    }
+    var ended = response.end(status + " " + message + "\n");
+    if (close) {
+      closeWhenWritten(request, ended);
+    }
+  }
+
+  /** Marks the answer as the connection's last (HTTP/1.x: {@code Connection: close}). */
+  static void lastOnConnection(HttpServerRequest request) {
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      request.response().putHeader("connection", "close");
+    }
+  }
+
+  /**
+   * Closes an HTTP/1.x connection once its last answer is written: for a client that waits for a
+   * 100 Continue it will not get (RFC 9110 §10.1.1). An HTTP/2 stream just ends with its answer.
+   */
+  static void closeWhenWritten(HttpServerRequest request, io.vertx.core.Future<Void> written) {
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      written.onComplete(done -> request.connection().close());
+    }
   }
 
   /**
