@@ -61,6 +61,25 @@ class BackendFaultsTest {
     }
   }
 
+  /**
+   * What the operator reads about a backend that breaks off: one WARN naming the route's object,
+   * the request and the endpoint, and no Vert.x ERROR line that names neither.
+   */
+  @Test
+  void backendResetIsOneWarnNamingRouteAndEndpointAndNoAnonymousError() throws Exception {
+    try (LogCapture log = new LogCapture();
+        ScriptedBackend backend = new ScriptedBackend((socket, head) -> {
+          ScriptedBackend.write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100));
+          ScriptedBackend.reset(socket);
+        })) {
+      throughProxy(backend, Tables.DEFAULT_TIMEOUTS);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> log.lines().stream().anyMatch(line -> line.startsWith("WARN HttpForwarder test: answer to GET /x from 127.0.0.1:"
+              + backend.port() + " broke off")));
+      assertThat(log.lines()).noneMatch(line -> line.startsWith("ERROR"));
+    }
+  }
+
   /** A backend that answers 101 to a plain GET: it is not an upgrade the client asked for. */
   @Test
   void backendAnswering101ToAPlainRequestIsABadGateway() throws Exception {

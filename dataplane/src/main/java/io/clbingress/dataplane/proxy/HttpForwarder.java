@@ -148,8 +148,8 @@ final class HttpForwarder {
         // WebSocketProxy): the backend is broken; its connection is not reused.
         picker.finished(index);
         picker.failed(index);
-        LOG.warn("{} backend {} answered 101 to a plain {} {}: 502", route.route().source(), picker.endpoint(index),
-            request.method(), request.uri());
+        LOG.warn("{}: {} {} to {} answered 101 without an upgrade asked: 502", route.route().source(),
+            request.method(), request.uri(), picker.endpoint(index));
         upstream.connection().close();
         Responses.send(request, 502, "Bad Gateway");
         return;
@@ -159,7 +159,7 @@ final class HttpForwarder {
       } else {
         picker.succeeded(index);
       }
-      relay(request, result.result()).onComplete(done -> {
+      relay(request, result.result(), route, picker.endpoint(index)).onComplete(done -> {
         picker.finished(index);
         release.run();
       });
@@ -177,8 +177,11 @@ final class HttpForwarder {
     }
     boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
     metrics.upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
-    LOG.debug("{} {} {} failed at {}: {}", route.key(), request.method(), request.uri(), picker.endpoint(index), cause.toString());
     int status = timedOut ? 504 : 502;
+    // One line per failed exchange, as nginx's "upstream prematurely closed connection" error:
+    // the route's object, the endpoint, what happened and what the client got.
+    LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), request.uri(),
+        picker.endpoint(index), cause.toString(), status);
     String message = timedOut ? "Gateway Timeout" : "Bad Gateway";
     if (continued) {
       Responses.sendAfterContinue(request, status, message);
@@ -187,7 +190,8 @@ final class HttpForwarder {
     }
   }
 
-  private static Future<Void> relay(HttpServerRequest request, HttpClientResponse upstream) {
+  private static Future<Void> relay(HttpServerRequest request, HttpClientResponse upstream, CompiledRoute route,
+      Endpoint endpoint) {
     HttpServerResponse response = request.response();
     if (response.closed()) {
       upstream.request().reset();
@@ -203,6 +207,13 @@ final class HttpForwarder {
     return upstream.pipe().endOnFailure(false).to(response).recover(failure -> {
       // The backend broke off mid-answer (read timeout, reset): the client must not take a
       // truncated body for a whole one, so its connection is reset rather than ended.
+      if (response.closed()) {
+        LOG.debug("{}: client left during the answer of {} {} from {}", route.route().source(), request.method(),
+            request.uri(), endpoint);
+      } else {
+        LOG.warn("{}: answer to {} {} from {} broke off ({}): the client's connection is reset",
+            route.route().source(), request.method(), request.uri(), endpoint, failure.toString());
+      }
       response.reset();
       return Future.failedFuture(failure);
     });

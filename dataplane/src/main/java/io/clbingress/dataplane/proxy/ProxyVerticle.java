@@ -13,12 +13,16 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One event loop's share of a listener: a server instance on the shared port and this loop's own
  * backend client, so that a request and its upstream connection stay on one thread.
  */
 public final class ProxyVerticle extends VerticleBase implements PortServer {
+
+  private static final Logger LOG = LogManager.getLogger(ProxyVerticle.class);
 
   /** Per endpoint and event loop; generous because a slow backend must not starve a route. */
   private static final int POOL_SIZE_PER_ENDPOINT = 512;
@@ -52,7 +56,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
 
   @Override
   public Future<?> start() {
-    HttpClientAgent client = vertx.createHttpClient(
+    HttpClientAgent client = vertx.httpClientBuilder().with(
         new HttpClientOptions()
             .setKeepAlive(true)
             .setKeepAliveTimeout(30)
@@ -62,8 +66,13 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
             // Backends behind an ingress are usually not verifiable by name (as ingress-nginx's
             // proxy_ssl_verify off); verification comes with backend CA support.
             .setTrustAll(true)
-            .setVerifyHost(false),
-        new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT));
+            .setVerifyHost(false))
+        .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE_PER_ENDPOINT))
+        // A backend connection's failure reaches the exchange on it, which logs it with its route
+        // (HttpForwarder, WebSocketProxy); without a handler Vert.x logs an ERROR naming nothing.
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("backend connection {}: {}", connection.remoteAddress(), e.toString())))
+        .build();
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     ProxyRequestHandler handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()),
@@ -90,6 +99,8 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     DecoderOptions decoderOptions = new DecoderOptions(options);
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {
+      // A client that resets or sends garbage is no server error: a DEBUG line, not Vert.x's ERROR.
+      connection.exceptionHandler(e -> LOG.debug("client connection {}: {}", connection.remoteAddress(), e.toString()));
       ClientLimits limits = handler.currentLimits();
       RequestFraming.install(connection, decoderOptions.with(limits.headLimits(services.headLimits())));
       handler.connected(vertx, connection, limits);

@@ -111,7 +111,8 @@ final class WebSocketProxy {
           }
           if (answered.failed()) {
             connection.close();
-            LOG.debug("{} WebSocket handshake with {} failed: {}", route.key(), endpoint, answered.cause().toString());
+            LOG.warn("{}: WebSocket upgrade {} to {} failed ({}): 502", route.route().source(), uri, endpoint,
+                answered.cause().toString());
             Responses.send(request, 502, "Bad Gateway");
           } else if (answered.result().statusCode() == 101) {
             splice(request, route, index, answered.result(), connection, onTunnel);
