@@ -100,7 +100,11 @@ spec:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
 YAML
-  taskset -c 1 java -jar operator/target/clb-ingress.jar standalone --manifests "$run/manifests" \
+  # CLB_JAVA (a java binary) and CLB_JAVA_OPTS (JVM flags, split on spaces) choose the JVM,
+  # CLB_JAR another build of clb-ingress (to compare two commits).
+  local java_opts=()
+  read -r -a java_opts <<< "${CLB_JAVA_OPTS:-}"
+  taskset -c 1 "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
     --bind-address 127.0.0.1 --http-port "$http" --https-port "$https" --admin-port "$admin" --event-loops 1 "$@" \
     > "$run/clb-ingress-$http.log" 2>&1 &
   clb_pid=$!
@@ -352,8 +356,9 @@ bench_rss_kib() {
 
 # bench_heap_kib PID: the live heap of a JVM after a full GC, KiB (the heap lines of GC.heap_info).
 bench_heap_kib() {
-  jcmd "$1" GC.run >/dev/null
-  jcmd "$1" GC.heap_info | awk '/Metaspace/ {exit} {
+  # JCMD: the jcmd of the process's own JDK, when it is not the one on PATH
+  "${JCMD:-jcmd}" "$1" GC.run >/dev/null
+  "${JCMD:-jcmd}" "$1" GC.heap_info | awk '/Metaspace/ {exit} {
     for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/,$/, "", v)
       f = v ~ /G$/ ? 1048576 : v ~ /M$/ ? 1024 : 1; sub(/[KMG]$/, "", v); s += v * f } }
     END {print s + 0}'

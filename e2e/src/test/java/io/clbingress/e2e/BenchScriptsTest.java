@@ -73,6 +73,42 @@ class BenchScriptsTest {
     });
   }
 
+  /**
+   * hack/bench/jvm-compare.sh with two JVM configurations of the JDK that runs the tests, for a
+   * second each: every row has a figure for nginx and both, and no errors.
+   */
+  @Test
+  void jvmCompareMeasuresEveryConfiguration() throws Exception {
+    for (String tool : List.of("wrk", "nginx", "taskset", "python3", "jcmd", "curl")) {
+      assumeTrue(Processes.available(tool), tool + " is not installed (.ci/run installs it)");
+    }
+    Path root = Path.of(System.getProperty("clb.e2e.dir", ".")).resolve("..").normalize();
+    assumeTrue(Files.isRegularFile(root.resolve("operator/target/clb-ingress.jar")), "the jar is not built");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/jvm-compare.sh", "-r", "1", "-d", "1s", "-w", "0",
+        "-c", "8", "serial=" + java + ":-XX:+UseSerialGC", "parallel=" + java + ":-XX:+UseParallelGC"), 300);
+
+    String output = run.stdout() + run.stderr();
+    assertThat(run.exitCode()).as(output).isZero();
+    List<String> lines = run.stdout().lines().toList();
+    String header = "| metric | nginx | serial | × nginx | parallel | × nginx |";
+    assertThat(lines).as(output).containsOnlyOnce(header);
+    List<List<String>> rows = lines.stream().skip(lines.indexOf(header) + 2L).takeWhile(line -> line.startsWith("|"))
+        .map(BenchScriptsTest::cells).toList();
+    assertThat(rows.stream().map(row -> row.get(0).replaceAll(" \\((total of )?1 round\\)$", "")))
+        .as(output).containsExactly("HTTP keep-alive req/s", "HTTP keep-alive p99 ms", "HTTP keep-alive errors",
+            "HTTP new connection per request req/s", "HTTP new connection per request p99 ms",
+            "HTTP new connection per request errors", "idle after the rounds: RSS KiB",
+            "idle after the rounds: live heap KiB");
+    for (List<String> row : rows) {
+      for (String figure : List.of(row.get(2), row.get(4))) {
+        assertThat(number(figure)).as(row + " in\n" + output).matches(value -> row.get(0).contains("errors")
+            ? value == 0 : value > 0);
+      }
+    }
+  }
+
   private static List<String> cells(String line) {
     assertThat(line).startsWith("| ").endsWith(" |");
     return Arrays.stream(line.substring(2, line.length() - 2).split(" \\| ")).map(String::trim)
