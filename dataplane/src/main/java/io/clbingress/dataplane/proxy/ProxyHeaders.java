@@ -75,7 +75,9 @@ final class ProxyHeaders {
    */
   static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, boolean clientCertificate) {
     copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
-    String host = host(request);
+    // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
+    // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
+    String host = AbsoluteForm.authority(request);
     if (host != null) {
       to.set("Host", host);
     }
@@ -120,16 +122,6 @@ final class ProxyHeaders {
     Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     set.addAll(List.of(names));
     return java.util.Collections.unmodifiableSet(set);
-  }
-
-  /**
-   * The Host the backend receives: the authority of an absolute-form target (RFC 9112 §3.2.2),
-   * else the client's Host header exactly as sent ({@code :80} and all; Vert.x's own authority
-   * handling would drop a default port), or for HTTP/2 the {@code :authority}. Null when the
-   * request named no host. See {@link AbsoluteForm#authority}.
-   */
-  static String host(HttpServerRequest request) {
-    return AbsoluteForm.authority(request);
   }
 
   static String clientIp(HttpServerRequest request) {

@@ -68,11 +68,6 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     return limits(listener());
   }
 
-  /** How many client connections this handler is watching: its open connections. */
-  int watchedConnections() {
-    return guards.size();
-  }
-
   /** The listener this server serves in the router in force, or null (none yet, or removed). */
   private ListenerRouter listener() {
     Router current = router.get();
@@ -113,17 +108,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
     }
-    if (headRefusal != 0) {
-      LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), headRefusal);
-      if (headRefusal == 405) {
+    if (path == null) { // refused head (RequestHead) or malformed target (RequestPath, AbsoluteForm)
+      int status = headRefusal != 0 ? headRefusal : 400;
+      LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), status);
+      if (status == 405) {
         request.response().putHeader("allow", RequestHead.ALLOWED_METHODS);
       }
-      Responses.send(request, headRefusal, headRefusal == 405 ? "Method Not Allowed" : "Bad Request");
-      return;
-    }
-    if (path == null) {
-      LOG.debug("refused {} {} from {}: malformed target", request.method(), request.uri(), request.remoteAddress());
-      Responses.send(request, 400, "Bad Request");
+      Responses.send(request, status, status == 405 ? "Method Not Allowed" : "Bad Request");
       return;
     }
     String uri = forwardedUri(request, path);
