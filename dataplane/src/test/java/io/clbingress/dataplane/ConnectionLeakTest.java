@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,12 +47,22 @@ class ConnectionLeakTest {
 
   static DataPlaneHarness harness;
   static TestBackend backend;
+  static NetServer echo;
+  static int tcpPort;
 
   @BeforeAll
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     backend = harness.backend("app");
-    harness.apply(table(1).cluster("app", backend.port()).defaultRoute("app").build());
+    echo = DataPlaneHarness.await(harness.vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write))
+        .listen(0, "127.0.0.1"));
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      tcpPort = free.getLocalPort();
+    }
+    harness.apply(table(1).cluster("app", backend.port()).defaultRoute("app").cluster("echo", echo.actualPort())
+        .tcpListener("apps/tcp", tcpPort, "echo").build());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> harness.dataPlane.listenerPorts().contains(tcpPort));
   }
 
   @AfterAll
@@ -143,6 +154,13 @@ class ConnectionLeakTest {
             ws.writeTextMessage("hello");
             return echoed.future();
           }));
+      // A TCP listener's tunnel: open, one echo, closed by the client.
+      total += run(count / 10, () -> raw.connect(tcpPort, "127.0.0.1").compose(socket -> {
+        Promise<Void> echoed = Promise.promise();
+        socket.handler(data -> socket.close().onComplete(echoed));
+        socket.write("hello");
+        return echoed.future();
+      }));
       return total;
     }
 

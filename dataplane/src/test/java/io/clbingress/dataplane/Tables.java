@@ -24,6 +24,7 @@ final class Tables {
 
   private final Map<String, List<Route>> hosts = new LinkedHashMap<>();
   private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+  private final List<Listener> ownPorts = new ArrayList<>();
   private Route defaultRoute;
   private long version;
 
@@ -70,10 +71,19 @@ final class Tables {
     return this;
   }
 
+  /** A TCP listener (a CLBListener) on {@code port}, spliced to {@code cluster}. */
+  Tables tcpListener(String name, int port, String cluster) {
+    ownPorts.add(new Listener(name, Protocol.TCP, port, List.of(),
+        new Route(new PathMatch.Prefix("/"), cluster, DEFAULT_TIMEOUTS, "test")));
+    return this;
+  }
+
   RoutingTable build() {
     List<VirtualHost> virtualHosts = new ArrayList<>();
     hosts.forEach((host, routes) -> virtualHosts.add(new VirtualHost(host, routes)));
-    Listener listener = new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute);
-    return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.copyOf(clusters.values())), version);
+    List<Listener> listeners = new ArrayList<>();
+    listeners.add(new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute));
+    listeners.addAll(ownPorts);
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, List.copyOf(clusters.values())), version);
   }
 }

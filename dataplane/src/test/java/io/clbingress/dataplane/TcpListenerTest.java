@@ -131,6 +131,29 @@ class TcpListenerTest {
     DataPlaneHarness.await(client.close()); // also keeps it reachable until here
   }
 
+  /**
+   * Client-speaks-first protocols (a database's startup message, SMTP pipelining) write before the
+   * proxy's backend connection is up: those bytes wait in the client socket and are relayed first,
+   * in order, then the rest; a megabyte at once also runs into back-pressure both ways.
+   */
+  @Test
+  void clientSpeakingFirstIsRelayedInOrder() throws Exception {
+    byte[] sent = new byte[1 << 20];
+    new java.util.Random(42).nextBytes(sent);
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", tcpPort)) {
+      socket.setSoTimeout(20_000);
+      java.util.concurrent.CompletableFuture<byte[]> echoed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return socket.getInputStream().readNBytes(sent.length);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      socket.getOutputStream().write(sent);
+      assertThat(echoed.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(sent);
+    }
+  }
+
   @Test
   void idleConnectionIsClosedAfterTheReadTimeout() throws Exception {
     NetSocket socket = DataPlaneHarness.await(client(false).connect(tcpPort, "127.0.0.1"));

@@ -76,7 +76,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     ProxyRequestHandler handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()),
-        new WebSocketProxy(vertx, client, services.tunnels(), sessions), services.metrics(), httpsRedirectPort);
+        new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions), services.metrics(), httpsRedirectPort);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)

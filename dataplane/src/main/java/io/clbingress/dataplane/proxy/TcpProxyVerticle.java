@@ -8,9 +8,7 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.tls.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -50,7 +48,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
 
   @Override
   public Future<?> start() {
-    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+    client = BackendConnections.client(vertx);
     NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
     if (tls != null) {
       tls.applyTo(options);
@@ -80,9 +78,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     SocketAddress remote = socket.remoteAddress();
     EndpointConnector.connect(picker, picker.pick(remote == null ? null : remote.hostAddress()), index -> {
           Endpoint endpoint = picker.endpoint(index);
-          return client.connect(new ConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
-              .setSsl(route.cluster().isTls())
-              .setTimeout((int) Math.min(Integer.MAX_VALUE, route.timeouts().connectMillis())));
+          return client.connect(BackendConnections.options(endpoint, route));
         }, () -> !clientGone.get(), (index, cause, retrying) -> {
           if (!retrying) {
             LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
@@ -103,13 +99,12 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
-    self[0] = new Tunnel(vertx, socket, backend, route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+    self[0] = new Tunnel(socket, backend, route.timeouts().readMillis(), route.key(), picker.endpoint(index),
         () -> {
           tunnels.remove(self[0]);
           picker.finished(index);
         });
     tunnels.add(self[0]);
     self[0].start();
-    socket.resume();
   }
 }

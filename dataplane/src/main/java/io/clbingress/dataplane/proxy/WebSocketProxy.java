@@ -4,36 +4,45 @@ import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The WebSocket handshake through the proxy. The upgrade goes to the backend on a dedicated,
- * unpooled connection (an upgraded connection never returns to a pool, so it must not hold a
- * pool slot); on 101 both sockets become a {@link Tunnel}. Any other answer is relayed
- * as a plain response. Connect failures and timeouts answer 502 and 504 as for plain requests.
+ * The WebSocket handshake through the proxy. The upgrade goes to the backend on a dedicated
+ * connection (an upgraded connection never returns to a pool), written and read at the Netty
+ * level by {@link BackendUpgrade}; on 101 both connections become a {@link Tunnel}. Any other
+ * answer is relayed as a plain response. Connect failures and timeouts answer 502 and 504 as for
+ * plain requests; the handshake as a whole is bounded by the route's read timeout.
  */
 final class WebSocketProxy {
 
   private static final Logger LOG = LogManager.getLogger(WebSocketProxy.class);
 
   private final Vertx vertx;
-  private final HttpClientAgent client;
+  private final NetClient client;
   private final TunnelRegistry tunnels;
   private final StickySessions sessions;
 
-  WebSocketProxy(Vertx vertx, HttpClientAgent client, TunnelRegistry tunnels, StickySessions sessions) {
+  WebSocketProxy(Vertx vertx, NetClient client, TunnelRegistry tunnels, StickySessions sessions) {
     this.vertx = vertx;
     this.client = client;
     this.tunnels = tunnels;
@@ -56,8 +65,7 @@ final class WebSocketProxy {
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(picker, sessions.choose(request, route), index -> {
           Endpoint endpoint = picker.endpoint(index);
-          return client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
-              .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()));
+          return client.connect(BackendConnections.options(endpoint, route));
         }, () -> true, (index, cause, retrying) -> {
           if (!retrying) {
             LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), picker.endpoint(index),
@@ -68,10 +76,10 @@ final class WebSocketProxy {
         .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
-  private void handshake(HttpServerRequest request, String uri, CompiledRoute route, int index, HttpClientConnection connection,
+  private void handshake(HttpServerRequest request, String uri, CompiledRoute route, int index, NetSocket backend,
       Runnable onTunnel) {
     if (request.response().closed()) {
-      connection.close(); // the client left while the backend connection was being made
+      backend.close(); // the client left while the backend connection was being made
       return;
     }
     EndpointPicker picker = route.cluster().picker();
@@ -80,7 +88,7 @@ final class WebSocketProxy {
     AtomicBoolean settled = new AtomicBoolean();
     long handshakeTimer = vertx.setTimer(timeouts.readMillis(), id -> {
       if (settled.compareAndSet(false, true)) {
-        connection.close();
+        backend.close();
         Responses.send(request, 504, "Gateway Timeout");
       }
     });
@@ -88,61 +96,67 @@ final class WebSocketProxy {
       // The client gave up while its upgrade was under way: the backend connection goes too.
       if (settled.compareAndSet(false, true)) {
         vertx.cancelTimer(handshakeTimer);
-        connection.close();
+        backend.close();
       }
     });
-    connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
-        .compose(upstream -> {
-          // Failures reach the future below; after the upgrade the tunnel watches the socket.
-          upstream.exceptionHandler(e -> LOG.debug("{} upgrade request to {}: {}", route.key(), endpoint, e.toString()));
-          ProxyHeaders.copyRequest(request, upstream.headers(), true, route.clientCertificates());
-          return upstream.connect();
-        })
-        .onComplete(answered -> {
-          if (!settled.compareAndSet(false, true)) {
-            connection.close();
-            return;
-          }
-          vertx.cancelTimer(handshakeTimer);
-          if (answered.failed() || answered.result().statusCode() >= 500) {
-            picker.failed(index);
-          } else {
-            picker.succeeded(index);
-          }
-          if (answered.failed()) {
-            connection.close();
-            LOG.warn("{}: WebSocket upgrade {} to {} failed ({}): 502", route.route().source(), uri, endpoint,
-                answered.cause().toString());
-            Responses.send(request, 502, "Bad Gateway");
-          } else if (answered.result().statusCode() == 101) {
-            splice(request, route, index, answered.result(), connection, onTunnel);
-          } else {
-            relayRefusal(request, answered.result(), connection);
-          }
-        });
+    BackendUpgrade.exchange(backend, upgradeRequest(request, uri, route, endpoint)).onComplete(answered -> {
+      if (!settled.compareAndSet(false, true)) {
+        backend.close();
+        if (answered.succeeded()) {
+          answered.result().release();
+        }
+        return;
+      }
+      vertx.cancelTimer(handshakeTimer);
+      if (answered.failed() || answered.result().status().code() >= 500) {
+        picker.failed(index);
+      } else {
+        picker.succeeded(index);
+      }
+      if (answered.failed()) {
+        backend.close();
+        LOG.warn("{}: WebSocket upgrade {} to {} failed ({}): 502", route.route().source(), uri, endpoint,
+            answered.cause().toString());
+        Responses.send(request, 502, "Bad Gateway");
+      } else if (answered.result().status().code() == 101) {
+        splice(request, route, index, answered.result(), backend, onTunnel);
+      } else {
+        relayRefusal(request, answered.result(), backend);
+      }
+    });
   }
 
-  private void splice(HttpServerRequest request, CompiledRoute route, int index, HttpClientResponse upgraded,
-      HttpClientConnection connection, Runnable onTunnel) {
+  /** The client's upgrade request as the backend gets it: the route's target, the proxy's headers. */
+  private static HttpRequest upgradeRequest(HttpServerRequest request, String uri, CompiledRoute route,
+      Endpoint endpoint) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    ProxyHeaders.copyRequest(request, headers, true, route.clientCertificates());
+    if (!headers.contains("Host")) {
+      headers.set("Host", endpoint.address() + ":" + endpoint.port()); // an HTTP/1.0 client sent none
+    }
+    HttpHeaders netty = new DefaultHttpHeaders(false);
+    headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER, netty,
+        EmptyHttpHeaders.INSTANCE);
+  }
+
+  private void splice(HttpServerRequest request, CompiledRoute route, int index, FullHttpResponse upgraded,
+      NetSocket backend, Runnable onTunnel) {
     EndpointPicker picker = route.cluster().picker();
     HttpServerResponse response = request.response();
     response.setStatusCode(101);
-    response.headers().addAll(upgraded.headers());
+    upgraded.headers().forEach(header -> response.headers().add(header.getKey(), header.getValue()));
+    upgraded.release();
     request.toNetSocket().onComplete(switched -> {
       if (switched.failed()) {
-        connection.close();
+        backend.close();
         return;
       }
       onTunnel.run();
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
-      self[0] = new Tunnel(vertx, switched.result(), upgraded.netSocket(), route.timeouts().readMillis(),
-          route.key(), picker.endpoint(index), () -> {
-            // The upgraded sockets are streams of their HTTP connections: ending them ends the
-            // exchange, not the TCP connection, which would stay open (with all its state) until
-            // the peer closed it. Both connections close once what is queued is written.
-            connection.close();
-            request.connection().close();
+      self[0] = new Tunnel(switched.result(), backend, route.timeouts().readMillis(), route.key(),
+          picker.endpoint(index), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
           });
@@ -151,18 +165,16 @@ final class WebSocketProxy {
     });
   }
 
-  private static void relayRefusal(HttpServerRequest request, HttpClientResponse refusal, HttpClientConnection connection) {
+  private static void relayRefusal(HttpServerRequest request, FullHttpResponse refusal, NetSocket backend) {
     HttpServerResponse response = request.response();
-    response.setStatusCode(refusal.statusCode());
-    response.setStatusMessage(refusal.statusMessage());
-    ProxyHeaders.copyEndToEnd(refusal.headers(), response.headers(), false);
-    refusal.body().onComplete(body -> {
-      connection.close();
-      if (body.failed()) {
-        Responses.send(request, 502, "Bad Gateway");
-      } else {
-        response.end(body.result());
-      }
-    });
+    response.setStatusCode(refusal.status().code());
+    response.setStatusMessage(refusal.status().reasonPhrase());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    refusal.headers().forEach(header -> headers.add(header.getKey(), header.getValue()));
+    ProxyHeaders.copyEndToEnd(headers, response.headers(), false);
+    Buffer body = Buffer.buffer(ByteBufUtil.getBytes(refusal.content()));
+    refusal.release();
+    backend.close();
+    response.end(body);
   }
 }
