@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every comparison of clb-ingress with nginx and HAProxy, in one run, each in alternating rounds:
 # HTTP/1.1 keep-alive and a new connection per request (http-vs-nginx.sh), the same over HTTPS
-# (https-vs-nginx.sh), WebSocket echo (ws-echo.sh) and idle WebSocket memory (ws-idle.sh). Prints
-# the machine, the versions and one Markdown table of medians and ratios to nginx.
+# (https-vs-nginx.sh), new TLS handshakes with and without resumption (tls-handshakes.sh),
+# WebSocket echo (ws-echo.sh) and idle WebSocket memory (ws-idle.sh). Prints the machine, the
+# versions and one Markdown table of medians and ratios to nginx.
 #
 # usage: hack/bench/run-all.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [-n WEBSOCKETS]
 #   defaults: 3 rounds of 10s, 30s of warm-up per target and mode (-w 0: none), 64 connections, 5,000 idle
@@ -19,7 +20,7 @@ bench_prerequisites wrk nginx haproxy openssl taskset python3 curl jcmd ws
 results=$(pwd)/hack/bench/run/all-$(date +%Y%m%d-%H%M%S)-$$.tsv
 mkdir -p "$(dirname "$results")"
 : > "$results"
-for script in http-vs-nginx https-vs-nginx ws-echo ws-idle; do
+for script in http-vs-nginx https-vs-nginx tls-handshakes ws-echo ws-idle; do
   BENCH_RESULTS=$results "hack/bench/$script.sh" "$@"
 done
 

@@ -28,6 +28,7 @@ class BenchScriptsTest {
       "HTTPS keep-alive req/s", "HTTPS keep-alive p99 ms", "HTTPS keep-alive errors",
       "HTTPS new connection per request req/s", "HTTPS new connection per request p99 ms",
       "HTTPS new connection per request errors",
+      "TLS 1.3 full handshakes/s", "TLS 1.2 full handshakes/s", "TLS 1.2 resumed handshakes/s",
       "WebSocket echo msg/s", "WebSocket echo p99 ms", "WebSocket echo errors",
       "idle WebSocket RSS KiB/conn", "idle WebSocket live heap KiB/conn", "idle WebSocket errors");
 
@@ -66,7 +67,7 @@ class BenchScriptsTest {
         double value = number(figure);
         if (row.endsWith("errors")) {
           assertThat(value).as(row + " in\n" + output).isZero();
-        } else if (row.endsWith("req/s") || row.endsWith("msg/s") || row.endsWith("p99 ms")) {
+        } else if (row.endsWith("req/s") || row.endsWith("msg/s") || row.endsWith("handshakes/s") || row.endsWith("p99 ms")) {
           assertThat(value).as(row + " in\n" + output).isPositive();
         }
       }
