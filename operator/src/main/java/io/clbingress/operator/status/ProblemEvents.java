@@ -27,7 +27,6 @@ public final class ProblemEvents {
 
   private static final Logger LOG = LogManager.getLogger(ProblemEvents.class);
   static final String COMPONENT = "clb-ingress";
-  static final String REASON = "InvalidConfiguration";
   private static final Map<String, String> API_VERSIONS = Map.of(
       "Ingress", "networking.k8s.io/v1",
       "Service", "v1",
@@ -66,7 +65,7 @@ public final class ProblemEvents {
         .withNewMetadata().withName(eventName(problem)).withNamespace(object.namespace()).endMetadata()
         .withNewInvolvedObject().withKind(object.kind()).withNamespace(object.namespace()).withName(object.name())
         .withApiVersion(API_VERSIONS.get(object.kind())).endInvolvedObject()
-        .withType("Warning").withReason(REASON)
+        .withType("Warning").withReason(problem.eventReason())
         .withMessage(problem.field() + ": " + problem.reason())
         .withNewSource().withComponent(COMPONENT).endSource()
         .withFirstTimestamp(timestamp).withLastTimestamp(timestamp).withCount(1)

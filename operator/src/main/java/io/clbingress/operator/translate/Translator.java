@@ -166,6 +166,7 @@ public final class Translator {
     for (IngressInfo ingress : IngressClassFilter.ours(state, settings)) {
       IngressOptions.Parsed parsed = IngressOptions.parse(ingress, existingListeners);
       problems.addAll(parsed.problems());
+      UnsupportedAnnotations.of(ingress).ifPresent(problems::add); // reported; the route is served regardless
       IngressInfo chosen = ingress;
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());

@@ -35,6 +35,9 @@ class StatusReporterTest {
         .withNamespace("st").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
     client.network().v1().ingresses().inNamespace("st").resource(ingress("good", "60")).create();
     client.network().v1().ingresses().inNamespace("st").resource(ingress("bad", "sixty")).create();
+    Ingress migrated = ingress("migrated", "60");
+    migrated.getMetadata().getAnnotations().put("nginx.ingress.kubernetes.io/configuration-snippet", "deny all;");
+    client.network().v1().ingresses().inNamespace("st").resource(migrated).create();
     try (KubernetesSource source = new KubernetesSource(client, "st");
          StatusReporter reporter = new StatusReporter(
              new IngressStatusWriter(client, PublishAddress.fixed("10.9.8.7")),
@@ -48,13 +51,20 @@ class StatusReporterTest {
       reporter.startedLeading();
       // Then the good Ingress gets the address and the bad one a Warning Event naming the field
       await().atMost(Duration.ofSeconds(10)).until(() -> "10.9.8.7".equals(statusIp("good")));
-      await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 1);
-      Event event = events().get(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> events().size() == 2);
+      Event event = event("bad");
       assertThat(event.getType()).isEqualTo("Warning");
+      assertThat(event.getReason()).isEqualTo("InvalidConfiguration");
       assertThat(event.getInvolvedObject().getName()).isEqualTo("bad");
       assertThat(event.getInvolvedObject().getKind()).isEqualTo("Ingress");
       assertThat(event.getMessage()).contains("metadata.annotations[clb.ingress.io/proxy-read-timeout]", "\"sixty\"");
       assertThat(statusIp("bad")).isNull();
+      // And the Ingress with an ingress-nginx snippet is served, with an UnsupportedAnnotation Event naming it
+      await().atMost(Duration.ofSeconds(10)).until(() -> "10.9.8.7".equals(statusIp("migrated")));
+      Event unsupported = event("migrated");
+      assertThat(unsupported.getType()).isEqualTo("Warning");
+      assertThat(unsupported.getReason()).isEqualTo("UnsupportedAnnotation");
+      assertThat(unsupported.getMessage()).contains("nginx.ingress.kubernetes.io/configuration-snippet", "never executed");
       String goodVersion = client.network().v1().ingresses().inNamespace("st").withName("good").get()
           .getMetadata().getResourceVersion();
       // When unrelated changes make more rebuilds
@@ -67,8 +77,8 @@ class StatusReporterTest {
       }
       assertThat(translations.get() - before).isGreaterThanOrEqualTo(10);
       reporter.awaitIdle();
-      // Then no second Event and no status rewrite
-      assertThat(events()).hasSize(1);
+      // Then no further Event and no status rewrite
+      assertThat(events()).hasSize(2);
       assertThat(client.network().v1().ingresses().inNamespace("st").withName("good").get()
           .getMetadata().getResourceVersion()).isEqualTo(goodVersion);
     }
@@ -162,6 +172,11 @@ class StatusReporterTest {
 
   private static List<Event> events() {
     return client.v1().events().inNamespace("st").list().getItems();
+  }
+
+  private static Event event(String ingress) {
+    return events().stream().filter(event -> event.getInvolvedObject().getName().equals(ingress)).findFirst()
+        .orElseThrow();
   }
 
   private static String statusIp(String name) {

@@ -91,6 +91,9 @@ class GoldenTranslationTest {
       map.put("object", p.object().toString());
       map.put("field", p.field());
       map.put("reason", p.reason());
+      if (!p.eventReason().equals(Problem.INVALID_CONFIGURATION)) {
+        map.put("eventReason", p.eventReason());
+      }
       return map;
     }).toList());
   }
