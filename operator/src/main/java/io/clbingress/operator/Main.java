@@ -1,14 +1,15 @@
 package io.clbingress.operator;
 
 import io.clbingress.operator.cli.DataplaneCommand;
+import io.clbingress.operator.cli.MigrateCommand;
 import io.clbingress.operator.cli.OperatorCommand;
 import io.clbingress.operator.cli.StandaloneCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar clb-ingress.jar operator | dataplane | standalone}. */
+/** {@code java -jar clb-ingress.jar operator | dataplane | standalone | migrate}. */
 @Command(name = "clb-ingress", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {OperatorCommand.class, DataplaneCommand.class, StandaloneCommand.class},
+    subcommands = {OperatorCommand.class, DataplaneCommand.class, StandaloneCommand.class, MigrateCommand.class},
     description = "Kubernetes ingress controller with a Vert.x data plane. Every flag also reads the environment variable named in its description.")
 public final class Main implements Runnable {
 

@@ -1,0 +1,120 @@
+package io.clbingress.operator.translate;
+
+import io.clbingress.operator.state.IngressInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What clb-ingress does with each {@code nginx.ingress.kubernetes.io/*} and {@code clb.ingress.io/*}
+ * annotation of an Ingress: the single classification behind the {@code UnsupportedAnnotation}
+ * Warning and the {@code migrate} report. Names and meanings are those of the ingress-nginx
+ * annotations reference.
+ *
+ * @param key the annotation as written
+ * @param value its value
+ * @param note for {@link Verdict#HONOURED}: empty, or how the accepted values differ from
+ *     ingress-nginx's; otherwise why, and what happens instead
+ * @param securityRelevant not honoured, and the route is more open without it (access lists,
+ *     authentication, rate and connection limits, CORS, ModSecurity)
+ */
+public record AnnotationCoverage(String key, String value, Verdict verdict, String note, boolean securityRelevant) {
+
+  /** What happens to one annotation. */
+  public enum Verdict {
+    /** Applied as ingress-nginx applies it (within the range the note gives). */
+    HONOURED,
+    /** A name clb-ingress reads, with a value it refuses: the Ingress keeps its last accepted configuration. */
+    INVALID,
+    /** Ignored: the route is served without it. */
+    NOT_HONOURED
+  }
+
+  static final String SNIPPET = "never executed (nginx configuration snippets)";
+  static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
+      + " ingress-nginx";
+  private static final Set<String> SECURITY_NAMES = Set.of("whitelist-source-range", "allowlist-source-range",
+      "denylist-source-range", "enable-cors", "enable-modsecurity", "enable-owasp-core-rules", "satisfy",
+      "modsecurity-transaction-id");
+  private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
+  /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
+  private static final Map<String, String> INSTEAD = Map.ofEntries(
+      Map.entry("rewrite-target", "the backend receives the request path unchanged"),
+      Map.entry("use-regex", "paths are matched as Prefix or Exact, not as regular expressions"),
+      Map.entry("app-root", "no redirect from / is made"),
+      Map.entry("permanent-redirect", "the route is proxied, not redirected"),
+      Map.entry("temporal-redirect", "the route is proxied, not redirected"),
+      Map.entry("force-ssl-redirect", "HTTP is redirected to HTTPS only for hosts with TLS (ssl-redirect)"),
+      Map.entry("from-to-www-redirect", "no www redirect is made"),
+      Map.entry("canary", "this Ingress is routed as a normal one, not as a canary"),
+      Map.entry("affinity", "use clb.ingress.io/session-persistence for sticky sessions"),
+      Map.entry("session-cookie", "use clb.ingress.io/session-persistence for sticky sessions"),
+      Map.entry("upstream-hash-by", "use clb.ingress.io/scheduler: IP_HASH for hashing by client address"),
+      Map.entry("load-balance", "use clb.ingress.io/scheduler"),
+      Map.entry("proxy-body-size", "request bodies are not limited per route"),
+      Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
+      Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
+      Map.entry("service-upstream", "requests go to the Service's endpoints"),
+      Map.entry("upstream-vhost", "the backend receives the client's Host"),
+      Map.entry("x-forwarded-prefix", "no X-Forwarded-Prefix header is sent"),
+      Map.entry("proxy-buffering", "responses are streamed, not buffered"),
+      Map.entry("proxy-request-buffering", "request bodies are streamed, not buffered"),
+      Map.entry("ssl-passthrough", "TLS is terminated by clb-ingress; use a TCP CLBListener to pass it through"));
+
+  /** Every annotation of {@code ingress} under either prefix, in name order. */
+  public static List<AnnotationCoverage> of(IngressInfo ingress) {
+    Map<String, String> invalid = new TreeMap<>();
+    for (Problem problem : IngressOptions.parse(ingress, Set.of()).problems()) {
+      String field = problem.field();
+      if (field.startsWith("metadata.annotations[") && !field.endsWith("[" + AnnotationSpec.LISTENER.key() + "]")) {
+        invalid.put(field.substring("metadata.annotations[".length(), field.length() - 1), problem.reason());
+      }
+    }
+    List<AnnotationCoverage> coverage = new ArrayList<>();
+    new TreeMap<>(ingress.annotations()).forEach((key, value) -> {
+      AnnotationSpec spec = spec(key);
+      if (spec != null) {
+        coverage.add(invalid.containsKey(key)
+            ? new AnnotationCoverage(key, value, Verdict.INVALID, invalid.get(key)
+                + " (the Ingress keeps its last accepted configuration)", false)
+            : new AnnotationCoverage(key, value, Verdict.HONOURED, difference(spec, key), false));
+      } else if (key.startsWith(AnnotationSpec.NGINX_PREFIX)) {
+        String name = key.substring(AnnotationSpec.NGINX_PREFIX.length());
+        boolean security = SECURITY_NAMES.contains(name) || SECURITY_PREFIXES.stream().anyMatch(name::startsWith);
+        coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED,
+            security ? SECURITY : name.endsWith("-snippet") ? SNIPPET : instead(name), security));
+      } else if (key.startsWith(AnnotationSpec.PREFIX)) {
+        coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, "not a clb-ingress annotation; known: "
+            + AnnotationSpec.ALL.stream().map(AnnotationSpec::name).collect(Collectors.joining(", ")), false));
+      }
+    });
+    return coverage;
+  }
+
+  /** Ours, or an ingress-nginx name that we honour; null for anything else. */
+  private static AnnotationSpec spec(String key) {
+    return AnnotationSpec.ALL.stream().filter(spec -> spec.key().equals(key)
+        || spec.nginxAlias() && spec.nginxKey().equals(key)).findFirst().orElse(null);
+  }
+
+  /** How an honoured ingress-nginx name's accepted values differ from ingress-nginx's; empty for ours. */
+  private static String difference(AnnotationSpec spec, String key) {
+    if (!key.equals(spec.nginxKey())) {
+      return "";
+    }
+    return switch (spec.type()) {
+      case DURATION -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes any number of seconds)";
+      case CHOICE -> "accepted: " + spec.acceptedText();
+      default -> "";
+    };
+  }
+
+  private static String instead(String name) {
+    return INSTEAD.entrySet().stream()
+        .filter(known -> name.equals(known.getKey()) || name.startsWith(known.getKey() + "-"))
+        .map(Map.Entry::getValue).findFirst().orElse("no equivalent in clb-ingress");
+  }
+}
