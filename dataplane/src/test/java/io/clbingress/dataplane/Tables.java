@@ -26,6 +26,8 @@ final class Tables {
   private final Map<String, Cluster> clusters = new LinkedHashMap<>();
   private Route defaultRoute;
   private long version;
+  private boolean https;
+  private final List<Listener> extraListeners = new ArrayList<>();
 
   static Tables table(long version) {
     Tables tables = new Tables();
@@ -70,10 +72,27 @@ final class Tables {
     return this;
   }
 
+  /** Serves the same hosts and default route on the default HTTPS listener too (its default certificate). */
+  Tables overHttpsToo() {
+    https = true;
+    return this;
+  }
+
+  /** A further listener (a CLBListener's, with its own port). */
+  Tables listener(Listener listener) {
+    extraListeners.add(listener);
+    return this;
+  }
+
   RoutingTable build() {
     List<VirtualHost> virtualHosts = new ArrayList<>();
     hosts.forEach((host, routes) -> virtualHosts.add(new VirtualHost(host, routes)));
-    Listener listener = new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute);
-    return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.copyOf(clusters.values())), version);
+    List<Listener> listeners = new ArrayList<>(List.of(
+        new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute)));
+    if (https) {
+      listeners.add(new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute));
+    }
+    listeners.addAll(extraListeners);
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, List.copyOf(clusters.values())), version);
   }
 }
