@@ -289,12 +289,14 @@ class Http2HostileInputTest {
    * then closes it (its GOAWAY ENHANCE_YOUR_CALM is queued behind the unread ACKs and dropped with
    * them). The client, reading at last, finds the ACKs that fitted in the socket buffers, far fewer
    * than the PINGs it sent, then the closed connection. Without the limit the server would hold an
-   * ACK for every PING and the client would read them all.
+   * ACK for every PING and the client would read them all. The client's receive buffer is fixed
+   * at 16 KiB so that the socket buffers (the server's send buffer grows to 4 MiB at most, Linux's
+   * tcp_wmem) hold far fewer ACKs (about 250,000) than the 1,000,000 PINGs sent.
    */
   @Test
   void pingFloodFromAClientThatDoesNotReadGetsGoAway() throws Exception {
-    int pings = 600_000;
-    try (RawHttp2 client = connect()) {
+    int pings = 1_000_000;
+    try (RawHttp2 client = RawHttp2.connect(harness.dataPlane.httpsPort(), 16 << 10)) {
       int written = client.writeInBackground(pings, RawHttp2::ping).get(60, TimeUnit.SECONDS);
       int acks = 0;
       Frame frame;

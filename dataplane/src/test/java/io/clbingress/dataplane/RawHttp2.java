@@ -96,6 +96,15 @@ final class RawHttp2 implements AutoCloseable {
    * settings, such as its stream limit, once they are acknowledged).
    */
   static RawHttp2 connect(int port) throws Exception {
+    return connect(port, 0);
+  }
+
+  /**
+   * As {@link #connect(int)}, with this client's socket receive buffer fixed at
+   * {@code receiveBufferBytes} (0: the system's, which grows as the client reads), which bounds what
+   * the server can hand to the kernel for a client that does not read.
+   */
+  static RawHttp2 connect(int port, int receiveBufferBytes) throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
@@ -111,7 +120,11 @@ final class RawHttp2 implements AutoCloseable {
         return new X509Certificate[0];
       }
     }}, new SecureRandom());
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(20_000);
     SSLParameters parameters = socket.getSSLParameters();
     parameters.setApplicationProtocols(new String[] {"h2"});
