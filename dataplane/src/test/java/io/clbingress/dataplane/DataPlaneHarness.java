@@ -106,6 +106,13 @@ final class DataPlaneHarness implements AutoCloseable {
         .setPort(dataPlane.httpPort()).setURI(path).putHeader("host", host)));
   }
 
+  /** A port free on loopback now, for a listener with its own port. */
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   static Throwable awaitFailure(Future<?> future) throws Exception {
     return await(future.map(ok -> (Throwable) new AssertionError("expected a failure, got " + ok))
         .recover(Future::succeededFuture));

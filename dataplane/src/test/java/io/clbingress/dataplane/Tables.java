@@ -24,9 +24,10 @@ final class Tables {
 
   private final Map<String, List<Route>> hosts = new LinkedHashMap<>();
   private final Map<String, Cluster> clusters = new LinkedHashMap<>();
-  private final List<Listener> ownPorts = new ArrayList<>();
   private Route defaultRoute;
   private long version;
+  private boolean https;
+  private final List<Listener> extraListeners = new ArrayList<>();
 
   static Tables table(long version) {
     Tables tables = new Tables();
@@ -71,19 +72,33 @@ final class Tables {
     return this;
   }
 
+  /** Serves the same hosts and default route on the default HTTPS listener too (its default certificate). */
+  Tables overHttpsToo() {
+    https = true;
+    return this;
+  }
+
+  /** A further listener (a CLBListener's, with its own port). */
+  Tables listener(Listener listener) {
+    extraListeners.add(listener);
+    return this;
+  }
+
   /** A TCP listener (a CLBListener) on {@code port}, spliced to {@code cluster}. */
   Tables tcpListener(String name, int port, String cluster) {
-    ownPorts.add(new Listener(name, Protocol.TCP, port, List.of(),
+    return listener(new Listener(name, Protocol.TCP, port, List.of(),
         new Route(new PathMatch.Prefix("/"), cluster, DEFAULT_TIMEOUTS, "test")));
-    return this;
   }
 
   RoutingTable build() {
     List<VirtualHost> virtualHosts = new ArrayList<>();
     hosts.forEach((host, routes) -> virtualHosts.add(new VirtualHost(host, routes)));
-    List<Listener> listeners = new ArrayList<>();
-    listeners.add(new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute));
-    listeners.addAll(ownPorts);
+    List<Listener> listeners = new ArrayList<>(List.of(
+        new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute)));
+    if (https) {
+      listeners.add(new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, virtualHosts, defaultRoute));
+    }
+    listeners.addAll(extraListeners);
     return TableCodec.stamp(RoutingTable.unpublished(listeners, List.copyOf(clusters.values())), version);
   }
 }

@@ -116,7 +116,7 @@ final class HttpForwarder {
     ExpectContinue.removeFrom(upstream.headers());
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
-    request.response().closeHandler(closed -> upstream.reset());
+    request.response().closeHandler(closed -> upstream.reset(0, RequestBodyPump.ClientLeftException.INSTANCE));
     Future<HttpClientResponse> answered;
     boolean bodiless = !hasBody(request);
     boolean invited = false;
@@ -134,6 +134,14 @@ final class HttpForwarder {
         picker.finished(index);
         release.run();
         Throwable cause = result.cause();
+        if (request.response().closed() || RequestBodyPump.ClientLeftException.causeOf(cause)) {
+          // The client left (closed its connection, or reset its HTTP/2 stream) and the backend
+          // request was reset for it: no failure of the backend's, so no health verdict, no
+          // upstream error and no answer. Rapid reset makes thousands of these.
+          LOG.debug("{} {} {}: the client left before {} answered", route.key(), request.method(), request.uri(),
+              picker.endpoint(index));
+          return;
+        }
         if (StaleConnections.replayable(request, reused, bodiless, cause)) {
           LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
               request.method(), request.uri(), picker.endpoint(index), cause.toString());

@@ -94,8 +94,8 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     }
     HeadLimits atStart = handler.currentLimits().headLimits(services.headLimits());
     options.setMaxInitialLineLength(atStart.requestLineBytes()).setMaxHeaderSize(atStart.headerBytes());
-    // h2 has no request line: its one limit, on the header list, is fixed when the server starts.
-    options.getInitialSettings().setMaxHeaderListSize(atStart.requestLineBytes() + atStart.headerBytes());
+    // h2 has no request line: its limit on the header list is fixed when the server starts.
+    Http2Limits.applyTo(options, atStart);
     DecoderOptions decoderOptions = new DecoderOptions(options);
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {

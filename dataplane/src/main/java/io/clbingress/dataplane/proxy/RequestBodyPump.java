@@ -2,8 +2,11 @@ package io.clbingress.dataplane.proxy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.StreamResetException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -27,6 +30,33 @@ final class RequestBodyPump {
   static final class BodyTooLargeException extends RuntimeException {
     BodyTooLargeException(long maxBytes) {
       super("request body over " + maxBytes + " bytes", null, false, false);
+    }
+  }
+
+  /**
+   * The client went away mid-exchange (closed its connection, or reset its HTTP/2 stream), and
+   * its backend request was reset for that: the client's doing, no failure of the backend's.
+   */
+  static final class ClientLeftException extends RuntimeException {
+    static final ClientLeftException INSTANCE = new ClientLeftException();
+
+    private ClientLeftException() {
+      super("the client left", null, false, false);
+    }
+
+    /**
+     * Whether a failure of the client's request means that the client left: on HTTP/2 every one
+     * (its stream was reset, by either side, or its connection failed or closed); on HTTP/1.x its
+     * connection closed (a body that cannot be decoded is answered instead).
+     */
+    static boolean leaving(HttpServerRequest request, Throwable failure) {
+      return request.version() == HttpVersion.HTTP_2 || failure instanceof StreamResetException
+          || failure instanceof HttpClosedException;
+    }
+
+    /** Whether a backend request failed because it was reset for a client that left. */
+    static boolean causeOf(Throwable failure) {
+      return failure instanceof ClientLeftException || failure.getCause() instanceof ClientLeftException;
     }
   }
 
@@ -62,7 +92,13 @@ final class RequestBodyPump {
       }
     });
     from.endHandler(v -> to.end());
-    from.exceptionHandler(e -> to.reset());
+    from.exceptionHandler(e -> {
+      if (ClientLeftException.leaving(from, e)) {
+        to.reset(0, ClientLeftException.INSTANCE);
+      } else {
+        to.reset();
+      }
+    });
     from.resume();
   }
 }

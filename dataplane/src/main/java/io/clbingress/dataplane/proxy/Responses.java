@@ -34,10 +34,16 @@ final class Responses {
     if (!request.isEnded()) {
       request.handler(unread -> { });
     }
-    request.resume();
+    if (!request.isEnded() || request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      request.resume(); // an HTTP/2 request that has ended (or was reset) refuses to be resumed
+    }
     HttpServerResponse response = request.response();
     if (response.headWritten() || response.ended() || response.closed()) {
-      request.connection().close();
+      if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+        response.reset(); // this stream only: the connection carries other exchanges
+      } else {
+        request.connection().close();
+      }
       return;
     }
     response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8");
