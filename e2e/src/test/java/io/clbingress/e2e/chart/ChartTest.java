@@ -83,6 +83,11 @@ public class ChartTest {
     assertThat(dataplane.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet()
         .getPath()).isEqualTo("/readyz");
     assertThat(dataplane.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+    for (Deployment deployment : List.of(operator, dataplane)) {
+      // Every flag the chart passes is one the jar's command line knows, with a value it parses.
+      List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+      new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+    }
     Service service = named(objects, Service.class, "clb-dataplane");
     switch (variant) {
       case "default" -> {
@@ -90,6 +95,10 @@ public class ChartTest {
         assertThat(service.getSpec().getPorts()).extracting(p -> p.getPort() + "->" + p.getTargetPort().getStrVal())
             .containsExactly("80->http", "443->https");
         assertThat(operator.getSpec().getReplicas()).isEqualTo(1);
+        var container = dataplane.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).contains("--max-request-line-bytes=16384", "--max-header-bytes=65536");
+        assertThat(container.getEnv()).anyMatch(env -> env.getName().equals("JAVA_TOOL_OPTIONS")
+            && env.getValue().endsWith(" -Djava.io.tmpdir=/tmp"));
         assertThat(kinds(objects)).contains("PodDisruptionBudget", "IngressClass", "Secret")
             .doesNotContain("HorizontalPodAutoscaler");
       }
