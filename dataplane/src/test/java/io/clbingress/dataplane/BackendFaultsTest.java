@@ -80,6 +80,37 @@ class BackendFaultsTest {
     }
   }
 
+  /**
+   * wrk, browsers and load balancers' health checks close (or reset) a connection in the middle of
+   * a long answer: that is the client's choice, not a backend fault, so no WARN (it flooded the
+   * log at the end of every benchmark round).
+   */
+  @Test
+  void clientResettingMidAnswerIsNoBackendFault() throws Exception {
+    java.util.concurrent.CountDownLatch backendCutOff = new java.util.concurrent.CountDownLatch(1);
+    try (LogCapture log = new LogCapture();
+        ScriptedBackend backend = new ScriptedBackend((socket, head) -> {
+          ScriptedBackend.write(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+          try {
+            while (true) {
+              ScriptedBackend.write(socket, "2000\r\n" + "x".repeat(0x2000) + "\r\n");
+            }
+          } catch (java.io.IOException cutOff) {
+            backendCutOff.countDown();
+          }
+        })) {
+      harness.apply(table(System.nanoTime()).cluster("faulty", backend.port())
+          .route("faulty.test", new PathMatch.Prefix("/"), "faulty", Tables.DEFAULT_TIMEOUTS).build());
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", harness.dataPlane.httpPort())) {
+        client.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: faulty.test\r\n\r\n".getBytes());
+        assertThat(client.getInputStream().readNBytes(20_000)).hasSize(20_000);
+        ScriptedBackend.reset(client);
+      }
+      assertThat(backendCutOff.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the proxy let go of the backend").isTrue();
+      assertThat(log.lines()).noneMatch(line -> line.startsWith("WARN") || line.startsWith("ERROR"));
+    }
+  }
+
   /** A backend that answers 101 to a plain GET: it is not an upgrade the client asked for. */
   @Test
   void backendAnswering101ToAPlainRequestIsABadGateway() throws Exception {

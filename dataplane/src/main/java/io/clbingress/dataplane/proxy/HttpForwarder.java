@@ -212,10 +212,12 @@ final class HttpForwarder {
         && request.version() != HttpVersion.HTTP_1_0) {
       response.setChunked(true);
     }
-    return upstream.pipe().endOnFailure(false).to(response).recover(failure -> {
+    ClientWrites client = new ClientWrites(response);
+    return upstream.pipe().endOnFailure(false).to(client).recover(failure -> {
       // The backend broke off mid-answer (read timeout, reset): the client must not take a
-      // truncated body for a whole one, so its connection is reset rather than ended.
-      if (response.closed()) {
+      // truncated body for a whole one, so its connection is reset rather than ended. A write
+      // to a client that has gone (closed, reset) fails before its close is seen: it left, too.
+      if (response.closed() || client.failed()) {
         LOG.debug("{}: client left during the answer of {} {} from {}", route.route().source(), request.method(),
             request.uri(), endpoint);
       } else {
