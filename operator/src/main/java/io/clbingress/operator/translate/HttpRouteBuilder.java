@@ -292,6 +292,9 @@ final class HttpRouteBuilder {
     if (host == null || host.isEmpty()) {
       return VirtualHost.ANY_HOST;
     }
+    if (!host.chars().allMatch(c -> c < 0x80)) {
+      return null; // before case folding: Unicode's makes the Kelvin sign a k
+    }
     String lower = host.toLowerCase(Locale.ROOT);
     String name = lower.startsWith("*.") ? lower.substring(2) : lower;
     return DNS_NAME.matcher(name).matches() && lower.length() <= 253 ? lower : null;

@@ -30,7 +30,7 @@ class ListenerCheckPropertiesTest {
 
   private static final ObjectRef REF = new ObjectRef("CLBListener", "apps", "edge");
   private static final Instant NOW = Instant.parse("2027-06-01T00:00:00Z");
-  private static final Set<String> FIELDS = Set.of("spec.protocol", "spec.backend", "spec.port",
+  private static final Set<String> FIELDS = Set.of("spec.protocol", "spec.backend", "spec.port", "spec.defaultDomain",
       "spec.certificate.secretName", "spec.certificate.caSecretName", "spec.defaults.proxyReadTimeout",
       "spec.defaults.proxySendTimeout", "spec.defaults.proxyConnectTimeout", "spec.defaults.keepaliveTimeout",
       "spec.defaults.clientHeaderTimeout", "spec.defaults.clientMaxBodySize", "spec.defaults.maxRequestLineBytes",
@@ -124,7 +124,9 @@ class ListenerCheckPropertiesTest {
         in.oneOf(java.util.Arrays.asList("ca", "missing", "", "opaque", null)), in.random().nextBoolean(),
         List.of("TLSv1.2", "TLSv1.3"));
     BackendRef backend = in.random().nextBoolean() ? null : new BackendRef("db", 5432, null);
-    return new ListenerInfo(REF, 1, NOW, port, protocol, null, timeouts, limits, List.of(), tls, backend);
+    String defaultDomain = in.oneOf(java.util.Arrays.asList(null, null, "chat.example.com", "*.example.com",
+        "Chat.Example.COM", "", "chat_example.com", "*.*.example.com", "\u212aube.example.com", "x".repeat(64) + ".com"));
+    return new ListenerInfo(REF, 1, NOW, port, protocol, defaultDomain, timeouts, limits, List.of(), tls, backend);
   }
 
   /** A value most of the time valid-looking, else anything; null a third of the time. */
@@ -164,6 +166,8 @@ class ListenerCheckPropertiesTest {
     ListenerInfo.Limits l = listener.limits();
     return listener.protocol() != null
         && (!listener.protocol().startsWith("TCP") || listener.backend() != null)
+        && (listener.defaultDomain() == null || List.of("chat.example.com", "*.example.com", "Chat.Example.COM", "")
+            .contains(listener.defaultDomain()))
         && listener.port() != null && listener.port() >= 1 && listener.port() <= 65535
         && ok(seconds(t.read(), 1, 3600)) && ok(seconds(t.send(), 1, 3600))
         && ok(seconds(t.connect(), 1, 120)) && ok(seconds(l.keepalive(), 0, 900))

@@ -73,7 +73,7 @@ class ListenerRulesPropertiesTest {
         in.integer(2, 4, 60), in.integer(2, 10), in.integer(2, 10),
         in.random().nextBoolean() ? null : Arrays.asList(in.oneOf(CODES), in.oneOf(CODES)));
     return new ListenerInfo.Rule(in.oneOf(Arrays.asList("chat.example.com", "*.example.com", "", null, "a_b.example",
-            "*.*.example.com", "Chat.Example.COM", "-x.example", "x".repeat(64) + ".example")),
+            "*.*.example.com", "Chat.Example.COM", "-x.example", "x".repeat(64) + ".example", "\u212aube.example.com")),
         in.oneOf(PATHS), in.oneOf(Arrays.asList("Prefix", "Exact", "ImplementationSpecific", "Regex", null)),
         split ? (in.random().nextBoolean() ? web : null) : in.oneOf(Arrays.asList(web, web, null)), backends,
         in.oneOf(Arrays.asList("WRR", "LEAST_CONN", "IP_HASH", null)), in.integer(0, 30, 86400),
