@@ -15,6 +15,7 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -29,6 +30,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,6 +143,36 @@ class ListenerPortsTest {
     // And the connections opened before the removal still pass bytes
     assertThat(DataPlaneHarness.exchange(ws, "old")).isEqualTo("chat:old");
     assertThat(harness.exchange(tunnel, "old\n")).isEqualTo("old\n");
+  }
+
+  /**
+   * Vert.x shares one listening socket per host and port, and closes it on its one acceptor
+   * thread. Held there, the removed port's socket is still closing when the port comes back: new
+   * servers that listened then would join it and be left with no socket once it closed. They
+   * wait for it instead, and then bind a socket of their own.
+   */
+  @Test
+  void portReAddedWhileItsOldSocketIsStillClosingGetsASocketOfItsOwn() throws Exception {
+    startServing(LONG_DRAIN);
+    CountDownLatch acceptor = new CountDownLatch(1);
+    ((VertxInternal) harness.vertx).acceptorEventLoopGroup().next().execute(() -> {
+      try {
+        acceptor.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try (LogCapture log = new LogCapture()) {
+      harness.apply(table(2, false, "/"));
+      harness.apply(table(3, true, "/"));
+      // The new servers either joined the closing socket (and are open) or wait for it
+      await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.listenerPorts().contains(port)
+          || log.lines().stream().anyMatch(line -> line.contains(port + " waits for its previous servers")));
+    } finally {
+      acceptor.countDown();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
+    assertThat(harness.exchange(tcpTunnel(), "own socket\n")).isEqualTo("own socket\n");
   }
 
   /**

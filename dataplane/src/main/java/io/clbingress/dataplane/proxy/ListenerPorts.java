@@ -219,18 +219,21 @@ public final class ListenerPorts {
       return Future.succeededFuture();
     }
     Promise<Void> free = Promise.promise();
-    awaitUnbound(port, free, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS));
+    awaitUnbound(port, free, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS), true);
     return free.future();
   }
 
-  private void awaitUnbound(int port, Promise<Void> free, long deadline) {
+  private void awaitUnbound(int port, Promise<Void> free, long deadline, boolean first) {
     Map<ServerID, NetServerInternal> shared = ((VertxInternal) vertx).sharedTcpServers();
     boolean held;
     synchronized (shared) {
       held = shared.containsKey(new ServerID(port, bindAddress));
     }
+    if (held && first) {
+      LOG.info("listener port {}:{} waits for its previous servers to release the socket", bindAddress, port);
+    }
     if (held && System.nanoTime() < deadline) {
-      vertx.setTimer(UNBIND_POLL_MILLIS, id -> awaitUnbound(port, free, deadline));
+      vertx.setTimer(UNBIND_POLL_MILLIS, id -> awaitUnbound(port, free, deadline, false));
       return;
     }
     if (held) {
