@@ -259,6 +259,7 @@ public final class DataPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    listenerPorts.close();
     healthChecks.stopAll();
     tunnels.closeAll("data plane stopping");
   }

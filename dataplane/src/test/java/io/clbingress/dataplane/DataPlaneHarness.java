@@ -113,6 +113,31 @@ final class DataPlaneHarness implements AutoCloseable {
     }
   }
 
+  /** Writes {@code text} on a TCP connection and collects the answer until it is as long. */
+  String exchange(io.vertx.core.net.NetSocket socket, String text) throws Exception {
+    io.vertx.core.Promise<String> answer = io.vertx.core.Promise.promise();
+    io.vertx.core.buffer.Buffer received = io.vertx.core.buffer.Buffer.buffer();
+    Future<String> done = onContext(() -> {
+      socket.handler(data -> {
+        received.appendBuffer(data);
+        if (received.length() >= text.length()) {
+          answer.tryComplete(received.toString());
+        }
+      });
+      socket.write(text);
+      return answer.future();
+    });
+    return await(done);
+  }
+
+  /** Sends a text message on a WebSocket and waits for the next one to come back. */
+  static String exchange(WebSocket ws, String text) throws Exception {
+    io.vertx.core.Promise<String> echo = io.vertx.core.Promise.promise();
+    ws.textMessageHandler(echo::tryComplete);
+    ws.writeTextMessage(text);
+    return await(echo.future());
+  }
+
   static Throwable awaitFailure(Future<?> future) throws Exception {
     return await(future.map(ok -> (Throwable) new AssertionError("expected a failure, got " + ok))
         .recover(Future::succeededFuture));

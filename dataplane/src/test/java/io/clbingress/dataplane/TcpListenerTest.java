@@ -17,9 +17,7 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.Timeouts;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -92,7 +90,7 @@ class TcpListenerTest {
   @Test
   void plainTcpEchoesBothWays() throws Exception {
     NetSocket socket = DataPlaneHarness.await(client(false).connect(tcpPort, "127.0.0.1"));
-    assertThat(exchange(socket, "hello over tcp\n")).isEqualTo("hello over tcp\n");
+    assertThat(harness.exchange(socket, "hello over tcp\n")).isEqualTo("hello over tcp\n");
     socket.close();
   }
 
@@ -101,9 +99,9 @@ class TcpListenerTest {
     NetSocket socket = DataPlaneHarness.await(client(true).connect(tlsPort, HOST));
     assertThat(socket.isSsl()).isTrue();
     assertThat(socket.peerCertificates().get(0).toString()).contains("CN=" + HOST);
-    assertThat(exchange(socket, "hello over tls\n")).isEqualTo("hello over tls\n");
+    assertThat(harness.exchange(socket, "hello over tls\n")).isEqualTo("hello over tls\n");
     String big = "x".repeat(200_000);
-    assertThat(exchange(socket, big)).isEqualTo(big);
+    assertThat(harness.exchange(socket, big)).isEqualTo(big);
     socket.close();
   }
 
@@ -157,7 +155,7 @@ class TcpListenerTest {
   @Test
   void idleConnectionIsClosedAfterTheReadTimeout() throws Exception {
     NetSocket socket = DataPlaneHarness.await(client(false).connect(tcpPort, "127.0.0.1"));
-    assertThat(exchange(socket, "wake\n")).isEqualTo("wake\n");
+    assertThat(harness.exchange(socket, "wake\n")).isEqualTo("wake\n");
     Promise<Void> closed = Promise.promise();
     long quietSince = System.nanoTime();
     socket.closeHandler(v -> closed.tryComplete());
@@ -177,23 +175,6 @@ class TcpListenerTest {
     socket.closeHandler(v -> closed.tryComplete());
     DataPlaneHarness.await(closed.future());
     harness.apply(table());
-  }
-
-  /** Writes {@code text} and collects the answer until it is as long. */
-  private static String exchange(NetSocket socket, String text) throws Exception {
-    Promise<String> answer = Promise.promise();
-    Buffer received = Buffer.buffer();
-    Future<String> done = harness.onContext(() -> {
-      socket.handler(data -> {
-        received.appendBuffer(data);
-        if (received.length() >= text.length()) {
-          answer.tryComplete(received.toString());
-        }
-      });
-      socket.write(text);
-      return answer.future();
-    });
-    return DataPlaneHarness.await(done);
   }
 
   /**

@@ -9,15 +9,20 @@ import io.clbingress.dataplane.tls.ServerTls;
 import io.clbingress.dataplane.tls.TlsMaterial;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.impl.NetServerInternal;
+import io.vertx.core.net.impl.ServerID;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -27,12 +32,20 @@ import org.apache.logging.log4j.Logger;
  * change of listener name or rules never re-binds; an HTTPS listener's changed certificates or
  * client CA are loaded for new handshakes without dropping connections; its changed request head
  * limits reach new connections, whose decoders are built with the limits in force when they open
- * ({@link DecoderOptions}), so that needs no restart either. A port that leaves the
- * table is closed after the drain period, unless it came back meanwhile.
+ * ({@link DecoderOptions}), so that needs no restart either.
+ *
+ * <p>A port that leaves the table stops accepting at once (new connections are refused, as nginx
+ * and Envoy stop listening first) and its servers drain: the connections open on it go on until
+ * the drain period ends ({@link PortServer#drain}), then the servers are undeployed. A port that
+ * comes back meanwhile gets new servers, bound beside the draining ones' connections; those
+ * connections still close when their drain period ends.
  */
 public final class ListenerPorts {
 
   private static final Logger LOG = LogManager.getLogger(ListenerPorts.class);
+  /** How long a re-added port waits for the last generation's socket to unbind before it binds anyway. */
+  private static final long UNBIND_WAIT_MILLIS = 10_000;
+  private static final long UNBIND_POLL_MILLIS = 5;
 
   /** One bound port: what it speaks, its deployment (empty while deploying), instances, TLS material. */
   private static final class Bound {
@@ -40,9 +53,12 @@ public final class ListenerPorts {
     volatile String deployment = "";
     final List<PortServer> instances = new CopyOnWriteArrayList<>();
     volatile TlsKey tls;
+    /** The last router that had a listener on this port: what its connections drain with. */
+    volatile Router lastWith;
 
-    Bound(Protocol protocol) {
+    Bound(Protocol protocol, Router lastWith) {
       this.protocol = protocol;
+      this.lastWith = lastWith;
     }
   }
 
@@ -57,7 +73,11 @@ public final class ListenerPorts {
   private final ProxyServices services;
   private final TlsMaterial tlsMaterial;
   private final Map<Integer, Bound> bound = new ConcurrentHashMap<>();
+  /** Ports whose previous servers were closed or drained, and whose listening socket may still be closing. */
+  private final Set<Integer> unbinding = ConcurrentHashMap.newKeySet();
   private volatile Map<Integer, Listener> wanted = Map.of();
+  private volatile long drainMillis;
+  private volatile boolean closed;
 
   public ListenerPorts(Vertx vertx, String bindAddress, int eventLoops, ProxyServices services, TlsMaterial tlsMaterial) {
     this.vertx = vertx;
@@ -67,8 +87,9 @@ public final class ListenerPorts {
     this.tlsMaterial = tlsMaterial;
   }
 
-  /** Opens the ports the router's listeners need and schedules the close of the others. */
+  /** Opens the ports the router's listeners need and drains the others. */
   public synchronized void follow(Router current, long drainMillis) {
+    this.drainMillis = drainMillis;
     Map<Integer, Listener> ports = new HashMap<>();
     for (Listener listener : current.table().listeners()) {
       if (listener.port() != Listener.PORT_FROM_FLAGS) {
@@ -83,22 +104,25 @@ public final class ListenerPorts {
         // Another protocol on the same port is another server: its connections had other routes.
         closeNow(port, existing).onSuccess(closed -> follow(services.router().get(), drainMillis));
       } else if (existing == null) {
-        open(port, listener.protocol(), key);
-      } else if (key != null && !key.equals(existing.tls)) {
-        existing.tls = key;
-        ServerSSLOptions options = tlsMaterial.options(key.fallback(), key.certificates(), key.settings());
-        existing.instances.forEach(instance -> instance.updateTls(options).onFailure(e ->
-            LOG.error("listener port {}: cannot load new TLS settings: {}", port, e.getMessage())));
+        open(port, listener.protocol(), key, current);
+      } else {
+        existing.lastWith = current;
+        if (key != null && !key.equals(existing.tls)) {
+          existing.tls = key;
+          ServerSSLOptions options = tlsMaterial.options(key.fallback(), key.certificates(), key.settings());
+          existing.instances.forEach(instance -> instance.updateTls(options).onFailure(e ->
+              LOG.error("listener port {}: cannot load new TLS settings: {}", port, e.getMessage())));
+        }
       }
     });
-    for (int port : List.copyOf(bound.keySet())) {
-      if (!ports.containsKey(port)) {
-        vertx.setTimer(Math.max(1, drainMillis), id -> closeIfUnwanted(port));
+    for (Map.Entry<Integer, Bound> entry : List.copyOf(bound.entrySet())) {
+      if (!ports.containsKey(entry.getKey()) && !entry.getValue().deployment.isEmpty()) {
+        drain(entry.getKey(), entry.getValue()); // one still opening drains once it is open
       }
     }
   }
 
-  /** The ports whose servers are listening (not those still opening). */
+  /** The ports whose servers are listening (not those still opening, nor those draining). */
   public java.util.Set<Integer> boundPorts() {
     return bound.entrySet().stream().filter(e -> !e.getValue().deployment.isEmpty()).map(Map.Entry::getKey)
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -114,23 +138,24 @@ public final class ListenerPorts {
     return new TlsKey(table.defaultCertificateOrNull(), certificates, listener.tls());
   }
 
-  private void open(int port, Protocol protocol, TlsKey tls) {
-    Bound entry = new Bound(protocol);
+  private void open(int port, Protocol protocol, TlsKey tls, Router current) {
+    Bound entry = new Bound(protocol, current);
     entry.tls = tls;
     bound.put(port, entry);
     ServerTls options = tls == null ? null
         : tlsMaterial.server(tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings()));
-    vertx.deployVerticle(() -> {
+    unbound(port).compose(free -> vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
             case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), services, options, port);
             case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, services, options);
           };
           entry.instances.add((PortServer) verticle);
           return verticle;
-        }, new DeploymentOptions().setInstances(eventLoops))
+        }, new DeploymentOptions().setInstances(eventLoops)))
         .onSuccess(id -> {
           entry.deployment = id;
           LOG.info("listener port {}:{} open ({})", bindAddress, port, protocol);
+          drainIfUnwanted(port, entry);
         })
         .onFailure(e -> {
           bound.remove(port, entry);
@@ -139,12 +164,36 @@ public final class ListenerPorts {
         });
   }
 
-  private synchronized void closeIfUnwanted(int port) {
-    Bound entry = bound.get(port);
-    if (wanted.containsKey(port) || entry == null || Objects.requireNonNullElse(entry.deployment, "").isEmpty()) {
-      return;
+  /** A port removed while its servers were opening drains now that they are open. */
+  private synchronized void drainIfUnwanted(int port, Bound entry) {
+    if (!wanted.containsKey(port) && bound.get(port) == entry) {
+      drain(port, entry);
     }
-    closeNow(port, entry);
+  }
+
+  /**
+   * Stops accepting on the port at once; its open connections go on until the drain period ends,
+   * then its servers are undeployed. Caller holds the lock.
+   */
+  private void drain(int port, Bound entry) {
+    bound.remove(port, entry);
+    unbinding.add(port);
+    long drain = Math.max(1, drainMillis);
+    List<Future<Void>> drained = entry.instances.stream().map(instance -> instance.drain(entry.lastWith, drain)).toList();
+    LOG.info("listener port {}:{} left the routing table: no longer accepting, open connections drain for {} ms",
+        bindAddress, port, drain);
+    Future.join(drained).onComplete(done -> {
+      // When Vert.x itself closes, its connections close with it, and it undeploys all there is.
+      if (!closed && !((VertxInternal) vertx).closeFuture().isClosed()) {
+        vertx.undeploy(entry.deployment)
+            .onComplete(undeployed -> LOG.info("listener port {}:{} drained and closed", bindAddress, port));
+      }
+    });
+  }
+
+  /** The data plane stops: servers that drain are left to Vert.x's own close. */
+  public void close() {
+    closed = true;
   }
 
   private Future<Void> closeNow(int port, Bound entry) {
@@ -152,6 +201,46 @@ public final class ListenerPorts {
       return Future.failedFuture("port " + port + " is still opening");
     }
     bound.remove(port, entry);
+    unbinding.add(port);
     return vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
+  }
+
+  /**
+   * Completed once the port's previous servers no longer hold its listening socket. Vert.x shares
+   * one listening socket among the servers of a host and port (its instances on each event loop):
+   * a server that listens while the last of the previous servers is still closing that socket
+   * would join it, succeed, and be left with no socket at all. The socket closes on Vert.x's
+   * acceptor thread a moment after the previous servers stopped accepting, and Vert.x signals
+   * that only by dropping it from its table of shared servers, which is polled here (the rare
+   * case of a port re-added within moments of its removal).
+   */
+  private Future<Void> unbound(int port) {
+    if (!unbinding.contains(port)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> free = Promise.promise();
+    awaitUnbound(port, free, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS), true);
+    return free.future();
+  }
+
+  private void awaitUnbound(int port, Promise<Void> free, long deadline, boolean first) {
+    Map<ServerID, NetServerInternal> shared = ((VertxInternal) vertx).sharedTcpServers();
+    boolean held;
+    synchronized (shared) {
+      held = shared.containsKey(new ServerID(port, bindAddress));
+    }
+    if (held && first) {
+      LOG.info("listener port {}:{} waits for its previous servers to release the socket", bindAddress, port);
+    }
+    if (held && System.nanoTime() < deadline) {
+      vertx.setTimer(UNBIND_POLL_MILLIS, id -> awaitUnbound(port, free, deadline, false));
+      return;
+    }
+    if (held) {
+      LOG.warn("listener port {}:{}: the previous servers still hold the socket after {} ms; binding anyway",
+          bindAddress, port, UNBIND_WAIT_MILLIS);
+    }
+    unbinding.remove(port);
+    free.complete();
   }
 }

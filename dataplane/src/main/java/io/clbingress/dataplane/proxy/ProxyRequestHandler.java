@@ -39,6 +39,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   static final boolean MERGE_SLASHES = true;
   /** Where redirects to HTTPS point: no port in the URL for 443. */
   private final String httpsPortSuffix;
+  /** Set when this server's port left the routing table: the router its open connections go on with. */
+  private volatile Router drainingWith;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort) {
@@ -60,6 +62,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
 
   /** A new client connection: its request-head timer starts now, after {@code limits}' header timeout. */
   void connected(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+    DrainingConnections.install(connection);
     guards.put(connection, ConnectionGuard.watch(vertx, connection, limits, guards::remove));
   }
 
@@ -68,9 +71,22 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     return limits(listener());
   }
 
-  /** The listener this server serves in the router in force, or null (none yet, or removed). */
+  /**
+   * The port left the routing table and its server drains: requests on the connections still
+   * open are answered by {@code last} (the last router with this port's listener), each answer
+   * with {@code Connection: close} so that the client moves on after it.
+   */
+  void drain(Router last) {
+    drainingWith = last;
+  }
+
+  /**
+   * The listener this server serves in the router in force (or, draining, in the last router
+   * that had it), or null (none yet, or removed).
+   */
   private ListenerRouter listener() {
-    Router current = router.get();
+    Router frozen = drainingWith;
+    Router current = frozen != null ? frozen : router.get();
     return current == null ? null : selector.select(current);
   }
 
@@ -86,7 +102,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (guard != null) {
       guard.requestStarted();
     }
-    if (limits.keepaliveMillis() == 0 && request.version() != HttpVersion.HTTP_2) {
+    boolean lastOnConnection = drainingWith != null ? !WebSocketProxy.isUpgrade(request) // a 101 keeps its Connection
+        : limits.keepaliveMillis() == 0;
+    if (lastOnConnection && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     int headRefusal = RequestHead.refusal(request);

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.ServerTls;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -34,6 +36,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final ServerTls tls;
   private final int httpsRedirectPort;
   private HttpServer server;
+  private ProxyRequestHandler handler;
 
   /** A plain HTTP listener instance. */
   public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort) {
@@ -74,7 +77,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
             LOG.debug("backend connection {}: {}", connection.remoteAddress(), e.toString())))
         .build();
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
-    ProxyRequestHandler handler = new ProxyRequestHandler(services.router(), selector,
+    handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()),
         new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions), services.metrics(), httpsRedirectPort);
     HttpServerOptions options = new HttpServerOptions()
@@ -110,6 +113,12 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   @Override
   public Future<Boolean> updateTls(ServerSSLOptions options) {
     return server.updateSSLOptions(options);
+  }
+
+  @Override
+  public Future<Void> drain(Router last, long drainMillis) {
+    handler.drain(last);
+    return server.shutdown(drainMillis, TimeUnit.MILLISECONDS);
   }
 
 }

@@ -14,6 +14,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
@@ -60,6 +61,12 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   @Override
   public Future<Boolean> updateTls(ServerSSLOptions options) {
     return server.updateSSLOptions(options);
+  }
+
+  /** Open tunnels lost their route with the port: the data plane's drain timers close them ({@link TunnelRegistry}). */
+  @Override
+  public Future<Void> drain(Router last, long drainMillis) {
+    return server.shutdown(drainMillis, TimeUnit.MILLISECONDS);
   }
 
   private void accept(NetSocket socket) {

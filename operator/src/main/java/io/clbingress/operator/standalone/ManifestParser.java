@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import tools.jackson.core.JacksonException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,9 @@ final class ManifestParser {
     try {
       object = serialization.convertValue(map, type);
     } catch (RuntimeException e) {
-      throw new ManifestException(file, where, "not a valid " + kind + ": " + firstLine(e.getMessage()));
+      // With no API server to check it, a field's value may be of any type: name the object and field.
+      throw new ManifestException(file, where, kind + " " + objectName(map, kind) + ": " + fieldOf(e) + "not valid: "
+          + firstLine(e.getMessage()));
     }
     if (object.getMetadata() == null || object.getMetadata().getName() == null) {
       throw new ManifestException(file, where, kind + " without metadata.name");
@@ -97,6 +100,34 @@ final class ManifestParser {
       object.getMetadata().setNamespace("default");
     }
     objects.add(object);
+  }
+
+  /** {@code namespace/name} as written (namespace default when absent), for the error of an object that cannot be read. */
+  private static String objectName(Map<?, ?> map, Object kind) {
+    Object name = map.get("metadata") instanceof Map<?, ?> metadata ? metadata.get("name") : null;
+    Object namespace = map.get("metadata") instanceof Map<?, ?> metadata ? metadata.get("namespace") : null;
+    if ("IngressClass".equals(kind)) {
+      return String.valueOf(name);
+    }
+    return (namespace == null ? "default" : namespace) + "/" + name;
+  }
+
+  /** The path of the field Jackson could not read ({@code spec.rules[0].scheduler: }), or nothing. */
+  private static String fieldOf(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof JacksonException mapping && !mapping.getPath().isEmpty()) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : mapping.getPath()) {
+          if (reference.getPropertyName() != null) {
+            path.append(path.length() == 0 ? "" : ".").append(reference.getPropertyName());
+          } else if (reference.getIndex() >= 0) {
+            path.append('[').append(reference.getIndex()).append(']');
+          }
+        }
+        return path + ": ";
+      }
+    }
+    return "";
   }
 
   private static String firstLine(String message) {

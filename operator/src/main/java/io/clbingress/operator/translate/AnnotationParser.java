@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 public final class AnnotationParser {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
+  private static final Pattern WORD = Pattern.compile("[A-Za-z_]+");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   private AnnotationParser() {
@@ -33,7 +34,9 @@ public final class AnnotationParser {
 
   public static AnnotationValue<String> choice(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
-      String word = raw.trim().toUpperCase(Locale.ROOT);
+      // ASCII letters only before case folding: Unicode's would make "HTTP\u017f" (long s) HTTPS.
+      String trimmed = raw.trim();
+      String word = WORD.matcher(trimmed).matches() ? trimmed.toUpperCase(Locale.ROOT) : "";
       return spec.choices().contains(word)
           ? new AnnotationValue.Valid<>(word)
           : new AnnotationValue.Invalid<>(key, quote(raw) + " is not one of " + String.join(", ", spec.choices()));
@@ -56,9 +59,12 @@ public final class AnnotationParser {
 
   public static AnnotationValue<List<String>> names(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
+      // One or more names; blanks around them and one trailing comma are allowed, an empty item is not.
+      String[] parts = raw.split(",", -1);
+      int count = parts.length > 1 && parts[parts.length - 1].trim().isEmpty() ? parts.length - 1 : parts.length;
       List<String> names = new ArrayList<>();
-      for (String part : raw.split(",")) {
-        String name = part.trim();
+      for (int i = 0; i < count; i++) {
+        String name = parts[i].trim();
         if (!NAME.matcher(name).matches()) {
           return new AnnotationValue.Invalid<>(key, quote(name) + " is not a valid object name");
         }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a Service backend into endpoint addresses: the Service port by number or name, then the
@@ -21,6 +23,10 @@ import java.util.TreeSet;
 final class EndpointResolver {
 
   static final String STATIC_ENDPOINTS = "clb.ingress.io/static-endpoints";
+  private static final String LABEL = "[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?";
+  /** A DNS name or IPv4 address, or an IPv6 address in brackets; a port of at most five ASCII digits. */
+  private static final Pattern HOST_PORT = Pattern.compile(
+      "(" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\\]):([0-9]{1,5})");
 
   /**
    * Endpoints (sorted, no duplicates) or, when the backend cannot be resolved, why.
@@ -72,10 +78,13 @@ final class EndpointResolver {
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
     for (EndpointSliceInfo slice : slices) {
       for (EndpointSliceInfo.Port slicePort : slice.ports()) {
-        if (slicePort.port() != null && sameName(slicePort.name(), port.name())) {
+        // An API server lets no port outside 1-65535 and no empty address through; a slice
+        // read from a file may hold them, and they are no endpoints.
+        if (isPort(slicePort.port()) && sameName(slicePort.name(), port.name())) {
           for (EndpointSliceInfo.Endpoint endpoint : slice.endpoints()) {
             if (endpoint.isReady()) {
-              endpoint.addresses().forEach(address -> endpoints.add(new Endpoint(address, slicePort.port())));
+              endpoint.addresses().stream().filter(address -> !address.trim().isEmpty())
+                  .forEach(address -> endpoints.add(new Endpoint(address.trim(), slicePort.port())));
             }
           }
         }
@@ -84,26 +93,32 @@ final class EndpointResolver {
     return new Resolution(List.copyOf(endpoints), port.port(), null);
   }
 
+  /**
+   * {@code host:port,host:port}: a DNS name or IPv4 address, or an IPv6 address in brackets, and a
+   * port of 1-65535 in ASCII digits; blanks around items and one trailing comma are allowed.
+   * Anything else, or no item at all, is a problem and the route answers 503.
+   */
   private static Resolution parseStatic(ServiceInfo service, String list, Integer servicePort) {
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
-    for (String item : list.split(",")) {
-      String text = item.trim();
-      int colon = text.lastIndexOf(':');
-      try {
-        if (colon <= 0) {
-          throw new IllegalArgumentException("no port");
-        }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-          host = host.substring(1, host.length() - 1);
-        }
-        endpoints.add(new Endpoint(host, Integer.parseInt(text.substring(colon + 1))));
-      } catch (IllegalArgumentException e) {
-        return failed(service.ref(), Problem.annotationField(STATIC_ENDPOINTS),
-            "\"" + text + "\" is not host:port; the route answers 503");
+    String[] items = list.split(",", -1);
+    int count = items.length > 1 && items[items.length - 1].trim().isEmpty() ? items.length - 1 : items.length;
+    for (int i = 0; i < count; i++) {
+      String text = items[i].trim();
+      Matcher matcher = HOST_PORT.matcher(text);
+      int port = matcher.matches() ? Integer.parseInt(matcher.group(2)) : 0;
+      if (!isPort(port)) {
+        return failed(service.ref(), Problem.annotationField(STATIC_ENDPOINTS), "\"" + text
+            + "\" is not host:port (a DNS name, an IPv4 address or an [IPv6] address, and a port of 1-65535);"
+            + " the route answers 503");
       }
+      String host = matcher.group(1);
+      endpoints.add(new Endpoint(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port));
     }
     return new Resolution(List.copyOf(endpoints), servicePort, null);
+  }
+
+  private static boolean isPort(Integer port) {
+    return port != null && port >= 1 && port <= 65535;
   }
 
   private static Resolution failed(ObjectRef object, String field, String reason) {

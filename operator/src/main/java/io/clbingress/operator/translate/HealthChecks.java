@@ -9,11 +9,16 @@ import java.util.List;
  * A CLBListener rule's {@code healthCheck}, checked against a cloud load balancer's ranges:
  * interval 2–300 s (default 5), timeout 2–60 s and shorter than the interval (default 2),
  * thresholds 2–10 (default 3), {@code httpCodes} among 1xx–5xx (default 2xx, 3xx), path absolute
- * (default /). {@code enabled: false}, or no healthCheck, means none.
+ * in visible ASCII (default /). {@code enabled: false}, or no healthCheck, means none.
  */
 final class HealthChecks {
 
   private static final List<String> CODES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
+  /**
+   * The request target the checks send (RFC 9112 origin-form): blanks, control characters or a
+   * line break would make another request line, or other headers, on the wire.
+   */
+  private static final java.util.regex.Pattern ORIGIN_FORM = java.util.regex.Pattern.compile("/[\\x21-\\x22\\x24-\\x7e]*");
 
   private HealthChecks() {
   }
@@ -25,8 +30,9 @@ final class HealthChecks {
     }
     int before = problems.size();
     String path = spec.path() == null ? "/" : spec.path();
-    if (!path.startsWith("/")) {
-      problems.add(new Problem(ref, field + ".path", "\"" + path + "\" is not an absolute path; the rule is ignored"));
+    if (!ORIGIN_FORM.matcher(path).matches()) {
+      problems.add(new Problem(ref, field + ".path", "\"" + path + "\" is not an absolute path (a / and visible ASCII"
+          + " characters, others percent-encoded, no #); the rule is ignored"));
     }
     int interval = range(ref, field + ".intervalSeconds", spec.intervalSeconds(), 5, 2, 300, problems);
     int timeout = range(ref, field + ".timeoutSeconds", spec.timeoutSeconds(), 2, 2, 60, problems);
@@ -39,7 +45,7 @@ final class HealthChecks {
     List<String> codes = spec.httpCodes() == null || spec.httpCodes().isEmpty() ? List.of("2xx", "3xx")
         : spec.httpCodes();
     for (String code : codes) {
-      if (!CODES.contains(code)) {
+      if (code == null || !CODES.contains(code)) { // List.of(...).contains(null) throws
         problems.add(new Problem(ref, field + ".httpCodes", "\"" + code + "\" is not one of " + String.join(", ", CODES)
             + "; the rule is ignored"));
       }

@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  */
 final class HttpRouteBuilder {
 
+  /** RFC 1123 names as Kubernetes validates Ingress hosts: labels of at most 63 characters. */
   private static final Pattern DNS_NAME =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+      Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
   /** Exact routes first, then longer prefixes first: the order a reader expects in /config. */
   private static final Comparator<Route> ROUTE_ORDER = Comparator
       .comparing((Route r) -> r.match() instanceof PathMatch.Exact ? 0 : 1)
@@ -290,6 +291,9 @@ final class HttpRouteBuilder {
   static String normalizeHost(String host) {
     if (host == null || host.isEmpty()) {
       return VirtualHost.ANY_HOST;
+    }
+    if (!host.chars().allMatch(c -> c < 0x80)) {
+      return null; // before case folding: Unicode's makes the Kelvin sign a k
     }
     String lower = host.toLowerCase(Locale.ROOT);
     String name = lower.startsWith("*.") ? lower.substring(2) : lower;

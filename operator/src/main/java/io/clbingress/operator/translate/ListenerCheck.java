@@ -76,6 +76,11 @@ final class ListenerCheck {
       problems.add(new Problem(ref, "spec.port", "port " + listener.port() + " is already used by "
           + portOwners.get(listener.port()) + ", which is older; the listener is not programmed"));
     }
+    if (listener.defaultDomain() != null && !listener.defaultDomain().isEmpty()
+        && HttpRouteBuilder.normalizeHost(listener.defaultDomain()) == null) {
+      problems.add(new Problem(ref, "spec.defaultDomain", "\"" + listener.defaultDomain()
+          + "\" is not a DNS name or a wildcard of one label such as *.example.com; the listener is not programmed"));
+    }
     TimeoutOverrides defaults = timeouts(ref, listener.defaults(), "spec.defaults", problems);
     ClientLimits limits = limits(ref, listener.limits(), problems);
     if (problems.size() > before) {

@@ -3,6 +3,7 @@ package io.clbingress.operator.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,104 @@ class AnnotationParserPropertiesTest {
             .as("%d%s", amount, unit).isEqualTo(inRange);
       }
     }
+  }
+
+  @Test
+  void durationBoundaries() {
+    for (String valid : List.of("1", "3600", "60m", "1h", " 600s ", "\t10m\n", "000000001")) {
+      assertThat(AnnotationParser.parseSeconds("k", valid, SPEC)).as(valid).isInstanceOf(AnnotationValue.Valid.class);
+    }
+    for (String wrong : List.of("0", "-1", "+1", "3601", "61m", "2h", "0s", "1.5", "1e3", "1 m", "1M", "1H", "1S",
+        "60ms", "1d", "", " ", "9999999999", "999999999h", "\u0661\u0660", "\uff16\uff10", "60\u00a0", "s")) {
+      assertThat(AnnotationParser.parseSeconds("k", wrong, SPEC)).as(Inputs.visible(wrong))
+          .isInstanceOf(AnnotationValue.Invalid.class);
+    }
+  }
+
+  /**
+   * Choices (backend-protocol, scheduler) and booleans (ssl-redirect): the documented words in
+   * any ASCII case, with blanks around; never a word that only Unicode case folding turns into
+   * one ({@code HTTP\u017f}, long s, upper-cases to HTTPS; {@code \u0131p_hash}, dotless i, to IP_HASH).
+   */
+  @Test
+  void choicesAndBooleansAcceptTheirWordsInAnyAsciiCaseOnly() {
+    Inputs in = new Inputs(3, List.of("http", "HTTP", "s", "S", "wrr", "WRR", "least", "_", "conn", "ip", "IP", "hash",
+        "true", "TRUE", "false", "FaLsE", "t", "rue", "yes", "1"));
+    for (int i = 0; i < 20_000; i++) {
+      String text = in.random().nextBoolean() ? in.glued() : in.chars();
+      for (AnnotationSpec spec : List.of(AnnotationSpec.BACKEND_PROTOCOL, AnnotationSpec.SCHEDULER,
+          AnnotationSpec.SSL_REDIRECT)) {
+        AnnotationValue<?> value = spec == AnnotationSpec.SSL_REDIRECT
+            ? AnnotationParser.bool(Map.of(spec.key(), text), spec)
+            : AnnotationParser.choice(Map.of(spec.key(), text), spec);
+        String word = text.trim();
+        boolean documented = word.matches("[A-Za-z_]+")
+            && spec.choices().stream().anyMatch(choice -> choice.equalsIgnoreCase(word));
+        assertThat(value instanceof AnnotationValue.Valid<?>).as("%s %s", spec.key(), Inputs.visible(text))
+            .isEqualTo(documented);
+        if (value instanceof AnnotationValue.Valid<?> valid) {
+          assertThat(valid.value().toString()).isEqualToIgnoringCase(word);
+        } else {
+          assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + text + "\"");
+        }
+      }
+    }
+    assertThat(AnnotationParser.choice(Map.of(AnnotationSpec.BACKEND_PROTOCOL.key(), "HTTP\u017f"),
+        AnnotationSpec.BACKEND_PROTOCOL)).isInstanceOf(AnnotationValue.Invalid.class);
+    assertThat(AnnotationParser.choice(Map.of(AnnotationSpec.SCHEDULER.key(), "\u0131p_hash"),
+        AnnotationSpec.SCHEDULER)).isInstanceOf(AnnotationValue.Invalid.class);
+  }
+
+  /** session-persistence: 0 (off) or 30-86400 whole seconds. */
+  @Test
+  void secondsOrOffAcceptZeroOrTheRange() {
+    Inputs in = new Inputs(4, List.of("0", "29", "30", "86400", "86401", "s"));
+    AnnotationSpec spec = AnnotationSpec.SESSION_PERSISTENCE;
+    for (int i = 0; i < 20_000; i++) {
+      String text = in.random().nextBoolean() ? in.glued() : in.chars();
+      AnnotationValue<Long> value = AnnotationParser.secondsOrOff(Map.of(spec.key(), text), spec);
+      String word = text.trim();
+      boolean documented = word.matches("[0-9]{1,9}")
+          && (Long.parseLong(word) == 0 || Long.parseLong(word) >= 30 && Long.parseLong(word) <= 86400);
+      assertThat(value instanceof AnnotationValue.Valid<Long> valid && valid.value() == Long.parseLong(word))
+          .as(Inputs.visible(text)).isEqualTo(documented);
+    }
+  }
+
+  /**
+   * listener: one or more object names (lower-case DNS labels), comma-separated, blanks around
+   * them and one trailing comma allowed; an empty item, or no name at all, is refused.
+   */
+  @Test
+  void listenerNamesAreOneOrMoreObjectNames() {
+    Inputs in = new Inputs(5, List.of("edge", "chat-wss", ",", ",", "-", "a", "A", "9", "x".repeat(63), "x".repeat(64),
+        ".", "_"));
+    AnnotationSpec spec = AnnotationSpec.LISTENER;
+    for (int i = 0; i < 20_000; i++) {
+      String text = in.random().nextBoolean() ? in.glued() : in.chars();
+      AnnotationValue<List<String>> value = AnnotationParser.names(Map.of(spec.key(), text), spec);
+      List<String> expected = names(text);
+      assertThat(value instanceof AnnotationValue.Valid<List<String>> valid ? valid.value() : null)
+          .as(Inputs.visible(text)).isEqualTo(expected);
+    }
+    for (String wrong : List.of("", " ", ",", "edge,,chat", ",edge", "Edge", "edge_1", "-edge")) {
+      assertThat(AnnotationParser.names(Map.of(spec.key(), wrong), spec)).as(wrong)
+          .isInstanceOf(AnnotationValue.Invalid.class);
+    }
+  }
+
+  private static List<String> names(String text) {
+    String[] items = text.split(",", -1);
+    int count = items.length > 1 && items[items.length - 1].trim().isEmpty() ? items.length - 1 : items.length;
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String name = items[i].trim();
+      if (!name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+        return null;
+      }
+      names.add(name);
+    }
+    return names;
   }
 
   private static String pieces(Random random) {
