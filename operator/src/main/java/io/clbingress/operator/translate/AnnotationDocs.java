@@ -59,8 +59,9 @@ public final class AnnotationDocs {
         + "*` name not in the table above (a typo), is reported, never dropped in silence: the route is "
         + "served without it, and one Warning Event per Ingress with reason `UnsupportedAnnotation` (a WARN "
         + "line in standalone) lists them with the reason below. The security-relevant ones leave a route more "
-        + "open than it was on ingress-nginx, and come first in that Event. A name in this table also covers "
-        + "the names that start with it and a dash (`canary` covers `canary-weight`). `java -jar clb-ingress.jar "
+        + "open than it was on ingress-nginx, and come first in that Event. A row ending in `*` covers every name "
+        + "of that shape; the rows that say what happens instead also cover the names that start with theirs and a "
+        + "dash (`canary` covers `canary-weight`). `java -jar clb-ingress.jar "
         + "migrate` gives the same verdicts for existing Ingresses before you move (see "
         + "[migrating-from-ingress-nginx.md](migrating-from-ingress-nginx.md)).\n\n"
         + notHonouredTable();
