@@ -31,7 +31,7 @@ public class CLBListenerSpec {
   @JsonPropertyDescription("Required for HTTPS and TCP_SSL.")
   public Certificate certificate;
 
-  @JsonPropertyDescription("HTTPS only: offer h2 via ALPN.")
+  @JsonPropertyDescription("HTTPS only: offer h2 via ALPN. Default: false.")
   public Boolean http2;
 
   @JsonPropertyDescription("Host used when none matches; omit to answer 404 to unknown hosts.")
@@ -56,7 +56,7 @@ public class CLBListenerSpec {
     @JsonPropertyDescription("A kubernetes.io/tls Secret in the listener's namespace.")
     public String secretName;
 
-    @JsonPropertyDescription("UNIDIRECTIONAL (default) or MUTUAL (client certificates required).")
+    @JsonPropertyDescription("UNIDIRECTIONAL, or MUTUAL (client certificates required). Default: UNIDIRECTIONAL.")
     public Mode mode;
 
     @JsonPropertyDescription("MUTUAL only: Secret with key ca.crt.")
@@ -67,19 +67,25 @@ public class CLBListenerSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Defaults {
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("Longest wait between two reads from the backend, 1-3600 s; also the WebSocket and TCP idle"
+        + " timeout. For rules and bound Ingresses that set none. Default: the controller's --proxy-read-timeout (60s).")
     public String proxyReadTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("Longest wait between two writes to the backend, 1-3600 s. For rules and bound Ingresses"
+        + " that set none. Default: the controller's --proxy-send-timeout (60s).")
     public String proxySendTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("Connect to a backend endpoint, 1-120 s. For rules and bound Ingresses that set none."
+        + " Default: the controller's --proxy-connect-timeout (5s).")
     public String proxyConnectTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
-    @JsonPropertyDescription("Client keep-alive, 0-900 s.")
+    @JsonPropertyDescription("Client keep-alive, 0-900 s; 0 closes after each response. Default: 75s.")
     public String keepaliveTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
-    @JsonPropertyDescription("The whole request head must arrive within this.")
+    @JsonPropertyDescription("The whole request head must arrive within this, 1-3600 s; else 408. Default: 60s.")
     public String clientHeaderTimeout;
     @io.fabric8.generator.annotation.Pattern(Sizes.PATTERN)
-    @JsonPropertyDescription("Larger request bodies get 413, e.g. 10Mi.")
+    @JsonPropertyDescription("Larger request bodies get 413, e.g. 10Mi. Default: no limit.")
     public String clientMaxBodySize;
     @io.fabric8.generator.annotation.Pattern(Sizes.PATTERN)
     @JsonPropertyDescription("Longest HTTP/1.x request line (method, target, version), 1Ki-64Ki bytes; longer gets 414."
@@ -89,6 +95,7 @@ public class CLBListenerSpec {
     @JsonPropertyDescription("Largest HTTP/1.x header block (all header lines), 4Ki-256Ki bytes; larger gets 431."
         + " Default 64Ki (the data plane's --max-header-bytes).")
     public String maxHeaderBytes;
+    @JsonPropertyDescription("TLS versions offered by HTTPS and TCP_SSL listeners. Default: [TLSv1.2, TLSv1.3].")
     public List<TlsProtocol> sslProtocols;
   }
 
@@ -109,21 +116,31 @@ public class CLBListenerSpec {
     /** Load-balancing algorithms. */
     public enum Scheduler { WRR, LEAST_CONN, IP_HASH }
 
+    @JsonPropertyDescription("Host to match: exact, or *.example.com for one DNS label; omit to match every host.")
     public String host;
     @Required
+    @JsonPropertyDescription("Path to match, starting with /.")
     public String path;
+    @JsonPropertyDescription("As in Ingress; ImplementationSpecific is treated as Prefix. Default: Prefix.")
     public PathType pathType;
     @JsonPropertyDescription("One backend; or use backends to split traffic by weight.")
     public Backend backend;
+    @JsonPropertyDescription("Split traffic over Services by weight (a canary), instead of backend.")
     public List<WeightedBackend> backends;
+    @JsonPropertyDescription("Load-balancing algorithm. Default: WRR.")
     public Scheduler scheduler;
+    @JsonPropertyDescription("Sticky sessions by cookie (clb_session).")
     public SessionPersistence sessionPersistence;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("As spec.defaults.proxyReadTimeout, for this rule.")
     public String proxyReadTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("As spec.defaults.proxySendTimeout, for this rule.")
     public String proxySendTimeout;
     @io.fabric8.generator.annotation.Pattern(Durations.PATTERN)
+    @JsonPropertyDescription("As spec.defaults.proxyConnectTimeout, for this rule.")
     public String proxyConnectTimeout;
+    @JsonPropertyDescription("Active HTTP health check of every endpoint of the rule's Services.")
     public HealthCheck healthCheck;
   }
 
@@ -131,6 +148,7 @@ public class CLBListenerSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Backend {
     @Required
+    @JsonPropertyDescription("The Service and its port.")
     public ServiceRef service;
   }
 
@@ -138,9 +156,11 @@ public class CLBListenerSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class WeightedBackend {
     @Required
+    @JsonPropertyDescription("The Service and its port.")
     public ServiceRef service;
     @Min(0)
     @Max(100)
+    @JsonPropertyDescription("Share of the rule's traffic; 0 = none. Default: 1.")
     public Integer weight;
   }
 
@@ -148,8 +168,10 @@ public class CLBListenerSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ServiceRef {
     @Required
+    @JsonPropertyDescription("A Service in the listener's namespace.")
     public String name;
     @Required
+    @JsonPropertyDescription("The Service port, by number or name.")
     public ServicePort port;
   }
 
@@ -158,7 +180,9 @@ public class CLBListenerSpec {
   public static class ServicePort {
     @Min(1)
     @Max(65535)
+    @JsonPropertyDescription("Port number of the Service.")
     public Integer number;
+    @JsonPropertyDescription("Port name of the Service, instead of number.")
     public String name;
   }
 
@@ -167,27 +191,34 @@ public class CLBListenerSpec {
   public static class SessionPersistence {
     @Min(0)
     @Max(86400)
-    @JsonPropertyDescription("Cookie lifetime in seconds; 0 = off, else 30-86400.")
+    @JsonPropertyDescription("Cookie lifetime in seconds; 0 = off, else 30-86400. Default: 0.")
     public Integer ttlSeconds;
   }
 
   /** Active HTTP health check, with a cloud load balancer's ranges. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class HealthCheck {
+    @JsonPropertyDescription("false turns the check off. Default: true.")
     public Boolean enabled;
+    @JsonPropertyDescription("Absolute path probed with GET. Default: /.")
     public String path;
     @Min(2)
     @Max(300)
+    @JsonPropertyDescription("Seconds between two probes of an endpoint. Default: 5.")
     public Integer intervalSeconds;
     @Min(2)
     @Max(60)
+    @JsonPropertyDescription("Seconds a probe may take; less than intervalSeconds. Default: 2.")
     public Integer timeoutSeconds;
     @Min(2)
     @Max(10)
+    @JsonPropertyDescription("Passes in a row that bring an endpoint back. Default: 3.")
     public Integer healthyThreshold;
     @Min(2)
     @Max(10)
+    @JsonPropertyDescription("Failures in a row that take an endpoint out of rotation. Default: 3.")
     public Integer unhealthyThreshold;
+    @JsonPropertyDescription("Answers that pass, among 1xx, 2xx, 3xx, 4xx, 5xx. Default: [2xx, 3xx].")
     public List<String> httpCodes;
   }
 

@@ -82,16 +82,35 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
                 + " (the Ingress keeps its last accepted configuration)", false)
             : new AnnotationCoverage(key, value, Verdict.HONOURED, difference(spec, key), false));
       } else if (key.startsWith(AnnotationSpec.NGINX_PREFIX)) {
-        String name = key.substring(AnnotationSpec.NGINX_PREFIX.length());
-        boolean security = SECURITY_NAMES.contains(name) || SECURITY_PREFIXES.stream().anyMatch(name::startsWith);
-        coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED,
-            security ? SECURITY : name.endsWith("-snippet") ? SNIPPET : instead(name), security));
+        coverage.add(nginxNotHonoured(key.substring(AnnotationSpec.NGINX_PREFIX.length()), value));
       } else if (key.startsWith(AnnotationSpec.PREFIX)) {
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, "not a clb-ingress annotation; known: "
             + AnnotationSpec.ALL.stream().map(AnnotationSpec::name).collect(Collectors.joining(", ")), false));
       }
     });
     return coverage;
+  }
+
+  /** An ingress-nginx annotation (its name after the prefix) that clb-ingress does not honour. */
+  private static AnnotationCoverage nginxNotHonoured(String name, String value) {
+    boolean security = SECURITY_NAMES.contains(name) || SECURITY_PREFIXES.stream().anyMatch(name::startsWith);
+    return new AnnotationCoverage(AnnotationSpec.NGINX_PREFIX + name, value, Verdict.NOT_HONOURED,
+        security ? SECURITY : name.endsWith("-snippet") ? SNIPPET : instead(name), security);
+  }
+
+  /**
+   * The classification of the ingress-nginx names this class knows of but does not honour, for the
+   * documentation: security-relevant names and prefixes ({@code auth-*}), snippets ({@code *-snippet}),
+   * the names with an "instead" (each also covers the names that start with it and a dash), and
+   * {@code *} for any other name; each as {@link #of} classifies it. The value is empty.
+   */
+  static List<AnnotationCoverage> knownNotHonoured() {
+    List<String> names = new ArrayList<>(SECURITY_NAMES.stream().sorted().toList());
+    SECURITY_PREFIXES.stream().sorted().map(prefix -> prefix + "*").forEach(names::add);
+    names.addAll(List.of("configuration-snippet", "server-snippet", "stream-snippet", "*-snippet"));
+    names.addAll(new TreeMap<>(INSTEAD).keySet());
+    names.add("*");
+    return names.stream().map(name -> nginxNotHonoured(name, "")).toList();
   }
 
   /** Ours, or an ingress-nginx name that we honour; null for anything else. */
