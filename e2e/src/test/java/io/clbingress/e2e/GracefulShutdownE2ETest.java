@@ -31,10 +31,7 @@ class GracefulShutdownE2ETest {
 
   @AfterAll
   static void stop() throws Exception {
-    JarProcess.closeAll(jar);
-    if (vertx != null) {
-      vertx.close().await(20, TimeUnit.SECONDS);
-    }
+    JarProcess.closeAll(vertx, jar);
   }
 
   @Test

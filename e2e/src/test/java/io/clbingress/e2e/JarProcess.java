@@ -53,6 +53,14 @@ final class JarProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the given processes (as {@link #closeAll}), then {@code vertx} with the test's backends, if any. */
+  static void closeAll(io.vertx.core.Vertx vertx, JarProcess... processes) throws Exception {
+    closeAll(processes);
+    if (vertx != null) {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
   /** Sends SIGTERM, as Kubernetes does to a pod, and returns at once. */
   void terminate() {
     process.destroy();

@@ -62,6 +62,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       Map.entry("x-forwarded-prefix", "no X-Forwarded-Prefix header is sent"),
       Map.entry("proxy-buffering", "responses are streamed, not buffered"),
       Map.entry("proxy-request-buffering", "request bodies are streamed, not buffered"),
+      Map.entry("proxy-ssl", "TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate"
+          + " nor sends a client certificate"),
       Map.entry("ssl-passthrough", "TLS is terminated by clb-ingress; use a TCP CLBListener to pass it through"));
 
   /** Every annotation of {@code ingress} under either prefix, in name order. */

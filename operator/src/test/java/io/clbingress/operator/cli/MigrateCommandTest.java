@@ -60,6 +60,17 @@ class MigrateCommandTest {
   }
 
   @Test
+  void backendTlsAnnotationsSayWhatTlsToTheBackendDoes() throws Exception {
+    Files.writeString(dir.resolve("apps.yaml"), ingressYaml("kibana", Map.of(
+        "nginx.ingress.kubernetes.io/backend-protocol", "HTTPS", "nginx.ingress.kubernetes.io/proxy-ssl-verify", "off")));
+
+    assertThat(migrate("--manifests", dir.toString())).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("nginx.ingress.kubernetes.io/proxy-ssl-verify: not"
+        + " honoured - TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate nor sends"
+        + " a client certificate");
+  }
+
+  @Test
   void clusterReportAsJsonForOneNamespace() throws Exception {
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("shop", "cart",
         Map.of("nginx.ingress.kubernetes.io/auth-url", "http://auth.shop.svc/verify"))).create();
