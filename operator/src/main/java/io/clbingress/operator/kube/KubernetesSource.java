@@ -39,9 +39,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Watches the cluster with Fabric8 informers and hands a new {@link ClusterState} to the consumer
- * after changes: once events have been quiet for {@link #QUIET_MILLIS}, and at least every
- * {@link #DEBOUNCE_MILLIS} while they keep coming, so one change is in force quickly and a burst of
- * thousands costs a few rebuilds; none before every informer has listed its objects once.
+ * after changes: once events have been quiet for {@link #QUIET_MILLIS}, and at most one rebuild
+ * per {@link #DEBOUNCE_MILLIS} while they keep coming, so one change is in force quickly and a
+ * burst of thousands costs a few rebuilds; none before every informer has listed its objects once.
  *
  * <p>Only Secrets of type {@code kubernetes.io/tls} are watched (a field selector): a cluster's
  * other Secrets (service account tokens, Helm releases) would cost memory for nothing.

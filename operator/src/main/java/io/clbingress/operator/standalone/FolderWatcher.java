@@ -22,7 +22,7 @@ import org.apache.logging.log4j.Logger;
  * was added, changed or removed. The folder is scanned every 250 ms, which sees edits made by
  * renames, editors and ConfigMap symlink swaps alike; where the file system reports changes
  * (inotify on Linux), a change also triggers a scan once the folder has been quiet for
- * {@link #QUIET_MILLIS} (at most {@link #POLL_MILLIS} after the first event), so a change is in force
+ * {@link #QUIET_MILLIS} (and no more often than every {@link #POLL_MILLIS}), so a change is in force
  * within tens of milliseconds rather than up to a poll period later.
  */
 public final class FolderWatcher implements AutoCloseable {

@@ -54,6 +54,22 @@ public final class ManifestFolder {
   private record Records(List<IngressInfo> ingresses, List<IngressClassInfo> classes, List<ServiceInfo> services,
       List<EndpointSliceInfo> slices, List<ListenerInfo> listeners, List<SecretInfo> secrets) {
     static final Records NONE = new Records(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /**
+     * These records, where one equals a record of {@code before} that very record: the objects a
+     * rewrite of a file did not change stay the same objects, so translation takes over their work.
+     */
+    Records keeping(Records before) {
+      return new Records(keeping(ingresses, before.ingresses), keeping(classes, before.classes),
+          keeping(services, before.services), keeping(slices, before.slices), keeping(listeners, before.listeners),
+          keeping(secrets, before.secrets));
+    }
+
+    private static <T> List<T> keeping(List<T> fresh, List<T> before) {
+      Map<T, T> known = new HashMap<>();
+      before.forEach(record -> known.putIfAbsent(record, record));
+      return fresh.stream().map(record -> known.getOrDefault(record, record)).toList();
+    }
   }
 
   private final Path directory;
@@ -94,7 +110,8 @@ public final class ManifestFolder {
       }
       try {
         List<HasMetadata> objects = parser.parse(file);
-        files.put(file, new FileContent(fingerprint, convert(objects)));
+        Records records = convert(objects);
+        files.put(file, new FileContent(fingerprint, known == null ? records : records.keeping(known.records())));
         LOG.debug("{}: {} objects", file, objects.size());
       } catch (ManifestException e) {
         LOG.error("{}; {}", e.getMessage(), known == null ? "nothing from this file applies"

@@ -70,8 +70,9 @@ final class HttpRouteBuilder {
     }
 
     /** Whether this was computed from these very inputs, so that computing it again would give the same. */
-    private boolean holdsFor(IngressInfo other, RouteSource otherSource, EndpointResolver resolver) {
-      return ingress == other && source.equals(otherSource) && inputs.stream().allMatch(resolver::unchanged);
+    private boolean holdsFor(IngressInfo other, RouteSource otherSource, EndpointResolver resolver, boolean sameBackends) {
+      return ingress == other && source.equals(otherSource)
+          && (sameBackends || inputs.stream().allMatch(resolver::unchanged));
     }
   }
 
@@ -102,7 +103,7 @@ final class HttpRouteBuilder {
   /** An Ingress's rules and default backend; what the last translation computed for it when its inputs are the same. */
   void add(IngressInfo ingress, RouteSource source) {
     Contribution contribution = cache.contribution(listenerName, ingress.ref());
-    if (contribution == null || !contribution.holdsFor(ingress, source, resolver)) {
+    if (contribution == null || !contribution.holdsFor(ingress, source, resolver, cache.sameBackends())) {
       contribution = contribution(ingress, source);
     }
     cache.keep(listenerName, contribution);
@@ -385,6 +386,10 @@ final class HttpRouteBuilder {
   }
 
   private static List<Route> routes(String host, Map<PathMatch, Claim> claims, boolean redirectTlsHosts) {
+    if (claims.size() == 1) {
+      Claim only = claims.values().iterator().next();
+      return List.of(only.route().withRedirectToHttps(redirectTlsHosts && coveredBy(only.owner().redirectHosts(), host)));
+    }
     return claims.values().stream()
         .map(c -> c.route().withRedirectToHttps(redirectTlsHosts && coveredBy(c.owner().redirectHosts(), host)))
         .sorted(ROUTE_ORDER).toList();

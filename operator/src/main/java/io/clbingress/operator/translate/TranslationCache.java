@@ -2,7 +2,10 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.operator.state.ClusterState;
+import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.ServiceInfo;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +23,24 @@ import java.util.Map;
 public final class TranslationCache {
 
   private Settings settings;
+  private List<ServiceInfo> services = List.of();
+  private List<EndpointSliceInfo> slices = List.of();
+  /** Whether this translation's Services and EndpointSlices are the very objects of the last one. */
+  private boolean sameBackends;
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> contributions = Map.of();
   private Map<String, Map<String, VirtualHost>> virtualHosts = Map.of();
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
 
-  void begin(Settings current) {
+  void begin(Settings current, ClusterState state) {
     if (!current.equals(settings)) {
       contributions = Map.of();
       virtualHosts = Map.of();
     }
     settings = current;
+    sameBackends = sameObjects(services, state.services()) && sameObjects(slices, state.endpointSlices());
+    services = state.services();
+    slices = state.endpointSlices();
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
   }
@@ -40,6 +50,11 @@ public final class TranslationCache {
     virtualHosts = nextVirtualHosts;
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
+  }
+
+  /** Whether no Service or EndpointSlice changed since the last translation (then no backend resolves otherwise). */
+  boolean sameBackends() {
+    return sameBackends;
   }
 
   /** The last translation's contribution of an object to a listener, or null. */

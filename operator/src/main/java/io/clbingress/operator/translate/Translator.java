@@ -72,7 +72,7 @@ public final class Translator {
    */
   public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
       Instant now, TranslationCache cache) {
-    cache.begin(settings);
+    cache.begin(settings, state);
     Translation translation = translate(state, settings, lastAccepted, now, cache, new ArrayList<>());
     cache.end();
     return translation;

@@ -49,8 +49,12 @@ class OperatorApplyTimesTest {
 
   @AfterEach
   void stop() throws Exception {
-    controlClient.close();
-    source.close();
+    if (controlClient != null) {
+      controlClient.close();
+    }
+    if (source != null) {
+      source.close();
+    }
     operatorSide.close().await(20, TimeUnit.SECONDS);
     dataPlaneSide.close().await(20, TimeUnit.SECONDS);
   }
