@@ -150,7 +150,7 @@ public final class DataPlane implements AutoCloseable {
     if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
       return false;
     }
-    Router compiled = Router.compile(table, load, health);
+    Router compiled = Router.compile(table, load, health, router.get());
     healthChecks.follow(table);
     if (current == null || !current.table().certificates().equals(table.certificates())
         || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {

@@ -80,23 +80,14 @@ class BenchScriptsTest {
    */
   @Test
   void jvmCompareMeasuresEveryConfiguration() throws Exception {
-    for (String tool : List.of("wrk", "nginx", "taskset", "python3", "jcmd", "curl")) {
-      assumeTrue(Processes.available(tool), tool + " is not installed (.ci/run installs it)");
-    }
-    Path root = Path.of(System.getProperty("clb.e2e.dir", ".")).resolve("..").normalize();
-    assumeTrue(Files.isRegularFile(root.resolve("operator/target/clb-ingress.jar")), "the jar is not built");
+    Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "jcmd", "curl");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     Processes.Run run = Processes.run(root, List.of("hack/bench/jvm-compare.sh", "-r", "1", "-d", "1s", "-w", "0",
         "-c", "8", "serial=" + java + ":-XX:+UseSerialGC", "parallel=" + java + ":-XX:+UseParallelGC"), 300);
 
     String output = run.stdout() + run.stderr();
-    assertThat(run.exitCode()).as(output).isZero();
-    List<String> lines = run.stdout().lines().toList();
-    String header = "| metric | nginx | serial | × nginx | parallel | × nginx |";
-    assertThat(lines).as(output).containsOnlyOnce(header);
-    List<List<String>> rows = lines.stream().skip(lines.indexOf(header) + 2L).takeWhile(line -> line.startsWith("|"))
-        .map(BenchScriptsTest::cells).toList();
+    List<List<String>> rows = tableRows(run, "| metric | nginx | serial | × nginx | parallel | × nginx |");
     assertThat(rows.stream().map(row -> row.get(0).replaceAll(" \\((total of )?1 round\\)$", "")))
         .as(output).containsExactly("HTTP keep-alive req/s", "HTTP keep-alive p99 ms", "HTTP keep-alive errors",
             "HTTP new connection per request req/s", "HTTP new connection per request p99 ms",
@@ -108,6 +99,54 @@ class BenchScriptsTest {
             ? value == 0 : value > 0);
       }
     }
+  }
+
+  /**
+   * hack/bench/apply-10k.sh with 50 Ingresses in 2 files, one round, wrk for a second: every row has
+   * a figure, and wrk saw no errors while an Ingress changed every second.
+   */
+  @Test
+  void applyBenchmarkMeasuresEveryStep() throws Exception {
+    Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "curl");
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/apply-10k.sh", "-r", "1", "-d", "1s", "-w", "0",
+        "-c", "8", "-n", "50", "-f", "2"), 300);
+
+    String output = run.stdout() + run.stderr();
+    List<List<String>> rows = tableRows(run, "| metric | nginx | clb-ingress | × nginx |");
+    assertThat(rows.stream().map(row -> row.get(0).replaceAll(" \\((total of )?[0-9]+ rounds?\\)$", "")))
+        .as(output).contains("50 Ingresses written -> served ms", "50 Ingresses written: CPU ms",
+            "one of 50 changed -> served ms", "one of 50 changed: CPU ms", "one of 50 changed under load -> served ms",
+            "one route, no change req/s", "one route, a change a second req/s",
+            "one route, no change errors", "one route, a change a second errors",
+            "one route: req/s dip with a change a second %");
+    for (List<String> row : rows) {
+      if (row.get(0).contains("errors")) {
+        assertThat(number(row.get(2))).as(row + " in\n" + output).isZero();
+      } else if (!row.get(0).contains("dip")) {
+        assertThat(number(row.get(2))).as(row + " in\n" + output).isNotNegative();
+      }
+    }
+  }
+
+  /** The repository's root, once the tools are installed and the jar is built (the test is skipped otherwise). */
+  private static Path repositoryWith(String... tools) {
+    for (String tool : tools) {
+      assumeTrue(Processes.available(tool), tool + " is not installed (.ci/run installs it)");
+    }
+    Path root = Path.of(System.getProperty("clb.e2e.dir", ".")).resolve("..").normalize();
+    assumeTrue(Files.isRegularFile(root.resolve("operator/target/clb-ingress.jar")), "the jar is not built");
+    return root;
+  }
+
+  /** The cells of each row of the table under {@code header}, once the script succeeded and printed it once. */
+  private static List<List<String>> tableRows(Processes.Run run, String header) {
+    String output = run.stdout() + run.stderr();
+    assertThat(run.exitCode()).as(output).isZero();
+    List<String> lines = run.stdout().lines().toList();
+    assertThat(lines).as(output).containsOnlyOnce(header);
+    return lines.stream().skip(lines.indexOf(header) + 2L).takeWhile(line -> line.startsWith("|"))
+        .map(BenchScriptsTest::cells).toList();
   }
 
   private static List<String> cells(String line) {

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clbingress.dataplane.table.RoutingTable;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** JSON form of the routing table, and its content hash. */
 public final class TableCodec {
@@ -41,14 +38,12 @@ public final class TableCodec {
     }
   }
 
-  /** SHA-256 of the table's content: equal for equal listeners and clusters, whatever the version. */
+  /**
+   * SHA-256 of the table's content: equal for equal listeners, clusters and certificates, whatever
+   * the version ({@link ContentHasher}, which a publisher keeps to hash a series of tables cheaply).
+   */
   public static String contentHash(RoutingTable table) {
-    try {
-      byte[] content = MAPPER.writeValueAsBytes(table.withVersion(0, ""));
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException("cannot hash routing table", e);
-    }
+    return new ContentHasher().hash(table);
   }
 
   /** The table as published: the given version and its content hash. */

@@ -99,7 +99,10 @@ public final class ControlPlaneClient implements AutoCloseable {
     connected = true;
     backoffMillis = FIRST_BACKOFF_MILLIS;
     long pinger = vertx.setPeriodic(PING_MILLIS, id -> ws.writePing(io.vertx.core.buffer.Buffer.buffer("clb")));
-    ws.textMessageHandler(text -> ws.writeTextMessage(ControlCodec.encode(answer(text))));
+    // Decoding and compiling a large table takes a while: on a worker (in arrival order), never on
+    // the event loop, whose connections would wait meanwhile.
+    ws.textMessageHandler(text -> vertx.executeBlocking(() -> answer(text), true)
+        .onSuccess(answer -> ws.writeTextMessage(ControlCodec.encode(answer))));
     ws.closeHandler(v -> {
       vertx.cancelTimer(pinger);
       connected = false;

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.routing;
 
 import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.VirtualHost;
 import java.util.Locale;
 import java.util.Map;
 
@@ -42,6 +43,23 @@ public final class ListenerRouter {
     PathRoutes routes = hostRoutes(normalizeHost(host));
     CompiledRoute route = routes == null ? null : routes.match(path.isEmpty() ? "/" : path);
     return route != null ? route : defaultRoute;
+  }
+
+  /** The compiled routes of the virtual host named as in the table ({@code *}, {@code *.suffix} or a name), or null. */
+  PathRoutes virtualHost(String host) {
+    if (host.equals(VirtualHost.ANY_HOST)) {
+      return anyHost;
+    }
+    return host.startsWith("*.") ? wildcardHosts.get(host.substring(2)) : exactHosts.get(host);
+  }
+
+  /** The route with this identity (its listener's), or null. */
+  CompiledRoute route(RouteKey key) {
+    if (defaultRoute != null && defaultRoute.key().equals(key)) {
+      return defaultRoute;
+    }
+    PathRoutes routes = virtualHost(key.host());
+    return routes == null ? null : routes.route(key.match());
   }
 
   private PathRoutes hostRoutes(String host) {

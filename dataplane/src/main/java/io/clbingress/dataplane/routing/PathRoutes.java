@@ -1,5 +1,8 @@
 package io.clbingress.dataplane.routing;
 
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.Map;
 
 /**
@@ -8,12 +11,37 @@ import java.util.Map;
  */
 final class PathRoutes {
 
+  private final VirtualHost vhost;
   private final Map<String, CompiledRoute> exact;
   private final Map<String, CompiledRoute> prefix;
 
-  PathRoutes(Map<String, CompiledRoute> exact, Map<String, CompiledRoute> prefix) {
+  PathRoutes(VirtualHost vhost, Map<String, CompiledRoute> exact, Map<String, CompiledRoute> prefix) {
+    this.vhost = vhost;
     this.exact = Map.copyOf(exact);
     this.prefix = Map.copyOf(prefix);
+  }
+
+  /** Whether these are the routes of {@code other} with these clusters, so that a new table can keep them. */
+  boolean isCompiledFrom(VirtualHost other, Map<String, UpstreamCluster> clusters) {
+    if (vhost != other && !vhost.equals(other)) {
+      return false;
+    }
+    for (CompiledRoute route : exact.values()) {
+      if (clusters.get(route.route().cluster()) != route.cluster()) {
+        return false;
+      }
+    }
+    for (CompiledRoute route : prefix.values()) {
+      if (clusters.get(route.route().cluster()) != route.cluster()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The route with this match, or null. */
+  CompiledRoute route(PathMatch match) {
+    return (match instanceof PathMatch.Exact ? exact : prefix).get(match.path());
   }
 
   /** Exact first, then the longest element-wise prefix; null when nothing matches. */

@@ -22,15 +22,15 @@ public final class Router {
 
   private final RoutingTable table;
   private final Map<String, ListenerRouter> listeners;
-  private final Map<RouteKey, CompiledRoute> routesByKey;
+  private final Map<String, UpstreamCluster> clusters;
   /** Resolved once here, not per request: the default listener of each protocol, and by port. */
   private final Map<Protocol, ListenerRouter> defaultListeners = new EnumMap<>(Protocol.class);
   private final Map<Integer, ListenerRouter> listenersByPort = new HashMap<>();
 
-  private Router(RoutingTable table, Map<String, ListenerRouter> listeners, Map<RouteKey, CompiledRoute> routesByKey) {
+  private Router(RoutingTable table, Map<String, ListenerRouter> listeners, Map<String, UpstreamCluster> clusters) {
     this.table = table;
-    this.listeners = Map.copyOf(listeners);
-    this.routesByKey = Map.copyOf(routesByKey);
+    this.listeners = listeners;
+    this.clusters = clusters;
     for (ListenerRouter listener : this.listeners.values()) {
       if (listener.listener().port() == Listener.PORT_FROM_FLAGS) {
         defaultListeners.putIfAbsent(listener.listener().protocol(), listener);
@@ -42,26 +42,35 @@ public final class Router {
 
   /** For a table on its own (tests, benchmarks): load counts start at zero, every endpoint healthy. */
   public static Router compile(RoutingTable table) {
-    return compile(table, new EndpointLoad(), new EndpointHealth());
+    return compile(table, new EndpointLoad(), new EndpointHealth(), null);
   }
 
   /**
    * @param load the data plane's counts of open requests and tunnels, kept from table to table
    * @param health the data plane's endpoint health, kept from table to table
+   * @param previous the router in force, or null: what did not change is taken over from it (an
+   *     equal cluster keeps its picker, an equal virtual host whose clusters were kept its compiled
+   *     routes), so that a change of one Ingress among thousands compiles one virtual host
    */
-  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health) {
+  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health, Router previous) {
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     for (Cluster cluster : table.clusters()) {
-      clusters.put(cluster.name(), UpstreamCluster.of(cluster, load, health));
+      UpstreamCluster before = previous == null ? null : previous.clusters.get(cluster.name());
+      clusters.put(cluster.name(), before != null && (before.definition() == cluster || before.definition().equals(cluster)) ? before
+          : UpstreamCluster.of(cluster, load, health));
     }
     Map<String, ListenerRouter> listeners = new HashMap<>();
-    Map<RouteKey, CompiledRoute> routesByKey = new HashMap<>();
     for (Listener listener : table.listeners()) {
+      ListenerRouter before = previous == null ? null : previous.listeners.get(listener.name());
+      boolean sameSettings = before != null && isMutual(before.listener()) == isMutual(listener)
+          && before.listener().limits().maxBodyBytes() == listener.limits().maxBodyBytes();
       Map<String, PathRoutes> exactHosts = new HashMap<>();
       Map<String, PathRoutes> wildcardHosts = new HashMap<>();
       PathRoutes anyHost = null;
       for (VirtualHost vhost : listener.virtualHosts()) {
-        PathRoutes paths = compilePaths(listener, vhost, clusters, routesByKey);
+        PathRoutes kept = sameSettings ? before.virtualHost(vhost.host()) : null;
+        PathRoutes paths = kept != null && kept.isCompiledFrom(vhost, clusters) ? kept
+            : compilePaths(listener, vhost, clusters);
         if (vhost.host().equals(VirtualHost.ANY_HOST)) {
           anyHost = paths;
         } else if (vhost.isWildcard()) {
@@ -72,33 +81,29 @@ public final class Router {
       }
       CompiledRoute defaultRoute = null;
       if (listener.defaultRoute() != null) {
-        RouteKey key = RouteKey.defaultRoute(listener.name());
-        defaultRoute = new CompiledRoute(key, listener.defaultRoute(), clusters.get(listener.defaultRoute().cluster()),
-            isMutual(listener), listener.limits().maxBodyBytes());
-        routesByKey.put(key, defaultRoute);
+        defaultRoute = new CompiledRoute(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(),
+            clusters.get(listener.defaultRoute().cluster()), isMutual(listener), listener.limits().maxBodyBytes());
       }
       listeners.put(listener.name(),
           new ListenerRouter(listener, exactHosts, wildcardHosts, anyHost, defaultRoute));
     }
-    return new Router(table, listeners, routesByKey);
+    return new Router(table, listeners, clusters);
   }
 
-  private static PathRoutes compilePaths(Listener listener, VirtualHost vhost, Map<String, UpstreamCluster> clusters,
-      Map<RouteKey, CompiledRoute> routesByKey) {
+  private static PathRoutes compilePaths(Listener listener, VirtualHost vhost, Map<String, UpstreamCluster> clusters) {
     Map<String, CompiledRoute> exact = new HashMap<>();
     Map<String, CompiledRoute> prefix = new HashMap<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
       CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
           listener.limits().maxBodyBytes());
-      routesByKey.put(key, compiled);
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
       } else {
         prefix.put(route.match().path(), compiled);
       }
     }
-    return new PathRoutes(exact, prefix);
+    return new PathRoutes(vhost, exact, prefix);
   }
 
   private static boolean isMutual(Listener listener) {
@@ -121,6 +126,7 @@ public final class Router {
 
   /** The route with this identity in this table, or null when the table no longer has it. */
   public CompiledRoute route(RouteKey key) {
-    return routesByKey.get(key);
+    ListenerRouter listener = listeners.get(key.listener());
+    return listener == null ? null : listener.route(key);
   }
 }

@@ -34,7 +34,8 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
     this(match, cluster, timeouts, source, false);
   }
 
+  /** This route with the redirect on or off (itself when it already is). */
   public Route withRedirectToHttps(boolean redirect) {
-    return new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds);
+    return redirect == redirectToHttps ? this : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds);
   }
 }

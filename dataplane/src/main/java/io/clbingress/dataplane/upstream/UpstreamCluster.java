@@ -46,6 +46,11 @@ public final class UpstreamCluster {
         EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints(), load, health));
   }
 
+  /** The table's cluster this was made from. */
+  public Cluster definition() {
+    return cluster;
+  }
+
   public String name() {
     return cluster.name();
   }

@@ -3,6 +3,7 @@ package io.clbingress.dataplane.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.clbingress.dataplane.codec.ContentHasher;
 import io.clbingress.dataplane.codec.TableCodec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,28 @@ class TableCodecTest {
     // Given / When / Then
     assertThat(TableCodec.stamp(sample(30), 1).hash()).isEqualTo(TableCodec.stamp(sample(30), 2).hash());
     assertThat(TableCodec.stamp(sample(30), 1).hash()).isNotEqualTo(TableCodec.stamp(sample(31), 1).hash());
+  }
+
+  @Test
+  void aHasherKeptOverASeriesOfTablesGivesTheHashOfAFreshOne() {
+    // Given a hasher that has seen one table
+    ContentHasher hasher = new ContentHasher();
+    hasher.hash(sample(30));
+    RoutingTable otherRoute = sample(31);
+    Listener listener = sample(30).listeners().get(0);
+    RoutingTable otherListener = RoutingTable.unpublished(List.of(new Listener("renamed", listener.protocol(),
+        listener.port(), listener.virtualHosts(), listener.defaultRoute())), sample(30).clusters());
+    Cluster cluster = sample(30).clusters().get(0);
+    RoutingTable otherEndpoint = RoutingTable.unpublished(sample(30).listeners(), List.of(new Cluster(cluster.name(),
+        cluster.protocol(), cluster.scheduler(), List.of(new Endpoint("10.0.0.2", 8080)))));
+    // When / Then each changed part changes the hash, which is the one a fresh hasher gives
+    for (RoutingTable changed : List.of(otherRoute, otherListener, otherEndpoint, sample(30))) {
+      String hash = hasher.hash(changed);
+      assertThat(hash).isEqualTo(TableCodec.contentHash(changed));
+      assertThat(hash).isEqualTo(hasher.hash(changed));
+    }
+    assertThat(List.of(otherRoute, otherListener, otherEndpoint, sample(30)).stream().map(TableCodec::contentHash)
+        .distinct()).hasSize(4);
   }
 
   @Test

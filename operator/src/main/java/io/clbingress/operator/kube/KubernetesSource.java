@@ -4,9 +4,15 @@ import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.EndpointSliceInfo;
+import io.clbingress.operator.state.IngressClassInfo;
+import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.SecretInfo;
+import io.clbingress.operator.state.ServiceInfo;
 import io.clbingress.operator.status.CurrentObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -18,21 +24,24 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import io.clbingress.operator.util.DaemonThreads;
+import io.clbingress.operator.util.Debouncer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Watches the cluster with Fabric8 informers and hands a new {@link ClusterState} to the consumer
- * after changes: one rebuild at most every {@link #DEBOUNCE_MILLIS} however many events arrive,
- * and none before every informer has listed its objects once.
+ * after changes: once events have been quiet for {@link #QUIET_MILLIS}, and at most one rebuild
+ * per {@link #DEBOUNCE_MILLIS} while they keep coming, so one change is in force quickly and a
+ * burst of thousands costs a few rebuilds; none before every informer has listed its objects once.
  *
  * <p>Only Secrets of type {@code kubernetes.io/tls} are watched (a field selector): a cluster's
  * other Secrets (service account tokens, Helm releases) would cost memory for nothing.
@@ -41,6 +50,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
 
   private static final Logger LOG = LogManager.getLogger(KubernetesSource.class);
   static final long DEBOUNCE_MILLIS = 100;
+  static final long QUIET_MILLIS = 10;
   public static final ResourceDefinitionContext CLB_LISTENERS = new ResourceDefinitionContext.Builder()
       .withGroup("clb.ingress.io").withVersion("v1alpha1").withKind("CLBListener").withPlural("clblisteners")
       .withNamespaced(true).build();
@@ -49,7 +59,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   private final String namespace;
   private volatile Consumer<ClusterState> consumer;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cluster-state"));
-  private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
+  private final Debouncer rebuilds = new Debouncer(executor, QUIET_MILLIS, DEBOUNCE_MILLIS, this::rebuild);
   private volatile boolean synced;
   private SharedIndexInformer<Ingress> ingresses;
   private SharedIndexInformer<IngressClass> ingressClasses;
@@ -57,6 +67,12 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   private SharedIndexInformer<EndpointSlice> endpointSlices;
   private SharedIndexInformer<CLBListener> listeners;
   private SharedIndexInformer<Secret> secrets;
+  private final Records<Ingress, IngressInfo> ingressRecords = new Records<>(i -> KubeObjects.ingress(i, Instant.EPOCH));
+  private final Records<IngressClass, IngressClassInfo> classRecords = new Records<>(KubeObjects::ingressClass);
+  private final Records<Service, ServiceInfo> serviceRecords = new Records<>(KubeObjects::service);
+  private final Records<EndpointSlice, EndpointSliceInfo> sliceRecords = new Records<>(KubeObjects::endpointSlice);
+  private final Records<CLBListener, ListenerInfo> listenerRecords = new Records<>(l -> KubeObjects.listener(l, Instant.EPOCH));
+  private final Records<Secret, SecretInfo> secretRecords = new Records<>(KubeObjects::secret);
 
   /** @param namespace the only namespace to watch, or null for all */
   public KubernetesSource(KubernetesClient client, String namespace) {
@@ -119,13 +135,12 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   }
 
   private void scheduleRebuild() {
-    if (synced && rebuildScheduled.compareAndSet(false, true)) {
-      executor.schedule(this::rebuild, DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
+    if (synced) {
+      rebuilds.signal();
     }
   }
 
   private void rebuild() {
-    rebuildScheduled.set(false);
     try {
       consumer.accept(snapshot());
     } catch (RuntimeException e) {
@@ -133,15 +148,45 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
     }
   }
 
-  /** Copies the informer caches into an immutable state (Fabric8 objects are mutable). */
+  /**
+   * Copies the informer caches into an immutable state (Fabric8 objects are mutable). An object
+   * whose resourceVersion has not changed since the last snapshot keeps its record, the very same
+   * object, so that translation can take over what it computed from it.
+   */
   ClusterState snapshot() {
-    return new ClusterState(
-        ingresses.getStore().list().stream().map(i -> KubeObjects.ingress(i, Instant.EPOCH)).toList(),
-        ingressClasses.getStore().list().stream().map(KubeObjects::ingressClass).toList(),
-        services.getStore().list().stream().map(KubeObjects::service).toList(),
-        endpointSlices.getStore().list().stream().map(KubeObjects::endpointSlice).toList(),
-        listeners.getStore().list().stream().map(l -> KubeObjects.listener(l, Instant.EPOCH)).toList(),
-        secrets.getStore().list().stream().map(KubeObjects::secret).toList());
+    return new ClusterState(ingressRecords.of(ingresses), classRecords.of(ingressClasses), serviceRecords.of(services),
+        sliceRecords.of(endpointSlices), listenerRecords.of(listeners), secretRecords.of(secrets));
+  }
+
+  /** The records of one kind, kept by object while its resourceVersion is the same; only used by snapshots, one at a time. */
+  private static final class Records<T extends HasMetadata, R> {
+    private record Converted<R>(String resourceVersion, R record) {
+    }
+
+    private final Function<T, R> convert;
+    private Map<String, Converted<R>> byObject = new HashMap<>();
+
+    Records(Function<T, R> convert) {
+      this.convert = convert;
+    }
+
+    List<R> of(SharedIndexInformer<T> informer) {
+      List<T> objects = informer.getStore().list();
+      Map<String, Converted<R>> next = new HashMap<>();
+      List<R> records = new ArrayList<>(objects.size());
+      for (T object : objects) {
+        ObjectMeta meta = object.getMetadata();
+        String key = meta.getUid() != null ? meta.getUid() : meta.getNamespace() + "/" + meta.getName();
+        Converted<R> known = byObject.get(key);
+        if (known == null || meta.getResourceVersion() == null || !meta.getResourceVersion().equals(known.resourceVersion())) {
+          known = new Converted<>(meta.getResourceVersion(), convert.apply(object));
+        }
+        next.put(key, known);
+        records.add(known.record());
+      }
+      byObject = next;
+      return records;
+    }
   }
 
   /** The CLBListener as the cache has it (not to be changed), or null. */

@@ -1,12 +1,13 @@
 package io.clbingress.operator.publish;
 
 import io.clbingress.dataplane.table.RoutingTable;
-import io.clbingress.dataplane.codec.TableCodec;
+import io.clbingress.dataplane.codec.ContentHasher;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.translate.Settings;
 import io.clbingress.operator.translate.Translation;
+import io.clbingress.operator.translate.TranslationCache;
 import io.clbingress.operator.translate.Translator;
 import java.time.Clock;
 import java.util.Map;
@@ -30,6 +31,10 @@ public final class TableUpdater {
   private final Consumer<Translation> observer;
   private Map<ObjectRef, IngressInfo> lastAccepted = Map.of();
   private RoutingTable published;
+  /** Remembers the digests of the last table's parts: an update that changes a few hashes only those. */
+  private final ContentHasher hasher = new ContentHasher();
+  /** What the last translation computed, for the next one to take over where nothing changed. */
+  private final TranslationCache cache = new TranslationCache();
 
   public TableUpdater(Settings settings, Consumer<RoutingTable> publisher, Consumer<Translation> observer) {
     this(settings, publisher, observer, Clock.systemUTC());
@@ -45,10 +50,10 @@ public final class TableUpdater {
 
   /** @return the table in force after this state: newly published or unchanged */
   public synchronized RoutingTable update(ClusterState state) {
-    Translation translation = Translator.translate(state, settings, lastAccepted, clock.instant());
+    Translation translation = Translator.translate(state, settings, lastAccepted, clock.instant(), cache);
     lastAccepted = translation.accepted();
     observer.accept(translation);
-    String hash = TableCodec.contentHash(translation.table());
+    String hash = hasher.hash(translation.table());
     if (published != null && published.hash().equals(hash)) {
       LOG.debug("routing table unchanged (version {})", published.version());
       return published;

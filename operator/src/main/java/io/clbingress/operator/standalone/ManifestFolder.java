@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -45,7 +46,30 @@ public final class ManifestFolder {
   record Fingerprint(long size, Instant modified, Object fileKey) {
   }
 
-  private record FileContent(Fingerprint fingerprint, List<HasMetadata> objects) {
+  /** A file's objects, converted once when the file is read (a change of another file costs nothing here). */
+  private record FileContent(Fingerprint fingerprint, Records records) {
+  }
+
+  /** The records of one file, by kind. */
+  private record Records(List<IngressInfo> ingresses, List<IngressClassInfo> classes, List<ServiceInfo> services,
+      List<EndpointSliceInfo> slices, List<ListenerInfo> listeners, List<SecretInfo> secrets) {
+    static final Records NONE = new Records(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /**
+     * These records, where one equals a record of {@code before} that very record: the objects a
+     * rewrite of a file did not change stay the same objects, so translation takes over their work.
+     */
+    Records keeping(Records before) {
+      return new Records(keeping(ingresses, before.ingresses), keeping(classes, before.classes),
+          keeping(services, before.services), keeping(slices, before.slices), keeping(listeners, before.listeners),
+          keeping(secrets, before.secrets));
+    }
+
+    private static <T> List<T> keeping(List<T> fresh, List<T> before) {
+      Map<T, T> known = new HashMap<>();
+      before.forEach(record -> known.putIfAbsent(record, record));
+      return fresh.stream().map(record -> known.getOrDefault(record, record)).toList();
+    }
   }
 
   private final Path directory;
@@ -86,19 +110,21 @@ public final class ManifestFolder {
       }
       try {
         List<HasMetadata> objects = parser.parse(file);
-        files.put(file, new FileContent(fingerprint, objects));
+        Records records = convert(objects);
+        files.put(file, new FileContent(fingerprint, known == null ? records : records.keeping(known.records())));
         LOG.debug("{}: {} objects", file, objects.size());
       } catch (ManifestException e) {
         LOG.error("{}; {}", e.getMessage(), known == null ? "nothing from this file applies"
             : "its previous content stays in force");
         // Remember the broken fingerprint so the error is logged once, not on every scan.
-        files.put(file, new FileContent(fingerprint, known == null ? List.of() : known.objects()));
+        files.put(file, new FileContent(fingerprint, known == null ? Records.NONE : known.records()));
       }
     });
     return state();
   }
 
-  private ClusterState state() {
+  /** A file's objects as records; each object's first sighting stands in for a missing creationTimestamp. */
+  private Records convert(List<HasMetadata> objects) {
     List<IngressInfo> ingresses = new ArrayList<>();
     List<IngressClassInfo> classes = new ArrayList<>();
     List<ServiceInfo> services = new ArrayList<>();
@@ -106,26 +132,34 @@ public final class ManifestFolder {
     List<ListenerInfo> listeners = new ArrayList<>();
     List<SecretInfo> secrets = new ArrayList<>();
     Instant now = clock.instant();
-    for (FileContent content : files.values()) {
-      for (HasMetadata object : content.objects()) {
-        ObjectRef ref = KubeObjects.ref(object);
-        Instant seen = firstSeen.computeIfAbsent(ref, r -> now);
-        if (object instanceof Ingress ingress) {
-          ingresses.add(KubeObjects.ingress(ingress, seen));
-        } else if (object instanceof IngressClass ingressClass) {
-          classes.add(KubeObjects.ingressClass(ingressClass));
-        } else if (object instanceof Service service) {
-          services.add(KubeObjects.service(service));
-        } else if (object instanceof EndpointSlice slice) {
-          slices.add(KubeObjects.endpointSlice(slice));
-        } else if (object instanceof Secret secret) {
-          secrets.add(KubeObjects.secret(secret));
-        } else if (object instanceof CLBListener listener) {
-          listeners.add(KubeObjects.listener(listener, seen));
-        }
+    for (HasMetadata object : objects) {
+      Instant seen = firstSeen.computeIfAbsent(KubeObjects.ref(object), r -> now);
+      if (object instanceof Ingress ingress) {
+        ingresses.add(KubeObjects.ingress(ingress, seen));
+      } else if (object instanceof IngressClass ingressClass) {
+        classes.add(KubeObjects.ingressClass(ingressClass));
+      } else if (object instanceof Service service) {
+        services.add(KubeObjects.service(service));
+      } else if (object instanceof EndpointSlice slice) {
+        slices.add(KubeObjects.endpointSlice(slice));
+      } else if (object instanceof Secret secret) {
+        secrets.add(KubeObjects.secret(secret));
+      } else if (object instanceof CLBListener listener) {
+        listeners.add(KubeObjects.listener(listener, seen));
       }
     }
-    return new ClusterState(ingresses, classes, services, slices, listeners, secrets);
+    return new Records(List.copyOf(ingresses), List.copyOf(classes), List.copyOf(services), List.copyOf(slices),
+        List.copyOf(listeners), List.copyOf(secrets));
+  }
+
+  private ClusterState state() {
+    List<Records> all = files.values().stream().map(FileContent::records).toList();
+    return new ClusterState(every(all, Records::ingresses), every(all, Records::classes), every(all, Records::services),
+        every(all, Records::slices), every(all, Records::listeners), every(all, Records::secrets));
+  }
+
+  private static <T> List<T> every(List<Records> all, Function<Records, List<T>> kind) {
+    return all.stream().flatMap(records -> kind.apply(records).stream()).toList();
   }
 
   private static boolean isYaml(Path file) {

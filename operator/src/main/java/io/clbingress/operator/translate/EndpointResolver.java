@@ -36,6 +36,13 @@ final class EndpointResolver {
   record Resolution(List<Endpoint> endpoints, Integer servicePort, Problem problem) {
   }
 
+  /**
+   * The objects that resolving a backend of a Service reads: the Service (null when there is none)
+   * and its EndpointSlices, to tell whether a later state resolves it the same way.
+   */
+  record Inputs(ObjectRef service, ServiceInfo info, List<EndpointSliceInfo> slices) {
+  }
+
   private final Map<ObjectRef, ServiceInfo> services = new HashMap<>();
   private final Map<ObjectRef, List<EndpointSliceInfo>> slicesByService = new HashMap<>();
   private final boolean staticEndpoints;
@@ -51,6 +58,17 @@ final class EndpointResolver {
       }
     }
     this.staticEndpoints = settings.staticEndpoints();
+  }
+
+  Inputs inputs(String namespace, String service) {
+    ObjectRef ref = serviceRef(namespace, service);
+    return new Inputs(ref, services.get(ref), slicesByService.getOrDefault(ref, List.of()));
+  }
+
+  /** Whether this state has the very same objects as {@code inputs} (records of an unchanged object are kept by the sources). */
+  boolean unchanged(Inputs inputs) {
+    return services.get(inputs.service()) == inputs.info()
+        && TranslationCache.sameObjects(slicesByService.getOrDefault(inputs.service(), List.of()), inputs.slices());
   }
 
   /**

@@ -41,6 +41,42 @@ final class HttpRouteBuilder {
   private record Claim(RouteSource owner, Route route) {
   }
 
+  /** A route an owner asks for on a host; {@code field} names where, for problems. */
+  private record PathClaim(String host, Route route, String field) {
+  }
+
+  /**
+   * What one owner (an Ingress, or a CLBListener rule) adds to a listener, computed from it alone:
+   * its problems, the clusters of its backends, the routes it claims. Merging contributions in the
+   * owners' order (oldest first) settles which claims win; an Ingress's contribution is kept by the
+   * {@link TranslationCache} and merged again while its inputs are the same objects.
+   */
+  static final class Contribution {
+    private final IngressInfo ingress;
+    private final RouteSource source;
+    /** What the resolution of each backend read, to tell whether it still holds. */
+    private final List<EndpointResolver.Inputs> inputs = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+    private final List<Cluster> clusters = new ArrayList<>();
+    private final List<PathClaim> claims = new ArrayList<>();
+    private PathClaim defaultClaim;
+
+    private Contribution(IngressInfo ingress, RouteSource source) {
+      this.ingress = ingress;
+      this.source = source;
+    }
+
+    IngressInfo ingress() {
+      return ingress;
+    }
+
+    /** Whether this was computed from these very inputs, so that computing it again would give the same. */
+    private boolean holdsFor(IngressInfo other, RouteSource otherSource, EndpointResolver resolver, boolean sameBackends) {
+      return ingress == other && source.equals(otherSource)
+          && (sameBackends || inputs.stream().allMatch(resolver::unchanged));
+    }
+  }
+
   /** What a backend without endpoints means for an HTTP route, at the end of its problem. */
   private static final String ANSWERS_503 = "the route answers 503";
 
@@ -49,12 +85,15 @@ final class HttpRouteBuilder {
   private final String defaultDomain;
   private final EndpointResolver resolver;
   private final List<Problem> problems;
+  private final TranslationCache cache;
   private final Map<String, Map<PathMatch, Claim>> hosts = new TreeMap<>();
   private final Map<String, Cluster> clusters = new TreeMap<>();
   private Claim defaultClaim;
 
   /** @param defaultDomain the host whose routes serve requests for unknown hosts, or null */
-  HttpRouteBuilder(String listenerName, int port, String defaultDomain, EndpointResolver resolver, List<Problem> problems) {
+  HttpRouteBuilder(String listenerName, int port, String defaultDomain, EndpointResolver resolver, List<Problem> problems,
+      TranslationCache cache) {
+    this.cache = cache;
     this.listenerName = listenerName;
     this.port = port;
     this.defaultDomain = defaultDomain;
@@ -62,36 +101,61 @@ final class HttpRouteBuilder {
     this.problems = problems;
   }
 
+  /** An Ingress's rules and default backend; what the last translation computed for it when its inputs are the same. */
   void add(IngressInfo ingress, RouteSource source) {
+    Contribution contribution = cache.contribution(listenerName, ingress.ref());
+    if (contribution == null || !contribution.holdsFor(ingress, source, resolver, cache.sameBackends())) {
+      contribution = contribution(ingress, source);
+    }
+    cache.keep(listenerName, contribution);
+    merge(contribution);
+  }
+
+  private Contribution contribution(IngressInfo ingress, RouteSource source) {
+    Contribution c = new Contribution(ingress, source);
     for (int i = 0; i < ingress.rules().size(); i++) {
       IngressInfo.Rule rule = ingress.rules().get(i);
       String field = "spec.rules[" + i + "]";
-      String host = host(source, rule.host(), field);
+      String host = host(c, rule.host(), field);
       for (int j = 0; host != null && j < rule.paths().size(); j++) {
         IngressInfo.HttpPath path = rule.paths().get(j);
-        addPath(source, host, path.path(), path.pathType(), path.backend(), field + ".http.paths[" + j + "]");
+        addPath(c, host, path.path(), path.pathType(), path.backend(), field + ".http.paths[" + j + "]");
       }
     }
     if (ingress.defaultBackend() != null) {
-      addDefault(source, ingress.defaultBackend(), "spec.defaultBackend", ANSWERS_503);
+      addDefault(c, ingress.defaultBackend(), "spec.defaultBackend", ANSWERS_503);
     }
+    return c;
   }
 
   /** One forwarding rule of a CLBListener: to one Service, or split over several by weight. */
   void add(ListenerInfo.Rule rule, String field, RouteSource source) {
-    String host = host(source, rule.host(), field);
-    if (host == null) {
-      return;
-    }
+    Contribution c = new Contribution(null, source);
+    String host = host(c, rule.host(), field);
     String pathType = rule.pathType() == null ? "Prefix" : rule.pathType();
-    if (rule.backends().isEmpty()) {
-      addPath(source, host, rule.path(), pathType, rule.backend(), field);
-      return;
+    if (host != null && rule.backends().isEmpty()) {
+      addPath(c, host, rule.path(), pathType, rule.backend(), field);
+    } else if (host != null) {
+      PathMatch match = pathMatch(c, rule.path(), pathType, field);
+      String cluster = match == null ? null : splitCluster(c, rule.backends(), field + ".backends");
+      if (cluster != null) {
+        c.claims.add(new PathClaim(host, source.route(match, cluster), field));
+      }
     }
-    PathMatch match = pathMatch(source, rule.path(), pathType, field);
-    String cluster = match == null ? null : splitCluster(source, rule.backends(), field + ".backends");
-    if (cluster != null) {
-      claim(source, host, source.route(match, cluster), field);
+    merge(c);
+  }
+
+  /** Adds a contribution after those of older owners: their clusters and claims come first. */
+  private void merge(Contribution c) {
+    problems.addAll(c.problems);
+    for (Cluster cluster : c.clusters) {
+      clusters.putIfAbsent(cluster.name(), cluster);
+    }
+    for (PathClaim claim : c.claims) {
+      claim(c.source, claim.host(), claim.route(), claim.field());
+    }
+    if (c.defaultClaim != null) {
+      claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
     }
   }
 
@@ -102,19 +166,20 @@ final class HttpRouteBuilder {
    *
    * @return the cluster's name, or null when no Service can take traffic (after a problem)
    */
-  private String splitCluster(RouteSource source, List<ListenerInfo.WeightedBackend> backends, String field) {
+  private String splitCluster(Contribution c, List<ListenerInfo.WeightedBackend> backends, String field) {
+    RouteSource source = c.source;
     List<String> parts = new ArrayList<>();
     List<List<Endpoint>> endpointsOf = new ArrayList<>();
     List<Integer> weights = new ArrayList<>();
     for (int i = 0; i < backends.size(); i++) {
       ListenerInfo.WeightedBackend entry = backends.get(i);
-      EndpointResolver.Resolution resolution = resolve(source, entry.backend(), field + "[" + i + "]", ANSWERS_503);
+      EndpointResolver.Resolution resolution = resolve(c, entry.backend(), field + "[" + i + "]", ANSWERS_503);
       if (resolution == null) {
         return null;
       }
       int weight = entry.weight() == null ? 1 : entry.weight();
       if (weight < 0 || weight > 100) {
-        problems.add(new Problem(source.owner(), field + "[" + i + "].weight", weight
+        c.problems.add(new Problem(source.owner(), field + "[" + i + "].weight", weight
             + " is out of range (0-100); the rule is ignored"));
         return null;
       }
@@ -123,7 +188,7 @@ final class HttpRouteBuilder {
       weights.add(weight);
     }
     if (weights.stream().allMatch(w -> w == 0)) {
-      problems.add(new Problem(source.owner(), field, "every weight is 0, so no Service would get traffic; the rule is ignored"));
+      c.problems.add(new Problem(source.owner(), field, "every weight is 0, so no Service would get traffic; the rule is ignored"));
       return null;
     }
     long multiple = 1;
@@ -145,7 +210,7 @@ final class HttpRouteBuilder {
       }
     }
     String name = String.join("+", parts);
-    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values()),
+    c.clusters.add(new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values()),
         source.healthCheck()));
     return name;
   }
@@ -154,41 +219,44 @@ final class HttpRouteBuilder {
     return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).longValue() * b;
   }
 
-  private String host(RouteSource source, String host, String field) {
+  private static String host(Contribution c, String host, String field) {
     String normalized = normalizeHost(host);
     if (normalized == null) {
-      problems.add(new Problem(source.owner(), field + ".host", "\"" + host
+      c.problems.add(new Problem(c.source.owner(), field + ".host", "\"" + host
           + "\" is not a DNS name or a wildcard of one label such as *.example.com; the rule is ignored"));
     }
     return normalized;
   }
 
-  private void addPath(RouteSource source, String host, String path, String pathType, BackendRef backend,
-      String field) {
-    PathMatch match = pathMatch(source, path, pathType, field);
-    String cluster = match == null ? null : cluster(source, backend, field + ".backend", ANSWERS_503);
+  private void addPath(Contribution c, String host, String path, String pathType, BackendRef backend, String field) {
+    PathMatch match = pathMatch(c, path, pathType, field);
+    String cluster = match == null ? null : cluster(c, backend, field + ".backend", ANSWERS_503);
     if (cluster != null) {
-      claim(source, host, source.route(match, cluster), field);
+      c.claims.add(new PathClaim(host, c.source.route(match, cluster), field));
     }
   }
 
   /** The one Service of a TCP or TCP_SSL listener: every connection takes the listener's default route. */
   void addLayer4Backend(BackendRef backend, RouteSource source) {
-    addDefault(source, backend, "spec.backend", "the listener closes its connections");
+    Contribution c = new Contribution(null, source);
+    addDefault(c, backend, "spec.backend", "the listener closes its connections");
+    merge(c);
   }
 
-  private void addDefault(RouteSource source, BackendRef backend, String field, String consequence) {
-    String cluster = cluster(source, backend, field, consequence);
-    if (cluster == null) {
-      return;
+  private void addDefault(Contribution c, BackendRef backend, String field, String consequence) {
+    String cluster = cluster(c, backend, field, consequence);
+    if (cluster != null) {
+      c.defaultClaim = new PathClaim(null, c.source.route(new PathMatch.Prefix("/"), cluster), field);
     }
+  }
+
+  private void claimDefault(RouteSource source, Route route, String field) {
     if (defaultClaim != null) {
       problems.add(new Problem(source.owner(), field, "the default backend is already set by "
           + winner(defaultClaim.owner(), source) + "; this one is ignored"));
       return;
     }
-    defaultClaim = new Claim(source,
-        source.route(new PathMatch.Prefix("/"), cluster));
+    defaultClaim = new Claim(source, route);
   }
 
   private void claim(RouteSource source, String host, Route route, String field) {
@@ -216,11 +284,12 @@ final class HttpRouteBuilder {
         : ", which is older");
   }
 
-  private PathMatch pathMatch(RouteSource source, String path, String type, String field) {
+  private static PathMatch pathMatch(Contribution c, String path, String type, String field) {
+    RouteSource source = c.source;
     String value = path == null || path.isEmpty() ? null : path;
     if (type == null || !List.of("Exact", "Prefix", "ImplementationSpecific").contains(type)) {
       String what = type == null ? "is required" : "\"" + type + "\" is not valid";
-      problems.add(new Problem(source.owner(), field + ".pathType", what
+      c.problems.add(new Problem(source.owner(), field + ".pathType", what
           + " (Exact, Prefix or ImplementationSpecific); the path is ignored"));
       return null;
     }
@@ -228,40 +297,41 @@ final class HttpRouteBuilder {
       value = "/";
     }
     if (value == null || !value.startsWith("/")) {
-      problems.add(new Problem(source.owner(), field + ".path", "\"" + path
+      c.problems.add(new Problem(source.owner(), field + ".path", "\"" + path
           + "\" is not an absolute path starting with /; the path is ignored"));
       return null;
     }
     return type.equals("Exact") ? new PathMatch.Exact(value) : PathMatch.Prefix.of(value);
   }
 
-  /** The cluster for a backend, created on first use; null when the backend is not usable at all. */
-  private String cluster(RouteSource source, BackendRef backend, String field, String consequence) {
-    EndpointResolver.Resolution resolution = resolve(source, backend, field, consequence);
+  /** The name of the cluster for a backend (the cluster goes into the contribution); null when the backend is not usable at all. */
+  private String cluster(Contribution c, BackendRef backend, String field, String consequence) {
+    EndpointResolver.Resolution resolution = resolve(c, backend, field, consequence);
     if (resolution == null) {
       return null;
     }
+    RouteSource source = c.source;
     String name = clusterName(source.owner().namespace(), backend, resolution.servicePort(), source);
-    clusters.putIfAbsent(name, new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints(),
-        source.healthCheck()));
+    c.clusters.add(new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints(), source.healthCheck()));
     return name;
   }
 
   /** A backend's endpoints (a problem when they cannot be known); null when it is not a usable Service backend. */
-  private EndpointResolver.Resolution resolve(RouteSource source, BackendRef backend, String field,
-      String consequence) {
+  private EndpointResolver.Resolution resolve(Contribution c, BackendRef backend, String field, String consequence) {
+    RouteSource source = c.source;
     if (backend == null || !backend.isService()) {
-      problems.add(new Problem(source.owner(), field, "only Service backends are supported; the path is ignored"));
+      c.problems.add(new Problem(source.owner(), field, "only Service backends are supported; the path is ignored"));
       return null;
     }
     if (backend.portNumber() == null && backend.portName() == null) {
-      problems.add(new Problem(source.owner(), field + ".service.port", "a port number or name is required; the path is ignored"));
+      c.problems.add(new Problem(source.owner(), field + ".service.port", "a port number or name is required; the path is ignored"));
       return null;
     }
+    c.inputs.add(resolver.inputs(source.owner().namespace(), backend.service()));
     EndpointResolver.Resolution resolution = resolver.resolve(source.owner().namespace(), backend, source.owner(), field,
         consequence);
     if (resolution.problem() != null) {
-      problems.add(resolution.problem());
+      c.problems.add(resolution.problem());
     }
     return resolution;
   }
@@ -311,15 +381,19 @@ final class HttpRouteBuilder {
    */
   Listener listener(String name, Protocol protocol, boolean redirectTlsHosts) {
     List<VirtualHost> virtualHosts = new ArrayList<>();
-    hosts.forEach((host, claims) -> virtualHosts.add(new VirtualHost(host, routes(host, claims, redirectTlsHosts))));
+    hosts.forEach((host, claims) -> virtualHosts.add(cache.virtualHost(name, host, routes(host, claims, redirectTlsHosts))));
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
     if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
-      virtualHosts.add(new VirtualHost(VirtualHost.ANY_HOST, routes(domain, hosts.get(domain), redirectTlsHosts)));
+      virtualHosts.add(cache.virtualHost(name, VirtualHost.ANY_HOST, routes(domain, hosts.get(domain), redirectTlsHosts)));
     }
     return new Listener(name, protocol, port, virtualHosts, defaultClaim == null ? null : defaultClaim.route());
   }
 
   private static List<Route> routes(String host, Map<PathMatch, Claim> claims, boolean redirectTlsHosts) {
+    if (claims.size() == 1) {
+      Claim only = claims.values().iterator().next();
+      return List.of(only.route().withRedirectToHttps(redirectTlsHosts && coveredBy(only.owner().redirectHosts(), host)));
+    }
     return claims.values().stream()
         .map(c -> c.route().withRedirectToHttps(redirectTlsHosts && coveredBy(c.owner().redirectHosts(), host)))
         .sorted(ROUTE_ORDER).toList();

@@ -63,16 +63,32 @@ public final class Translator {
    */
   public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
       Instant now) {
-    List<Problem> problems = new ArrayList<>();
+    return translate(state, settings, lastAccepted, now, new TranslationCache());
+  }
+
+  /**
+   * The same translation, taking over from {@code cache} what the previous one computed from the
+   * same objects, and leaving in it what this one computed: the result equals the one without.
+   */
+  public static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
+      Instant now, TranslationCache cache) {
+    cache.begin(settings, state);
+    Translation translation = translate(state, settings, lastAccepted, now, cache, new ArrayList<>());
+    cache.end();
+    return translation;
+  }
+
+  private static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
+      Instant now, TranslationCache cache, List<Problem> problems) {
     EndpointResolver resolver = new EndpointResolver(state, settings);
     Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
-    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems);
+    Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems, cache);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
     List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted);
 
     HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
-        resolver, problems);
+        resolver, problems, cache);
     // A listener's own rules come first: on its port they win a path that a bound Ingress also claims.
     for (Planned planned : listeners.values()) {
       addRules(planned, settings, problems);
@@ -133,7 +149,7 @@ public final class Translator {
   }
 
   private static Map<ObjectRef, Planned> planListeners(ClusterState state, EndpointResolver resolver,
-      Map<ObjectRef, SecretInfo> secrets, Instant now, List<Problem> problems) {
+      Map<ObjectRef, SecretInfo> secrets, Instant now, List<Problem> problems, TranslationCache cache) {
     Map<ObjectRef, Planned> planned = new LinkedHashMap<>();
     Map<Integer, ObjectRef> portOwners = new HashMap<>();
     for (ListenerInfo listener : state.listeners().stream().sorted(OLDEST_LISTENER_FIRST).toList()) {
@@ -141,7 +157,7 @@ public final class Translator {
       if (accepted != null) {
         String name = listener.ref().namespacedName();
         planned.put(listener.ref(), new Planned(listener, accepted,
-            new HttpRouteBuilder(name, listener.port(), listener.defaultDomain(), resolver, problems), new int[1]));
+            new HttpRouteBuilder(name, listener.port(), listener.defaultDomain(), resolver, problems, cache), new int[1]));
       }
     }
     return planned;

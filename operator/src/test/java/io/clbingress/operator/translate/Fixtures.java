@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /** Cluster states from YAML, read the way standalone mode reads them. */
 final class Fixtures {
@@ -19,7 +21,18 @@ final class Fixtures {
   static final Instant TRANSLATED_AT = Instant.parse("2027-06-01T00:00:00Z");
   static final Clock FIXED = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
+  /** The golden cases: one folder each. */
+  static final Path CASES = Path.of("src/test/resources/translate");
+
   private Fixtures() {
+  }
+
+  /** One dynamic test per golden case folder, in name order. */
+  static Stream<DynamicTest> perCase(ThrowingConsumer<Path> check) throws IOException {
+    try (Stream<Path> dirs = Files.list(CASES)) {
+      return dirs.filter(Files::isDirectory).sorted().toList().stream()
+          .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check.accept(dir)));
+    }
   }
 
   /** The state of the {@code in-*.yaml} files of a golden case folder. */

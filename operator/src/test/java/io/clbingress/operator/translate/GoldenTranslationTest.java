@@ -28,15 +28,11 @@ import org.yaml.snakeyaml.Yaml;
  */
 class GoldenTranslationTest {
 
-  private static final Path CASES = Path.of("src/test/resources/translate");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   @TestFactory
   Stream<DynamicTest> translationCases() throws IOException {
-    try (Stream<Path> dirs = Files.list(CASES)) {
-      return dirs.filter(Files::isDirectory).sorted().toList().stream()
-          .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check(dir)));
-    }
+    return Fixtures.perCase(GoldenTranslationTest::check);
   }
 
   private static void check(Path dir) throws IOException {
@@ -64,7 +60,7 @@ class GoldenTranslationTest {
     assertThat(listenersYaml).isEqualTo(Files.readString(listenersFile));
   }
 
-  private static Settings settings(Path dir) throws IOException {
+  static Settings settings(Path dir) throws IOException {
     Settings settings = Settings.defaults().withStaticEndpoints(true);
     Path file = dir.resolve("settings.yaml");
     if (Files.exists(file)) {

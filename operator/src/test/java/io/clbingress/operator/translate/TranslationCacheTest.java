@@ -1,0 +1,118 @@
+package io.clbingress.operator.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.operator.state.ClusterState;
+import io.clbingress.operator.state.IngressInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * A translation that takes over the previous one's work ({@link TranslationCache}) gives what a
+ * translation from nothing gives, whatever came before: for every golden case, a series of states
+ * that drop and bring back each Ingress, Service and EndpointSlice in turn, all through one cache.
+ */
+class TranslationCacheTest {
+
+
+  @TestFactory
+  Stream<DynamicTest> aCachedTranslationEqualsOneFromNothing() throws IOException {
+    return Fixtures.perCase(TranslationCacheTest::check);
+  }
+
+  private static void check(Path dir) throws IOException {
+    // Given
+    ClusterState state = Fixtures.fromFolder(dir);
+    Settings settings = GoldenTranslationTest.settings(dir);
+    List<ClusterState> series = new ArrayList<>(List.of(state, state));
+    for (int i = 0; i < state.ingresses().size(); i++) {
+      series.add(without(state, ClusterState::ingresses, i));
+      series.add(state);
+    }
+    for (int i = 0; i < state.services().size(); i++) {
+      series.add(without(state, ClusterState::services, i));
+      series.add(state);
+    }
+    for (int i = 0; i < state.endpointSlices().size(); i++) {
+      series.add(without(state, ClusterState::endpointSlices, i));
+      series.add(state);
+    }
+    TranslationCache cache = new TranslationCache();
+    for (ClusterState each : series) {
+      // When
+      Translation cached = Translator.translate(each, settings, Map.of(), Fixtures.TRANSLATED_AT, cache);
+      // Then
+      Translation fresh = Translator.translate(each, settings, Map.of(), Fixtures.TRANSLATED_AT);
+      assertThat(cached).isEqualTo(fresh);
+    }
+  }
+
+  @Test
+  void anUnchangedStateGivesTheSameVirtualHostsAndAChangedIngressANewOne() {
+    // Given
+    ClusterState state = Fixtures.fromYaml(ingress("a") + "---\n" + ingress("b"));
+    TranslationCache cache = new TranslationCache();
+    List<VirtualHost> before = hosts(Translator.translate(state, Settings.defaults().withStaticEndpoints(true),
+        Map.of(), Fixtures.TRANSLATED_AT, cache));
+    IngressInfo a = state.ingresses().get(0);
+    IngressInfo changedA = new IngressInfo(a.ref(), a.created(), a.className(), a.annotations(), a.defaultBackend(),
+        List.of(new IngressInfo.Rule(a.rules().get(0).host(), List.of(new IngressInfo.HttpPath("/v2", "Prefix",
+            a.rules().get(0).paths().get(0).backend())))), a.tls());
+    ClusterState changed = new ClusterState(List.of(changedA, state.ingresses().get(1)), state.ingressClasses(),
+        state.services(), state.endpointSlices(), state.listeners(), state.secrets());
+    // When
+    List<VirtualHost> after = hosts(Translator.translate(changed, Settings.defaults().withStaticEndpoints(true),
+        Map.of(), Fixtures.TRANSLATED_AT, cache));
+    // Then b's virtual host is the same object, a's is new
+    assertThat(after.get(1)).isSameAs(before.get(1));
+    assertThat(after.get(0)).isNotSameAs(before.get(0));
+    assertThat(after.get(0).routes().get(0).match().path()).isEqualTo("/v2");
+  }
+
+  private static List<VirtualHost> hosts(Translation translation) {
+    return translation.table().listeners().get(0).virtualHosts();
+  }
+
+  private static String ingress(String name) {
+    return """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: %1$s, namespace: default}
+        spec:
+          ingressClassName: clb
+          rules:
+          - host: %1$s.example.com
+            http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: %1$s, port: {number: 80}}}}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %1$s, namespace: default, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:80"}}
+        spec: {ports: [{port: 80}]}
+        """.formatted(name);
+  }
+
+  private static <T> ClusterState without(ClusterState state, Function<ClusterState, List<T>> kind, int index) {
+    List<List<?>> lists = new ArrayList<>(List.of(state.ingresses(), state.ingressClasses(), state.services(),
+        state.endpointSlices(), state.listeners(), state.secrets()));
+    List<T> fewer = new ArrayList<>(kind.apply(state));
+    fewer.remove(index);
+    lists.set(lists.indexOf(kind.apply(state)), fewer);
+    return of(lists);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ClusterState of(List<List<?>> lists) {
+    return new ClusterState((List<IngressInfo>) lists.get(0), (List) lists.get(1), (List) lists.get(2),
+        (List) lists.get(3), (List) lists.get(4), (List) lists.get(5));
+  }
+}
