@@ -20,4 +20,7 @@ java -cp operator/target/clb-ingress.jar hack/EchoBackend.java 9000 &
 backend=$!
 trap 'kill $backend 2>/dev/null' EXIT
 exec_args=(standalone --manifests deploy/examples "$@")
-java -jar operator/target/clb-ingress.jar "${exec_args[@]}"
+# The data plane's JVM flags, chosen by hack/bench/jvm-compare.sh (README, "Choosing the data
+# plane's JVM"): the parallel collector and a fixed heap. CLB_JAVA_OPTS replaces them.
+read -r -a java_opts <<< "${CLB_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m}"
+java "${java_opts[@]}" -jar operator/target/clb-ingress.jar "${exec_args[@]}"

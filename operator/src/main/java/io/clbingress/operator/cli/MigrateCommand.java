@@ -44,17 +44,21 @@ public final class MigrateCommand implements Callable<Integer> {
   /** A security-relevant annotation is not honoured. */
   static final int SECURITY_GAP = 3;
 
-  @Option(names = "--manifests", paramLabel = "DIR", description = "Folder of YAML files to read Ingresses from.")
+  @Option(names = "--manifests", defaultValue = "${env:CLB_MANIFESTS}", paramLabel = "DIR",
+      description = "Folder of YAML files to read Ingresses from (env CLB_MANIFESTS).")
   Path manifests;
 
-  @Option(names = "--kubeconfig", paramLabel = "FILE",
-      description = "Read Ingresses from this cluster (default without --manifests: in-cluster or ~/.kube/config).")
+  @Option(names = "--kubeconfig", defaultValue = "${env:CLB_KUBECONFIG}", paramLabel = "FILE",
+      description = "Read Ingresses from this cluster (default without --manifests: in-cluster or ~/.kube/config;"
+          + " env CLB_KUBECONFIG).")
   Path kubeconfig;
 
-  @Option(names = "--namespace", paramLabel = "NS", description = "Only this namespace (default: all).")
+  @Option(names = "--namespace", defaultValue = "${env:CLB_NAMESPACE}", paramLabel = "NS",
+      description = "Only this namespace (default: all; env CLB_NAMESPACE).")
   String namespace;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT", description = "text or json.")
+  @Option(names = {"-o", "--output"}, defaultValue = "${env:CLB_OUTPUT:-text}", paramLabel = "FORMAT",
+      description = "text or json (env CLB_OUTPUT).")
   String output;
 
   private final PrintStream out;
