@@ -20,7 +20,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetSocket;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +42,8 @@ class ClientLimitsTest {
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     backend = harness.backend("app");
-    limited = freePort();
-    noKeepAlive = freePort();
+    limited = DataPlaneHarness.freePort();
+    noKeepAlive = DataPlaneHarness.freePort();
     Cluster cluster = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", backend.port())));
     List<VirtualHost> hosts = List.of(new VirtualHost("*", List.of(
         new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test"))));
@@ -134,11 +133,6 @@ class ClientLimitsTest {
     return Integer.toHexString(size) + "\r\n" + "x".repeat(size) + "\r\n";
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   /** A plain TCP client: what it received, and whether the server closed. */
   private record Raw(NetSocket socket, Buffer buffer, Promise<Void> closed) {

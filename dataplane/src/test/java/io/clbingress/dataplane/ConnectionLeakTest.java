@@ -56,9 +56,7 @@ class ConnectionLeakTest {
     backend = harness.backend("app");
     echo = DataPlaneHarness.await(harness.vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write))
         .listen(0, "127.0.0.1"));
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-      tcpPort = free.getLocalPort();
-    }
+    tcpPort = DataPlaneHarness.freePort();
     harness.apply(table(1).cluster("app", backend.port()).defaultRoute("app").cluster("echo", echo.actualPort())
         .tcpListener("apps/tcp", tcpPort, "echo").build());
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

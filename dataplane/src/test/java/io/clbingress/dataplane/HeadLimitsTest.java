@@ -17,7 +17,6 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.dataplane.tls.TlsEngine;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -49,8 +48,8 @@ class HeadLimitsTest {
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     backend = harness.largeHeadBackend("app");
-    small = freePort();
-    changing = freePort();
+    small = DataPlaneHarness.freePort();
+    changing = DataPlaneHarness.freePort();
     harness.apply(table(1, SMALL));
     await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.listenerPorts().containsAll(List.of(small, changing)));
   }
@@ -208,7 +207,7 @@ class HeadLimitsTest {
   @Test
   void flagsSetTheDefaultListenersLimitsAndFillAListenersUnsetOne() throws Exception {
     try (DataPlaneHarness flagged = new DataPlaneHarness(Duration.ofSeconds(1), TlsEngine.OPENSSL, new HeadLimits(2048, 8192))) {
-      int headersOnly = freePort();
+      int headersOnly = DataPlaneHarness.freePort();
       flagged.apply(table(1, new Listener("apps/headers-only", Protocol.HTTP, headersOnly, HOSTS, null, null,
           new ClientLimits(75_000, 60_000, 0, 0, 32 << 10))));
       await().atMost(Duration.ofSeconds(10)).until(() -> flagged.dataPlane.listenerPorts().contains(headersOnly));
@@ -221,9 +220,4 @@ class HeadLimitsTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,10 +144,7 @@ class HttpProxyTest {
   @Test
   void deadEndpointGets502AndTheNextEndpointIsTriedOnce() throws Exception {
     // Given a port that nobody listens on
-    int dead;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      dead = socket.getLocalPort();
-    }
+    int dead = DataPlaneHarness.freePort();
     harness.apply(table(8).cluster("dead", dead).cluster("half", dead, api.port())
         .prefix("dead.example.com", "/", "dead").prefix("half.example.com", "/", "half").build());
     // Then
@@ -174,10 +170,7 @@ class HttpProxyTest {
   @Test
   void errorAnswerDoesNotStallTheNextRequestOnTheSameKeepAliveConnection() throws Exception {
     // Given one client connection and a route whose only endpoint is dead
-    int dead;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      dead = socket.getLocalPort();
-    }
+    int dead = DataPlaneHarness.freePort();
     harness.apply(table(10).cluster("dead", dead).cluster("api", api.port())
         .prefix("k.example.com", "/dead", "dead").prefix("k.example.com", "/", "api").build());
     HttpClientAgent single = harness.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),

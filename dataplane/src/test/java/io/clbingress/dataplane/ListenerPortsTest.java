@@ -25,7 +25,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,11 +58,11 @@ class ListenerPortsTest {
     chat = harness.backend("chat");
     web = harness.backend("web");
     tcp = harness.vertx.createNetClient();
-    echoPort = freePort();
+    echoPort = DataPlaneHarness.freePort();
     DataPlaneHarness.await(harness.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(echoPort))
         .connectHandler(socket -> socket.handler(socket::write)).listen());
-    port = freePort();
-    tcpPort = freePort();
+    port = DataPlaneHarness.freePort();
+    tcpPort = DataPlaneHarness.freePort();
   }
 
   @AfterEach
@@ -280,9 +279,4 @@ class ListenerPortsTest {
         .compose(r -> r.send()).compose(r -> r.body().map(Object::toString))));
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

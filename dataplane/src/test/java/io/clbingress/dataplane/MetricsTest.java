@@ -12,7 +12,6 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.Scheduler;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -40,10 +39,7 @@ class MetricsTest {
 
   @Test
   void countsAnswersErrorsTunnelsAndTheTableVersion() throws Exception {
-    int dead;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      dead = socket.getLocalPort();
-    }
+    int dead = DataPlaneHarness.freePort();
     harness.apply(table(7)
         .cluster(new Cluster("web", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", web.port()))))
         .cluster(new Cluster("dead", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", dead))))

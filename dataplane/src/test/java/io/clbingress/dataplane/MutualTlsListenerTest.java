@@ -17,7 +17,6 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,9 +43,7 @@ class MutualTlsListenerTest {
     Openssl.caAndClient(dir, "other-ca", "mallory");
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     backend = harness.backend("chat");
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    port = DataPlaneHarness.freePort();
     harness.apply(table());
     await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.listenerPorts().contains(port)
         && curl("alice").output().contains("HTTP/"));

@@ -28,7 +28,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemTrustOptions;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -64,7 +63,7 @@ class TcpListenerTest {
     Openssl.certificate(dir, "server", HOST);
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     webSocketBackend = harness.backend("ws");
-    echoPort = freePort();
+    echoPort = DataPlaneHarness.freePort();
     echo = harness.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(echoPort))
         .connectHandler(socket -> {
           echoConnections.incrementAndGet();
@@ -72,9 +71,9 @@ class TcpListenerTest {
           socket.handler(socket::write);
         });
     DataPlaneHarness.await(echo.listen());
-    tcpPort = freePort();
-    tlsPort = freePort();
-    wssPort = freePort();
+    tcpPort = DataPlaneHarness.freePort();
+    tlsPort = DataPlaneHarness.freePort();
+    wssPort = DataPlaneHarness.freePort();
     harness.apply(table());
     await().atMost(Duration.ofSeconds(10))
         .until(() -> harness.dataPlane.listenerPorts().containsAll(List.of(tcpPort, tlsPort, wssPort)));
@@ -166,7 +165,7 @@ class TcpListenerTest {
 
   @Test
   void noEndpointClosesTheConnection() throws Exception {
-    int port = freePort();
+    int port = DataPlaneHarness.freePort();
     RoutingTable table = table(port);
     harness.apply(table);
     await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.listenerPorts().contains(port));
@@ -194,11 +193,6 @@ class TcpListenerTest {
 
   private static final java.util.Map<Boolean, NetClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   private static RoutingTable table() {
     return table(0);

@@ -75,6 +75,20 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
         invalid.put(field.substring("metadata.annotations[".length(), field.length() - 1), problem.reason());
       }
     }
+    return classify(ingress, invalid);
+  }
+
+  /**
+   * The annotations of {@code ingress} that are not honoured, in name order: what {@link #of} gives
+   * with that verdict, without parsing the honoured ones again (translation has parsed them).
+   */
+  static List<AnnotationCoverage> notHonoured(IngressInfo ingress) {
+    return classify(ingress, Map.of()).stream().filter(annotation -> annotation.verdict() == Verdict.NOT_HONOURED)
+        .toList();
+  }
+
+  /** @param invalid the refused values of honoured names, by key, with the reason */
+  private static List<AnnotationCoverage> classify(IngressInfo ingress, Map<String, String> invalid) {
     List<AnnotationCoverage> coverage = new ArrayList<>();
     new TreeMap<>(ingress.annotations()).forEach((key, value) -> {
       AnnotationSpec spec = spec(key);

@@ -27,10 +27,7 @@ public final class UnsupportedAnnotations {
     List<String> security = new ArrayList<>();
     List<String> snippets = new ArrayList<>();
     List<String> others = new ArrayList<>();
-    for (AnnotationCoverage annotation : AnnotationCoverage.of(ingress)) {
-      if (annotation.verdict() != AnnotationCoverage.Verdict.NOT_HONOURED) {
-        continue;
-      }
+    for (AnnotationCoverage annotation : AnnotationCoverage.notHonoured(ingress)) {
       if (annotation.securityRelevant()) {
         security.add(annotation.key());
       } else if (annotation.note().equals(AnnotationCoverage.SNIPPET)) {
