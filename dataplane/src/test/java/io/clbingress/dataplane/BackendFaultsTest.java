@@ -74,7 +74,7 @@ class BackendFaultsTest {
         })) {
       throughProxy(backend, Tables.DEFAULT_TIMEOUTS);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-          .until(() -> log.lines().stream().anyMatch(line -> line.startsWith("WARN HttpForwarder test: answer to GET /x from 127.0.0.1:"
+          .until(() -> log.lines().stream().anyMatch(line -> line.startsWith("WARN ForwardedExchange test: answer to GET /x from 127.0.0.1:"
               + backend.port() + " broke off")));
       assertThat(log.lines()).noneMatch(line -> line.startsWith("ERROR"));
     }

@@ -129,6 +129,22 @@ class BenchScriptsTest {
     }
   }
 
+  /**
+   * hack/bench/alloc.sh for a second after no warm-up: it counts the requests, gives bytes per
+   * request, and names allocation sites and CPU frames.
+   */
+  @Test
+  void allocationProfileNamesBytesPerRequest() throws Exception {
+    Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "curl", "jcmd", "jfr");
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/alloc.sh", "-d", "2s", "-w", "0", "-c", "8"), 300);
+
+    String output = run.stdout() + run.stderr();
+    assertThat(output).as(output).containsPattern("requests: [1-9][0-9]*")
+        .containsPattern("bytes allocated per request: [1-9][0-9]*")
+        .contains("top allocation sites", "top CPU frames");
+  }
+
   /** The repository's root, once the tools are installed and the jar is built (the test is skipped otherwise). */
   private static Path repositoryWith(String... tools) {
     for (String tool : tools) {

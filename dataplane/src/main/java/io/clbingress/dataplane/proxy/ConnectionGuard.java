@@ -9,10 +9,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -26,49 +24,35 @@ final class ConnectionGuard {
 
   private static final Logger LOG = LogManager.getLogger(ConnectionGuard.class);
 
-  private final Vertx vertx;
-  private final HttpConnection connection;
+  private final Channel channel;
   private int inFlight;
   private boolean tunnelled;
-  private long headerTimer;
+  private ScheduledFuture<?> headerTimer;
   /**
    * The keep-alive timer is armed once and re-armed for the rest of the idle time when it fires
    * early, rather than cancelled and set again on every request: a busy connection costs no timer work.
    */
-  private long keepaliveTimer = -1;
+  private ScheduledFuture<?> keepaliveTimer;
   private long idleSince;
   private long keepaliveMillis;
 
-  private final Consumer<HttpConnection> release;
-
-  private ConnectionGuard(Vertx vertx, HttpConnection connection, ClientLimits limits,
-      Consumer<HttpConnection> release) {
-    this.vertx = vertx;
-    this.connection = connection;
-    this.release = release;
-    this.headerTimer = vertx.setTimer(limits.headerMillis(), id -> headerTimedOut(limits.headerMillis()));
-    connection.closeHandler(v -> {
-      cancelTimers();
-      release.accept(connection);
-    });
-  }
-
   /**
-   * Starts watching a new connection.
+   * Starts watching a new connection: its first request head is due within {@code limits}'
+   * header timeout. The owner calls {@link #closed} when the connection closes.
    *
-   * @param release told once the guard is done with the connection: when it has closed, or
-   *     when it became a tunnel (Vert.x then tells the tunnel's socket of the close, not the
-   *     connection's close handler); where the caller forgets the guard
+   * @param channel the client connection's channel; the timers run on its event loop
    */
-  static ConnectionGuard watch(Vertx vertx, HttpConnection connection, ClientLimits limits,
-      Consumer<HttpConnection> release) {
-    return new ConnectionGuard(vertx, connection, limits, release);
+  ConnectionGuard(Channel channel, ClientLimits limits) {
+    this.channel = channel;
+    long headerMillis = limits.headerMillis();
+    this.headerTimer = channel.eventLoop().schedule(() -> headerTimedOut(headerMillis), headerMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   void requestStarted() {
-    if (headerTimer >= 0) {
-      vertx.cancelTimer(headerTimer);
-      headerTimer = -1;
+    if (headerTimer != null) {
+      headerTimer.cancel(false);
+      headerTimer = null;
     }
     inFlight++;
   }
@@ -80,30 +64,30 @@ final class ConnectionGuard {
       return;
     }
     if (limits.keepaliveMillis() == 0) {
-      connection.close();
+      channel.close();
       return;
     }
     idleSince = System.nanoTime();
     keepaliveMillis = limits.keepaliveMillis();
-    if (keepaliveTimer < 0) {
+    if (keepaliveTimer == null) {
       armKeepalive(keepaliveMillis);
     }
   }
 
   private void armKeepalive(long delayMillis) {
-    keepaliveTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
-      keepaliveTimer = -1;
+    keepaliveTimer = channel.eventLoop().schedule(() -> {
+      keepaliveTimer = null;
       if (tunnelled || inFlight > 0) {
         return; // busy again: the next response end re-arms it
       }
       long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
       if (idleMillis >= keepaliveMillis) {
-        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", connection.remoteAddress(), idleMillis);
-        connection.close();
+        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", channel.remoteAddress(), idleMillis);
+        channel.close();
       } else {
         armKeepalive(keepaliveMillis - idleMillis);
       }
-    });
+    }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -112,41 +96,35 @@ final class ConnectionGuard {
    */
   void tunnelled() {
     tunnelled = true;
-    cancelTimers();
-    release.accept(connection);
+    closed();
   }
 
-  private void cancelTimers() {
-    if (headerTimer >= 0) {
-      vertx.cancelTimer(headerTimer);
-      headerTimer = -1;
+  /** The connection closed (or became a tunnel): the timers go. */
+  void closed() {
+    if (headerTimer != null) {
+      headerTimer.cancel(false);
+      headerTimer = null;
     }
-    if (keepaliveTimer >= 0) {
-      vertx.cancelTimer(keepaliveTimer);
-      keepaliveTimer = -1;
+    if (keepaliveTimer != null) {
+      keepaliveTimer.cancel(false);
+      keepaliveTimer = null;
     }
   }
 
   /**
-   * No request head arrived in time. Vert.x offers no hook before a head is parsed, so the 408 is
-   * written to the Netty channel directly (Vert.x internals: ConnectionBase#channel); an HTTP/2
-   * connection, or one where that fails, is just closed.
+   * No request head arrived in time: 408 written to the channel, where an HTTP/1.x response
+   * encoder is; an HTTP/2 connection, or one where that fails, is just closed.
    */
   private void headerTimedOut(long millis) {
-    headerTimer = -1;
-    LOG.debug("{} sent no complete request head in {} ms: 408", connection.remoteAddress(), millis);
-    try {
-      Channel channel = ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
-      if (channel.pipeline().get(HttpResponseEncoder.class) != null) {
-        DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.EMPTY_BUFFER);
-        timeout.headers().set(HttpHeaderNames.CONNECTION, "close").set(HttpHeaderNames.CONTENT_LENGTH, 0);
-        channel.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
-        return;
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("cannot write 408 to {}: {}", connection.remoteAddress(), e.toString());
+    headerTimer = null;
+    LOG.debug("{} sent no complete request head in {} ms: 408", channel.remoteAddress(), millis);
+    if (channel.pipeline().get(HttpResponseEncoder.class) != null) {
+      DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.EMPTY_BUFFER);
+      timeout.headers().set(HttpHeaderNames.CONNECTION, "close").set(HttpHeaderNames.CONTENT_LENGTH, 0);
+      channel.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+      return;
     }
-    connection.close();
+    channel.close();
   }
 }

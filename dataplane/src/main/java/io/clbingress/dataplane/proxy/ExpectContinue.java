@@ -27,18 +27,33 @@ final class ExpectContinue {
    */
   static boolean awaited(HttpServerRequest request) {
     MultiMap headers = request.headers();
-    if (request.version() == HttpVersion.HTTP_1_0 || request.isEnded() || !expects(headers)) {
+    return awaited(request.version() == HttpVersion.HTTP_1_0, request.version() == HttpVersion.HTTP_2,
+        request.isEnded(), headers.get("expect"), headers.get("content-length"), headers.contains("transfer-encoding"));
+  }
+
+  /**
+   * The same for any engine.
+   *
+   * @param ended the whole request is in (no body will come)
+   * @param expect the Expect header, or null
+   * @param contentLength the Content-Length header, or null
+   * @param chunked a Transfer-Encoding header is present
+   */
+  static boolean awaited(boolean http10, boolean http2, boolean ended, String expect, String contentLength,
+      boolean chunked) {
+    if (http10 || ended || !expects(expect)) {
       return false;
     }
-    String length = headers.get("content-length");
-    return length != null ? !length.trim().equals("0")
-        : headers.contains("transfer-encoding") || request.version() == HttpVersion.HTTP_2;
+    return contentLength != null ? !contentLength.trim().equals("0") : chunked || http2;
+  }
+
+  static boolean expects(String expect) {
+    return expect != null && expect.trim().equalsIgnoreCase("100-continue");
   }
 
   /** Whether the headers carry the 100-continue expectation (any case). */
   static boolean expects(MultiMap headers) {
-    String expect = headers.get("expect");
-    return expect != null && expect.trim().equalsIgnoreCase("100-continue");
+    return expects(headers.get("expect"));
   }
 
   /** The expectation is the proxy's: it does not go on to the backend. */

@@ -17,14 +17,86 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class ProxyHeaders {
 
-  /** Case-insensitive sets: header names are compared as they come, without a lower-case copy. */
-  private static final Set<String> HOP_BY_HOP = caseInsensitive(
+  private static final List<String> HOP_BY_HOP_NAMES = List.of(
       "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
       "te", "trailer", "transfer-encoding", "upgrade");
-  /** What the proxy sets itself towards the backend: a client's own values are dropped. */
-  private static final Set<String> SET_BY_PROXY = caseInsensitive(
+  private static final List<String> SET_BY_PROXY_NAMES = List.of(
       "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
       "ssl-client-subject-dn", "ssl-client-verify");
+  /** Case-insensitive sets: header names are compared as they come, without a lower-case copy. */
+  private static final Set<String> HOP_BY_HOP = caseInsensitive(HOP_BY_HOP_NAMES);
+  /** What the proxy sets itself towards the backend: a client's own values are dropped. */
+  private static final Set<String> SET_BY_PROXY = caseInsensitive(SET_BY_PROXY_NAMES);
+
+  /** Where header values are set: a Vert.x {@code MultiMap} or a Netty {@code HttpHeaders}. */
+  @FunctionalInterface
+  interface Sink {
+    void set(String name, String value);
+  }
+
+  /**
+   * What the backend learns of the client and of how it reached the proxy.
+   *
+   * @param host the authority the request names ({@link AbsoluteForm}), or null
+   * @param clientIp the client's address, or null
+   * @param tls the client came over TLS
+   * @param localPort the listener's port, 0 when unknown
+   * @param clientSubject the verified client certificate's subject (mutual TLS), or null
+   */
+  record Forwarded(String host, String clientIp, boolean tls, int localPort, String clientSubject) {
+
+    void applyTo(Sink to) {
+      if (host != null) {
+        to.set("Host", host);
+      }
+      if (clientIp != null) {
+        to.set("X-Forwarded-For", clientIp);
+        to.set("X-Real-IP", clientIp);
+      }
+      to.set("X-Forwarded-Proto", tls ? "https" : "http");
+      if (host != null) {
+        to.set("X-Forwarded-Host", host); // as ingress-nginx's $best_http_host: the Host as sent
+      }
+      if (clientSubject != null) {
+        // ingress-nginx's header names for a verified client certificate
+        to.set("ssl-client-subject-dn", clientSubject);
+        to.set("ssl-client-verify", "SUCCESS");
+      }
+      if (localPort > 0) {
+        to.set("X-Forwarded-Port", Integer.toString(localPort));
+      }
+    }
+  }
+
+  /**
+   * Edits an HTTP/1.x message's headers in place for the next hop (the Netty engine): hop-by-hop
+   * headers and those the Connection header lists go; towards a backend, so do the ones the
+   * proxy sets itself ({@link Forwarded}).
+   *
+   * @param keepUpgrade keep Upgrade (a WebSocket handshake); Connection becomes {@code Upgrade}
+   * @param request the headers go to a backend
+   */
+  static void dropHopByHop(io.netty.handler.codec.http.HttpHeaders headers, boolean keepUpgrade, boolean request) {
+    if (headers.contains("connection")) {
+      for (String name : connectionListed(headers.getAll("connection"))) {
+        headers.remove(name);
+      }
+    }
+    for (int i = 0; i < HOP_BY_HOP_NAMES.size(); i++) {
+      String name = HOP_BY_HOP_NAMES.get(i);
+      if (!(keepUpgrade && name.equals("upgrade"))) {
+        headers.remove(name);
+      }
+    }
+    if (request) {
+      for (int i = 0; i < SET_BY_PROXY_NAMES.size(); i++) {
+        headers.remove(SET_BY_PROXY_NAMES.get(i));
+      }
+    }
+    if (keepUpgrade) {
+      headers.set("Connection", "Upgrade");
+    }
+  }
 
   private ProxyHeaders() {
   }
@@ -35,7 +107,7 @@ final class ProxyHeaders {
   }
 
   private static void copy(MultiMap from, MultiMap to, boolean keepUpgrade, Set<String> alsoDropped) {
-    Set<String> listed = connectionListed(from);
+    Set<String> listed = from.contains("connection") ? connectionListed(from.getAll("connection")) : Set.of();
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
       if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
@@ -56,8 +128,8 @@ final class ProxyHeaders {
    * Whether the Connection header lists {@code token}, in any case and position, over any number
    * of header lines (RFC 9110 §7.6.1: a comma-separated list).
    */
-  static boolean connectionHasToken(MultiMap headers, String token) {
-    for (String value : headers.getAll("connection")) {
+  static boolean connectionHasToken(List<String> connection, String token) {
+    for (String value : connection) {
       for (String listed : value.split(",")) {
         if (listed.trim().equalsIgnoreCase(token)) {
           return true;
@@ -77,50 +149,35 @@ final class ProxyHeaders {
     copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
     // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
     // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
-    String host = AbsoluteForm.authority(request);
-    if (host != null) {
-      to.set("Host", host);
-    }
-    String clientIp = clientIp(request);
-    if (clientIp != null) {
-      to.set("X-Forwarded-For", clientIp);
-      to.set("X-Real-IP", clientIp);
-    }
-    to.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
-    if (host != null) {
-      to.set("X-Forwarded-Host", host); // as ingress-nginx's $best_http_host: the Host as sent
-    }
-    if (clientCertificate) {
-      clientCertificate(request, to);
-    }
     SocketAddress local = request.localAddress();
-    if (local != null && local.port() > 0) {
-      to.set("X-Forwarded-Port", Integer.toString(local.port()));
-    }
+    new Forwarded(AbsoluteForm.authority(request), clientIp(request), request.isSSL(),
+        local == null ? 0 : local.port(), clientCertificate ? clientSubject(request) : null).applyTo(to::set);
   }
 
   /**
-   * With mutual TLS, the verified client certificate's subject goes to the backend, under the
-   * header names ingress-nginx uses ({@code ssl-client-subject-dn}, {@code ssl-client-verify}).
+   * With mutual TLS, the verified client certificate's subject, or null; looked up only then,
+   * since asking a session without one costs an exception.
    */
-  private static void clientCertificate(HttpServerRequest request, MultiMap to) {
+  private static String clientSubject(HttpServerRequest request) {
     if (!request.isSSL()) {
-      return;
+      return null;
     }
     try {
-      List<java.security.cert.Certificate> chain = request.connection().peerCertificates();
-      if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate client) {
-        to.set("ssl-client-subject-dn", client.getSubjectX500Principal().getName());
-        to.set("ssl-client-verify", "SUCCESS");
-      }
+      return subject(request.connection().peerCertificates());
     } catch (SSLPeerUnverifiedException e) {
-      // No client certificate on this listener: nothing to tell.
+      return null; // no client certificate on this listener: nothing to tell
     }
   }
 
-  private static Set<String> caseInsensitive(String... names) {
+  /** The subject of a certificate chain's first certificate, or null. */
+  static String subject(List<java.security.cert.Certificate> chain) {
+    return !chain.isEmpty() && chain.get(0) instanceof X509Certificate client
+        ? client.getSubjectX500Principal().getName() : null;
+  }
+
+  private static Set<String> caseInsensitive(List<String> names) {
     Set<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    set.addAll(List.of(names));
+    set.addAll(names);
     return java.util.Collections.unmodifiableSet(set);
   }
 
@@ -129,19 +186,19 @@ final class ProxyHeaders {
     return remote == null ? null : remote.hostAddress();
   }
 
-  /** Headers that the Connection header names as hop-by-hop; none (and no allocation) usually. */
-  private static Set<String> connectionListed(MultiMap headers) {
-    String first = headers.get("connection");
-    if (first == null) {
-      return Set.of();
-    }
+  /**
+   * Headers that the Connection header values name as hop-by-hop; none (and no allocation) for
+   * the usual single {@code keep-alive}, {@code close} or {@code upgrade}.
+   */
+  private static Set<String> connectionListed(List<String> values) {
+    String first = values.get(0);
     boolean namesNoHeader = first.equalsIgnoreCase("keep-alive") || first.equalsIgnoreCase("close")
         || first.equalsIgnoreCase("upgrade");
-    if (namesNoHeader && headers.getAll("connection").size() == 1) {
+    if (namesNoHeader && values.size() == 1) {
       return Set.of();
     }
     Set<String> listed = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-    for (String value : headers.getAll("connection")) {
+    for (String value : values) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
         if (!name.isEmpty() && !name.equals("upgrade")) {

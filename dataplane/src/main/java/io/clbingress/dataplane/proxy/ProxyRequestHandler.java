@@ -32,11 +32,6 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final HttpForwarder forwarder;
   private final WebSocketProxy webSockets;
   private final ProxyMetrics metrics;
-  /**
-   * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
-   * {@code merge_slashes on}: {@code //admin} must not slip past a {@code /admin} route's policy.
-   */
-  static final boolean MERGE_SLASHES = true;
   /** Where redirects to HTTPS point: no port in the URL for 443. */
   private final String httpsPortSuffix;
   /** Set when this server's port left the routing table: the router its open connections go on with. */
@@ -61,9 +56,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final Map<HttpConnection, ConnectionGuard> guards = new HashMap<>();
 
   /** A new client connection: its request-head timer starts now, after {@code limits}' header timeout. */
-  void connected(Vertx vertx, HttpConnection connection, ClientLimits limits) {
+  void connected(HttpConnection connection, ClientLimits limits) {
     DrainingConnections.install(connection);
-    guards.put(connection, ConnectionGuard.watch(vertx, connection, limits, guards::remove));
+    ConnectionGuard guard = new ConnectionGuard(((io.vertx.core.net.impl.ConnectionBase) connection).channel(), limits);
+    guards.put(connection, guard);
+    connection.closeHandler(v -> {
+      guard.closed();
+      guards.remove(connection);
+    });
   }
 
   /** The client limits of the listener this server serves in the router in force; the defaults when it has none. */
@@ -84,13 +84,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
    * The listener this server serves in the router in force (or, draining, in the last router
    * that had it), or null (none yet, or removed).
    */
-  private ListenerRouter listener() {
+  ListenerRouter listener() {
     Router frozen = drainingWith;
     Router current = frozen != null ? frozen : router.get();
     return current == null ? null : selector.select(current);
   }
 
-  private static ClientLimits limits(ListenerRouter listener) {
+  static ClientLimits limits(ListenerRouter listener) {
     return listener == null ? ClientLimits.DEFAULTS : listener.listener().limits();
   }
 
@@ -107,13 +107,10 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (lastOnConnection && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    int headRefusal = RequestHead.refusal(request);
-    // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
-    boolean absolute = AbsoluteForm.isAbsolute(request.uri());
-    HostAndPort named = absolute ? AbsoluteForm.parse(AbsoluteForm.targetAuthority(request.uri())) : request.authority();
-    String path = headRefusal != 0 || (absolute && named == null) ? null
-        : RequestPath.normalize(rawPath(request), MERGE_SLASHES);
-    CompiledRoute route = path == null ? null : match(listener, named, path);
+    Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
+        request.query(), request.authority(), WebSocketProxy.isUpgrade(request),
+        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)));
+    CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     request.response().endHandler(v -> {
@@ -126,28 +123,25 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
     }
-    if (path == null) { // refused head (RequestHead) or malformed target (RequestPath, AbsoluteForm)
-      int status = headRefusal != 0 ? headRefusal : 400;
-      LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), status);
-      if (status == 405) {
-        request.response().putHeader("allow", RequestHead.ALLOWED_METHODS);
+    switch (dispatch.action()) {
+      case REFUSE -> {
+        int status = dispatch.status();
+        LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), status);
+        if (status == 405) {
+          request.response().putHeader("allow", RequestHead.ALLOWED_METHODS);
+        }
+        Responses.send(request, status, Responses.reason(status));
       }
-      Responses.send(request, status, status == 405 ? "Method Not Allowed" : "Bad Request");
-      return;
-    }
-    String uri = forwardedUri(request, path);
-    if (route == null) {
-      Responses.send(request, 404, "Not Found");
-    } else if (route.route().redirectToHttps()) {
-      redirectToHttps(request, named, uri);
-    } else if (!route.cluster().hasEndpoints()) {
-      Responses.send(request, 503, "Service Unavailable");
-    } else if (WebSocketProxy.isUpgrade(request)) {
-      webSockets.open(request, route, uri, guard == null ? () -> { } : guard::tunnelled);
-    } else if (route.maxBodyBytes() > 0 && declaredLength(request) > route.maxBodyBytes()) {
-      Responses.tooLarge(request);
-    } else {
-      forwarder.forward(request, route, uri);
+      case NOT_FOUND -> Responses.send(request, 404, "Not Found");
+      case REDIRECT_TO_HTTPS -> redirectToHttps(request, httpsLocation(dispatch));
+      case NO_ENDPOINT -> Responses.send(request, 503, "Service Unavailable");
+      case UPGRADE -> webSockets.open(new VertxUpgrade(request, guard == null ? () -> { } : () -> {
+        // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
+        guard.tunnelled();
+        guards.remove(request.connection());
+      }), route, dispatch.uri());
+      case TOO_LARGE -> Responses.tooLarge(request);
+      case FORWARD -> forwarder.forward(request, route, dispatch.uri());
     }
   }
 
@@ -156,49 +150,28 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     return path == null || path.isEmpty() ? "/" : path;
   }
 
-  /**
-   * The request target sent on, always in origin form: the client's own when its path needed no
-   * normalising, else the normalised path with the client's query (an absolute-form target
-   * becomes its path and query, RFC 9112 §3.2.2).
-   */
-  private static String forwardedUri(HttpServerRequest request, String path) {
-    String uri = request.uri();
-    if (path == request.path() && uri.startsWith("/")) { // same instance: RequestPath changed nothing
-      return uri;
-    }
-    String query = request.query();
-    return query == null ? path : path + "?" + query;
+  /** Where a request redirected to HTTPS goes: the same authority's host on the HTTPS port, the same target. */
+  String httpsLocation(Dispatch dispatch) {
+    HostAndPort authority = dispatch.authority();
+    return "https://" + (authority == null ? "" : authority.host()) + httpsPortSuffix + dispatch.uri();
   }
 
-  /** Content-Length, or -1 when absent or unreadable (a chunked body is counted as it streams). */
-  private static long declaredLength(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    try {
-      return length == null ? -1 : Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+  /** Whether this server's port left the routing table: every answer is the last on its connection. */
+  boolean draining() {
+    return drainingWith != null;
   }
 
   /** 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default). */
-  private void redirectToHttps(HttpServerRequest request, HostAndPort authority, String uri) {
-    String host = authority == null ? "" : authority.host();
+  private static void redirectToHttps(HttpServerRequest request, String location) {
     boolean bodyWillNotCome = ExpectContinue.awaited(request);
     if (bodyWillNotCome) {
       Responses.lastOnConnection(request);
     }
     var written = request.response().setStatusCode(308)
-        .putHeader("location", "https://" + host + httpsPortSuffix + uri)
+        .putHeader("location", location)
         .end();
     if (bodyWillNotCome) {
       Responses.closeWhenWritten(request, written);
     }
-  }
-
-  private static CompiledRoute match(ListenerRouter listener, HostAndPort authority, String path) {
-    if (listener == null) {
-      return null;
-    }
-    return listener.match(authority == null ? null : authority.host(), path);
   }
 }

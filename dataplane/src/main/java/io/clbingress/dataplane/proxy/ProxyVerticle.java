@@ -4,6 +4,7 @@ import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.ServerTls;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -37,6 +38,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final int httpsRedirectPort;
   private HttpServer server;
   private ProxyRequestHandler handler;
+  private UpstreamPool pool;
 
   /** A plain HTTP listener instance. */
   public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort) {
@@ -77,15 +79,22 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
             LOG.debug("backend connection {}: {}", connection.remoteAddress(), e.toString())))
         .build();
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
+    WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
     handler = new ProxyRequestHandler(services.router(), selector,
-        new HttpForwarder(vertx, client, sessions, services.metrics()),
-        new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions), services.metrics(), httpsRedirectPort);
+        new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort);
+    EventLoop loop = Http1Takeover.eventLoop(context);
+    pool = new UpstreamPool(loop, Http1Takeover.channels(vertx));
+    Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
+        // WebSockets pass through as bytes: the proxy negotiates no extension of its own (and
+        // Vert.x then puts no extension handler in every HTTP/1.x pipeline).
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         // HTTP/2 only over TLS (ALPN), as ingress-nginx. Detecting cleartext h2 would also hold back
         // the connection handler until the first request head is in, and the head timer with it.
         .setHttp2ClearTextEnabled(false);
@@ -106,8 +115,16 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
       connection.exceptionHandler(e -> LOG.debug("client connection {}: {}", connection.remoteAddress(), e.toString()));
       ClientLimits limits = handler.currentLimits();
       RequestFraming.install(connection, decoderOptions.with(limits.headLimits(services.headLimits())));
-      handler.connected(vertx, connection, limits);
+      if (!Http1Takeover.NETTY || !Http1Takeover.takeOver(connection, loop, new ClientConnection(engine))) {
+        handler.connected(connection, limits);
+      }
     }).invalidRequestHandler(RequestFraming::answerInvalid).requestHandler(handler).listen();
+  }
+
+  @Override
+  public Future<?> stop() throws Exception {
+    pool.close();
+    return super.stop();
   }
 
   @Override

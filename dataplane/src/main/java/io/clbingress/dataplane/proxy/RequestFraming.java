@@ -84,6 +84,21 @@ final class RequestFraming {
     }
   }
 
+  /**
+   * The status that answers a head Netty could not decode or this class refused: the refusal's,
+   * 414 for a request line over its limit, 431 for a header block over its limit, else 400 (as
+   * Vert.x answers).
+   */
+  static int invalidStatus(Throwable cause) {
+    if (cause instanceof Refused refused) {
+      return refused.status;
+    }
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      return 414;
+    }
+    return cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? 431 : 400;
+  }
+
   /** Why a head was refused, carried as its decoder result (no stack trace: hostile input is cheap to send). */
   private static final class Refused extends RuntimeException {
 

@@ -34,8 +34,21 @@ final class RequestHead {
     if (request.version() == HttpVersion.HTTP_2) {
       return 0;
     }
-    List<String> hosts = request.headers().getAll("host");
-    if (hosts.size() > 1 || (hosts.isEmpty() && request.version() == HttpVersion.HTTP_1_1)) {
+    return hostRefusal(request.headers().getAll("host"), request.version() == HttpVersion.HTTP_1_1);
+  }
+
+  /** The status that refuses an HTTP/1.x head read by Netty, or 0 when it may be routed. */
+  static int refusal(io.netty.handler.codec.http.HttpRequest request) {
+    io.netty.handler.codec.http.HttpMethod method = request.method();
+    if (method == io.netty.handler.codec.http.HttpMethod.CONNECT || method == io.netty.handler.codec.http.HttpMethod.TRACE) {
+      return 405;
+    }
+    return hostRefusal(request.headers().getAll("host"),
+        request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+  }
+
+  private static int hostRefusal(List<String> hosts, boolean http11) {
+    if (hosts.size() > 1 || (hosts.isEmpty() && http11)) {
       return 400;
     }
     return hosts.isEmpty() || validHost(hosts.get(0)) ? 0 : 400;

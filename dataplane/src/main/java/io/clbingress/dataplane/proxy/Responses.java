@@ -84,6 +84,11 @@ final class Responses {
     send(request, 413, "Request Entity Too Large");
   }
 
+  /** The reason phrase of a status (RFC 9110 §15), as the proxy's own answers word it. */
+  static String reason(int status) {
+    return io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+  }
+
   static boolean isTimeout(Throwable failure) {
     return failure instanceof java.util.concurrent.TimeoutException;
   }

@@ -1,10 +1,14 @@
 package io.clbingress.dataplane.proxy;
 
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
+
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 
@@ -26,28 +30,57 @@ final class StickySessions {
   }
 
   int choose(HttpServerRequest request, CompiledRoute route) {
+    if (route.route().sessionTtlSeconds() == null) {
+      return route.cluster().picker().pick(ProxyHeaders.clientIp(request));
+    }
+    Cookie cookie = request.getCookie(COOKIE);
+    return choose(route, ProxyHeaders.clientIp(request), cookie == null ? null : cookie.getValue(), request.isSSL(),
+        request.response().headers()::add);
+  }
+
+  /**
+   * @param clientIp the client's address (for IP_HASH)
+   * @param cookie the value of the client's {@value #COOKIE} cookie, or null
+   * @param secure the client came over TLS: a new session's cookie is {@code Secure}
+   * @param setCookie given the {@code Set-Cookie} header of a new session
+   * @return the endpoint index
+   */
+  int choose(CompiledRoute route, String clientIp, String cookie, boolean secure, ProxyHeaders.Sink setCookie) {
     UpstreamCluster cluster = route.cluster();
     EndpointPicker picker = cluster.picker();
     Integer ttl = route.route().sessionTtlSeconds();
     if (ttl == null) {
-      return picker.pick(ProxyHeaders.clientIp(request));
+      return picker.pick(clientIp);
     }
     long now = clock.millis() / 1000;
-    Cookie cookie = request.getCookie(COOKIE);
     if (cookie != null) {
-      int index = stillValid(cluster, cookie.getValue(), now);
+      int index = stillValid(cluster, cookie, now);
       if (index >= 0) {
         return index;
       }
     }
-    int index = picker.pick(ProxyHeaders.clientIp(request));
-    request.response().addCookie(Cookie.cookie(COOKIE, cluster.sessionId(index) + "." + (now + ttl))
-        .setPath(route.route().match().path())
-        .setMaxAge(ttl)
-        .setHttpOnly(true)
-        .setSecure(request.isSSL())
-        .setSameSite(CookieSameSite.LAX));
+    int index = picker.pick(clientIp);
+    DefaultCookie session = new DefaultCookie(COOKIE, cluster.sessionId(index) + "." + (now + ttl));
+    session.setPath(route.route().match().path());
+    session.setMaxAge(ttl);
+    session.setHttpOnly(true);
+    session.setSecure(secure);
+    session.setSameSite(CookieHeaderNames.SameSite.Lax);
+    setCookie.set("set-cookie", ServerCookieEncoder.STRICT.encode(session));
     return index;
+  }
+
+  /** The value of the {@value #COOKIE} cookie in a Cookie header, or null. */
+  static String cookieIn(String cookieHeader) {
+    if (cookieHeader == null || !cookieHeader.contains(COOKIE)) {
+      return null;
+    }
+    for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(cookieHeader)) {
+      if (cookie.name().equals(COOKIE)) {
+        return cookie.value();
+      }
+    }
+    return null;
   }
 
   /** The endpoint index a cookie value names, or -1 when it is malformed, expired or gone. */

@@ -106,7 +106,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
-    self[0] = new Tunnel(socket, backend, route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+    self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(), picker.endpoint(index),
         () -> {
           tunnels.remove(self[0]);
           picker.finished(index);

@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.RouteKey;
 import io.clbingress.dataplane.table.Endpoint;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -37,9 +38,57 @@ public final class Tunnel {
   /** How long a closing side may take to flush what it was sent before it is closed regardless. */
   private static final long CLOSE_FLUSH_MILLIS = 10_000;
 
-  /** Vert.x's sockets, held only until the takeover. */
-  private NetSocket clientSocket;
-  private NetSocket backendSocket;
+  /**
+   * One side of a tunnel before it starts: its channel, and what was read on it before the
+   * takeover, which is relayed first.
+   */
+  static final class End {
+    private final Channel channel;
+    private final java.util.function.BiConsumer<Tunnel, Channel> early;
+
+    private End(Channel channel, java.util.function.BiConsumer<Tunnel, Channel> early) {
+      this.channel = channel;
+      this.early = early;
+    }
+
+    Channel channel() {
+      return channel;
+    }
+
+    /** Sends what this side read before the takeover on to {@code peer}, telling {@code tunnel} of it. */
+    void relayEarly(Tunnel tunnel, Channel peer) {
+      early.accept(tunnel, peer);
+    }
+
+    /**
+     * A Vert.x socket (it must be a {@link NetSocketInternal}): what Vert.x has read and holds in
+     * the paused socket's queue is relayed through Vert.x, ahead of the takeover.
+     */
+    static End of(NetSocket socket) {
+      return new End(((NetSocketInternal) socket).channelHandlerContext().channel(), (tunnel, peer) -> {
+        socket.handler((Buffer data) -> {
+          tunnel.touch();
+          peer.writeAndFlush(Unpooled.wrappedBuffer(data.getBytes()), peer.voidPromise());
+        });
+        socket.resume();
+      });
+    }
+
+    /** A channel served at the Netty level, and the bytes it read before the takeover (released by the tunnel). */
+    static End of(Channel channel, java.util.List<ByteBuf> read) {
+      return new End(channel, (tunnel, peer) -> {
+        if (!read.isEmpty()) {
+          tunnel.touch();
+          read.forEach(bytes -> peer.write(bytes, peer.voidPromise()));
+          peer.flush();
+        }
+      });
+    }
+  }
+
+  /** The two sides, held only until the takeover. */
+  private End clientEnd;
+  private End backendEnd;
   private final Channel client;
   private final Channel backend;
   private final long idleNanos;
@@ -53,17 +102,16 @@ public final class Tunnel {
   private volatile ScheduledFuture<?> drainTimer;
 
   /**
-   * @param client the client's socket, Vert.x's own (it must be a {@link NetSocketInternal}); what
-   *     it has read and not yet delivered is relayed before the takeover
-   * @param backend the backend's socket, likewise
+   * @param client the client's side; what it has read and not yet delivered is relayed before the takeover
+   * @param backend the backend's side, likewise
    * @param idleMillis the route's read timeout: the tunnel closes after this long without a byte
    * @param onClose run once, when the tunnel closes
    */
-  Tunnel(NetSocket client, NetSocket backend, long idleMillis, RouteKey route, Endpoint endpoint, Runnable onClose) {
-    this.clientSocket = client;
-    this.backendSocket = backend;
-    this.client = ((NetSocketInternal) client).channelHandlerContext().channel();
-    this.backend = ((NetSocketInternal) backend).channelHandlerContext().channel();
+  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, Runnable onClose) {
+    this.clientEnd = client;
+    this.backendEnd = backend;
+    this.client = client.channel();
+    this.backend = backend.channel();
     this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
     this.route = route;
     this.endpoint = endpoint;
@@ -79,25 +127,18 @@ public final class Tunnel {
   }
 
   /**
-   * Starts relaying; call on the client socket's event loop. Bytes that Vert.x has read and holds
-   * in a paused socket's queue are relayed through Vert.x first; the takeover follows as the next
-   * task on the event loop, after the task that empties those queues, so no byte overtakes another.
+   * Starts relaying; call on the client channel's event loop. Bytes read before the takeover are
+   * relayed first (those Vert.x holds in a paused socket's queue, through Vert.x); the takeover
+   * follows as the next task on the event loop, after the task that empties those queues, so no
+   * byte overtakes another.
    */
   void start() {
     lastActivity = System.nanoTime();
-    relayThroughVertx(clientSocket, backend);
-    relayThroughVertx(backendSocket, client);
-    clientSocket = null;
-    backendSocket = null;
+    clientEnd.relayEarly(this, backend);
+    backendEnd.relayEarly(this, client);
+    clientEnd = null;
+    backendEnd = null;
     client.eventLoop().execute(this::takeOver);
-  }
-
-  private void relayThroughVertx(NetSocket from, Channel to) {
-    from.handler((Buffer data) -> {
-      touch();
-      to.writeAndFlush(Unpooled.wrappedBuffer(data.getBytes()), to.voidPromise());
-    });
-    from.resume();
   }
 
   private void takeOver() {

@@ -50,35 +50,61 @@ final class WebSocketProxy {
   }
 
   static boolean isUpgrade(HttpServerRequest request) {
-    String upgrade = request.getHeader("upgrade");
-    return upgrade != null && request.method() == HttpMethod.GET
-        && upgrade.toLowerCase(Locale.ROOT).contains("websocket")
-        && ProxyHeaders.connectionHasToken(request.headers(), "upgrade");
+    return request.method() == HttpMethod.GET && isUpgrade(request.getHeader("upgrade"), request.headers().getAll("connection"));
+  }
+
+  /** The same for a GET request read by Netty: its Upgrade header and Connection header values. */
+  static boolean isUpgrade(String upgrade, java.util.List<String> connection) {
+    return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")
+        && ProxyHeaders.connectionHasToken(connection, "upgrade");
   }
 
   /**
-   * @param uri the request target to send: the normalised path and the client's query
-   * @param onTunnel told when the client's connection has become a tunnel
+   * The client's side of an upgrade, whichever engine serves its connection: a Vert.x request
+   * ({@link VertxUpgrade}) or a Netty-level one ({@link Http1Upgrade}). Called on the client's
+   * event loop.
    */
-  void open(HttpServerRequest request, CompiledRoute route, String uri, Runnable onTunnel) {
-    request.pause();
+  interface UpgradeClient {
+    /** The endpoint for this client (the route's scheduler, or its sticky session). */
+    int chooseEndpoint(StickySessions sessions, CompiledRoute route);
+
+    /** The upgrade request the backend gets: the route's target, the proxy's headers. */
+    HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint);
+
+    /** Whether the client has gone. */
+    boolean left();
+
+    /** Runs {@code action} when the client goes before the upgrade is settled. */
+    void onLeft(Runnable action);
+
+    /** The proxy's own answer (502, 504). */
+    void answer(int status, String message);
+
+    /** The backend's answer other than 101, relayed as a plain response. */
+    void refuse(FullHttpResponse refusal);
+
+    /** Writes the backend's 101 on and hands the client's side to {@code then} for the tunnel. */
+    void switchProtocols(FullHttpResponse upgraded, java.util.function.Consumer<Tunnel.End> then);
+  }
+
+  /** @param uri the request target to send: the normalised path and the client's query */
+  void open(UpgradeClient upgrading, CompiledRoute route, String uri) {
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(picker, sessions.choose(request, route), index -> {
+    EndpointConnector.connect(picker, upgrading.chooseEndpoint(sessions, route), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
-        }, () -> true, (index, cause, retrying) -> {
+        }, () -> !upgrading.left(), (index, cause, retrying) -> {
           if (!retrying) {
             LOG.warn("{} cannot connect to {} for a WebSocket: {}", route.route().source(), picker.endpoint(index),
                 cause.toString());
           }
         })
-        .onSuccess(connected -> handshake(request, uri, route, connected.index(), connected.connection(), onTunnel))
-        .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
+        .onSuccess(connected -> handshake(upgrading, uri, route, connected.index(), connected.connection()))
+        .onFailure(e -> upgrading.answer(502, "Bad Gateway"));
   }
 
-  private void handshake(HttpServerRequest request, String uri, CompiledRoute route, int index, NetSocket backend,
-      Runnable onTunnel) {
-    if (request.response().closed()) {
+  private void handshake(UpgradeClient upgrading, String uri, CompiledRoute route, int index, NetSocket backend) {
+    if (upgrading.left()) {
       backend.close(); // the client left while the backend connection was being made
       return;
     }
@@ -89,17 +115,17 @@ final class WebSocketProxy {
     long handshakeTimer = vertx.setTimer(timeouts.readMillis(), id -> {
       if (settled.compareAndSet(false, true)) {
         backend.close();
-        Responses.send(request, 504, "Gateway Timeout");
+        upgrading.answer(504, "Gateway Timeout");
       }
     });
-    request.response().closeHandler(v -> {
+    upgrading.onLeft(() -> {
       // The client gave up while its upgrade was under way: the backend connection goes too.
       if (settled.compareAndSet(false, true)) {
         vertx.cancelTimer(handshakeTimer);
         backend.close();
       }
     });
-    BackendUpgrade.exchange(backend, upgradeRequest(request, uri, route, endpoint)).onComplete(answered -> {
+    BackendUpgrade.exchange(backend, upgrading.upgradeRequest(uri, route, endpoint)).onComplete(answered -> {
       if (!settled.compareAndSet(false, true)) {
         backend.close();
         if (answered.succeeded()) {
@@ -117,45 +143,28 @@ final class WebSocketProxy {
         backend.close();
         LOG.warn("{}: WebSocket upgrade {} to {} failed ({}): 502", route.route().source(), uri, endpoint,
             answered.cause().toString());
-        Responses.send(request, 502, "Bad Gateway");
+        upgrading.answer(502, "Bad Gateway");
       } else if (answered.result().status().code() == 101) {
-        splice(request, route, index, answered.result(), backend, onTunnel);
+        splice(upgrading, route, index, answered.result(), backend);
       } else {
-        relayRefusal(request, answered.result(), backend);
+        FullHttpResponse refusal = answered.result();
+        backend.close();
+        upgrading.refuse(refusal);
       }
     });
   }
 
-  /** The client's upgrade request as the backend gets it: the route's target, the proxy's headers. */
-  private static HttpRequest upgradeRequest(HttpServerRequest request, String uri, CompiledRoute route,
-      Endpoint endpoint) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    ProxyHeaders.copyRequest(request, headers, true, route.clientCertificates());
-    if (!headers.contains("Host")) {
-      headers.set("Host", endpoint.address() + ":" + endpoint.port()); // an HTTP/1.0 client sent none
-    }
-    HttpHeaders netty = new DefaultHttpHeaders(false);
-    headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
-    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER, netty,
-        EmptyHttpHeaders.INSTANCE);
-  }
-
-  private void splice(HttpServerRequest request, CompiledRoute route, int index, FullHttpResponse upgraded,
-      NetSocket backend, Runnable onTunnel) {
+  private void splice(UpgradeClient upgrading, CompiledRoute route, int index, FullHttpResponse upgraded,
+      NetSocket backend) {
     EndpointPicker picker = route.cluster().picker();
-    HttpServerResponse response = request.response();
-    response.setStatusCode(101);
-    upgraded.headers().forEach(header -> response.headers().add(header.getKey(), header.getValue()));
-    upgraded.release();
-    request.toNetSocket().onComplete(switched -> {
-      if (switched.failed()) {
+    upgrading.switchProtocols(upgraded, clientEnd -> {
+      if (clientEnd == null) {
         backend.close();
         return;
       }
-      onTunnel.run();
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
-      self[0] = new Tunnel(switched.result(), backend, route.timeouts().readMillis(), route.key(),
+      self[0] = new Tunnel(clientEnd, Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
           picker.endpoint(index), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
@@ -163,18 +172,5 @@ final class WebSocketProxy {
       tunnels.add(self[0]);
       self[0].start();
     });
-  }
-
-  private static void relayRefusal(HttpServerRequest request, FullHttpResponse refusal, NetSocket backend) {
-    HttpServerResponse response = request.response();
-    response.setStatusCode(refusal.status().code());
-    response.setStatusMessage(refusal.status().reasonPhrase());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    refusal.headers().forEach(header -> headers.add(header.getKey(), header.getValue()));
-    ProxyHeaders.copyEndToEnd(headers, response.headers(), false);
-    Buffer body = Buffer.buffer(ByteBufUtil.getBytes(refusal.content()));
-    refusal.release();
-    backend.close();
-    response.end(body);
   }
 }

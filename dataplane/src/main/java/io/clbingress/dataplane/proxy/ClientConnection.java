@@ -1,0 +1,519 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.metrics.ProxyMetrics;
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ListenerRouter;
+import io.clbingress.dataplane.table.ClientLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.net.impl.ShutdownEvent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One HTTP/1.x client connection, served at the Netty level: the handler that takes the place of
+ * Vert.x's HTTP server connection in the channel's pipeline ({@link Http1Takeover}), after the
+ * request decoder ({@link RequestFraming}) and the response encoder. It reads request heads,
+ * decides what to do with each ({@link Dispatch}), answers itself or hands the request to a
+ * {@link ForwardedExchange}, and writes the answers in order.
+ *
+ * <p>One request at a time (RFC 9112 §9.3.2: answers go in the order of the requests): what
+ * arrives after a request while its answer is still being written (pipelining) waits in a queue,
+ * and reading stops until that answer is done. The queue holds at most what one read brought.
+ *
+ * <p>Per connection, and gone with it: this handler, its {@link ConnectionGuard} timers, the
+ * exchange in progress. Nothing is kept in a map.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = LogManager.getLogger(ClientConnection.class);
+
+  /** Vert.x's names for the HTTP/1.x codec in the pipeline (Vert.x internals, as {@link RequestFraming}). */
+  private static final String HTTP_DECODER = "httpDecoder";
+  private static final String HTTP_ENCODER = "httpEncoder";
+
+  private final Http1Engine engine;
+  private Channel channel;
+  private ConnectionGuard guard;
+  private String clientIp;
+  private boolean tls;
+  private int localPort;
+
+  /** Messages read while an answer was in progress, and the reads held back for them. */
+  private ArrayDeque<Object> queued;
+  /** The current request's body is still arriving. */
+  private boolean inRequest;
+  /** The current request's answer is still being written. */
+  private boolean inAnswer;
+  /** The exchange that streams the current request's body, or null (its body is dropped). */
+  private ForwardedExchange exchange;
+  /** Reading stopped because the backend takes the request body slower than it comes. */
+  private boolean backpressured;
+  /** The connection closes once the current answer is written: no request is read after it. */
+  private boolean closing;
+  /** A WebSocket upgrade is under way: what follows its request is no HTTP any more. */
+  private boolean upgrading;
+
+  private HttpVersion version;
+  private boolean head;
+  private boolean keepAlive;
+  private boolean expectsContinue;
+  private ClientLimits limits;
+  private String label;
+  private long started;
+  private int status;
+
+  ClientConnection(Http1Engine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    tls = channel.pipeline().get(SslHandler.class) != null;
+    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+      clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+    }
+    if (channel.localAddress() instanceof InetSocketAddress local) {
+      localPort = local.getPort();
+    }
+    guard = new ConnectionGuard(channel, engine.front().currentLimits());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing || (inAnswer && !inRequest)) {
+      if (closing) {
+        ReferenceCountUtil.release(msg); // nothing after a refused head or a last answer is read
+      } else {
+        hold(msg);
+      }
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      inRequest = true;
+      begin(request);
+    }
+    if (msg instanceof HttpContent content) {
+      if (content.decoderResult().isFailure()) {
+        malformedBody(content);
+        return;
+      }
+      boolean last = content instanceof LastHttpContent;
+      if (last) {
+        inRequest = false;
+        if (upgrading && channel.pipeline().get(HTTP_DECODER) != null) {
+          // Bytes after the upgrade request are the client's first frames: they come on as bytes
+          // (the decoder hands on what it holds) and wait in the queue for the tunnel.
+          channel.pipeline().remove(HTTP_DECODER);
+        }
+      }
+      if (exchange != null) {
+        exchange.requestContent(content, last);
+      } else {
+        content.release();
+      }
+      if (last && !inAnswer && !closing) {
+        next();
+      }
+    }
+  }
+
+  /**
+   * A body that turns out malformed after its head was routed (an invalid chunk size, a trailer
+   * over the limit): the connection closes without an answer, and the backend's request is
+   * reset, so the backend never takes a truncated body for a whole one.
+   */
+  private void malformedBody(HttpContent content) {
+    LOG.debug("malformed request body from {}: {}", clientIp, content.decoderResult().cause().toString());
+    content.release();
+    closing = true;
+    if (exchange != null) {
+      exchange.clientLeft();
+    }
+    channel.close();
+  }
+
+  private void hold(Object msg) {
+    if (queued == null) {
+      queued = new ArrayDeque<>(4);
+    }
+    queued.add(msg);
+    channel.config().setAutoRead(false);
+  }
+
+  private void begin(HttpRequest request) {
+    guard.requestStarted();
+    started = System.nanoTime();
+    version = request.protocolVersion();
+    head = request.method() == HttpMethod.HEAD;
+    status = 0;
+    label = ProxyMetrics.NO_ROUTE;
+    exchange = null;
+    inAnswer = true;
+    HttpHeaders headers = request.headers();
+    if (request.decoderResult().isFailure()) {
+      int refused = RequestFraming.invalidStatus(request.decoderResult().cause());
+      LOG.debug("invalid request from {}: {} ({})", clientIp, refused, request.decoderResult().cause().toString());
+      keepAlive = false;
+      answer(refused, true);
+      return;
+    }
+    ListenerRouter listener = engine.front().listener();
+    limits = ProxyRequestHandler.limits(listener);
+    String upgradeHeader = headers.get(HttpHeaderNames.UPGRADE);
+    boolean upgrade = upgradeHeader != null && request.method() == HttpMethod.GET
+        && WebSocketProxy.isUpgrade(upgradeHeader, headers.getAll(HttpHeaderNames.CONNECTION));
+    boolean lastOnConnection = engine.front().draining() ? !upgrade : limits.keepaliveMillis() == 0;
+    keepAlive = HttpUtil.isKeepAlive(request) && !lastOnConnection;
+    String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    expectsContinue = ExpectContinue.awaited(version == HttpVersion.HTTP_1_0, false, false,
+        headers.get(HttpHeaderNames.EXPECT), contentLength, headers.contains(HttpHeaderNames.TRANSFER_ENCODING));
+    String uri = request.uri();
+    Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
+        Dispatch.queryOf(uri), AbsoluteForm.parse(headers.get(HttpHeaderNames.HOST)), upgrade,
+        Dispatch.declaredLength(contentLength));
+    CompiledRoute route = dispatch.route();
+    if (route != null) {
+      label = route.route().source();
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} host={} from {} -> {}", request.method(), uri, headers.get(HttpHeaderNames.HOST), clientIp,
+          route == null ? "no route" : route.key());
+    }
+    switch (dispatch.action()) {
+      case REFUSE -> {
+        LOG.debug("refused {} {} from {}: {}", request.method(), uri, clientIp, dispatch.status());
+        FullHttpResponse refusal = text(dispatch.status());
+        if (dispatch.status() == 405) {
+          refusal.headers().set(HttpHeaderNames.ALLOW, RequestHead.ALLOWED_METHODS);
+        }
+        send(refusal, expectsContinue);
+      }
+      case NOT_FOUND -> answer(404, expectsContinue);
+      case NO_ENDPOINT -> answer(503, expectsContinue);
+      case TOO_LARGE -> answer(413, true);
+      case REDIRECT_TO_HTTPS -> {
+        // 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default)
+        FullHttpResponse redirect = new DefaultFullHttpResponse(version, HttpResponseStatus.PERMANENT_REDIRECT,
+            Unpooled.EMPTY_BUFFER);
+        redirect.headers().set(HttpHeaderNames.LOCATION, engine.front().httpsLocation(dispatch));
+        send(redirect, expectsContinue);
+      }
+      case UPGRADE -> {
+        upgrading = true;
+        holdBody();
+        engine.webSockets().open(new Http1Upgrade(this, request), route, dispatch.uri());
+      }
+      case FORWARD -> {
+        exchange = new ForwardedExchange(this, request, route, dispatch.uri());
+        exchange.start();
+      }
+    }
+  }
+
+  // ---- what exchanges ask of the client side ----
+
+  Channel channel() {
+    return channel;
+  }
+
+  Http1Engine engine() {
+    return engine;
+  }
+
+  String clientIp() {
+    return clientIp;
+  }
+
+  /** What the backend learns of this client and request ({@code host}: the authority the request names). */
+  ProxyHeaders.Forwarded forwarded(String host, boolean clientCertificate) {
+    return new ProxyHeaders.Forwarded(host, clientIp, tls, localPort, clientCertificate ? clientSubject() : null);
+  }
+
+  private String clientSubject() {
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      return null;
+    }
+    try {
+      return ProxyHeaders.subject(java.util.List.of(ssl.engine().getSession().getPeerCertificates()));
+    } catch (SSLPeerUnverifiedException e) {
+      return null; // no client certificate on this listener: nothing to tell
+    }
+  }
+
+  boolean tls() {
+    return tls;
+  }
+
+  boolean expectsContinue() {
+    return expectsContinue;
+  }
+
+  /** The client still waits for the answer. */
+  boolean waiting() {
+    return inAnswer && channel.isActive();
+  }
+
+  /** The body waits for a backend connection, or the backend takes it slower than it comes: reading stops. */
+  void holdBody() {
+    backpressured = true;
+    channel.config().setAutoRead(false);
+  }
+
+  void resumeBody() {
+    backpressured = false;
+    if (queued == null || queued.isEmpty()) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /** {@code 100 Continue}: the client may send the body it announced (RFC 9110 §10.1.1). */
+  void sendContinue() {
+    channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+        Unpooled.EMPTY_BUFFER), channel.voidPromise());
+  }
+
+  /**
+   * The backend's answer head, edited in place for this hop and written (not yet flushed): its
+   * hop-by-hop headers go; it is framed for this client (chunked to an HTTP/1.1 client when the
+   * backend sent no length, closed after the body to an HTTP/1.0 one).
+   *
+   * @param setCookie a new sticky session's {@code Set-Cookie}, or null
+   */
+  void relayHead(HttpResponse response, String setCookie) {
+    status = response.status().code();
+    HttpHeaders headers = response.headers();
+    ProxyHeaders.dropHopByHop(headers, false, false);
+    boolean bodyAllowed = !head && status >= 200 && status != 204 && status != 304;
+    if (bodyAllowed && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (version == HttpVersion.HTTP_1_0) {
+        keepAlive = false; // the body ends when the connection does
+      } else {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
+    }
+    frame(headers);
+    if (setCookie != null) {
+      headers.add(HttpHeaderNames.SET_COOKIE, setCookie);
+    }
+    response.setProtocolVersion(version);
+    channel.write(response, channel.voidPromise());
+  }
+
+  /** A piece of the backend's answer body; the last one ends the answer. */
+  void relayContent(HttpContent content, boolean last) {
+    if (last) {
+      channel.writeAndFlush(content, channel.voidPromise());
+      answered();
+    } else {
+      channel.writeAndFlush(content, channel.voidPromise());
+    }
+  }
+
+  boolean writable() {
+    return channel.isWritable();
+  }
+
+  /**
+   * The answer broke off after its head was written (the backend failed mid-answer): the client
+   * must not take a truncated body for a whole one, so its connection is closed without the end.
+   */
+  void brokeOff() {
+    closing = true;
+    channel.close();
+  }
+
+  /**
+   * The proxy's own answer instead of the backend's ({@code status} 502, 504, 413...), or the
+   * connection closed when part of an answer was written already.
+   *
+   * @param continued the client was sent 100 Continue and sends its body: it is read and dropped
+   */
+  void fail(int status, boolean continued) {
+    if (this.status != 0) {
+      brokeOff();
+      return;
+    }
+    answer(status, status == 413 || (!continued && expectsContinue));
+  }
+
+  /** The proxy's own answer: short plain text; {@code close}: the connection's last. */
+  void answer(int status, boolean close) {
+    send(text(status), close);
+  }
+
+  private FullHttpResponse text(int status) {
+    HttpResponseStatus answer = HttpResponseStatus.valueOf(status);
+    ByteBuf body = Unpooled.copiedBuffer(status + " " + answer.reasonPhrase() + "\n", StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(version == null ? HttpVersion.HTTP_1_1 : version, answer,
+        body);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    return response;
+  }
+
+  /**
+   * Writes a whole answer of the proxy's own. {@code close}: a client that waits for a 100
+   * Continue it will not get never sends its body (RFC 9110 §10.1.1), and a refused or too
+   * large body is not read: the connection closes after this answer.
+   */
+  private void send(FullHttpResponse response, boolean close) {
+    status = response.status().code();
+    if (close) {
+      keepAlive = false;
+      closing = true;
+    }
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    frame(response.headers());
+    if (head && response.content().isReadable()) {
+      FullHttpResponse bodiless = response.replace(Unpooled.EMPTY_BUFFER); // RFC 9110 §9.3.2: the length, no body
+      response.release();
+      response = bodiless;
+    }
+    channel.writeAndFlush(response, channel.voidPromise());
+    answered();
+  }
+
+  /** Connection header of an answer: {@code close} for the last, {@code keep-alive} to an HTTP/1.0 client that keeps it. */
+  private void frame(HttpHeaders headers) {
+    if (!keepAlive) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (version == HttpVersion.HTTP_1_0) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+  }
+
+  /** The answer is written: counted, and the next request read once this one's body is in. */
+  private void answered() {
+    inAnswer = false;
+    engine.metrics().answered(label, status, System.nanoTime() - started);
+    if (!keepAlive) {
+      closing = true;
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (!inRequest) {
+      next();
+    } else if (backpressured) {
+      resumeBody(); // what is left of the body is read and dropped (the exchange let go of it)
+    }
+  }
+
+  /** The request and its answer are done: the connection idles, or serves what was held back. */
+  private void next() {
+    exchange = null;
+    guard.requestEnded(limits == null ? engine.front().currentLimits() : limits);
+    while (queued != null && !queued.isEmpty() && !closing && channel.isActive() && !(inAnswer && !inRequest)) {
+      channelRead(null, queued.poll()); // a request and its body; the one after waits for its answer
+    }
+    if (!inAnswer && !closing && !backpressured) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * The backend refused the upgrade: its answer goes to the client as it is (hop-by-hop headers
+   * aside), and the connection closes after it, since its decoder has left.
+   */
+  void refuseUpgrade(FullHttpResponse refusal, String setCookie) {
+    keepAlive = false;
+    closing = true;
+    HttpHeaders headers = refusal.headers();
+    ProxyHeaders.dropHopByHop(headers, false, false);
+    if (setCookie != null) {
+      headers.add(HttpHeaderNames.SET_COOKIE, setCookie);
+    }
+    refusal.setProtocolVersion(version);
+    send(refusal, true);
+  }
+
+  /**
+   * The backend switched protocols: its 101 goes to the client, the HTTP/1.x codec leaves the
+   * pipeline, and this connection becomes a tunnel (which replaces this handler).
+   *
+   * @return what the client sent after its upgrade request, for the tunnel to relay first
+   */
+  java.util.List<ByteBuf> switchProtocols(HttpResponse switched) {
+    status = 101;
+    channel.writeAndFlush(switched, channel.voidPromise());
+    ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(HTTP_DECODER) != null) {
+      pipeline.remove(HTTP_DECODER);
+    }
+    pipeline.remove(HTTP_ENCODER);
+    guard.tunnelled();
+    inAnswer = false; // a tunnel is counted by the tunnel gauge, not as an answer
+    java.util.List<ByteBuf> early = new java.util.ArrayList<>();
+    if (queued != null) {
+      for (Object held : queued) {
+        if (held instanceof ByteBuf bytes) {
+          early.add(bytes);
+        } else {
+          ReferenceCountUtil.release(held);
+        }
+      }
+      queued = null;
+    }
+    return early;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.clientWritabilityChanged(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    guard.closed();
+    if (exchange != null && inAnswer) {
+      exchange.clientLeft();
+    }
+    if (queued != null) {
+      queued.forEach(ReferenceCountUtil::release);
+      queued.clear();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A client that resets or sends garbage is no server error: a DEBUG line.
+    LOG.debug("client connection {}: {}", clientIp, cause.toString(), cause);
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    // A draining server's shutdown event: open HTTP/1.x connections are answered on, each answer
+    // the last on its connection (ProxyRequestHandler#drain), until the drain period closes them.
+    if (!(event instanceof ShutdownEvent)) {
+      ReferenceCountUtil.release(event);
+    }
+  }
+}

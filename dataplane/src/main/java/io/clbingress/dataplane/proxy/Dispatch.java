@@ -1,0 +1,115 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ListenerRouter;
+import io.vertx.core.net.HostAndPort;
+
+/**
+ * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
+ * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
+ * target is malformed ({@link RequestPath}, {@link AbsoluteForm}), is refused; no route is 404; a
+ * route that redirects to HTTPS answers 308; a route without endpoints is 503; a WebSocket upgrade
+ * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded.
+ *
+ * @param action what to do
+ * @param status the refusal's status ({@link Action#REFUSE} only)
+ * @param route the matched route, or null
+ * @param uri the request target to send on (the normalised path and the client's query), or null
+ *     for a refused head
+ * @param authority the authority the request names (an absolute target's, else the Host header's),
+ *     or null
+ */
+record Dispatch(Action action, int status, CompiledRoute route, String uri, HostAndPort authority) {
+
+  /** The proxy's choices for a request head. */
+  enum Action { REFUSE, NOT_FOUND, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+
+  /**
+   * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
+   * {@code merge_slashes on}: {@code //admin} must not slip past a {@code /admin} route's policy.
+   */
+  static final boolean MERGE_SLASHES = true;
+
+  /**
+   * @param listener the listener in force, or null (none: every request is 404)
+   * @param headRefusal what {@link RequestHead} refuses the head with, 0 when it may be routed
+   * @param uri the request target as sent
+   * @param rawPath the target's path as sent ({@code /} when it has none); the very instance
+   *     {@code uri} is when the target is a path without a query
+   * @param query the target's query, or null
+   * @param hostAuthority the Host header (or HTTP/2 {@code :authority}) parsed, or null
+   * @param upgrade the request asks for a WebSocket upgrade
+   * @param declaredLength its Content-Length, -1 when it has none
+   */
+  static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
+      HostAndPort hostAuthority, boolean upgrade, long declaredLength) {
+    // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
+    boolean absolute = AbsoluteForm.isAbsolute(uri);
+    HostAndPort named = absolute ? AbsoluteForm.parse(AbsoluteForm.targetAuthority(uri)) : hostAuthority;
+    String path = headRefusal != 0 || (absolute && named == null) ? null
+        : RequestPath.normalize(rawPath, MERGE_SLASHES);
+    if (path == null) {
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, named);
+    }
+    String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
+        : query == null ? path : path + "?" + query;
+    CompiledRoute route = listener == null ? null : listener.match(named == null ? null : named.host(), path);
+    Action action;
+    if (route == null) {
+      action = Action.NOT_FOUND;
+    } else if (route.route().redirectToHttps()) {
+      action = Action.REDIRECT_TO_HTTPS;
+    } else if (!route.cluster().hasEndpoints()) {
+      action = Action.NO_ENDPOINT;
+    } else if (upgrade) {
+      action = Action.UPGRADE;
+    } else if (route.maxBodyBytes() > 0 && declaredLength > route.maxBodyBytes()) {
+      action = Action.TOO_LARGE;
+    } else {
+      action = Action.FORWARD;
+    }
+    return new Dispatch(action, 0, route, forwarded, named);
+  }
+
+  /**
+   * The path of a request target as Vert.x reads it: an absolute target's path after its
+   * authority ({@code /} when it has none), up to the query; the very {@code uri} instance when
+   * it is a path without a query; {@code /} for an empty target.
+   */
+  static String pathOf(String uri) {
+    if (uri.isEmpty()) {
+      return "/";
+    }
+    int start = 0;
+    if (uri.charAt(0) != '/') {
+      int scheme = uri.indexOf("://");
+      if (scheme >= 0) {
+        start = uri.indexOf('/', scheme + 3);
+        if (start < 0) {
+          return "/";
+        }
+      }
+    }
+    int query = uri.indexOf('?', start);
+    if (query < 0) {
+      return start == 0 ? uri : uri.substring(start);
+    }
+    String path = uri.substring(start, query);
+    return path.isEmpty() ? "/" : path;
+  }
+
+  /** The query of a request target, or null. */
+  static String queryOf(String uri) {
+    int query = uri.indexOf('?');
+    return query < 0 ? null : uri.substring(query + 1);
+  }
+
+  /** A Content-Length value, or -1 when absent or unreadable (a chunked body is counted as it streams). */
+  static long declaredLength(String contentLength) {
+    try {
+      return contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,439 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One HTTP/1.x request forwarded to an endpoint of its route's cluster and its answer relayed
+ * back, at the Netty level: the client's request object goes on with its headers edited in place
+ * ({@link ProxyHeaders}), on a keep-alive connection of the event loop's {@link UpstreamPool};
+ * the body streams both ways with back-pressure (a side stops reading while the other's outbound
+ * buffer is full). No futures, no copies of headers or bodies.
+ *
+ * <p>The same contract as the Vert.x forwarder it replaces for HTTP/1.x ({@link HttpForwarder}):
+ * <ul>
+ *   <li>A connect failure is retried once on the next endpoint; then 502.
+ *   <li>No answer byte within the route's read timeout: 504 (the timer starts again with every
+ *       byte of the answer; silence mid-answer breaks the answer off).
+ *   <li>The backend taking no request data for the route's send timeout while data waits: 504.
+ *   <li>A chunked body growing past the route's limit: 413, the connection closed.
+ *   <li>A bodiless idempotent request lost by a stale pooled connection is sent once more on a
+ *       new one ({@link StaleConnections}' rules).
+ *   <li>101 to a request that asked for no upgrade: 502, the backend connection closed.
+ *   <li>An answer that breaks off (reset, timeout, malformed) closes the client's connection
+ *       without the answer's end, so the client cannot take a truncated body for a whole one.
+ *   <li>{@code Expect: 100-continue} is met by the proxy ({@link ExpectContinue}).
+ * </ul>
+ * Passive health: a connect failure, a timeout, a reset or an answer of 500 and above is a
+ * failure of the endpoint; the client leaving is nobody's (a DEBUG line).
+ */
+final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection.Exchange {
+
+  private static final Logger LOG = LogManager.getLogger(ForwardedExchange.class);
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+      HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+  private final ClientConnection client;
+  private final HttpRequest request;
+  private final CompiledRoute route;
+  private final EndpointPicker picker;
+  private final String uri;
+  private final String clientUri;
+  private boolean bodiless;
+  private int index;
+  private String setCookie;
+  private UpstreamConnection upstream;
+  private boolean reused;
+  private boolean connectRetried;
+  private boolean replayed;
+  private boolean endpointStarted;
+  /** Body pieces read before the backend connection was ready. */
+  private ArrayDeque<HttpContent> waiting;
+  private boolean requestSent;
+  private boolean continued;
+  private long bodyBytes;
+  private boolean responding;
+  private boolean informational;
+  private boolean backendKeepAlive;
+  private boolean done;
+  private long lastRead;
+  private ScheduledFuture<?> readTimer;
+  private ScheduledFuture<?> sendTimer;
+
+  /** @param uri the request target to send: the normalised path and the client's query */
+  ForwardedExchange(ClientConnection client, HttpRequest request, CompiledRoute route, String uri) {
+    this.client = client;
+    this.request = request;
+    this.route = route;
+    this.picker = route.cluster().picker();
+    this.uri = uri;
+    this.clientUri = request.uri();
+  }
+
+  void start() {
+    HttpHeaders headers = request.headers();
+    String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    bodiless = (contentLength == null || contentLength.equals("0")) && !chunked;
+    // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
+    // the client's Host exactly as sent (":80" and all).
+    String host = AbsoluteForm.isAbsolute(clientUri) ? AbsoluteForm.targetAuthority(clientUri)
+        : headers.get(HttpHeaderNames.HOST);
+    index = route.route().sessionTtlSeconds() == null ? picker.pick(client.clientIp())
+        : client.engine().sessions().choose(route, client.clientIp(),
+            StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE)), client.tls(), this::setCookie);
+    ProxyHeaders.dropHopByHop(headers, false, true);
+    headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
+    client.forwarded(host, route.clientCertificates()).applyTo(headers::set);
+    if (!bodiless && contentLength == null) {
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // framed as the client framed it
+    }
+    request.setUri(uri);
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    if (!bodiless) {
+      client.holdBody(); // until the backend connection is ready
+    }
+    connect(false);
+  }
+
+  private void setCookie(String name, String value) {
+    setCookie = value;
+  }
+
+  private void connect(boolean fresh) {
+    Endpoint endpoint = picker.endpoint(index);
+    client.engine().pool().acquire(endpoint, route.cluster().isTls(), route.timeouts().connectMillis(), fresh, this);
+  }
+
+  @Override
+  public void connected(UpstreamConnection connection) {
+    if (done) {
+      connection.done(true); // the client left meanwhile; the connection carried nothing
+      return;
+    }
+    upstream = connection;
+    reused = connection.serve(this);
+    picker.started(index);
+    endpointStarted = true;
+    HttpHeaders headers = request.headers();
+    if (!headers.contains(HttpHeaderNames.HOST)) { // an HTTP/1.0 client sent none
+      Endpoint endpoint = picker.endpoint(index);
+      headers.set(HttpHeaderNames.HOST, endpoint.address() + ":" + endpoint.port());
+    }
+    Channel channel = connection.channel();
+    channel.write(request, channel.voidPromise());
+    if (replayed) {
+      channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+      requestSent = true;
+    } else if (waiting != null) {
+      HttpContent content;
+      while ((content = waiting.poll()) != null) {
+        requestSent |= content instanceof LastHttpContent;
+        channel.write(content, channel.voidPromise());
+      }
+    }
+    channel.flush();
+    armReadTimer(route.timeouts().readMillis());
+    if (!requestSent) {
+      if (client.expectsContinue()) {
+        client.sendContinue();
+        continued = true;
+      }
+      bodyFlows();
+    }
+  }
+
+  @Override
+  public void connectFailed(Throwable cause) {
+    picker.failed(index);
+    client.engine().metrics().upstreamError(route.route().source(), "connect");
+    if (!connectRetried && picker.size() > 1 && client.waiting() && !done) {
+      connectRetried = true;
+      LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(index), cause.toString());
+      index = picker.next(index);
+      connect(false);
+      return;
+    }
+    LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
+    if (!done) {
+      end();
+      client.fail(502, false);
+    }
+  }
+
+  /** A piece of the client's request body (the last one ends it). */
+  void requestContent(HttpContent content, boolean last) {
+    if (done) {
+      content.release();
+      return;
+    }
+    bodyBytes += content.content().readableBytes();
+    long max = route.maxBodyBytes();
+    if (max > 0 && bodyBytes > max) {
+      content.release();
+      LOG.debug("{}: request body over {} bytes: 413", route.key(), max);
+      end();
+      discardUpstream();
+      client.fail(413, continued);
+      return;
+    }
+    if (upstream == null) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>(4);
+      }
+      waiting.add(content);
+      return;
+    }
+    Channel channel = upstream.channel();
+    channel.writeAndFlush(content, channel.voidPromise());
+    if (last) {
+      requestSent = true;
+    } else if (!channel.isWritable()) {
+      client.holdBody();
+      armSendTimer();
+    }
+  }
+
+  /** The client's body flows again (the backend connection is ready and takes data). */
+  private void bodyFlows() {
+    if (upstream.channel().isWritable()) {
+      client.resumeBody();
+    } else {
+      armSendTimer();
+    }
+  }
+
+  @Override
+  public void backendWritabilityChanged(boolean writable) {
+    if (writable && !requestSent && !done) {
+      cancel(sendTimer);
+      sendTimer = null;
+      client.resumeBody();
+    }
+  }
+
+  /** The client's outbound buffer filled or drained: the backend's answer waits or flows. */
+  void clientWritabilityChanged(boolean writable) {
+    if (upstream != null && responding) {
+      upstream.channel().config().setAutoRead(writable);
+    }
+  }
+
+  @Override
+  public void backendRead(Object message) {
+    lastRead = System.nanoTime();
+    if (done) {
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    if (message instanceof HttpResponse response && !head(response)) {
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    if (message instanceof HttpContent content) {
+      body(content);
+    }
+  }
+
+  /** An answer head: false when the exchange ended on it. */
+  private boolean head(HttpResponse response) {
+    if (response.decoderResult().isFailure()) {
+      backendFailed(response.decoderResult().cause(), false);
+      return false;
+    }
+    int status = response.status().code();
+    if (status == 101) {
+      // Switching protocols on a request that asked for no upgrade (upgrades go through
+      // WebSocketProxy): the backend is broken; its connection is not reused.
+      LOG.warn("{}: {} {} to {} answered 101 without an upgrade asked: 502", route.route().source(), request.method(),
+          clientUri, picker.endpoint(index));
+      picker.failed(index);
+      end();
+      discardUpstream();
+      client.fail(502, continued);
+      return false;
+    }
+    if (status < 200) {
+      informational = true; // 100 Continue, 103 Early Hints: the proxy sends its own 100
+      return false;
+    }
+    if (status >= 500) {
+      picker.failed(index);
+    } else {
+      picker.succeeded(index);
+    }
+    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    responding = true;
+    client.relayHead(response, setCookie);
+    return true;
+  }
+
+  private void body(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (informational) {
+      content.release();
+      informational = !last;
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      backendFailed(content.decoderResult().cause(), false);
+      return;
+    }
+    if (last) {
+      UpstreamConnection connection = upstream;
+      boolean reusable = backendKeepAlive && requestSent;
+      end();
+      upstream = null;
+      connection.done(reusable);
+      client.relayContent(content, true);
+      return;
+    }
+    client.relayContent(content, false);
+    if (!client.writable()) {
+      upstream.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void backendClosed(Throwable cause) {
+    upstream = null;
+    if (done) {
+      return;
+    }
+    if (!responding && replayable()) {
+      LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
+          request.method(), clientUri, picker.endpoint(index), cause == null ? "closed" : cause.toString());
+      replayed = true;
+      picker.finished(index);
+      endpointStarted = false;
+      cancel(readTimer);
+      connect(true);
+      return;
+    }
+    backendFailed(cause == null ? new java.io.IOException("the backend closed the connection") : cause, false);
+  }
+
+  /**
+   * {@link StaleConnections}' rules: a reused connection, no answer, a bodiless idempotent
+   * request, not replayed before, the client still waiting.
+   */
+  private boolean replayable() {
+    return reused && !replayed && bodiless && IDEMPOTENT.contains(request.method()) && client.waiting();
+  }
+
+  /** No answer, or part of one: 502 (504 for a timeout), or the client's connection closed mid-answer. */
+  private void backendFailed(Throwable cause, boolean timedOut) {
+    if (done) {
+      return;
+    }
+    picker.failed(index);
+    end();
+    discardUpstream();
+    if (responding) {
+      LOG.warn("{}: answer to {} {} from {} broke off ({}): the client's connection is closed",
+          route.route().source(), request.method(), clientUri, picker.endpoint(index), cause.toString());
+      client.brokeOff();
+      return;
+    }
+    client.engine().metrics().upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
+    int status = timedOut ? 504 : 502;
+    // One line per failed exchange, as nginx's "upstream prematurely closed connection" error:
+    // the route's object, the endpoint, what happened and what the client got.
+    LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), clientUri,
+        picker.endpoint(index), cause.toString(), status);
+    client.fail(status, continued);
+  }
+
+  /** The client closed its connection: the backend's side of the exchange goes too. */
+  void clientLeft() {
+    if (done) {
+      return;
+    }
+    LOG.debug("{} {} {}: the client left before {} answered", route.key(), request.method(), clientUri,
+        picker.endpoint(index));
+    end();
+    discardUpstream();
+    if (waiting != null) {
+      waiting.forEach(ReferenceCountUtil::release);
+      waiting.clear();
+    }
+  }
+
+  private void armReadTimer(long delayMillis) {
+    lastRead = System.nanoTime();
+    readTimer = client.channel().eventLoop().schedule(this::readTimerFired, Math.max(1, delayMillis),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void readTimerFired() {
+    if (done) {
+      return;
+    }
+    long readMillis = route.timeouts().readMillis();
+    long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRead);
+    if (quietMillis >= readMillis) {
+      backendFailed(new java.util.concurrent.TimeoutException("no answer for " + quietMillis + " ms"), true);
+    } else {
+      readTimer = client.channel().eventLoop().schedule(this::readTimerFired, readMillis - quietMillis,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void armSendTimer() {
+    if (sendTimer != null) {
+      return;
+    }
+    long sendMillis = route.timeouts().sendMillis();
+    sendTimer = client.channel().eventLoop().schedule(() -> {
+      sendTimer = null;
+      if (!done && upstream != null && !upstream.channel().isWritable()) {
+        backendFailed(new RequestBodyPump.SendTimeoutException(sendMillis), true);
+      }
+    }, sendMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The exchange is over: timers cancelled, the endpoint's load released. */
+  private void end() {
+    done = true;
+    cancel(readTimer);
+    cancel(sendTimer);
+    if (endpointStarted) {
+      endpointStarted = false;
+      picker.finished(index);
+    }
+  }
+
+  private void discardUpstream() {
+    if (upstream != null) {
+      UpstreamConnection connection = upstream;
+      upstream = null;
+      connection.discard();
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.clbingress.dataplane.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+
+/**
+ * The one adapter between Vert.x's HTTP server and the Netty engine ({@link ClientConnection}):
+ * Vert.x accepts the connection, does TLS and ALPN, and builds the HTTP/1.x pipeline (request
+ * decoder {@code httpDecoder}, response encoder {@code httpEncoder}, its connection handler
+ * {@code handler}); the connection handler then puts the engine's handler in place of Vert.x's,
+ * before any request is read. HTTP/2 connections stay with Vert.x.
+ *
+ * <p>Vert.x internals used here, and nowhere else for the HTTP/1.x engine: the connection is a
+ * {@code ConnectionBase} with its channel; the pipeline's handler names; the context's Netty event
+ * loop; the transport's channel factory. {@code Http1EngineAdapterTest} covers them, so a Vert.x
+ * upgrade that moves them fails a test rather than traffic.
+ */
+final class Http1Takeover {
+
+  /**
+   * The engine for HTTP/1.x connections: {@code netty} (the default) or {@code vertx} (Vert.x's
+   * own HTTP server and client, as before the Netty engine; for comparison and as a fallback),
+   * from the system property {@code clb.http1.engine}.
+   */
+  static final boolean NETTY = !"vertx".equalsIgnoreCase(System.getProperty("clb.http1.engine", "netty"));
+
+  private Http1Takeover() {
+  }
+
+  /** The event loop of a verticle's context. */
+  static EventLoop eventLoop(Context context) {
+    return ((ContextInternal) context).nettyEventLoop();
+  }
+
+  /** Makes client socket channels of the transport Vert.x runs on (NIO, epoll...). */
+  static ChannelFactory<? extends Channel> channels(Vertx vertx) {
+    return ((VertxInternal) vertx).transport().channelFactory(false);
+  }
+
+  /**
+   * Puts {@code handler} (a {@link ClientConnection}) in place of Vert.x's on an HTTP/1.x
+   * connection of {@code loop}.
+   *
+   * @return false (and nothing changed) for an HTTP/2 connection, or one on another event loop
+   */
+  static boolean takeOver(HttpConnection connection, EventLoop loop, ChannelHandler handler) {
+    Channel channel = ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
+    ChannelPipeline pipeline = channel.pipeline();
+    if (channel.eventLoop() != loop || pipeline.get("httpDecoder") == null || pipeline.get("httpEncoder") == null
+        || pipeline.get("handler") == null) {
+      return false;
+    }
+    pipeline.replace("handler", "handler", handler);
+    return true;
+  }
+}

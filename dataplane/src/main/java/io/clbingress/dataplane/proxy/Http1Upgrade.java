@@ -1,0 +1,108 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.table.Endpoint;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import java.util.function.Consumer;
+
+/**
+ * The client's side of a WebSocket upgrade on a connection the Netty engine serves
+ * ({@link ClientConnection}): the client's request goes to the backend with its headers edited in
+ * place; the backend's 101 goes back as it came, and the client's channel becomes the tunnel's.
+ * A failed or refused upgrade is the connection's last answer.
+ */
+final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
+
+  private final ClientConnection client;
+  private final HttpRequest request;
+  private String setCookie;
+  /** Told if the client goes before the upgrade is settled; removed once it is, so that the tunnel keeps no reference to it. */
+  private GenericFutureListener<Future<? super Void>> onLeft;
+
+  Http1Upgrade(ClientConnection client, HttpRequest request) {
+    this.client = client;
+    this.request = request;
+  }
+
+  @Override
+  public int chooseEndpoint(StickySessions sessions, CompiledRoute route) {
+    if (route.route().sessionTtlSeconds() == null) {
+      return route.cluster().picker().pick(client.clientIp());
+    }
+    return sessions.choose(route, client.clientIp(), StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE)),
+        client.tls(), (name, value) -> setCookie = value);
+  }
+
+  @Override
+  public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
+    HttpHeaders headers = request.headers();
+    String target = request.uri();
+    String host = AbsoluteForm.isAbsolute(target) ? AbsoluteForm.targetAuthority(target) : headers.get(HttpHeaderNames.HOST);
+    ProxyHeaders.dropHopByHop(headers, true, true);
+    client.forwarded(host, route.clientCertificates()).applyTo(headers::set);
+    if (!headers.contains(HttpHeaderNames.HOST)) {
+      headers.set(HttpHeaderNames.HOST, endpoint.address() + ":" + endpoint.port()); // an HTTP/1.0 client sent none
+    }
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, headers,
+        EmptyHttpHeaders.INSTANCE);
+  }
+
+  @Override
+  public boolean left() {
+    return !client.channel().isActive();
+  }
+
+  @Override
+  public void onLeft(Runnable action) {
+    onLeft = closed -> action.run();
+    client.channel().closeFuture().addListener(onLeft);
+  }
+
+  private void settled() {
+    if (onLeft != null) {
+      client.channel().closeFuture().removeListener(onLeft);
+      onLeft = null;
+    }
+  }
+
+  @Override
+  public void answer(int status, String message) {
+    settled();
+    client.answer(status, true);
+  }
+
+  @Override
+  public void refuse(FullHttpResponse refusal) {
+    settled();
+    client.refuseUpgrade(refusal, setCookie);
+  }
+
+  @Override
+  public void switchProtocols(FullHttpResponse upgraded, Consumer<Tunnel.End> then) {
+    settled();
+    if (left()) {
+      upgraded.release();
+      then.accept(null);
+      return;
+    }
+    HttpResponse switched = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+        upgraded.headers());
+    if (setCookie != null) {
+      switched.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+    }
+    upgraded.release();
+    then.accept(Tunnel.End.of(client.channel(), client.switchProtocols(switched)));
+  }
+}

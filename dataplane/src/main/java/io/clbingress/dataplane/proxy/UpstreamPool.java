@@ -1,0 +1,196 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.table.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * One event loop's keep-alive connections to backends (the Netty engine's upstream side): an
+ * exchange and its backend connection run on the client connection's event loop, so nothing here
+ * is shared between threads. Idle connections are kept per endpoint and TLS mode, last in first
+ * out (the warmest connection first, the rest age out), at most {@value #MAX_IDLE_PER_ENDPOINT}
+ * per endpoint; one idle longer than {@value #KEEPALIVE_SECONDS} s is closed by a sweep every
+ * second (as Vert.x's client keep-alive timeout that this engine replaces). The number of
+ * connections in use is not capped: as nginx, a slow backend gets as many connections as it
+ * has requests.
+ *
+ * <p>Backend TLS is not verified, as ingress-nginx's {@code proxy_ssl_verify off} (backends
+ * behind an ingress are rarely verifiable by name); verification comes with backend CA support.
+ *
+ * <p>Memory: the map holds only endpoints with idle connections (an empty queue is removed), and
+ * every entry is an open channel; a closed idle connection leaves its queue at once.
+ */
+final class UpstreamPool {
+
+  static final int MAX_IDLE_PER_ENDPOINT = 512;
+  static final int KEEPALIVE_SECONDS = 30;
+  /** The HTTP/1.1 codec's limits towards backends: those of the Vert.x client before it (bytes). */
+  private static final int MAX_STATUS_LINE = 4096;
+  private static final int MAX_HEADER_BYTES = 8192;
+  private static final int MAX_CHUNK_BYTES = 8192;
+
+  /** Told when a connection for an exchange is ready, or could not be made. */
+  interface Waiter {
+    void connected(UpstreamConnection connection);
+
+    void connectFailed(Throwable cause);
+  }
+
+  private record Key(String address, int port, boolean tls) {
+  }
+
+  private final EventLoop loop;
+  private final ChannelFactory<? extends Channel> channels;
+  private final SslContext tlsContext;
+  private final Map<Key, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+  private final ScheduledFuture<?> sweeper;
+
+  /** @param channels makes socket channels of the event loop's transport */
+  UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels) {
+    this.loop = loop;
+    this.channels = channels;
+    try {
+      this.tlsContext = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the backend TLS context", e);
+    }
+    this.sweeper = loop.scheduleWithFixedDelay(this::closeExpired, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A connection to {@code endpoint}: an idle one of the pool unless {@code fresh}, else a new
+   * one made within {@code connectMillis}. The waiter is told on this event loop, possibly before
+   * this returns.
+   */
+  void acquire(Endpoint endpoint, boolean tls, long connectMillis, boolean fresh, Waiter waiter) {
+    if (!fresh) {
+      UpstreamConnection pooled = pollIdle(endpoint, tls);
+      if (pooled != null) {
+        waiter.connected(pooled);
+        return;
+      }
+    }
+    connect(endpoint, tls, connectMillis, waiter);
+  }
+
+  private UpstreamConnection pollIdle(Endpoint endpoint, boolean tls) {
+    if (idle.isEmpty()) {
+      return null;
+    }
+    Key key = new Key(endpoint.address(), endpoint.port(), tls);
+    ArrayDeque<UpstreamConnection> queue = idle.get(key);
+    if (queue == null) {
+      return null;
+    }
+    UpstreamConnection connection;
+    while ((connection = queue.pollLast()) != null && !connection.channel().isActive()) {
+      // closed while idle; its close handler will find it gone
+    }
+    if (queue.isEmpty()) {
+      idle.remove(key);
+    }
+    return connection;
+  }
+
+  private void connect(Endpoint endpoint, boolean tls, long connectMillis, Waiter waiter) {
+    UpstreamConnection connection = new UpstreamConnection(this, endpoint, tls);
+    Bootstrap bootstrap = new Bootstrap().group(loop).channelFactory(channels)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            if (tls) {
+              channel.pipeline().addLast("tls", tlsContext.newHandler(channel.alloc(), endpoint.address(), endpoint.port()));
+            }
+            channel.pipeline().addLast("codec", new HttpClientCodec(MAX_STATUS_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+            channel.pipeline().addLast("handler", connection);
+          }
+        });
+    ChannelFuture connected = bootstrap.connect(endpoint.address(), endpoint.port());
+    connected.addListener(done -> {
+      if (done.isSuccess()) {
+        waiter.connected(connection);
+      } else {
+        waiter.connectFailed(done.cause());
+      }
+    });
+  }
+
+  /** A connection whose exchange ended cleanly goes back to the pool; false when it was closed instead. */
+  boolean release(UpstreamConnection connection) {
+    if (!connection.channel().isActive() || sweeper.isCancelled()) {
+      connection.channel().close();
+      return false;
+    }
+    Key key = new Key(connection.endpoint().address(), connection.endpoint().port(), connection.tls());
+    ArrayDeque<UpstreamConnection> queue = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+    if (queue.size() >= MAX_IDLE_PER_ENDPOINT) {
+      connection.channel().close();
+      return false;
+    }
+    connection.idleSince(System.nanoTime());
+    queue.addLast(connection);
+    return true;
+  }
+
+  /** An idle connection closed (the backend's keep-alive timeout, say): it leaves its queue. */
+  void closedWhileIdle(UpstreamConnection connection) {
+    Key key = new Key(connection.endpoint().address(), connection.endpoint().port(), connection.tls());
+    ArrayDeque<UpstreamConnection> queue = idle.get(key);
+    if (queue != null && queue.remove(connection) && queue.isEmpty()) {
+      idle.remove(key);
+    }
+  }
+
+  private void closeExpired() {
+    if (idle.isEmpty()) {
+      return;
+    }
+    long oldest = System.nanoTime() - TimeUnit.SECONDS.toNanos(KEEPALIVE_SECONDS);
+    for (ArrayDeque<UpstreamConnection> queue : idle.values()) {
+      // the oldest are at the head (last in, first out)
+      while (!queue.isEmpty() && queue.peekFirst().idleSince() - oldest < 0) {
+        queue.pollFirst().channel().close();
+      }
+    }
+    idle.values().removeIf(ArrayDeque::isEmpty);
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  /** Idle connections held, for tests and metrics. */
+  int idleCount() {
+    int count = 0;
+    for (ArrayDeque<UpstreamConnection> queue : idle.values()) {
+      count += queue.size();
+    }
+    return count;
+  }
+
+  /** Closes every idle connection and stops keeping any; on the pool's event loop. */
+  void close() {
+    sweeper.cancel(false);
+    java.util.List<UpstreamConnection> open = new java.util.ArrayList<>();
+    idle.values().forEach(open::addAll);
+    idle.clear();
+    open.forEach(connection -> connection.channel().close());
+  }
+}

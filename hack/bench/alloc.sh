@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Where clb-ingress spends per request on the HTTP/1.1 keep-alive path: bytes allocated per proxied
+# request (JFR's per-thread allocation counters over the measured window, divided by the requests
+# wrk made), the top allocation sites and the top CPU frames. For judging hot-path changes
+# (compare two builds with CLB_JAR, two JVMs with CLB_JAVA / CLB_JAVA_OPTS); no nginx comparison.
+#
+# usage: hack/bench/alloc.sh [-d DURATION] [-w WARMUP] [-c CONNECTIONS]
+#   defaults: 10s measured after 30s of warm-up, 64 connections. -r is accepted and not used.
+# needs: wrk nginx taskset python3 curl jcmd jfr (apt-get install -y wrk nginx) and the built jar.
+# prints: requests, bytes per request, then the top allocation sites and CPU frames.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=hack/bench/lib.sh
+source hack/bench/lib.sh
+bench_options "$@"
+bench_prerequisites wrk nginx taskset python3 curl jcmd jfr
+bench_start alloc
+bench_backend "${ports[0]}"
+start_clb "$run" "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"
+url=http://127.0.0.1:${ports[1]}/
+[ "$warm" = 0 ] || taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "$url" > "$run/warm.txt" 2>&1 || true
+jcmd "$clb_pid" JFR.start name=alloc settings=default filename="$run/alloc.jfr" > /dev/null
+taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "$url" > "$run/wrk.txt" 2>&1 || true
+jcmd "$clb_pid" JFR.stop name=alloc > /dev/null
+requests=$(awk '/requests in/ {print $1}' "$run/wrk.txt")
+jfr print --json --events jdk.ThreadAllocationStatistics,jdk.ObjectAllocationSample,jdk.ExecutionSample \
+  "$run/alloc.jfr" > "$run/alloc.json"
+python3 - "$run/alloc.json" "$requests" <<'PY'
+import collections, json, sys
+events = json.load(open(sys.argv[1]))["recording"]["events"]
+requests = int(sys.argv[2])
+first, last = {}, {}
+sites, classes, cpu = collections.Counter(), collections.Counter(), collections.Counter()
+def frame(f):
+    m = f["method"]
+    return m["type"]["name"] + "." + m["name"]
+for e in events:
+    v, kind = e["values"], e["type"]
+    if kind == "jdk.ThreadAllocationStatistics":
+        t = v["thread"]["javaName"] if v.get("thread") else str(v.get("thread"))
+        first.setdefault(t, v["allocated"])
+        last[t] = v["allocated"]
+    elif kind == "jdk.ObjectAllocationSample":
+        frames = v["stackTrace"]["frames"] if v.get("stackTrace") else []
+        own = next((frame(f) for f in frames if "clbingress" in f["method"]["type"]["name"]), "-")
+        top = frame(frames[0]) if frames else "?"
+        sites[top + "  <- " + own] += v["weight"]
+        classes[v["objectClass"]["name"]] += v["weight"]
+    elif kind == "jdk.ExecutionSample":
+        frames = v["stackTrace"]["frames"] if v.get("stackTrace") else []
+        if frames:
+            cpu[frame(frames[0])] += 1
+allocated = sum(last[t] - first[t] for t in last)
+print(f"requests: {requests}")
+print(f"bytes allocated per request: {allocated / max(requests, 1):.0f}")
+total = sum(sites.values()) or 1
+print("\ntop allocation sites (share of sampled bytes; top frame <- nearest clb-ingress frame):")
+for site, w in sites.most_common(20):
+    print(f"  {100 * w / total:5.1f}%  {site}")
+print("\ntop allocated classes:")
+for c, w in classes.most_common(12):
+    print(f"  {100 * w / total:5.1f}%  {c}")
+samples = sum(cpu.values()) or 1
+print("\ntop CPU frames (share of Java samples):")
+for f, n in cpu.most_common(15):
+    print(f"  {100 * n / samples:5.1f}%  {f}")
+PY
