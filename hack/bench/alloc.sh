@@ -19,7 +19,7 @@ bench_backend "${ports[0]}"
 start_clb "$run" "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"
 url=http://127.0.0.1:${ports[1]}/
 [ "$warm" = 0 ] || taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "$url" > "$run/warm.txt" 2>&1 || true
-jcmd "$clb_pid" JFR.start name=alloc settings=default filename="$run/alloc.jfr" > /dev/null
+jcmd "$clb_pid" JFR.start name=alloc settings=profile filename="$run/alloc.jfr" > /dev/null
 taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "$url" > "$run/wrk.txt" 2>&1 || true
 jcmd "$clb_pid" JFR.stop name=alloc > /dev/null
 requests=$(awk '/requests in/ {print $1}' "$run/wrk.txt")
@@ -31,6 +31,7 @@ events = json.load(open(sys.argv[1]))["recording"]["events"]
 requests = int(sys.argv[2])
 first, last = {}, {}
 sites, classes, cpu = collections.Counter(), collections.Counter(), collections.Counter()
+inclusive = collections.Counter()
 def frame(f):
     m = f["method"]
     return m["type"]["name"] + "." + m["name"]
@@ -50,6 +51,9 @@ for e in events:
         frames = v["stackTrace"]["frames"] if v.get("stackTrace") else []
         if frames:
             cpu[frame(frames[0])] += 1
+            for name in {frame(f) for f in frames}:
+                if name.startswith(("io/clbingress", "io/netty/handler/codec", "io/micrometer")):
+                    inclusive[name] += 1
 allocated = sum(last[t] - first[t] for t in last)
 print(f"requests: {requests}")
 print(f"bytes allocated per request: {allocated / max(requests, 1):.0f}")
@@ -63,5 +67,8 @@ for c, w in classes.most_common(12):
 samples = sum(cpu.values()) or 1
 print("\ntop CPU frames (share of Java samples):")
 for f, n in cpu.most_common(15):
+    print(f"  {100 * n / samples:5.1f}%  {f}")
+print("\ninclusive CPU of clb-ingress, codec and metrics methods (share of Java samples with it on the stack):")
+for f, n in inclusive.most_common(25):
     print(f"  {100 * n / samples:5.1f}%  {f}")
 PY

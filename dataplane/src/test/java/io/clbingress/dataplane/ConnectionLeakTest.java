@@ -36,12 +36,14 @@ import org.junit.jupiter.api.Test;
  * handshake timeout (10 s) whose timer Netty's SNI handler does not cancel on close: within the
  * allowed growth here (about 1.5 KiB each), and gone 10 s later (see docs/request-handling.md).
  *
- * <p>{@code -Dclb.leak.connections=N} sets the count of the largest kind (default 20,000; the
- * others are a tenth of it).
+ * <p>{@code -Dclb.leak.connections=N} sets the count of the largest kind (default 20,000), and
+ * {@code -Dclb.leak.others=M} that of every other kind (default a tenth of N): issue 10's run of
+ * 100,000 of every kind is {@code -Dclb.leak.connections=100000 -Dclb.leak.others=100000}.
  */
 class ConnectionLeakTest {
 
   static final int CONNECTIONS = Integer.getInteger("clb.leak.connections", 20_000);
+  static final int OTHERS = Integer.getInteger("clb.leak.others", CONNECTIONS / 10);
   /** Live heap growth allowed: session caches and pools that fill once, far below any per-connection leak. */
   static final long ALLOWED_GROWTH_BYTES = 24L << 20;
 
@@ -72,9 +74,9 @@ class ConnectionLeakTest {
   void liveHeapIsFlatAfterManyConnectionsOfEveryKind() throws Exception {
     ConnectionKinds kinds = new ConnectionKinds();
     try {
-      kinds.runAll(CONNECTIONS / 10); // warm-up: pools, caches and JIT settle
+      kinds.runAll(CONNECTIONS / 10, OTHERS / 10); // warm-up: pools, caches and JIT settle
       long before = liveHeap();
-      int opened = kinds.runAll(CONNECTIONS);
+      int opened = kinds.runAll(CONNECTIONS, OTHERS);
       long after = liveHeap();
       long growth = after - before;
       System.out.printf("live heap %d KiB -> %d KiB after %d connections: %+d bytes per connection%n",
@@ -112,14 +114,18 @@ class ConnectionLeakTest {
     final NetClient raw = harness.vertx.createNetClient(new NetClientOptions());
 
     /** Every kind; returns how many connections were opened. */
-    int runAll(int count) throws Exception {
+    /**
+     * @param count connections of the first kind (Connection: close)
+     * @param others connections of each other kind
+     */
+    int runAll(int count, int others) throws Exception {
       int plain = harness.dataPlane.httpPort();
       int https = harness.dataPlane.httpsPort();
       int total = 0;
       // Connection: close, the server closing after its answer.
       total += run(count, () -> request(closing, plain, "/x"));
       // Keep-alive, the client closing after two requests.
-      total += run(count / 10, () -> raw.connect(plain, "127.0.0.1").compose(socket -> {
+      total += run(others, () -> raw.connect(plain, "127.0.0.1").compose(socket -> {
         Promise<Void> done = Promise.promise();
         Buffer read = Buffer.buffer();
         socket.handler(data -> {
@@ -132,20 +138,20 @@ class ConnectionLeakTest {
         return done.future();
       }));
       // A client that vanishes in the middle of its request head, and one in the middle of a body.
-      total += run(count / 10, () -> raw.connect(plain, "127.0.0.1")
+      total += run(others, () -> raw.connect(plain, "127.0.0.1")
           .compose(socket -> socket.write("GET /half HTTP/1.1\r\nHost: le").compose(v -> socket.close())));
-      total += run(count / 10, () -> raw.connect(plain, "127.0.0.1").compose(socket -> socket.write(
+      total += run(others, () -> raw.connect(plain, "127.0.0.1").compose(socket -> socket.write(
           "POST /echo HTTP/1.1\r\nHost: leak.test\r\nContent-Length: 100\r\n\r\nhalf").compose(v -> socket.close())));
       // A TLS client that vanishes mid-handshake (a ClientHello's first bytes), and whole TLS exchanges.
-      total += run(count / 10, () -> raw.connect(https, "127.0.0.1")
+      total += run(others, () -> raw.connect(https, "127.0.0.1")
           .compose(socket -> socket.write(Buffer.buffer(new byte[] {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01}))
               .compose(v -> socket.close())));
-      total += run(count / 10, () -> request(tls, https, "/tls"));
+      total += run(others, () -> request(tls, https, "/tls"));
       // HTTP/2 over TLS (no Host header beside :authority), the client dropping idle connections after 1 s.
-      total += run(count / 10, () -> h2.request(new RequestOptions().setHost("127.0.0.1").setPort(https).setURI("/h2"))
+      total += run(others, () -> h2.request(new RequestOptions().setHost("127.0.0.1").setPort(https).setURI("/h2"))
           .compose(request -> request.send()).compose(response -> response.body()));
       // WebSocket: open, one echo, closed by the client.
-      total += run(count / 10, () -> webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+      total += run(others, () -> webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
           .setPort(plain).setURI("/ws").putHeader("host", "leak.test")).compose(ws -> {
             Promise<Void> echoed = Promise.promise();
             ws.textMessageHandler(text -> ws.close().onComplete(echoed));
@@ -153,7 +159,7 @@ class ConnectionLeakTest {
             return echoed.future();
           }));
       // A TCP listener's tunnel: open, one echo, closed by the client.
-      total += run(count / 10, () -> raw.connect(tcpPort, "127.0.0.1").compose(socket -> {
+      total += run(others, () -> raw.connect(tcpPort, "127.0.0.1").compose(socket -> {
         Promise<Void> echoed = Promise.promise();
         socket.handler(data -> socket.close().onComplete(echoed));
         socket.write("hello");

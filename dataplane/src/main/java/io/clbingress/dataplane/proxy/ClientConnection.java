@@ -61,7 +61,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private ConnectionGuard guard;
   private String clientIp;
   private boolean tls;
-  private int localPort;
+  /** The listener's port as X-Forwarded-Port gives it, or null. */
+  private String localPort;
 
   /** Messages read while an answer was in progress, and the reads held back for them. */
   private ArrayDeque<Object> queued;
@@ -99,7 +100,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
     }
     if (channel.localAddress() instanceof InetSocketAddress local) {
-      localPort = local.getPort();
+      localPort = Integer.toString(local.getPort());
     }
     guard = new ConnectionGuard(channel, engine.front().currentLimits());
   }

@@ -75,8 +75,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private boolean informational;
   private boolean backendKeepAlive;
   private boolean done;
-  private long lastRead;
-  private ScheduledFuture<?> readTimer;
   private ScheduledFuture<?> sendTimer;
 
   /** @param uri the request target to send: the normalised path and the client's query */
@@ -152,7 +150,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       }
     }
     channel.flush();
-    armReadTimer(route.timeouts().readMillis());
+    connection.watchReads(route.timeouts().readMillis());
     if (!requestSent) {
       if (client.expectsContinue()) {
         client.sendContinue();
@@ -240,7 +238,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   @Override
   public void backendRead(Object message) {
-    lastRead = System.nanoTime();
     if (done) {
       ReferenceCountUtil.release(message);
       return;
@@ -326,7 +323,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       replayed = true;
       picker.finished(index);
       endpointStarted = false;
-      cancel(readTimer);
       connect(true);
       return;
     }
@@ -379,24 +375,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
   }
 
-  private void armReadTimer(long delayMillis) {
-    lastRead = System.nanoTime();
-    readTimer = client.channel().eventLoop().schedule(this::readTimerFired, Math.max(1, delayMillis),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private void readTimerFired() {
-    if (done) {
-      return;
-    }
-    long readMillis = route.timeouts().readMillis();
-    long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRead);
-    if (quietMillis >= readMillis) {
-      backendFailed(new java.util.concurrent.TimeoutException("no answer for " + quietMillis + " ms"), true);
-    } else {
-      readTimer = client.channel().eventLoop().schedule(this::readTimerFired, readMillis - quietMillis,
-          TimeUnit.MILLISECONDS);
-    }
+  @Override
+  public void backendSilent(long quietMillis) {
+    backendFailed(new java.util.concurrent.TimeoutException("no answer for " + quietMillis + " ms"), true);
   }
 
   private void armSendTimer() {
@@ -415,7 +396,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   /** The exchange is over: timers cancelled, the endpoint's load released. */
   private void end() {
     done = true;
-    cancel(readTimer);
     cancel(sendTimer);
     if (endpointStarted) {
       endpointStarted = false;

@@ -40,10 +40,10 @@ final class ProxyHeaders {
    * @param host the authority the request names ({@link AbsoluteForm}), or null
    * @param clientIp the client's address, or null
    * @param tls the client came over TLS
-   * @param localPort the listener's port, 0 when unknown
+   * @param port the listener's port, null when unknown
    * @param clientSubject the verified client certificate's subject (mutual TLS), or null
    */
-  record Forwarded(String host, String clientIp, boolean tls, int localPort, String clientSubject) {
+  record Forwarded(String host, String clientIp, boolean tls, String port, String clientSubject) {
 
     void applyTo(Sink to) {
       if (host != null) {
@@ -62,8 +62,8 @@ final class ProxyHeaders {
         to.set("ssl-client-subject-dn", clientSubject);
         to.set("ssl-client-verify", "SUCCESS");
       }
-      if (localPort > 0) {
-        to.set("X-Forwarded-Port", Integer.toString(localPort));
+      if (port != null) {
+        to.set("X-Forwarded-Port", port);
       }
     }
   }
@@ -151,7 +151,7 @@ final class ProxyHeaders {
     // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
     SocketAddress local = request.localAddress();
     new Forwarded(AbsoluteForm.authority(request), clientIp(request), request.isSSL(),
-        local == null ? 0 : local.port(), clientCertificate ? clientSubject(request) : null).applyTo(to::set);
+        local == null || local.port() <= 0 ? null : Integer.toString(local.port()), clientCertificate ? clientSubject(request) : null).applyTo(to::set);
   }
 
   /**

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -25,6 +27,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     void backendClosed(Throwable cause);
 
     void backendWritabilityChanged(boolean writable);
+
+    /** The backend sent nothing for the read timeout given to {@link #watchReads}. */
+    void backendSilent(long quietMillis);
   }
 
   private final UpstreamPool pool;
@@ -35,6 +40,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean carriedRequest;
   private long idleSince;
   private Throwable failure;
+  /** The read timeout of the exchange served, 0 when none is watched. */
+  private long readMillis;
+  private long lastRead;
+  /**
+   * One timer per connection, armed once and re-armed for the rest of the quiet time when it
+   * fires early, rather than set and cancelled for every exchange: a busy keep-alive connection
+   * costs no timer work per request.
+   */
+  private ScheduledFuture<?> readTimer;
+  private long readTimerDue;
 
   UpstreamConnection(UpstreamPool pool, Endpoint endpoint, boolean tls) {
     this.pool = pool;
@@ -75,9 +90,47 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     return reused;
   }
 
+  /**
+   * From now until the exchange is over, the backend must send something at least every
+   * {@code millis} (the route's read timeout), else the exchange is told.
+   */
+  void watchReads(long millis) {
+    readMillis = Math.max(1, millis);
+    lastRead = System.nanoTime();
+    long due = lastRead + TimeUnit.MILLISECONDS.toNanos(readMillis);
+    if (readTimer != null && readTimerDue - due > 0) {
+      readTimer.cancel(false); // a shorter timeout than the one the timer was set for
+      readTimer = null;
+    }
+    if (readTimer == null) {
+      armReadTimer(readMillis);
+    }
+  }
+
+  private void armReadTimer(long delayMillis) {
+    readTimerDue = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    readTimer = channel.eventLoop().schedule(this::readTimerFired, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void readTimerFired() {
+    readTimer = null;
+    if (exchange == null || readMillis == 0) {
+      return; // idle: the next exchange arms it again
+    }
+    long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRead);
+    if (quietMillis >= readMillis) {
+      Exchange silent = exchange;
+      readMillis = 0;
+      silent.backendSilent(quietMillis);
+    } else {
+      armReadTimer(readMillis - quietMillis);
+    }
+  }
+
   /** The exchange is over: back to the pool when {@code reusable}, else closed. */
   void done(boolean reusable) {
     exchange = null;
+    readMillis = 0;
     if (!reusable || !pool.release(this)) {
       channel.close();
     }
@@ -86,6 +139,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** The exchange is over and the connection must not be reused. */
   void discard() {
     exchange = null;
+    readMillis = 0;
     channel.close();
   }
 
@@ -96,6 +150,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastRead = System.nanoTime();
     if (exchange != null) {
       exchange.backendRead(msg);
     } else {
@@ -107,6 +162,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (readTimer != null) {
+      readTimer.cancel(false);
+      readTimer = null;
+    }
     Exchange serving = exchange;
     exchange = null;
     if (serving != null) {

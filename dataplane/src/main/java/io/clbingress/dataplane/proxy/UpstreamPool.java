@@ -51,13 +51,12 @@ final class UpstreamPool {
     void connectFailed(Throwable cause);
   }
 
-  private record Key(String address, int port, boolean tls) {
-  }
-
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
   private final SslContext tlsContext;
-  private final Map<Key, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
+  /** Idle connections by endpoint: plain ones, and TLS ones. */
+  private final Map<Endpoint, ArrayDeque<UpstreamConnection>> idlePlain = new HashMap<>();
+  private final Map<Endpoint, ArrayDeque<UpstreamConnection>> idleTls = new HashMap<>();
   private final ScheduledFuture<?> sweeper;
 
   /** @param channels makes socket channels of the event loop's transport */
@@ -88,12 +87,13 @@ final class UpstreamPool {
     connect(endpoint, tls, connectMillis, waiter);
   }
 
+  private Map<Endpoint, ArrayDeque<UpstreamConnection>> idle(boolean tls) {
+    return tls ? idleTls : idlePlain;
+  }
+
   private UpstreamConnection pollIdle(Endpoint endpoint, boolean tls) {
-    if (idle.isEmpty()) {
-      return null;
-    }
-    Key key = new Key(endpoint.address(), endpoint.port(), tls);
-    ArrayDeque<UpstreamConnection> queue = idle.get(key);
+    Map<Endpoint, ArrayDeque<UpstreamConnection>> idle = idle(tls);
+    ArrayDeque<UpstreamConnection> queue = idle.isEmpty() ? null : idle.get(endpoint);
     if (queue == null) {
       return null;
     }
@@ -102,7 +102,7 @@ final class UpstreamPool {
       // closed while idle; its close handler will find it gone
     }
     if (queue.isEmpty()) {
-      idle.remove(key);
+      idle.remove(endpoint);
     }
     return connection;
   }
@@ -138,8 +138,8 @@ final class UpstreamPool {
       connection.channel().close();
       return false;
     }
-    Key key = new Key(connection.endpoint().address(), connection.endpoint().port(), connection.tls());
-    ArrayDeque<UpstreamConnection> queue = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+    ArrayDeque<UpstreamConnection> queue = idle(connection.tls()).computeIfAbsent(connection.endpoint(),
+        k -> new ArrayDeque<>());
     if (queue.size() >= MAX_IDLE_PER_ENDPOINT) {
       connection.channel().close();
       return false;
@@ -151,14 +151,19 @@ final class UpstreamPool {
 
   /** An idle connection closed (the backend's keep-alive timeout, say): it leaves its queue. */
   void closedWhileIdle(UpstreamConnection connection) {
-    Key key = new Key(connection.endpoint().address(), connection.endpoint().port(), connection.tls());
-    ArrayDeque<UpstreamConnection> queue = idle.get(key);
+    Map<Endpoint, ArrayDeque<UpstreamConnection>> idle = idle(connection.tls());
+    ArrayDeque<UpstreamConnection> queue = idle.get(connection.endpoint());
     if (queue != null && queue.remove(connection) && queue.isEmpty()) {
-      idle.remove(key);
+      idle.remove(connection.endpoint());
     }
   }
 
   private void closeExpired() {
+    closeExpired(idlePlain);
+    closeExpired(idleTls);
+  }
+
+  private static void closeExpired(Map<Endpoint, ArrayDeque<UpstreamConnection>> idle) {
     if (idle.isEmpty()) {
       return;
     }
@@ -176,21 +181,14 @@ final class UpstreamPool {
     return loop;
   }
 
-  /** Idle connections held, for tests and metrics. */
-  int idleCount() {
-    int count = 0;
-    for (ArrayDeque<UpstreamConnection> queue : idle.values()) {
-      count += queue.size();
-    }
-    return count;
-  }
-
   /** Closes every idle connection and stops keeping any; on the pool's event loop. */
   void close() {
     sweeper.cancel(false);
     java.util.List<UpstreamConnection> open = new java.util.ArrayList<>();
-    idle.values().forEach(open::addAll);
-    idle.clear();
+    idlePlain.values().forEach(open::addAll);
+    idleTls.values().forEach(open::addAll);
+    idlePlain.clear();
+    idleTls.clear();
     open.forEach(connection -> connection.channel().close());
   }
 }
