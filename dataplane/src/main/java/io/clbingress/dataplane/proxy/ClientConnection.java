@@ -118,6 +118,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest request) {
       inRequest = true;
       begin(request);
+    } else if (!(msg instanceof HttpContent)) {
+      ReferenceCountUtil.release(msg); // bytes after a held upgrade whose request was not upgraded
+      return;
     }
     if (msg instanceof HttpContent content) {
       if (content.decoderResult().isFailure()) {
@@ -165,6 +168,33 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     queued.add(msg);
     channel.config().setAutoRead(false);
+    if (msg instanceof LastHttpContent && heldUpgrade() && channel.pipeline().get(HTTP_DECODER) != null) {
+      // What follows a held upgrade request may be its first frames, not HTTP: it is held as bytes.
+      channel.pipeline().remove(HTTP_DECODER);
+    }
+  }
+
+  /** Whether the last request head held back asks for a WebSocket upgrade. */
+  private boolean heldUpgrade() {
+    for (java.util.Iterator<Object> it = queued.descendingIterator(); it.hasNext(); ) {
+      if (it.next() instanceof HttpRequest request) {
+        return isUpgrade(request);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A WebSocket upgrade (RFC 6455 §4.1): a bodiless GET with {@code Upgrade: websocket} and the
+   * {@code upgrade} token in Connection. A request with a body is forwarded as a plain request
+   * (its Upgrade header is hop-by-hop), since bytes after its body could not be told from frames.
+   */
+  private static boolean isUpgrade(HttpRequest request) {
+    HttpHeaders headers = request.headers();
+    String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+    return upgrade != null && request.method() == HttpMethod.GET && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+        && Dispatch.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)) <= 0
+        && WebSocketProxy.isUpgrade(upgrade, headers.getAll(HttpHeaderNames.CONNECTION));
   }
 
   private void begin(HttpRequest request) {
@@ -186,11 +216,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     ListenerRouter listener = engine.front().listener();
     limits = ProxyRequestHandler.limits(listener);
-    String upgradeHeader = headers.get(HttpHeaderNames.UPGRADE);
-    boolean upgrade = upgradeHeader != null && request.method() == HttpMethod.GET
-        && WebSocketProxy.isUpgrade(upgradeHeader, headers.getAll(HttpHeaderNames.CONNECTION));
+    boolean upgrade = isUpgrade(request);
     boolean lastOnConnection = engine.front().draining() ? !upgrade : limits.keepaliveMillis() == 0;
-    keepAlive = HttpUtil.isKeepAlive(request) && !lastOnConnection;
+    // Without its decoder (it left after a held upgrade request), nothing more is read as HTTP.
+    keepAlive = HttpUtil.isKeepAlive(request) && !lastOnConnection && channel.pipeline().get(HTTP_DECODER) != null;
     String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     expectsContinue = ExpectContinue.awaited(version == HttpVersion.HTTP_1_0, false, false,
         headers.get(HttpHeaderNames.EXPECT), contentLength, headers.contains(HttpHeaderNames.TRANSFER_ENCODING));
@@ -347,6 +376,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    */
   void brokeOff() {
     closing = true;
+    channel.flush(); // what was relayed goes out; the end never comes
     channel.close();
   }
 
@@ -428,12 +458,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The request and its answer are done: the connection idles, or serves what was held back. */
   private void next() {
     exchange = null;
+    backpressured = false;
     guard.requestEnded(limits == null ? engine.front().currentLimits() : limits);
-    while (queued != null && !queued.isEmpty() && !closing && channel.isActive() && !(inAnswer && !inRequest)) {
+    readOn();
+  }
+
+  /**
+   * Serves what was held back, then reads again; but only while the client takes what it is sent:
+   * a client that pipelines requests and never reads their answers gets no more than its
+   * connection's outbound buffer (Netty's high-water mark) until it reads.
+   */
+  private void readOn() {
+    while (queued != null && !queued.isEmpty() && !closing && channel.isActive() && channel.isWritable()
+        && !(inAnswer && !inRequest)) {
       channelRead(null, queued.poll()); // a request and its body; the one after waits for its answer
     }
-    if (!inAnswer && !closing && !backpressured) {
+    if (!inAnswer && !closing && !backpressured && channel.isWritable()
+        && (queued == null || queued.isEmpty())) {
       channel.config().setAutoRead(true);
+    } else if (!channel.isWritable()) {
+      channel.config().setAutoRead(false);
     }
   }
 
@@ -487,6 +531,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (exchange != null) {
       exchange.clientWritabilityChanged(ctx.channel().isWritable());
+    } else if (ctx.channel().isWritable() && !inAnswer && !upgrading) {
+      readOn();
     }
   }
 

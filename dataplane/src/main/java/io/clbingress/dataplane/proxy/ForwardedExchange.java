@@ -129,7 +129,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     upstream = connection;
-    reused = connection.serve(this);
+    reused = connection.serve(this, request.method() == HttpMethod.HEAD);
     picker.started(index);
     endpointStarted = true;
     HttpHeaders headers = request.headers();
@@ -151,7 +151,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     channel.flush();
     connection.watchReads(route.timeouts().readMillis());
-    if (!requestSent) {
+    if (requestSent) {
+      client.resumeBody(); // reading stopped for a body that is now all sent
+    } else {
       if (client.expectsContinue()) {
         client.sendContinue();
         continued = true;
@@ -194,6 +196,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       client.fail(413, continued);
       return;
     }
+    if (last) {
+      dropTrailers((LastHttpContent) content);
+    }
     if (upstream == null) {
       if (waiting == null) {
         waiting = new ArrayDeque<>(4);
@@ -208,6 +213,16 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     } else if (!channel.isWritable()) {
       client.holdBody();
       armSendTimer();
+    }
+  }
+
+  /**
+   * A chunked body's trailer fields do not go on (nginx and Envoy drop them too): a field there is
+   * checked by nothing on the way (a spoofed X-Forwarded-For in a trailer would reach the backend).
+   */
+  private static void dropTrailers(LastHttpContent last) {
+    if (!last.trailingHeaders().isEmpty()) {
+      last.trailingHeaders().clear();
     }
   }
 
@@ -369,10 +384,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
         picker.endpoint(index));
     end();
     discardUpstream();
-    if (waiting != null) {
-      waiting.forEach(ReferenceCountUtil::release);
-      waiting.clear();
-    }
   }
 
   @Override
@@ -393,10 +404,14 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }, sendMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** The exchange is over: timers cancelled, the endpoint's load released. */
+  /** The exchange is over: timers cancelled, body pieces not sent released, the endpoint's load released. */
   private void end() {
     done = true;
     cancel(sendTimer);
+    if (waiting != null) {
+      waiting.forEach(ReferenceCountUtil::release);
+      waiting.clear();
+    }
     if (endpointStarted) {
       endpointStarted = false;
       picker.finished(index);

@@ -33,6 +33,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   private final UpstreamPool pool;
+  private final BackendResponseDecoder decoder = new BackendResponseDecoder(this);
+  /** The exchange served asked with HEAD: its answer has no body. */
+  private boolean head;
+  /**
+   * The exchange is over and the connection goes back to the pool once the read in progress is
+   * done: an answer that came with more bytes than it framed must not reach the next exchange.
+   */
+  private boolean releaseAfterRead;
+  private boolean reading;
   private final Endpoint endpoint;
   private final boolean tls;
   private Channel channel;
@@ -83,8 +92,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * @return whether it carried a request before (a stale keep-alive connection may have been
    *     closed by the backend just now: {@link StaleConnections})
    */
-  boolean serve(Exchange exchange) {
+  boolean serve(Exchange exchange, boolean head) {
     this.exchange = exchange;
+    this.head = head;
     boolean reused = carriedRequest;
     carriedRequest = true;
     return reused;
@@ -127,11 +137,31 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The exchange is over: back to the pool when {@code reusable}, else closed. */
+  BackendResponseDecoder decoder() {
+    return decoder;
+  }
+
+  boolean answeringHead() {
+    return head;
+  }
+
+  /** Open, and holding no bytes beyond the answers it framed. */
+  boolean reusable() {
+    return channel.isActive() && !decoder.holdsBytes();
+  }
+
+  /**
+   * The exchange is over: back to the pool when {@code reusable} (once the read in progress is
+   * done, if any), else closed.
+   */
   void done(boolean reusable) {
     exchange = null;
     readMillis = 0;
-    if (!reusable || !pool.release(this)) {
+    if (!reusable) {
+      channel.close();
+    } else if (reading) {
+      releaseAfterRead = true;
+    } else if (!pool.release(this)) {
       channel.close();
     }
   }
@@ -151,12 +181,25 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     lastRead = System.nanoTime();
+    reading = true;
     if (exchange != null) {
       exchange.backendRead(msg);
     } else {
       ReferenceCountUtil.release(msg);
-      LOG.debug("backend {} sent data on an idle connection: closed", endpoint);
+      LOG.debug("backend {} sent an answer nobody asked for: its connection is closed", endpoint);
+      releaseAfterRead = false;
       ctx.close();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
+    if (releaseAfterRead) {
+      releaseAfterRead = false;
+      if (!pool.release(this)) {
+        ctx.close();
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -39,10 +39,6 @@ final class UpstreamPool {
 
   static final int MAX_IDLE_PER_ENDPOINT = 512;
   static final int KEEPALIVE_SECONDS = 30;
-  /** The HTTP/1.1 codec's limits towards backends: those of the Vert.x client before it (bytes). */
-  private static final int MAX_STATUS_LINE = 4096;
-  private static final int MAX_HEADER_BYTES = 8192;
-  private static final int MAX_CHUNK_BYTES = 8192;
 
   /** Told when a connection for an exchange is ready, or could not be made. */
   interface Waiter {
@@ -98,8 +94,8 @@ final class UpstreamPool {
       return null;
     }
     UpstreamConnection connection;
-    while ((connection = queue.pollLast()) != null && !connection.channel().isActive()) {
-      // closed while idle; its close handler will find it gone
+    while ((connection = queue.pollLast()) != null && !connection.reusable()) {
+      connection.channel().close(); // closed while idle, or sent bytes nobody asked for
     }
     if (queue.isEmpty()) {
       idle.remove(endpoint);
@@ -118,7 +114,8 @@ final class UpstreamPool {
             if (tls) {
               channel.pipeline().addLast("tls", tlsContext.newHandler(channel.alloc(), endpoint.address(), endpoint.port()));
             }
-            channel.pipeline().addLast("codec", new HttpClientCodec(MAX_STATUS_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+            channel.pipeline().addLast("decoder", connection.decoder());
+            channel.pipeline().addLast("encoder", new HttpRequestEncoder());
             channel.pipeline().addLast("handler", connection);
           }
         });
@@ -134,7 +131,7 @@ final class UpstreamPool {
 
   /** A connection whose exchange ended cleanly goes back to the pool; false when it was closed instead. */
   boolean release(UpstreamConnection connection) {
-    if (!connection.channel().isActive() || sweeper.isCancelled()) {
+    if (!connection.reusable() || sweeper.isCancelled()) {
       connection.channel().close();
       return false;
     }
