@@ -57,18 +57,15 @@ for e in events:
 allocated = sum(last[t] - first[t] for t in last)
 print(f"requests: {requests}")
 print(f"bytes allocated per request: {allocated / max(requests, 1):.0f}")
-total = sum(sites.values()) or 1
-print("\ntop allocation sites (share of sampled bytes; top frame <- nearest clb-ingress frame):")
-for site, w in sites.most_common(20):
-    print(f"  {100 * w / total:5.1f}%  {site}")
-print("\ntop allocated classes:")
-for c, w in classes.most_common(12):
-    print(f"  {100 * w / total:5.1f}%  {c}")
-samples = sum(cpu.values()) or 1
-print("\ntop CPU frames (share of Java samples):")
-for f, n in cpu.most_common(15):
-    print(f"  {100 * n / samples:5.1f}%  {f}")
-print("\ninclusive CPU of clb-ingress, codec and metrics methods (share of Java samples with it on the stack):")
-for f, n in inclusive.most_common(25):
-    print(f"  {100 * n / samples:5.1f}%  {f}")
+def shares(title, counter, total, most):
+    print(f"\n{title}:")
+    for name, n in counter.most_common(most):
+        print(f"  {100 * n / (total or 1):5.1f}%  {name}")
+total = sum(sites.values())
+shares("top allocation sites (share of sampled bytes; top frame <- nearest clb-ingress frame)", sites, total, 20)
+shares("top allocated classes", classes, total, 12)
+samples = sum(cpu.values())
+shares("top CPU frames (share of Java samples)", cpu, samples, 15)
+shares("inclusive CPU of clb-ingress, codec and metrics methods (share of Java samples with it on the stack)",
+       inclusive, samples, 25)
 PY

@@ -88,6 +88,8 @@ class HostileInputTest {
     RawHttp.Reply reply = send("GET /old HTTP/1.0\\r\\n\\r\\n");
     assertThat(reply.status()).as(reply.text()).isEqualTo(200);
     assertThat(app.uris).containsExactly("/old");
+    // the backend, spoken to in HTTP/1.1, still gets a Host: the endpoint the request went to
+    assertThat(reply.header("seen-host")).isEqualTo("127.0.0.1:" + app.port());
   }
 
   @Test

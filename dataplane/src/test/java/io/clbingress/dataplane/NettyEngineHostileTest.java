@@ -322,11 +322,7 @@ class NettyEngineHostileTest {
    */
   @Test
   void backendSendingTwoAnswersToOneRequestNeverAnswersThePipelinedNextOne() throws Exception {
-    RawBackend backend = backend((head, in) -> head.startsWith("GET /1 ")
-        ? RawBackend.Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
-            + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled")
-        : RawBackend.Answer.of(RawBackend.ok(RawBackend.path(head))));
-    route("split.example.test", backend.port(), Tables.DEFAULT_TIMEOUTS);
+    routeToBackendAnsweringTwice("split.example.test");
     try (Client client = new Client()) {
       client.write("GET /1 HTTP/1.1\r\nHost: split.example.test\r\n\r\nGET /2 HTTP/1.1\r\nHost: split.example.test\r\n\r\n"
           + "GET /3 HTTP/1.1\r\nHost: split.example.test\r\nConnection: close\r\n\r\n");
@@ -338,14 +334,19 @@ class NettyEngineHostileTest {
     }
   }
 
-  /** The same backend, the client sending its next request only after reading the first answer. */
-  @Test
-  void backendSendingTwoAnswersToOneRequestNeverAnswersTheNextOne() throws Exception {
+  /** Routes {@code host} to a backend that answers {@code GET /1} twice in one write and any other path once. */
+  private void routeToBackendAnsweringTwice(String host) throws Exception {
     RawBackend backend = backend((head, in) -> head.startsWith("GET /1 ")
         ? RawBackend.Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"
             + "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled")
         : RawBackend.Answer.of(RawBackend.ok(RawBackend.path(head))));
-    route("split.example.test", backend.port(), Tables.DEFAULT_TIMEOUTS);
+    route(host, backend.port(), Tables.DEFAULT_TIMEOUTS);
+  }
+
+  /** The same backend, the client sending its next request only after reading the first answer. */
+  @Test
+  void backendSendingTwoAnswersToOneRequestNeverAnswersTheNextOne() throws Exception {
+    routeToBackendAnsweringTwice("split.example.test");
     try (Client client = new Client()) {
       client.write("GET /1 HTTP/1.1\r\nHost: split.example.test\r\n\r\n");
       assertThat(client.read(false).body()).isEqualTo("one");

@@ -3,7 +3,12 @@ package io.clbingress.dataplane;
 import static io.clbingress.dataplane.Tables.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.Scheduler;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class NettyEngineTest {
 
   static final String HOST = "engine.example.test";
+  static final String NAMED_HOST = "named.example.test";
   static DataPlaneHarness harness;
   static TestBackend app;
 
@@ -23,7 +29,9 @@ class NettyEngineTest {
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     app = harness.backend("app");
-    harness.apply(table(1).cluster("app", app.port()).prefix(HOST, "/", "app").build());
+    harness.apply(table(1).cluster("app", app.port()).prefix(HOST, "/", "app")
+        .cluster(new Cluster("named", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("a.example.com", app.port()))))
+        .prefix(NAMED_HOST, "/", "named").build());
   }
 
   @AfterAll
@@ -79,5 +87,16 @@ class NettyEngineTest {
     // Then both are answered on the one connection, the first saying it stays open
     assertThat(reply.statuses()).containsExactly(200, 200);
     assertThat(reply.header("connection")).isEqualToIgnoringCase("keep-alive");
+  }
+
+  @Test
+  void backendNamedByHostNameIsResolvedAndReached() throws Exception {
+    // When a route's endpoint is a host name (standalone static endpoints may be), not an address:
+    // one the harness's Vert.x resolver knows and the system's (InetAddress, which would block the
+    // event loop) does not
+    RawHttp.Reply reply = send("GET /by-name HTTP/1.1\r\nHost: " + NAMED_HOST + "\r\nConnection: close\r\n\r\n");
+    // Then Vert.x's asynchronous resolver resolved it and the backend answers
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(app.uris).contains("/by-name");
   }
 }

@@ -33,9 +33,11 @@ final class AbsoluteForm {
    */
   static String authority(HttpServerRequest request) {
     String uri = request.uri();
-    if (isAbsolute(uri)) {
-      return targetAuthority(uri);
-    }
+    return isAbsolute(uri) ? targetAuthority(uri) : hostSent(request);
+  }
+
+  /** The Host header as sent, else the HTTP/2 {@code :authority}; null when the request has neither. */
+  static String hostSent(HttpServerRequest request) {
     String sent = request.getHeader("host");
     if (sent != null) {
       return sent;

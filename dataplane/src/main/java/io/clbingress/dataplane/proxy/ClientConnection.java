@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private String label;
   private long started;
   private int status;
+  /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
+  private String lastHost;
+  private HostAndPort lastHostParsed;
 
   ClientConnection(Http1Engine engine) {
     this.engine = engine;
@@ -184,17 +188,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return false;
   }
 
-  /**
-   * A WebSocket upgrade (RFC 6455 §4.1): a bodiless GET with {@code Upgrade: websocket} and the
-   * {@code upgrade} token in Connection. A request with a body is forwarded as a plain request
-   * (its Upgrade header is hop-by-hop), since bytes after its body could not be told from frames.
-   */
+  /** A WebSocket upgrade, by the rule {@link WebSocketProxy} keeps for both engines. */
   private static boolean isUpgrade(HttpRequest request) {
     HttpHeaders headers = request.headers();
     String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-    return upgrade != null && request.method() == HttpMethod.GET && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
-        && Dispatch.declaredLength(headers.get(HttpHeaderNames.CONTENT_LENGTH)) <= 0
-        && WebSocketProxy.isUpgrade(upgrade, headers.getAll(HttpHeaderNames.CONNECTION));
+    return upgrade != null && request.method() == HttpMethod.GET && WebSocketProxy.isUpgrade(upgrade,
+        headers.getAll(HttpHeaderNames.CONNECTION), headers.get(HttpHeaderNames.TRANSFER_ENCODING),
+        headers.get(HttpHeaderNames.CONTENT_LENGTH));
+  }
+
+  private HostAndPort parsedHost(String host) {
+    if (host != null && !host.equals(lastHost)) {
+      lastHost = host;
+      lastHostParsed = AbsoluteForm.parse(host);
+    }
+    return host == null ? null : lastHostParsed;
   }
 
   private void begin(HttpRequest request) {
@@ -224,8 +232,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     expectsContinue = ExpectContinue.awaited(version == HttpVersion.HTTP_1_0, false, false,
         headers.get(HttpHeaderNames.EXPECT), contentLength, headers.contains(HttpHeaderNames.TRANSFER_ENCODING));
     String uri = request.uri();
+    String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
-        Dispatch.queryOf(uri), AbsoluteForm.parse(headers.get(HttpHeaderNames.HOST)), upgrade,
+        Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
         Dispatch.declaredLength(contentLength));
     CompiledRoute route = dispatch.route();
     if (route != null) {
@@ -257,10 +266,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       case UPGRADE -> {
         upgrading = true;
         holdBody();
-        engine.webSockets().open(new Http1Upgrade(this, request), route, dispatch.uri());
+        engine.webSockets().open(new Http1Upgrade(this, request, dispatch.host()), route, dispatch.uri());
       }
       case FORWARD -> {
-        exchange = new ForwardedExchange(this, request, route, dispatch.uri());
+        exchange = new ForwardedExchange(this, request, dispatch);
         exchange.start();
       }
     }

@@ -28,13 +28,8 @@ final class ConnectionGuard {
   private int inFlight;
   private boolean tunnelled;
   private ScheduledFuture<?> headerTimer;
-  /**
-   * The keep-alive timer is armed once and re-armed for the rest of the idle time when it fires
-   * early, rather than cancelled and set again on every request: a busy connection costs no timer work.
-   */
-  private ScheduledFuture<?> keepaliveTimer;
-  private long idleSince;
-  private long keepaliveMillis;
+  /** The keep-alive timeout, watched only while no request is in flight. */
+  private final QuietTimer keepalive;
 
   /**
    * Starts watching a new connection: its first request head is due within {@code limits}'
@@ -44,6 +39,7 @@ final class ConnectionGuard {
    */
   ConnectionGuard(Channel channel, ClientLimits limits) {
     this.channel = channel;
+    this.keepalive = new QuietTimer(channel.eventLoop(), this::keepaliveTimedOut);
     long headerMillis = limits.headerMillis();
     this.headerTimer = channel.eventLoop().schedule(() -> headerTimedOut(headerMillis), headerMillis,
         TimeUnit.MILLISECONDS);
@@ -55,6 +51,7 @@ final class ConnectionGuard {
       headerTimer = null;
     }
     inFlight++;
+    keepalive.pause();
   }
 
   /** A response ended; with nothing else in flight the connection is idle from now. */
@@ -67,27 +64,12 @@ final class ConnectionGuard {
       channel.close();
       return;
     }
-    idleSince = System.nanoTime();
-    keepaliveMillis = limits.keepaliveMillis();
-    if (keepaliveTimer == null) {
-      armKeepalive(keepaliveMillis);
-    }
+    keepalive.watch(limits.keepaliveMillis());
   }
 
-  private void armKeepalive(long delayMillis) {
-    keepaliveTimer = channel.eventLoop().schedule(() -> {
-      keepaliveTimer = null;
-      if (tunnelled || inFlight > 0) {
-        return; // busy again: the next response end re-arms it
-      }
-      long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
-      if (idleMillis >= keepaliveMillis) {
-        LOG.debug("closing {} after {} ms idle (keep-alive timeout)", channel.remoteAddress(), idleMillis);
-        channel.close();
-      } else {
-        armKeepalive(keepaliveMillis - idleMillis);
-      }
-    }, Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
+  private void keepaliveTimedOut(long idleMillis) {
+    LOG.debug("closing {} after {} ms idle (keep-alive timeout)", channel.remoteAddress(), idleMillis);
+    channel.close();
   }
 
   /**
@@ -105,10 +87,7 @@ final class ConnectionGuard {
       headerTimer.cancel(false);
       headerTimer = null;
     }
-    if (keepaliveTimer != null) {
-      keepaliveTimer.cancel(false);
-      keepaliveTimer = null;
-    }
+    keepalive.cancel();
   }
 
   /**

@@ -16,10 +16,11 @@ import io.vertx.core.net.HostAndPort;
  * @param route the matched route, or null
  * @param uri the request target to send on (the normalised path and the client's query), or null
  *     for a refused head
- * @param authority the authority the request names (an absolute target's, else the Host header's),
- *     or null
+ * @param host the authority the request names exactly as sent (an absolute target's, else the Host
+ *     header's, {@code :80} and all), which is the Host the backend receives; null when it names none
+ * @param authority {@code host} parsed, or null
  */
-record Dispatch(Action action, int status, CompiledRoute route, String uri, HostAndPort authority) {
+record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority) {
 
   /** The proxy's choices for a request head. */
   enum Action { REFUSE, NOT_FOUND, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
@@ -37,19 +38,21 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Host
    * @param rawPath the target's path as sent ({@code /} when it has none); the very instance
    *     {@code uri} is when the target is a path without a query
    * @param query the target's query, or null
-   * @param hostAuthority the Host header (or HTTP/2 {@code :authority}) parsed, or null
+   * @param hostHeader the Host header (or HTTP/2 {@code :authority}) as sent, or null
+   * @param hostParsed {@code hostHeader} parsed ({@link AbsoluteForm#parse}), or null
    * @param upgrade the request asks for a WebSocket upgrade
    * @param declaredLength its Content-Length, -1 when it has none
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
-      HostAndPort hostAuthority, boolean upgrade, long declaredLength) {
+      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength) {
     // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
     boolean absolute = AbsoluteForm.isAbsolute(uri);
-    HostAndPort named = absolute ? AbsoluteForm.parse(AbsoluteForm.targetAuthority(uri)) : hostAuthority;
+    String host = absolute ? AbsoluteForm.targetAuthority(uri) : hostHeader;
+    HostAndPort named = absolute ? AbsoluteForm.parse(host) : hostParsed;
     String path = headRefusal != 0 || (absolute && named == null) ? null
         : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
-      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, named);
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named);
     }
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
@@ -68,7 +71,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Host
     } else {
       action = Action.FORWARD;
     }
-    return new Dispatch(action, 0, route, forwarded, named);
+    return new Dispatch(action, 0, route, forwarded, host, named);
   }
 
   /**

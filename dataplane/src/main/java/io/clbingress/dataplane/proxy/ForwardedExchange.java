@@ -58,6 +58,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private final EndpointPicker picker;
   private final String uri;
   private final String clientUri;
+  /** The authority the request names, as sent: the Host the backend receives. */
+  private final String host;
   private boolean bodiless;
   private int index;
   private String setCookie;
@@ -77,14 +79,15 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private boolean done;
   private ScheduledFuture<?> sendTimer;
 
-  /** @param uri the request target to send: the normalised path and the client's query */
-  ForwardedExchange(ClientConnection client, HttpRequest request, CompiledRoute route, String uri) {
+  /** @param dispatch the routing decision: the route, the target to send and the Host */
+  ForwardedExchange(ClientConnection client, HttpRequest request, Dispatch dispatch) {
     this.client = client;
     this.request = request;
-    this.route = route;
+    this.route = dispatch.route();
     this.picker = route.cluster().picker();
-    this.uri = uri;
+    this.uri = dispatch.uri();
     this.clientUri = request.uri();
+    this.host = dispatch.host();
   }
 
   void start() {
@@ -92,10 +95,6 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     bodiless = (contentLength == null || contentLength.equals("0")) && !chunked;
-    // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
-    // the client's Host exactly as sent (":80" and all).
-    String host = AbsoluteForm.isAbsolute(clientUri) ? AbsoluteForm.targetAuthority(clientUri)
-        : headers.get(HttpHeaderNames.HOST);
     index = route.route().sessionTtlSeconds() == null ? picker.pick(client.clientIp())
         : client.engine().sessions().choose(route, client.clientIp(),
             StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE)), client.tls(), this::setCookie);
@@ -133,10 +132,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     picker.started(index);
     endpointStarted = true;
     HttpHeaders headers = request.headers();
-    if (!headers.contains(HttpHeaderNames.HOST)) { // an HTTP/1.0 client sent none
-      Endpoint endpoint = picker.endpoint(index);
-      headers.set(HttpHeaderNames.HOST, endpoint.address() + ":" + endpoint.port());
-    }
+    ProxyHeaders.hostIfNone(headers, picker.endpoint(index));
     Channel channel = connection.channel();
     channel.write(request, channel.voidPromise());
     if (replayed) {

@@ -1,6 +1,8 @@
 package io.clbingress.dataplane.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -43,6 +45,15 @@ final class Http1Takeover {
   /** Makes client socket channels of the transport Vert.x runs on (NIO, epoll...). */
   static ChannelFactory<? extends Channel> channels(Vertx vertx) {
     return ((VertxInternal) vertx).transport().channelFactory(false);
+  }
+
+  /**
+   * The name resolver Vert.x's own clients use (Netty's asynchronous DNS resolver, reading
+   * /etc/hosts and resolv.conf): a backend named by host name is resolved without blocking the
+   * event loop, as Netty's default resolver ({@code InetAddress}) would.
+   */
+  static AddressResolverGroup<InetSocketAddress> resolver(Vertx vertx) {
+    return ((VertxInternal) vertx).nameResolver().nettyAddressResolverGroup();
   }
 
   /**

@@ -27,13 +27,16 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
 
   private final ClientConnection client;
   private final HttpRequest request;
+  private final String host;
   private String setCookie;
   /** Told if the client goes before the upgrade is settled; removed once it is, so that the tunnel keeps no reference to it. */
   private GenericFutureListener<Future<? super Void>> onLeft;
 
-  Http1Upgrade(ClientConnection client, HttpRequest request) {
+  /** @param host the authority the request names, as sent ({@link Dispatch#host}) */
+  Http1Upgrade(ClientConnection client, HttpRequest request, String host) {
     this.client = client;
     this.request = request;
+    this.host = host;
   }
 
   @Override
@@ -48,13 +51,9 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     HttpHeaders headers = request.headers();
-    String target = request.uri();
-    String host = AbsoluteForm.isAbsolute(target) ? AbsoluteForm.targetAuthority(target) : headers.get(HttpHeaderNames.HOST);
     ProxyHeaders.dropHopByHop(headers, true, true);
     client.forwarded(host, route.clientCertificates()).applyTo(headers::set);
-    if (!headers.contains(HttpHeaderNames.HOST)) {
-      headers.set(HttpHeaderNames.HOST, endpoint.address() + ":" + endpoint.port()); // an HTTP/1.0 client sent none
-    }
+    ProxyHeaders.hostIfNone(headers, endpoint);
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, headers,
         EmptyHttpHeaders.INSTANCE);
   }

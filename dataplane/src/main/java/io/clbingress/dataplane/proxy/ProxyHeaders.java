@@ -69,6 +69,16 @@ final class ProxyHeaders {
   }
 
   /**
+   * The Host of a request to a backend that the client named none for: the endpoint's address and
+   * port. Only an HTTP/1.0 client may send no Host; HTTP/1.1 requires one (RFC 9112 §3.2).
+   */
+  static void hostIfNone(io.netty.handler.codec.http.HttpHeaders headers, io.clbingress.dataplane.table.Endpoint endpoint) {
+    if (!headers.contains("host")) {
+      headers.set("host", endpoint.toString());
+    }
+  }
+
+  /**
    * Edits an HTTP/1.x message's headers in place for the next hop (the Netty engine): hop-by-hop
    * headers and those the Connection header lists go; towards a backend, so do the ones the
    * proxy sets itself ({@link Forwarded}).

@@ -108,7 +108,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
-        request.query(), request.authority(), WebSocketProxy.isUpgrade(request),
+        request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
         Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)));
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();

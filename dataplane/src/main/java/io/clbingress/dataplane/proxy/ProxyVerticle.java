@@ -83,7 +83,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort);
     EventLoop loop = Http1Takeover.eventLoop(context);
-    pool = new UpstreamPool(loop, Http1Takeover.channels(vertx));
+    pool = new UpstreamPool(loop, Http1Takeover.channels(vertx), Http1Takeover.resolver(vertx));
     Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)

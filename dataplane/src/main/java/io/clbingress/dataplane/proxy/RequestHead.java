@@ -34,7 +34,8 @@ final class RequestHead {
     if (request.version() == HttpVersion.HTTP_2) {
       return 0;
     }
-    return hostRefusal(request.headers().getAll("host"), request.version() == HttpVersion.HTTP_1_1);
+    List<String> hosts = request.headers().getAll("host");
+    return hostRefusal(hosts.isEmpty() ? null : hosts.get(0), hosts.size() > 1, request.version() == HttpVersion.HTTP_1_1);
   }
 
   /** The status that refuses an HTTP/1.x head read by Netty, or 0 when it may be routed. */
@@ -43,15 +44,21 @@ final class RequestHead {
     if (method == io.netty.handler.codec.http.HttpMethod.CONNECT || method == io.netty.handler.codec.http.HttpMethod.TRACE) {
       return 405;
     }
-    return hostRefusal(request.headers().getAll("host"),
-        request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+    // An iterator rather than getAll's list: this runs on every request.
+    java.util.Iterator<String> hosts = request.headers().valueStringIterator("host");
+    String first = hosts.hasNext() ? hosts.next() : null;
+    return hostRefusal(first, hosts.hasNext(), request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
   }
 
-  private static int hostRefusal(List<String> hosts, boolean http11) {
-    if (hosts.size() > 1 || (hosts.isEmpty() && http11)) {
+  /**
+   * 400 for more than one Host, for none from an HTTP/1.1 client, or for one that is not a host
+   * (RFC 9112 §3.2); else 0.
+   */
+  private static int hostRefusal(String first, boolean more, boolean http11) {
+    if (more || (first == null && http11)) {
       return 400;
     }
-    return hosts.isEmpty() || validHost(hosts.get(0)) ? 0 : 400;
+    return first == null || validHost(first) ? 0 : 400;
   }
 
   /**

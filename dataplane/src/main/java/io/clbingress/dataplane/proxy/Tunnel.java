@@ -91,14 +91,13 @@ public final class Tunnel {
   private End backendEnd;
   private final Channel client;
   private final Channel backend;
-  private final long idleNanos;
+  private final long idleMillis;
   private final RouteKey route;
   private final Endpoint endpoint;
   private final Runnable onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
-  private volatile long lastActivity;
-  private volatile ScheduledFuture<?> idleTimer;
+  private final QuietTimer idle;
   private volatile ScheduledFuture<?> drainTimer;
 
   /**
@@ -112,7 +111,8 @@ public final class Tunnel {
     this.backendEnd = backend;
     this.client = client.channel();
     this.backend = backend.channel();
-    this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    this.idleMillis = idleMillis;
+    this.idle = new QuietTimer(this.client.eventLoop(), quiet -> close("idle for " + quiet + " ms"));
     this.route = route;
     this.endpoint = endpoint;
     this.onClose = onClose;
@@ -133,7 +133,7 @@ public final class Tunnel {
    * byte overtakes another.
    */
   void start() {
-    lastActivity = System.nanoTime();
+    idle.watch(idleMillis);
     clientEnd.relayEarly(this, backend);
     backendEnd.relayEarly(this, client);
     clientEnd = null;
@@ -151,7 +151,6 @@ public final class Tunnel {
       close((client.isActive() ? "backend" : "client") + " closed before the tunnel started");
       return;
     }
-    armIdleTimer(idleNanos);
   }
 
   private void install(Channel channel, Channel peer, String side) {
@@ -166,18 +165,7 @@ public final class Tunnel {
 
   /** Bytes passed: the idle timer starts over. */
   void touch() {
-    lastActivity = System.nanoTime();
-  }
-
-  private void armIdleTimer(long delayNanos) {
-    idleTimer = client.eventLoop().schedule(() -> {
-      long quiet = System.nanoTime() - lastActivity;
-      if (quiet >= idleNanos) {
-        close("idle for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
-      } else if (!closed.get()) {
-        armIdleTimer(idleNanos - quiet);
-      }
-    }, Math.max(TimeUnit.MILLISECONDS.toNanos(1), delayNanos), TimeUnit.NANOSECONDS);
+    idle.touch();
   }
 
   /** Closes the tunnel after the drain period, once: its route or endpoint left the routing table. */
@@ -198,7 +186,7 @@ public final class Tunnel {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    cancel(idleTimer);
+    idle.cancel();
     cancel(drainTimer);
     LOG.debug("{} tunnel to {} closed: {}", route, endpoint, reason);
     closeAfterFlush(client);

@@ -5,8 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,16 +47,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean carriedRequest;
   private long idleSince;
   private Throwable failure;
-  /** The read timeout of the exchange served, 0 when none is watched. */
-  private long readMillis;
-  private long lastRead;
-  /**
-   * One timer per connection, armed once and re-armed for the rest of the quiet time when it
-   * fires early, rather than set and cancelled for every exchange: a busy keep-alive connection
-   * costs no timer work per request.
-   */
-  private ScheduledFuture<?> readTimer;
-  private long readTimerDue;
+  /** The read timeout of the exchange served: one timer per connection, not one per request. */
+  private QuietTimer reads;
 
   UpstreamConnection(UpstreamPool pool, Endpoint endpoint, boolean tls) {
     this.pool = pool;
@@ -105,35 +95,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * {@code millis} (the route's read timeout), else the exchange is told.
    */
   void watchReads(long millis) {
-    readMillis = Math.max(1, millis);
-    lastRead = System.nanoTime();
-    long due = lastRead + TimeUnit.MILLISECONDS.toNanos(readMillis);
-    if (readTimer != null && readTimerDue - due > 0) {
-      readTimer.cancel(false); // a shorter timeout than the one the timer was set for
-      readTimer = null;
-    }
-    if (readTimer == null) {
-      armReadTimer(readMillis);
-    }
+    reads.watch(millis);
   }
 
-  private void armReadTimer(long delayMillis) {
-    readTimerDue = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-    readTimer = channel.eventLoop().schedule(this::readTimerFired, delayMillis, TimeUnit.MILLISECONDS);
-  }
-
-  private void readTimerFired() {
-    readTimer = null;
-    if (exchange == null || readMillis == 0) {
-      return; // idle: the next exchange arms it again
-    }
-    long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRead);
-    if (quietMillis >= readMillis) {
-      Exchange silent = exchange;
-      readMillis = 0;
-      silent.backendSilent(quietMillis);
-    } else {
-      armReadTimer(readMillis - quietMillis);
+  private void readsTimedOut(long quietMillis) {
+    if (exchange != null) {
+      exchange.backendSilent(quietMillis);
     }
   }
 
@@ -156,7 +123,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    */
   void done(boolean reusable) {
     exchange = null;
-    readMillis = 0;
+    reads.pause();
     if (!reusable) {
       channel.close();
     } else if (reading) {
@@ -169,18 +136,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** The exchange is over and the connection must not be reused. */
   void discard() {
     exchange = null;
-    readMillis = 0;
+    reads.pause();
     channel.close();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    reads = new QuietTimer(channel.eventLoop(), this::readsTimedOut);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastRead = System.nanoTime();
+    reads.touch();
     reading = true;
     if (exchange != null) {
       exchange.backendRead(msg);
@@ -205,10 +173,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (readTimer != null) {
-      readTimer.cancel(false);
-      readTimer = null;
-    }
+    reads.cancel();
     Exchange serving = exchange;
     exchange = null;
     if (serving != null) {

@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.InetSocketAddress;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -49,16 +51,21 @@ final class UpstreamPool {
 
   private final EventLoop loop;
   private final ChannelFactory<? extends Channel> channels;
+  private final AddressResolverGroup<InetSocketAddress> resolver;
   private final SslContext tlsContext;
   /** Idle connections by endpoint: plain ones, and TLS ones. */
   private final Map<Endpoint, ArrayDeque<UpstreamConnection>> idlePlain = new HashMap<>();
   private final Map<Endpoint, ArrayDeque<UpstreamConnection>> idleTls = new HashMap<>();
   private final ScheduledFuture<?> sweeper;
 
-  /** @param channels makes socket channels of the event loop's transport */
-  UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels) {
+  /**
+   * @param channels makes socket channels of the event loop's transport
+   * @param resolver resolves backends named by host name, without blocking the event loop
+   */
+  UpstreamPool(EventLoop loop, ChannelFactory<? extends Channel> channels, AddressResolverGroup<InetSocketAddress> resolver) {
     this.loop = loop;
     this.channels = channels;
+    this.resolver = resolver;
     try {
       this.tlsContext = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
     } catch (SSLException e) {
@@ -105,7 +112,7 @@ final class UpstreamPool {
 
   private void connect(Endpoint endpoint, boolean tls, long connectMillis, Waiter waiter) {
     UpstreamConnection connection = new UpstreamConnection(this, endpoint, tls);
-    Bootstrap bootstrap = new Bootstrap().group(loop).channelFactory(channels)
+    Bootstrap bootstrap = new Bootstrap().group(loop).channelFactory(channels).resolver(resolver)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
         .handler(new ChannelInitializer<>() {

@@ -39,11 +39,9 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     ProxyHeaders.copyRequest(request, headers, true, route.clientCertificates());
-    if (!headers.contains("Host")) {
-      headers.set("Host", endpoint.address() + ":" + endpoint.port()); // an HTTP/1.0 client sent none
-    }
     HttpHeaders netty = new DefaultHttpHeaders(false);
     headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
+    ProxyHeaders.hostIfNone(netty, endpoint);
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri,
         Unpooled.EMPTY_BUFFER, netty, EmptyHttpHeaders.INSTANCE);
   }

@@ -49,14 +49,25 @@ final class WebSocketProxy {
     this.sessions = sessions;
   }
 
+  /**
+   * A WebSocket upgrade (RFC 6455 §4.1): a bodiless GET with {@code Upgrade: websocket} and the
+   * {@code upgrade} token in Connection. A request with a body is forwarded as a plain request
+   * (its Upgrade header is hop-by-hop), since bytes after its body could not be told from frames.
+   */
   static boolean isUpgrade(HttpServerRequest request) {
-    return request.method() == HttpMethod.GET && isUpgrade(request.getHeader("upgrade"), request.headers().getAll("connection"));
+    String upgrade = request.getHeader("upgrade");
+    return upgrade != null && request.method() == HttpMethod.GET && isUpgrade(upgrade, request.headers().getAll("connection"),
+        request.getHeader("transfer-encoding"), request.getHeader("content-length"));
   }
 
-  /** The same for a GET request read by Netty: its Upgrade header and Connection header values. */
-  static boolean isUpgrade(String upgrade, java.util.List<String> connection) {
-    return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")
-        && ProxyHeaders.connectionHasToken(connection, "upgrade");
+  /**
+   * The same for a GET request read by Netty, from its headers: Upgrade (null when absent), every
+   * Connection value, Transfer-Encoding and Content-Length (null when absent).
+   */
+  static boolean isUpgrade(String upgrade, java.util.List<String> connection, String transferEncoding,
+      String contentLength) {
+    return upgrade != null && transferEncoding == null && Dispatch.declaredLength(contentLength) <= 0
+        && upgrade.toLowerCase(Locale.ROOT).contains("websocket") && ProxyHeaders.connectionHasToken(connection, "upgrade");
   }
 
   /**
