@@ -15,10 +15,14 @@ public final class ListenerRouter {
   private final PathRoutes anyHost;
   private final CompiledRoute defaultRoute;
 
+  /**
+   * @param exactHosts taken as they are, not copied (tens of thousands of hosts are compiled again
+   *     on every table change): the compiler's own map, never changed afterwards
+   */
   ListenerRouter(Listener listener, Map<String, PathRoutes> exactHosts, Map<String, PathRoutes> wildcardHosts,
       PathRoutes anyHost, CompiledRoute defaultRoute) {
     this.listener = listener;
-    this.exactHosts = Map.copyOf(exactHosts);
+    this.exactHosts = exactHosts;
     this.wildcardHosts = Map.copyOf(wildcardHosts);
     this.anyHost = anyHost;
     this.defaultRoute = defaultRoute;

@@ -1,9 +1,10 @@
 package io.clbingress.dataplane.routing;
 
 import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.VirtualHost;
-import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The routes of one virtual host, indexed so that a request costs one hash lookup for Exact and
@@ -21,18 +22,21 @@ final class PathRoutes {
     this.prefix = Map.copyOf(prefix);
   }
 
-  /** Whether these are the routes of {@code other} with these clusters, so that a new table can keep them. */
-  boolean isCompiledFrom(VirtualHost other, Map<String, UpstreamCluster> clusters) {
+  /**
+   * Whether these are the routes of {@code other} and none of them names a cluster compiled anew,
+   * so that a new table can keep them.
+   *
+   * @param replaced the names of the clusters the new table compiled anew (new or changed)
+   */
+  boolean isCompiledFrom(VirtualHost other, Set<String> replaced) {
     if (vhost != other && !vhost.equals(other)) {
       return false;
     }
-    for (CompiledRoute route : exact.values()) {
-      if (clusters.get(route.route().cluster()) != route.cluster()) {
-        return false;
-      }
+    if (replaced.isEmpty()) {
+      return true;
     }
-    for (CompiledRoute route : prefix.values()) {
-      if (clusters.get(route.route().cluster()) != route.cluster()) {
+    for (Route route : vhost.routes()) {
+      if (replaced.contains(route.cluster())) {
         return false;
       }
     }

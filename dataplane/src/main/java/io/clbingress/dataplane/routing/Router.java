@@ -12,7 +12,9 @@ import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A routing table compiled once for request matching. Immutable and shared by all event loops;
@@ -53,23 +55,28 @@ public final class Router {
    *     routes), so that a change of one Ingress among thousands compiles one virtual host
    */
   public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health, Router previous) {
-    Map<String, UpstreamCluster> clusters = new HashMap<>();
+    Map<String, UpstreamCluster> clusters = new HashMap<>(capacity(table.clusters().size()));
+    // The clusters compiled anew: a kept virtual host must not name one of them.
+    Set<String> replaced = new HashSet<>();
     for (Cluster cluster : table.clusters()) {
       UpstreamCluster before = previous == null ? null : previous.clusters.get(cluster.name());
-      clusters.put(cluster.name(), before != null && (before.definition() == cluster || before.definition().equals(cluster)) ? before
-          : UpstreamCluster.of(cluster, load, health));
+      boolean kept = before != null && (before.definition() == cluster || before.definition().equals(cluster));
+      clusters.put(cluster.name(), kept ? before : UpstreamCluster.of(cluster, load, health));
+      if (!kept) {
+        replaced.add(cluster.name());
+      }
     }
     Map<String, ListenerRouter> listeners = new HashMap<>();
     for (Listener listener : table.listeners()) {
       ListenerRouter before = previous == null ? null : previous.listeners.get(listener.name());
       boolean sameSettings = before != null && isMutual(before.listener()) == isMutual(listener)
           && before.listener().limits().maxBodyBytes() == listener.limits().maxBodyBytes();
-      Map<String, PathRoutes> exactHosts = new HashMap<>();
+      Map<String, PathRoutes> exactHosts = new HashMap<>(capacity(listener.virtualHosts().size()));
       Map<String, PathRoutes> wildcardHosts = new HashMap<>();
       PathRoutes anyHost = null;
       for (VirtualHost vhost : listener.virtualHosts()) {
         PathRoutes kept = sameSettings ? before.virtualHost(vhost.host()) : null;
-        PathRoutes paths = kept != null && kept.isCompiledFrom(vhost, clusters) ? kept
+        PathRoutes paths = kept != null && kept.isCompiledFrom(vhost, replaced) ? kept
             : compilePaths(listener, vhost, clusters);
         if (vhost.host().equals(VirtualHost.ANY_HOST)) {
           anyHost = paths;
@@ -104,6 +111,11 @@ public final class Router {
       }
     }
     return new PathRoutes(vhost, exact, prefix);
+  }
+
+  /** A HashMap capacity that holds {@code entries} without resizing. */
+  private static int capacity(int entries) {
+    return entries * 4 / 3 + 1;
   }
 
   private static boolean isMutual(Listener listener) {

@@ -32,27 +32,59 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     listeners = List.copyOf(listeners);
     clusters = List.copyOf(clusters);
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
-    Set<String> clusterNames = new HashSet<>();
-    for (Cluster cluster : clusters) {
-      if (!clusterNames.add(cluster.name())) {
-        throw new IllegalArgumentException("duplicate cluster " + cluster.name());
-      }
+    Content content = new Content(listeners, clusters, certificates, defaultCertificate);
+    if (!content.equals(lastValidated)) { // identity of immutable lists: the very content checked last
+      content.validate();
+      lastValidated = content;
     }
-    if (defaultCertificate != null && certificates.stream().noneMatch(c -> c.name().equals(defaultCertificate))) {
-      throw new IllegalArgumentException("default certificate " + defaultCertificate + " is not in the table");
+  }
+
+  /**
+   * The content last validated: a table made from another by {@link #withVersion} (the publisher
+   * stamps every table) or {@link #withDefaultCertificate} holds the very same immutable lists, so
+   * their checks, which read every route of every virtual host, are not run again.
+   */
+  private static volatile Content lastValidated;
+
+  /** A table's content, compared by the identity of its (immutable) lists. */
+  private record Content(List<Listener> listeners, List<Cluster> clusters, List<Certificate> certificates,
+      String defaultCertificate) {
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Content c && c.listeners == listeners && c.clusters == clusters
+          && c.certificates == certificates && Objects.equals(c.defaultCertificate, defaultCertificate);
     }
-    Set<String> listenerNames = new HashSet<>();
-    for (Listener listener : listeners) {
-      if (!listenerNames.add(listener.name())) {
-        throw new IllegalArgumentException("duplicate listener " + listener.name());
-      }
-      for (VirtualHost vhost : listener.virtualHosts()) {
-        for (Route route : vhost.routes()) {
-          requireCluster(clusterNames, route);
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(listeners);
+    }
+
+    /** Cluster and listener names are unique, every route names a cluster of the table, the default certificate is in it. */
+    void validate() {
+      Set<String> clusterNames = new HashSet<>(clusters.size() * 4 / 3 + 1);
+      for (Cluster cluster : clusters) {
+        if (!clusterNames.add(cluster.name())) {
+          throw new IllegalArgumentException("duplicate cluster " + cluster.name());
         }
       }
-      if (listener.defaultRoute() != null) {
-        requireCluster(clusterNames, listener.defaultRoute());
+      if (defaultCertificate != null && certificates.stream().noneMatch(c -> c.name().equals(defaultCertificate))) {
+        throw new IllegalArgumentException("default certificate " + defaultCertificate + " is not in the table");
+      }
+      Set<String> listenerNames = new HashSet<>();
+      for (Listener listener : listeners) {
+        if (!listenerNames.add(listener.name())) {
+          throw new IllegalArgumentException("duplicate listener " + listener.name());
+        }
+        for (VirtualHost vhost : listener.virtualHosts()) {
+          for (Route route : vhost.routes()) {
+            requireCluster(clusterNames, route);
+          }
+        }
+        if (listener.defaultRoute() != null) {
+          requireCluster(clusterNames, listener.defaultRoute());
+        }
       }
     }
   }
@@ -65,6 +97,12 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
   public static RoutingTable unpublished(List<Listener> listeners, List<Cluster> clusters,
       List<Certificate> certificates) {
     return new RoutingTable(0, "", listeners, clusters, certificates);
+  }
+
+  /** @param defaultCertificate as {@link #defaultCertificate()}: one of {@code certificates}, or null */
+  public static RoutingTable unpublished(List<Listener> listeners, List<Cluster> clusters,
+      List<Certificate> certificates, String defaultCertificate) {
+    return new RoutingTable(0, "", listeners, clusters, certificates, defaultCertificate);
   }
 
   public RoutingTable withVersion(long newVersion, String newHash) {

@@ -73,4 +73,33 @@ class TableCodecTest {
     assertThatThrownBy(() -> new VirtualHost("foo.*.com", List.of())).hasMessageContaining("whole first label");
     assertThatThrownBy(() -> new PathMatch.Exact("relative")).hasMessageContaining("must start with '/'");
   }
+
+  @Test
+  void aTableStampedFromAValidOneIsServedAndAnInvalidOneAfterItIsStillRejected() {
+    // Given a valid table, and the same content stamped (its checks are not run again for the same lists)
+    RoutingTable valid = sample(30);
+    RoutingTable stamped = valid.withVersion(3, "abc");
+    assertThat(stamped.listeners()).isSameAs(valid.listeners());
+    // When a table whose route names a missing cluster comes next, with the very same listeners
+    // Then it is rejected all the same
+    assertThatThrownBy(() -> RoutingTable.unpublished(stamped.listeners(), List.of()))
+        .hasMessageContaining("unknown cluster default/web:80");
+    assertThatThrownBy(() -> valid.withDefaultCertificate("missing")).hasMessageContaining("default certificate missing");
+  }
+
+  @Test
+  void aHasherOverManyTablesForgetsReplacedPartsAndStillGivesTheHashOfAFreshOne() {
+    // Given a hasher kept over many tables, each replacing the last one's parts (it forgets the
+    // digests of replaced parts once they outnumber the current table's)
+    ContentHasher hasher = new ContentHasher();
+    RoutingTable first = sample(1);
+    hasher.hash(first);
+    for (int seconds = 2; seconds < 300; seconds++) {
+      RoutingTable table = sample(seconds);
+      // Then every hash is a fresh hasher's
+      assertThat(hasher.hash(table)).isEqualTo(TableCodec.contentHash(table));
+    }
+    // and a table seen long ago (its parts forgotten) hashes as before
+    assertThat(hasher.hash(first)).isEqualTo(TableCodec.contentHash(first));
+  }
 }

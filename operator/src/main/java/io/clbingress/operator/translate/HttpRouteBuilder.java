@@ -15,6 +15,7 @@ import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +88,8 @@ final class HttpRouteBuilder {
   private final List<Problem> problems;
   private final TranslationCache cache;
   private final Map<String, Map<PathMatch, Claim>> hosts = new TreeMap<>();
-  private final Map<String, Cluster> clusters = new TreeMap<>();
+  /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
+  private final Map<String, Cluster> clusters = new HashMap<>();
   private Claim defaultClaim;
 
   /** @param defaultDomain the host whose routes serve requests for unknown hosts, or null */
@@ -408,6 +410,9 @@ final class HttpRouteBuilder {
    * @param host a normalised rule host; {@link VirtualHost#ANY_HOST} is covered by none
    */
   static boolean coveredBy(java.util.Set<String> tlsHosts, String host) {
+    if (tlsHosts.isEmpty()) {
+      return false; // most Ingresses: no string built for the wildcard look-up below
+    }
     if (tlsHosts.contains(host)) {
       return true;
     }

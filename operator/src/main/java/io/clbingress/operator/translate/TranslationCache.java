@@ -4,11 +4,17 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
+import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.state.ServiceInfo;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What one translation computed, for the next one to take over where its inputs are the very same
@@ -31,12 +37,27 @@ public final class TranslationCache {
   private Map<String, Map<String, VirtualHost>> virtualHosts = Map.of();
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
+  private EndpointResolver resolver;
+  private List<ListenerInfo> listeners = List.of();
+  /** Whether this translation's CLBListeners are the very objects of the last one. */
+  private boolean sameListeners;
+  private Map<IngressInfo, Reading> readings = new IdentityHashMap<>();
+  private Map<IngressInfo, Reading> nextReadings = new IdentityHashMap<>();
+
+  /** What an Ingress's annotations say: its options (or problems), and the annotations not honoured. */
+  record Reading(IngressOptions.Parsed parsed, Optional<Problem> unsupported) {
+  }
 
   void begin(Settings current, ClusterState state) {
     if (!current.equals(settings)) {
       contributions = Map.of();
       virtualHosts = Map.of();
+      readings = new IdentityHashMap<>();
+      resolver = null;
     }
+    sameListeners = sameObjects(listeners, state.listeners());
+    listeners = state.listeners();
+    nextReadings = new IdentityHashMap<>(readings.size() + 16);
     settings = current;
     sameBackends = sameObjects(services, state.services()) && sameObjects(slices, state.endpointSlices());
     services = state.services();
@@ -46,10 +67,34 @@ public final class TranslationCache {
   }
 
   void end() {
+    readings = nextReadings;
+    nextReadings = new IdentityHashMap<>();
     contributions = nextContributions;
     virtualHosts = nextVirtualHosts;
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
+  }
+
+  /**
+   * The last translation's reading of this very Ingress object while the CLBListeners (which
+   * its listener annotation is checked against) are the same objects, else {@code read}'s; kept
+   * for the next translation.
+   */
+  Reading reading(IngressInfo ingress, Function<IngressInfo, Reading> read) {
+    Reading reading = sameListeners ? readings.get(ingress) : null;
+    if (reading == null) {
+      reading = read.apply(ingress);
+    }
+    nextReadings.put(ingress, reading);
+    return reading;
+  }
+
+  /** The last translation's resolver while no Service or EndpointSlice changed, else {@code make}'s. */
+  EndpointResolver resolver(Supplier<EndpointResolver> make) {
+    if (resolver == null || !sameBackends) {
+      resolver = make.get();
+    }
+    return resolver;
   }
 
   /** Whether no Service or EndpointSlice changed since the last translation (then no backend resolves otherwise). */
@@ -64,7 +109,8 @@ public final class TranslationCache {
   }
 
   void keep(String listener, HttpRouteBuilder.Contribution contribution) {
-    nextContributions.computeIfAbsent(listener, l -> new HashMap<>()).put(contribution.ingress().ref(), contribution);
+    nextContributions.computeIfAbsent(listener, l -> new HashMap<>(capacity(contributions.get(l))))
+        .put(contribution.ingress().ref(), contribution);
   }
 
   /** The last translation's virtual host if it had these very routes, else a new one; kept for the next. */
@@ -74,8 +120,13 @@ public final class TranslationCache {
     if (vhost == null || !sameObjects(vhost.routes(), routes)) {
       vhost = new VirtualHost(host, routes);
     }
-    nextVirtualHosts.computeIfAbsent(listener, l -> new HashMap<>()).put(host, vhost);
+    nextVirtualHosts.computeIfAbsent(listener, l -> new HashMap<>(capacity(virtualHosts.get(l)))).put(host, vhost);
     return vhost;
+  }
+
+  /** A HashMap capacity for as many entries as the last translation had (tens of thousands: no resizing). */
+  private static int capacity(Map<?, ?> last) {
+    return last == null ? 16 : last.size() * 4 / 3 + 1;
   }
 
   static <T> boolean sameObjects(List<T> a, List<T> b) {

@@ -80,12 +80,12 @@ public final class Translator {
 
   private static Translation translate(ClusterState state, Settings settings, Map<ObjectRef, IngressInfo> lastAccepted,
       Instant now, TranslationCache cache, List<Problem> problems) {
-    EndpointResolver resolver = new EndpointResolver(state, settings);
+    EndpointResolver resolver = cache.resolver(() -> new EndpointResolver(state, settings));
     Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
     Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems, cache);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
-    List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted);
+    List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted, cache);
 
     HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
         resolver, problems, cache);
@@ -135,7 +135,7 @@ public final class Translator {
       certificates.putIfAbsent(fallback.name(), fallback);
     }
     RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters),
-        List.copyOf(certificates.values())).withDefaultCertificate(fallback == null ? null : fallback.name());
+        List.copyOf(certificates.values()), fallback == null ? null : fallback.name());
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
   }
@@ -176,13 +176,16 @@ public final class Translator {
   }
 
   private static List<Effective> acceptIngresses(ClusterState state, Settings settings,
-      Map<ObjectRef, IngressInfo> lastAccepted, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted) {
+      Map<ObjectRef, IngressInfo> lastAccepted, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted,
+      TranslationCache cache) {
     Set<ObjectRef> existingListeners = state.listeners().stream().map(ListenerInfo::ref).collect(Collectors.toSet());
     List<Effective> effective = new ArrayList<>();
     for (IngressInfo ingress : IngressClassFilter.ours(state, settings)) {
-      IngressOptions.Parsed parsed = IngressOptions.parse(ingress, existingListeners);
+      TranslationCache.Reading reading = cache.reading(ingress, read -> new TranslationCache.Reading(
+          IngressOptions.parse(read, existingListeners), UnsupportedAnnotations.of(read)));
+      IngressOptions.Parsed parsed = reading.parsed();
       problems.addAll(parsed.problems());
-      UnsupportedAnnotations.of(ingress).ifPresent(problems::add); // reported; the route is served regardless
+      reading.unsupported().ifPresent(problems::add); // reported; the route is served regardless
       IngressInfo chosen = ingress;
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());
@@ -292,9 +295,17 @@ public final class Translator {
     return statuses;
   }
 
+  /** Sorted by name; of clusters with the same name, the first in {@code clusters} is kept. */
   private static List<Cluster> distinctByName(List<Cluster> clusters) {
-    Map<String, Cluster> byName = new TreeMap<>();
-    clusters.forEach(c -> byName.putIfAbsent(c.name(), c));
-    return List.copyOf(byName.values());
+    List<Cluster> sorted = new ArrayList<>(clusters);
+    sorted.sort(Comparator.comparing(Cluster::name)); // stable: the first of a name stays first
+    List<Cluster> distinct = new ArrayList<>(sorted.size());
+    for (Cluster cluster : sorted) {
+      if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).name().equals(cluster.name())) {
+        distinct.add(cluster);
+      }
+    }
+    return distinct;
   }
+
 }

@@ -3,6 +3,9 @@ package io.clbingress.bench;
 import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.upstream.EndpointHealth;
+import io.clbingress.dataplane.upstream.EndpointLoad;
+import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
@@ -33,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * A full rebuild of a large cluster: N Ingresses with 3 paths each, one Service and one
  * EndpointSlice (3 endpoints) per Ingress. "rebuild" is what the operator does on a change
  * (translate, hash); "compile" is what a data plane does with the result. Run with
- * {@code -prof gc} for allocated bytes per rebuild.
+ * {@code -prof gc} for allocated bytes per rebuild. "oneChange" is the steady state of a running
+ * controller: one Ingress among them changes (its host renamed, back and forth), and the operator's
+ * {@link TableUpdater} (translate with its cache, hash, publish) and the data plane's compilation
+ * with the router in force take it over.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +55,11 @@ public class TranslationBenchmark {
   ClusterState state;
   Settings settings;
   RoutingTable table;
+  /** The state, and the same state with one Ingress's host renamed: every other record the same object. */
+  ClusterState[] states;
+  int turn;
+  TableUpdater updater;
+  Router router;
 
   @Setup
   public void setUp() {
@@ -75,7 +86,24 @@ public class TranslationBenchmark {
     state = new ClusterState(ingressList, List.of(), services, slices, List.of(), List.of());
     settings = Settings.defaults();
     table = rebuild();
+    List<IngressInfo> changed = new ArrayList<>(ingressList);
+    IngressInfo one = changed.get(ingresses / 2);
+    changed.set(ingresses / 2, new IngressInfo(one.ref(), one.created(), one.className(), one.annotations(),
+        one.defaultBackend(), List.of(new IngressInfo.Rule("renamed.example.com", one.rules().get(0).paths())), one.tls()));
+    states = new ClusterState[] {state, new ClusterState(changed, List.of(), services, slices, List.of(), List.of())};
+    updater = new TableUpdater(settings, published -> { }, translation -> { });
+    router = Router.compile(updater.update(state));
   }
+
+  @Benchmark
+  public Router oneChange() {
+    turn ^= 1;
+    router = Router.compile(updater.update(states[turn]), load, health, router);
+    return router;
+  }
+
+  final EndpointLoad load = new EndpointLoad();
+  final EndpointHealth health = new EndpointHealth();
 
   private static EndpointSliceInfo.Endpoint endpoint(int i, int n) {
     return new EndpointSliceInfo.Endpoint(List.of("10." + (i / 65536) + "." + (i / 256 % 256) + "." + n), true);
