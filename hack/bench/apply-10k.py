@@ -136,6 +136,8 @@ def main():
     parser.add_argument("--round", default="1")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--pid", type=int, help="clb-ingress's process, whose CPU time is reported")
+    parser.add_argument("--metric", choices=["under-load", "steady"], default="under-load",
+                        help="churn: how its figures are named (under wrk's load, or a steady state without it)")
     args = parser.parse_args()
     folder, probe = Folder(args), Probe(args.port)
     last = f"app-{args.ingresses - 1}.bench"
@@ -158,9 +160,13 @@ def main():
         while time.monotonic() < end:
             started = time.monotonic()
             n += 1
-            report(f"one of {args.ingresses} changed under load -> served ms", args.round,
+            what = "under load" if args.metric == "under-load" else "one a second, no load"
+            report(f"one of {args.ingresses} changed {what} -> served ms", args.round,
                    change(folder, probe, f"c{args.round}-{n}"))
             time.sleep(max(0.0, 1 - (time.monotonic() - started)))
+        if args.pid and args.metric == "steady":
+            report(f"one of {args.ingresses} changed one a second, no load: CPU ms per change", args.round,
+                   (cpu_ms(args.pid) - cpu) / max(n, 1))
 
 
 if __name__ == "__main__":

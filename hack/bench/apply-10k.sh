@@ -9,9 +9,13 @@
 # asks every 2 ms on one keep-alive connection. The CPU time clb-ingress used for the whole load and
 # for one change is reported as well (figures that a shared machine disturbs less than durations).
 #
-# usage: hack/bench/apply-10k.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [-n INGRESSES] [-f FILES]
+# With -s SECONDS, after the rounds and before wrk, one Ingress changes every second for SECONDS
+# without load: the steady state of a running process (the first half warms the JIT up and is not
+# recorded; the rounds before run on a JVM still compiling).
+#
+# usage: hack/bench/apply-10k.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [-n INGRESSES] [-f FILES] [-s SECONDS]
 #   defaults: 5 rounds, wrk rounds of 10s after 20s of warm-up (-w 0: none), 64 connections, 10,000
-#   Ingresses in 100 files. Method: wrk -t1 and the probe pinned to cpu 0, clb-ingress (--event-loops 1)
+#   Ingresses in 100 files, no steady-state changes (-s 0). Method: wrk -t1 and the probe pinned to cpu 0, clb-ingress (--event-loops 1)
 #   and the nginx backend on cpu 1.
 # needs: wrk nginx taskset python3 curl (apt-get install -y wrk nginx) and the built jar.
 # prints: every round's figures (milliseconds), then a Markdown table of medians.
@@ -19,10 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
 source hack/bench/lib.sh
-rounds=5 dur=10s warm=20s conns=64 ingresses=10000 files=100
-while getopts "r:d:w:c:n:f:h" o; do
+rounds=5 dur=10s warm=20s conns=64 ingresses=10000 files=100 steady=0
+while getopts "r:d:w:c:n:f:s:h" o; do
   case $o in
     r) rounds=$OPTARG;; d) dur=$OPTARG;; w) warm=$OPTARG;; c) conns=$OPTARG;; n) ingresses=$OPTARG;; f) files=$OPTARG;;
+    s) steady=$OPTARG;;
     *) bench_usage >&2; exit 2;;
   esac
 done
@@ -51,6 +56,13 @@ for round in $(seq 1 "$rounds"); do
   apply "$round" change
   [ "$round" = "$rounds" ] || apply "$round" remove
 done
+
+if [ "$steady" -gt 0 ]; then
+  # the first half is a warm-up: its figures are not recorded
+  taskset -c 0 python3 hack/bench/apply-10k.py churn --metric steady --seconds $((steady / 2)) --manifests "$run/manifests" \
+    --ingresses "$ingresses" --files "$files" --backend "$backend" --port "$http" > /dev/null
+  apply 1 churn --seconds $((steady - steady / 2)) --metric steady
+fi
 
 # req/s on one route, without and with one Ingress changing every second.
 url=http://127.0.0.1:$http/
