@@ -81,11 +81,7 @@ class NettyEngineHostileTest {
       Response first = client.read(false);
       assertThat(first.status()).as(first.head()).isEqualTo(200);
       assertThat(first.body()).isEqualTo("/form hello");
-      client.write("GET /next HTTP/1.1\r\nHost: post.example.test\r\nConnection: close\r\n\r\n");
-      Response second = client.read(false);
-      assertThat(second.status()).as("the request after the POST on the same connection: " + second.head())
-          .isEqualTo(200);
-      assertThat(second.body()).isEqualTo("/next ");
+      assertNextRequestIsServed(client, "post.example.test", "/next ");
     }
   }
 
@@ -301,6 +297,17 @@ class NettyEngineHostileTest {
     }
   }
 
+  /**
+   * The client's next request on the same connection, {@code GET /next} closing it, is answered
+   * 200 with {@code body} (what the backend echoes of it).
+   */
+  private static void assertNextRequestIsServed(Client client, String host, String body) throws IOException {
+    client.write("GET /next HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    Response next = client.read(false);
+    assertThat(next.status()).as("the next request on the same connection: " + next.head()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo(body);
+  }
+
   /** How many 404s for no route the data plane has answered (its metrics). */
   private static double notFoundAnswers() throws Exception {
     String metrics = DataPlaneHarness.await(harness.onContext(() -> harness.http.request(
@@ -380,10 +387,7 @@ class NettyEngineHostileTest {
       Response first = client.read(true);
       assertThat(first.status()).as(first.head()).isIn(200, 204);
       assertThat(first.body()).isEmpty();
-      client.write("GET /next HTTP/1.1\r\nHost: bodyless.example.test\r\nConnection: close\r\n\r\n");
-      Response next = client.read(false);
-      assertThat(next.status()).as("the next request on the same connection: " + next.head()).isEqualTo(200);
-      assertThat(next.body()).isEqualTo("/next");
+      assertNextRequestIsServed(client, "bodyless.example.test", "/next");
     }
   }
 
@@ -404,10 +408,7 @@ class NettyEngineHostileTest {
       Response answer = client.read(true);
       assertThat(answer.status()).as("the answer to HEAD: " + answer.head()).isEqualTo(200);
       assertThat(new RawHttp.Reply(answer.head(), false).header("content-length")).isEqualTo("5");
-      client.write("GET /next HTTP/1.1\r\nHost: hints.example.test\r\nConnection: close\r\n\r\n");
-      Response next = client.read(false);
-      assertThat(next.status()).as(next.head()).isEqualTo(200);
-      assertThat(next.body()).isEqualTo("/next");
+      assertNextRequestIsServed(client, "hints.example.test", "/next");
     }
   }
 
