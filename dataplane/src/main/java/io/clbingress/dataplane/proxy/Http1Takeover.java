@@ -47,6 +47,20 @@ final class Http1Takeover {
     return ((VertxInternal) vertx).transport().channelFactory(false);
   }
 
+  /** Makes listening socket channels of the transport Vert.x runs on. */
+  static ChannelFactory<? extends io.netty.channel.ServerChannel> serverChannels(Vertx vertx) {
+    return ((VertxInternal) vertx).transport().serverChannelFactory(false);
+  }
+
+  /**
+   * Whether Vert.x runs on Linux's epoll transport, whose listening sockets take {@code
+   * SO_REUSEPORT} (several sockets, one per event loop, on one port).
+   */
+  static boolean reusePort(Vertx vertx) {
+    return vertx.isNativeTransportEnabled()
+        && ((VertxInternal) vertx).transport() instanceof io.vertx.core.impl.transports.EpollTransport;
+  }
+
   /**
    * The name resolver Vert.x's own clients use (Netty's asynchronous DNS resolver, reading
    * /etc/hosts and resolv.conf): a backend named by host name is resolved without blocking the

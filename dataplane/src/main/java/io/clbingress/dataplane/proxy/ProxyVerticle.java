@@ -39,6 +39,8 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private HttpServer server;
   private ProxyRequestHandler handler;
   private UpstreamPool pool;
+  /** This loop's own listening socket for plain HTTP/1.x (the Netty engine on epoll), or null. */
+  private Http1Acceptor acceptor;
 
   /** A plain HTTP listener instance. */
   public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort) {
@@ -109,6 +111,11 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     // h2 has no request line: its limit on the header list is fixed when the server starts.
     Http2Limits.applyTo(options, atStart);
     DecoderOptions decoderOptions = new DecoderOptions(options);
+    if (tls == null && Http1Takeover.NETTY && Http1Takeover.reusePort(vertx)) {
+      return Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), host, port,
+          () -> RequestFraming.decoder(decoderOptions.with(handler.currentLimits().headLimits(services.headLimits()))),
+          () -> new ClientConnection(engine)).onSuccess(bound -> acceptor = bound);
+    }
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {
       // A client that resets or sends garbage is no server error: a DEBUG line, not Vert.x's ERROR.
@@ -124,17 +131,26 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   @Override
   public Future<?> stop() throws Exception {
     pool.close();
+    if (acceptor != null) {
+      return acceptor.close();
+    }
     return super.stop();
   }
 
   @Override
   public Future<Boolean> updateTls(ServerSSLOptions options) {
+    if (server == null) {
+      return Future.succeededFuture(false); // a plain HTTP listener has no TLS to update
+    }
     return server.updateSSLOptions(options);
   }
 
   @Override
   public Future<Void> drain(Router last, long drainMillis) {
     handler.drain(last);
+    if (acceptor != null) {
+      return acceptor.drain(drainMillis);
+    }
     return server.shutdown(drainMillis, TimeUnit.MILLISECONDS);
   }
 

@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -69,6 +70,11 @@ final class RequestFraming {
         && !(pipeline.get("httpDecoder") instanceof CheckingDecoder)) {
       pipeline.replace("httpDecoder", "httpDecoder", new CheckingDecoder(options));
     }
+  }
+
+  /** A request decoder with the framing check, for a pipeline built here rather than by Vert.x. */
+  static ChannelHandler decoder(HttpServerOptions options) {
+    return new CheckingDecoder(options);
   }
 
   /**

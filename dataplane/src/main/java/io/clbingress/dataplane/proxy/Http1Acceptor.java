@@ -1,0 +1,115 @@
+package io.clbingress.dataplane.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.impl.VertxHttpResponseEncoder;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A plain HTTP/1.x listener's accepting socket on one event loop, for the Netty engine: each
+ * event loop's instance of the listener has its own listening socket on the shared port
+ * ({@code SO_REUSEPORT}, Linux's epoll transport), so a connection is accepted, set up and served
+ * on one thread, with no hand-over from an acceptor thread and no Vert.x connection object. Each
+ * accepted connection gets the pipeline the engine would otherwise take over from Vert.x: the
+ * request decoder with the framing check ({@link RequestFraming}), the response encoder, and a
+ * {@link ClientConnection}.
+ *
+ * <p>Per instance: the listening socket and the group of open connections (a connection leaves it
+ * when it closes), which {@link #drain} closes once the drain period is over.
+ */
+final class Http1Acceptor {
+
+  private final EventLoop loop;
+  private final ChannelGroup open;
+  private Channel listening;
+
+  private Http1Acceptor(EventLoop loop) {
+    this.loop = loop;
+    this.open = new DefaultChannelGroup(loop);
+  }
+
+  /**
+   * Listens on {@code host:port} from {@code loop}.
+   *
+   * @param decoder the request decoder for a new connection (its head limits are those in force
+   *     when it opens)
+   * @param connection the engine's handler for a new connection (a {@link ClientConnection})
+   * @return the acceptor once listening; failed when the port cannot be bound (in use by a socket
+   *     without {@code SO_REUSEPORT}, or not allowed)
+   */
+  static Future<Http1Acceptor> listen(EventLoop loop, ChannelFactory<? extends ServerChannel> channels, String host,
+      int port, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection) {
+    Http1Acceptor acceptor = new Http1Acceptor(loop);
+    Promise<Http1Acceptor> bound = Promise.promise();
+    new ServerBootstrap()
+        .group(loop, loop)
+        .channelFactory(channels)
+        .option(EpollChannelOption.SO_REUSEPORT, true)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            acceptor.open.add(channel);
+            channel.pipeline()
+                .addLast("httpDecoder", decoder.get())
+                .addLast("httpEncoder", new VertxHttpResponseEncoder())
+                .addLast("handler", connection.get());
+          }
+        })
+        .bind(new InetSocketAddress(host, port))
+        .addListener((ChannelFutureListener) future -> {
+          if (future.isSuccess()) {
+            acceptor.listening = future.channel();
+            bound.complete(acceptor);
+          } else {
+            bound.fail(future.cause());
+          }
+        });
+    return bound.future();
+  }
+
+  /**
+   * Stops accepting at once; the open connections go on for {@code drainMillis}, then those left
+   * are closed.
+   *
+   * @return completed once every connection of this instance is closed
+   */
+  Future<Void> drain(long drainMillis) {
+    Promise<Void> drained = Promise.promise();
+    loop.execute(() -> {
+      listening.close();
+      if (open.isEmpty()) {
+        drained.complete();
+        return;
+      }
+      loop.schedule(() -> open.close().addListener(done -> drained.tryComplete()), drainMillis, TimeUnit.MILLISECONDS);
+      open.newCloseFuture().addListener(done -> drained.tryComplete());
+    });
+    return drained.future();
+  }
+
+  /** Stops accepting and closes every open connection now. */
+  Future<Void> close() {
+    Promise<Void> closed = Promise.promise();
+    loop.execute(() -> {
+      listening.close();
+      open.close().addListener(done -> closed.complete());
+    });
+    return closed.future();
+  }
+}
