@@ -368,8 +368,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** A piece of the backend's answer body; the last one ends the answer. */
   void relayContent(HttpContent content, boolean last) {
     if (last) {
-      channel.writeAndFlush(content, channel.voidPromise());
-      answered();
+      end(content);
     } else {
       channel.writeAndFlush(content, channel.voidPromise());
     }
@@ -435,8 +434,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       response.release();
       response = bodiless;
     }
-    channel.writeAndFlush(response, channel.voidPromise());
-    answered();
+    end(response);
   }
 
   /** Connection header of an answer: {@code close} for the last, {@code keep-alive} to an HTTP/1.0 client that keeps it. */
@@ -448,13 +446,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The answer is written: counted, and the next request read once this one's body is in. */
+  /**
+   * Writes the answer's last part. On a connection's last answer the connection closes once it is
+   * written; the answer counts as done before that write, so that a close that follows at once is
+   * not taken for the client leaving mid-answer.
+   */
+  private void end(Object last) {
+    if (keepAlive) {
+      channel.writeAndFlush(last, channel.voidPromise());
+      answered();
+    } else {
+      answered();
+      channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** The answer is done: counted, and the next request read once this one's body is in. */
   private void answered() {
     inAnswer = false;
     engine.metrics().answered(label, status, System.nanoTime() - started);
     if (!keepAlive) {
       closing = true;
-      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       return;
     }
     if (!inRequest) {
