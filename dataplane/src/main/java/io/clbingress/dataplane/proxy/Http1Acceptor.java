@@ -12,6 +12,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.impl.VertxHttpResponseEncoder;
@@ -97,8 +98,11 @@ final class Http1Acceptor {
         drained.complete();
         return;
       }
-      loop.schedule(() -> open.close().addListener(done -> drained.tryComplete()), drainMillis, TimeUnit.MILLISECONDS);
-      open.newCloseFuture().addListener(done -> drained.tryComplete());
+      ScheduledFuture<?> deadline = loop.schedule(() -> open.close(), drainMillis, TimeUnit.MILLISECONDS);
+      open.newCloseFuture().addListener(done -> {
+        deadline.cancel(false); // all closed before the period ended: the timer goes with them
+        drained.complete();
+      });
     });
     return drained.future();
   }

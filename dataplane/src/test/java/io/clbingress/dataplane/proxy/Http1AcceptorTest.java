@@ -154,6 +154,22 @@ class Http1AcceptorTest {
   }
 
   @Test
+  void aDrainIsDoneOnceItsLastConnectionClosesBeforeThePeriodEnds() throws Exception {
+    // Given a listener draining for a minute with one connection open
+    int port = freePort();
+    Http1Acceptor acceptor = listen(vertx.getOrCreateContext(), port);
+    io.vertx.core.Future<Void> drained;
+    try (Socket open = new Socket("127.0.0.1", port)) {
+      assertThat(exchange(open)).endsWith("loop");
+      drained = acceptor.drain(60_000);
+      awaitRefused(port);
+      assertThat(drained.isComplete()).isFalse();
+    }
+    // When the client closes it, then the drain is done without waiting for the minute
+    drained.await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aDrainWithNothingOpenIsDoneAtOnce() throws Exception {
     int port = freePort();
     Http1Acceptor acceptor = listen(vertx.getOrCreateContext(), port);
