@@ -193,6 +193,58 @@ class ListenerPortsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
   }
 
+  /**
+   * A plain HTTP port has a listening socket per event loop (the per-loop accept), closed on each
+   * loop a moment after its drain began. A port removed and brought back at once as a TCP listener,
+   * and back again as HTTP, waits for those sockets before the other protocol's server binds:
+   * otherwise the new server fails with "Address already in use" and the listener does not serve.
+   */
+  @Test
+  void portThatTurnsFromHttpToTcpAndBackServesEachTime() throws Exception {
+    start(LONG_DRAIN);
+    long version = 1;
+    for (int round = 0; round < 10; round++) {
+      String first = "round " + round;
+      String second = "again " + round;
+      // removed, then back at once as the other protocol (the drain path), then switched in place
+      harness.apply(table(version++, false, "/"));
+      harness.apply(switched(version++, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
+      harness.apply(table(version++, false, "/"));
+      harness.apply(switched(version++, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> echoes(port, first));
+      harness.apply(switched(version++, false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
+      harness.apply(switched(version++, true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> echoes(port, second));
+    }
+  }
+
+  /** Whether a new connection to the port passes a line to the echo server and back. */
+  private static boolean echoes(int toPort, String line) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", toPort), 5_000);
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] back = socket.getInputStream().readNBytes(line.length() + 1);
+      return new String(back, java.nio.charset.StandardCharsets.US_ASCII).equals(line + "\n");
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** The table with {@code port} as an HTTP listener to chat, or (tcp) as a TCP listener to the echo server. */
+  private RoutingTable switched(long version, boolean tcp) {
+    RoutingTable base = table(version, false, "/");
+    List<Listener> listeners = new ArrayList<>(base.listeners());
+    listeners.add(tcp
+        ? new Listener("apps/switch", Protocol.TCP, port, List.of(),
+            new Route(new PathMatch.Prefix("/"), "echo", Tables.DEFAULT_TIMEOUTS, "test"))
+        : new Listener("apps/switch", Protocol.HTTP, port, List.of(new VirtualHost("*",
+            List.of(new Route(new PathMatch.Prefix("/"), "chat", Tables.DEFAULT_TIMEOUTS, "test")))), null));
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, base.clusters()), version);
+  }
+
   /** A data plane serving the default listener, the HTTP listener on {@code port} and the TCP one on {@code tcpPort}. */
   private void startServing(Duration drain) throws Exception {
     start(drain);

@@ -36,6 +36,7 @@ final class Http1Acceptor {
 
   private final EventLoop loop;
   private final ChannelGroup open;
+  private final Promise<Void> released = Promise.promise();
   private Channel listening;
 
   private Http1Acceptor(EventLoop loop) {
@@ -76,6 +77,7 @@ final class Http1Acceptor {
         .addListener((ChannelFutureListener) future -> {
           if (future.isSuccess()) {
             acceptor.listening = future.channel();
+            acceptor.listening.closeFuture().addListener(closed -> acceptor.released.tryComplete());
             bound.complete(acceptor);
           } else {
             bound.fail(future.cause());
@@ -105,6 +107,11 @@ final class Http1Acceptor {
       });
     });
     return drained.future();
+  }
+
+  /** Completed once the listening socket is closed (after {@link #drain} or {@link #close}). */
+  Future<Void> released() {
+    return released.future();
   }
 
   /** Stops accepting and closes every open connection now. */

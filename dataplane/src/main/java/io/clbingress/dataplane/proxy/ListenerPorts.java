@@ -75,6 +75,11 @@ public final class ListenerPorts {
   private final Map<Integer, Bound> bound = new ConcurrentHashMap<>();
   /** Ports whose previous servers were closed or drained, and whose listening socket may still be closing. */
   private final Set<Integer> unbinding = ConcurrentHashMap.newKeySet();
+  /**
+   * Per port in {@link #unbinding}: completed once its previous servers' own listening sockets are
+   * closed (each event loop's, with the per-loop accept of plain HTTP).
+   */
+  private final Map<Integer, Future<?>> releasing = new ConcurrentHashMap<>();
   private volatile Map<Integer, Listener> wanted = Map.of();
   private volatile long drainMillis;
   private volatile boolean closed;
@@ -180,6 +185,7 @@ public final class ListenerPorts {
     unbinding.add(port);
     long drain = Math.max(1, drainMillis);
     List<Future<Void>> drained = entry.instances.stream().map(instance -> instance.drain(entry.lastWith, drain)).toList();
+    releasing.put(port, released(entry));
     LOG.info("listener port {}:{} left the routing table: no longer accepting, open connections drain for {} ms",
         bindAddress, port, drain);
     Future.join(drained).onComplete(done -> {
@@ -202,11 +208,19 @@ public final class ListenerPorts {
     }
     bound.remove(port, entry);
     unbinding.add(port);
+    releasing.put(port, released(entry));
     return vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
   }
 
+  private static Future<?> released(Bound entry) {
+    return Future.join(entry.instances.stream().map(PortServer::released).toList());
+  }
+
   /**
-   * Completed once the port's previous servers no longer hold its listening socket. Vert.x shares
+   * Completed once the port's previous servers no longer hold its listening sockets: first their
+   * own (each event loop's socket of a plain HTTP port, closed on that loop a moment after the
+   * drain or stop began; a TCP or TLS server that bound before that close ran would fail with
+   * "Address already in use"), then Vert.x's shared one. Vert.x shares
    * one listening socket among the servers of a host and port (its instances on each event loop):
    * a server that listens while the last of the previous servers is still closing that socket
    * would join it, succeed, and be left with no socket at all. The socket closes on Vert.x's
@@ -219,7 +233,10 @@ public final class ListenerPorts {
       return Future.succeededFuture();
     }
     Promise<Void> free = Promise.promise();
-    awaitUnbound(port, free, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS), true);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS);
+    releasing.getOrDefault(port, Future.succeededFuture())
+        .timeout(UNBIND_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .onComplete(own -> awaitUnbound(port, free, deadline, true));
     return free.future();
   }
 
@@ -241,6 +258,7 @@ public final class ListenerPorts {
           bindAddress, port, UNBIND_WAIT_MILLIS);
     }
     unbinding.remove(port);
+    releasing.remove(port);
     free.complete();
   }
 }

@@ -21,4 +21,13 @@ interface PortServer {
    * @return completed once every connection of this instance is closed
    */
   Future<Void> drain(Router last, long drainMillis);
+
+  /**
+   * Completed once this instance holds no listening socket of its own any more (after a drain or
+   * stop began). Servers that share Vert.x's one socket per port hold none of their own: completed
+   * at once ({@link ListenerPorts} waits for Vert.x's socket separately).
+   */
+  default Future<Void> released() {
+    return Future.succeededFuture();
+  }
 }

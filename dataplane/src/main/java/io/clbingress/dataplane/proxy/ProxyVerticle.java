@@ -145,6 +145,12 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     return server.updateSSLOptions(options);
   }
 
+  /** This instance's own listening socket (the per-event-loop accept) is closed; with Vert.x's shared socket, at once. */
+  @Override
+  public Future<Void> released() {
+    return acceptor == null ? Future.succeededFuture() : acceptor.released();
+  }
+
   @Override
   public Future<Void> drain(Router last, long drainMillis) {
     handler.drain(last);
