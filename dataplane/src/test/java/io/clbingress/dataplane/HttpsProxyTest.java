@@ -12,6 +12,7 @@ import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
@@ -132,6 +133,16 @@ class HttpsProxyTest {
         .doesNotContain("seen-transfer-encoding");
   }
 
+  /** A route's RequestRedirect over h2: the scheme, host and port the request came with, the filter's path. */
+  @Test
+  void curlOverH2GetsTheRedirectOfARedirectingRoute() {
+    int port = harness.dataPlane.httpsPort();
+    Openssl.Result curl = Openssl.run(dir, List.of("curl", "-s", "-k", "--http2", "--resolve",
+        "moved.example.com:" + port + ":127.0.0.1", "-D", "-", "-o", "/dev/null", "https://moved.example.com:" + port + "/x",
+        "-w", "\nversion=%{http_version}"), "");
+    assertThat(curl.output()).contains("version=2", "HTTP/2 303", "location: https://moved.example.com:" + port + "/new-home");
+  }
+
   /**
    * {@code curl -T 256k.bin -H 'Expect: 100-continue'} over HTTPS/1.1: curl holds its body for a
    * 100 for up to {@code --expect100-timeout} (10 s here, curl's own default is 1 s); the proxy
@@ -229,7 +240,9 @@ class HttpsProxyTest {
     List<VirtualHost> hosts = List.of(
         new VirtualHost("a.example.com", List.of(new Route(new PathMatch.Prefix("/"), "web", Tables.DEFAULT_TIMEOUTS, "t", true))),
         new VirtualHost("b.example.com", List.of(new Route(new PathMatch.Prefix("/"), "web", Tables.DEFAULT_TIMEOUTS, "t"))),
-        new VirtualHost("plain.example.com", List.of(new Route(new PathMatch.Prefix("/"), "web", Tables.DEFAULT_TIMEOUTS, "t"))));
+        new VirtualHost("plain.example.com", List.of(new Route(new PathMatch.Prefix("/"), "web", Tables.DEFAULT_TIMEOUTS, "t"))),
+        new VirtualHost("moved.example.com", List.of(new Route(new PathMatch.Prefix("/"), "web", Tables.DEFAULT_TIMEOUTS,
+            "t", false, null, List.of(new RequestRedirect(null, null, null, "/new-home", 303))))));
     List<VirtualHost> httpsHosts = hosts.stream().map(h -> new VirtualHost(h.host(),
         h.routes().stream().map(r -> r.withRedirectToHttps(false)).toList())).toList();
     List<Listener> listeners = List.of(

@@ -213,6 +213,17 @@ class NginxCorpusE2ETest {
                 + ingress.annotations().get(NGINX + "canary-by-header-value")) : List.of();
         Reply reply = get(rule.host(), path, ingress.tlsHosts().contains(rule.host()), headers);
         String where = ingress.id() + " " + rule;
+        String redirect = redirectOf(ingress);
+        if (redirect != null) {
+          // Documented: temporal-redirect wins; the Location is the URL as written ($request_uri: the request's path)
+          boolean temporal = ingress.annotations().containsKey(NGINX + "temporal-redirect");
+          String code = ingress.annotations().getOrDefault(NGINX + (temporal ? "temporal" : "permanent") + "-redirect-code",
+              temporal ? "302" : "301");
+          assertThat(reply.status()).as(where + ": " + reply).isEqualTo(Integer.parseInt(code));
+          assertThat(reply.location()).as(where).isEqualTo(redirect.replace("$request_uri", path));
+          probed++;
+          continue;
+        }
         assertThat(reply.status()).as(where + ": " + reply).isEqualTo(200);
         if (regex && !HONOURED.contains(NGINX + "use-regex")) {
           // Documented: "paths are matched as Prefix or Exact, not as regular expressions"
@@ -332,6 +343,16 @@ class NginxCorpusE2ETest {
 
   /** An HTTP reply as curl saw it. */
   record Reply(int status, String body, String location) {
+  }
+
+  /** The URL of the Ingress's honoured redirect annotation (temporal-redirect wins), or null. */
+  private static String redirectOf(CorpusIngress ingress) {
+    for (String name : List.of("temporal-redirect", "permanent-redirect")) {
+      if (HONOURED.contains(NGINX + name) && ingress.annotations().containsKey(NGINX + name)) {
+        return ingress.annotations().get(NGINX + name);
+      }
+    }
+    return null;
   }
 
   /** GET {@code path} on {@code host}: over HTTPS (trusting any certificate) or plain HTTP. */

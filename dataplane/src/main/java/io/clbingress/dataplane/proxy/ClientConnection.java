@@ -256,6 +256,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       case NOT_FOUND -> answer(404, expectsContinue);
       case NO_ENDPOINT -> answer(503, expectsContinue);
       case TOO_LARGE -> answer(413, true);
+      case REDIRECT -> {
+        FullHttpResponse redirect = new DefaultFullHttpResponse(version,
+            HttpResponseStatus.valueOf(route.route().requestRedirect().statusCode()), Unpooled.EMPTY_BUFFER);
+        redirect.headers().set(HttpHeaderNames.LOCATION, dispatch.redirectLocation(tls ? "https" : "http"));
+        send(redirect, expectsContinue);
+      }
       case REDIRECT_TO_HTTPS -> {
         // 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default)
         FullHttpResponse redirect = new DefaultFullHttpResponse(version, HttpResponseStatus.PERMANENT_REDIRECT,

@@ -8,7 +8,9 @@ import io.vertx.core.net.HostAndPort;
  * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
  * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
  * target is malformed ({@link RequestPath}, {@link AbsoluteForm}), is refused; no route is 404; a
- * route that redirects to HTTPS answers 308; a route without endpoints is 503; a WebSocket upgrade
+ * route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
+ * ingress-nginx's {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS
+ * answers 308; a route without endpoints is 503; a WebSocket upgrade
  * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded.
  *
  * @param action what to do
@@ -23,7 +25,7 @@ import io.vertx.core.net.HostAndPort;
 record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority) {
 
   /** The proxy's choices for a request head. */
-  enum Action { REFUSE, NOT_FOUND, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+  enum Action { REFUSE, NOT_FOUND, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
 
   /**
    * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
@@ -60,6 +62,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;
+    } else if (route.route().requestRedirect() != null) {
+      action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
       action = Action.REDIRECT_TO_HTTPS;
     } else if (!route.cluster().hasEndpoints()) {
@@ -99,6 +103,12 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     }
     String path = uri.substring(start, query);
     return path.isEmpty() ? "/" : path;
+  }
+
+  /** The Location of a {@link Action#REDIRECT}, for a request that came over {@code scheme}. */
+  String redirectLocation(String scheme) {
+    return route.route().requestRedirect().location(scheme, authority == null ? null : authority.host(),
+        authority == null ? -1 : authority.port(), uri);
   }
 
   /** The query of a request target, or null. */

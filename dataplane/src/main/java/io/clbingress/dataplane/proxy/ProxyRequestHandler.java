@@ -133,7 +133,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         Responses.send(request, status, Responses.reason(status));
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
-      case REDIRECT_TO_HTTPS -> redirectToHttps(request, httpsLocation(dispatch));
+      case REDIRECT -> redirect(request, route.route().requestRedirect().statusCode(),
+          dispatch.redirectLocation(request.isSSL() ? "https" : "http"));
+      case REDIRECT_TO_HTTPS -> redirect(request, 308, httpsLocation(dispatch));
       case NO_ENDPOINT -> Responses.send(request, 503, "Service Unavailable");
       case UPGRADE -> webSockets.open(new VertxUpgrade(request, guard == null ? () -> { } : () -> {
         // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
@@ -161,13 +163,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     return drainingWith != null;
   }
 
-  /** 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default). */
-  private static void redirectToHttps(HttpServerRequest request, String location) {
+  /** A redirect; to HTTPS it is 308, which keeps the method and body unlike 301/302 (as ingress-nginx answers by default). */
+  private static void redirect(HttpServerRequest request, int status, String location) {
     boolean bodyWillNotCome = ExpectContinue.awaited(request);
     if (bodyWillNotCome) {
       Responses.lastOnConnection(request);
     }
-    var written = request.response().setStatusCode(308)
+    var written = request.response().setStatusCode(status)
         .putHeader("location", location)
         .end();
     if (bodyWillNotCome) {

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.table;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,12 @@ import java.util.Objects;
  *     listener, a host with TLS)
  * @param sessionTtlSeconds sticky sessions: a cookie pins a client to its endpoint for this long;
  *     null when off
+ * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters);
+ *     a {@link RequestRedirect} answers instead of forwarding, before {@code redirectToHttps}
  */
 public record Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Integer sessionTtlSeconds) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer sessionTtlSeconds,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteFilter> filters) {
 
   public Route {
     Objects.requireNonNull(match, "match");
@@ -24,6 +28,12 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
     if (sessionTtlSeconds != null && sessionTtlSeconds < 1) {
       sessionTtlSeconds = null;
     }
+    filters = filters == null ? List.of() : List.copyOf(filters);
+  }
+
+  public Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
+      Integer sessionTtlSeconds) {
+    this(match, cluster, timeouts, source, redirectToHttps, sessionTtlSeconds, List.of());
   }
 
   public Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps) {
@@ -36,6 +46,17 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
 
   /** This route with the redirect on or off (itself when it already is). */
   public Route withRedirectToHttps(boolean redirect) {
-    return redirect == redirectToHttps ? this : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds);
+    return redirect == redirectToHttps ? this
+        : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds, filters);
+  }
+
+  /** The route's {@link RequestRedirect}, or null. */
+  public RequestRedirect requestRedirect() {
+    for (RouteFilter filter : filters) {
+      if (filter instanceof RequestRedirect redirect) {
+        return redirect;
+      }
+    }
+    return null;
   }
 }

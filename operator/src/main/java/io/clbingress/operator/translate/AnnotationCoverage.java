@@ -45,8 +45,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       Map.entry("rewrite-target", "the backend receives the request path unchanged"),
       Map.entry("use-regex", "paths are matched as Prefix or Exact, not as regular expressions"),
       Map.entry("app-root", "no redirect from / is made"),
-      Map.entry("permanent-redirect", "the route is proxied, not redirected"),
-      Map.entry("temporal-redirect", "the route is proxied, not redirected"),
       Map.entry("force-ssl-redirect", "HTTP is redirected to HTTPS only for hosts with TLS (ssl-redirect)"),
       Map.entry("from-to-www-redirect", "no www redirect is made"),
       Map.entry("canary", "this Ingress is routed as a normal one, not as a canary"),
@@ -143,6 +141,9 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
     return switch (spec.type()) {
       case DURATION -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes any number of seconds)";
       case CHOICE -> "accepted: " + spec.acceptedText();
+      case URL -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands other nginx variables)";
+      case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
+          + " for other codes without a word)";
       default -> "";
     };
   }

@@ -1,5 +1,8 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.RequestRedirect;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +75,58 @@ public final class AnnotationParser {
       }
       return new AnnotationValue.Valid<>(List.copyOf(names));
     });
+  }
+
+  /** A redirect status code among the spec's choices. */
+  public static AnnotationValue<Integer> status(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> spec.choices().contains(raw.trim())
+        ? new AnnotationValue.Valid<>(Integer.parseInt(raw.trim()))
+        : new AnnotationValue.Invalid<>(key, quote(raw) + " is not one of " + String.join(", ", spec.choices())));
+  }
+
+  /**
+   * The target of a redirect annotation: an absolute {@code http} or {@code https} URL, taken as
+   * the Location as is, or {@code scheme://host[:port]$request_uri}, which keeps the request's path
+   * and query (the one nginx variable honoured, as ingress-nginx users write it). The result is a
+   * {@link RequestRedirect} with a placeholder status, which the caller replaces.
+   */
+  public static AnnotationValue<RequestRedirect> redirectUrl(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, AnnotationParser::parseRedirectUrl);
+  }
+
+  private static final String REQUEST_URI = "$request_uri";
+
+  private static AnnotationValue<RequestRedirect> parseRedirectUrl(String key, String raw) {
+    String text = raw.trim();
+    boolean keepsRequest = text.endsWith(REQUEST_URI);
+    String url = keepsRequest ? text.substring(0, text.length() - REQUEST_URI.length()) : text;
+    if (url.indexOf('$') >= 0) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + ": nginx variables are not expanded (only a final "
+          + REQUEST_URI + " after scheme://host[:port])");
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (uri.getRawUserInfo() != null) {
+      // Not quoted: the value may hold a password, and the reason goes into Events and logs.
+      return new AnnotationValue.Invalid<>(key, "a redirect URL with a user name or password is not accepted");
+    }
+    if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an absolute http or https URL with a host");
+    }
+    String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+        + (uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment());
+    if (keepsRequest && !path.isEmpty()) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + ": " + REQUEST_URI
+          + " may only follow scheme://host[:port], with no path before it");
+    }
+    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    return new AnnotationValue.Valid<>(new RequestRedirect(scheme, host.toLowerCase(Locale.ROOT),
+        uri.getPort() < 0 ? null : uri.getPort(), keepsRequest ? null : path, 302));
   }
 
   /** Parses {@code 600}, {@code 600s}, {@code 10m} or {@code 1h} to seconds within the spec's range. */

@@ -27,7 +27,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** 0 (off) or a whole number in min..max. */
     SECONDS_OR_OFF,
     /** Comma-separated object names (DNS-1123 labels). */
-    NAMES
+    NAMES,
+    /** An absolute http or https URL, which may end in {@code $request_uri}. */
+    URL,
+    /** A redirect status code of {@code choices}. */
+    STATUS
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -49,8 +53,20 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec LISTENER = new AnnotationSpec("listener", Type.NAMES, 0, 0, List.of(), false,
       "", "bind this Ingress to these CLBListeners (comma-separated names, same namespace)");
 
+  private static final List<String> REDIRECT_CODES = List.of("301", "302", "303", "307", "308");
+  public static final AnnotationSpec PERMANENT_REDIRECT = new AnnotationSpec("permanent-redirect", Type.URL, 0, 0,
+      List.of(), true, "", "answer every request with a redirect to this URL (permanent-redirect-code) instead of"
+      + " forwarding; a URL ending in $request_uri keeps the request's path and query");
+  public static final AnnotationSpec PERMANENT_REDIRECT_CODE = new AnnotationSpec("permanent-redirect-code",
+      Type.STATUS, 0, 0, REDIRECT_CODES, true, "301", "status of the permanent-redirect answer");
+  public static final AnnotationSpec TEMPORAL_REDIRECT = new AnnotationSpec("temporal-redirect", Type.URL, 0, 0,
+      List.of(), true, "", "as permanent-redirect, with temporal-redirect-code; wins when both are set");
+  public static final AnnotationSpec TEMPORAL_REDIRECT_CODE = new AnnotationSpec("temporal-redirect-code",
+      Type.STATUS, 0, 0, REDIRECT_CODES, true, "302", "status of the temporal-redirect answer");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
-      PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER);
+      PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
+      PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE);
 
   public String key() {
     return PREFIX + name;
@@ -67,6 +83,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case BOOLEAN, CHOICE -> String.join(", ", choices);
       case SECONDS_OR_OFF -> "0, " + min + "–" + max;
       case NAMES -> "names";
+      case URL -> "http(s)://host[:port][/path], or http(s)://host[:port]$request_uri";
+      case STATUS -> String.join(", ", choices);
     };
   }
 }

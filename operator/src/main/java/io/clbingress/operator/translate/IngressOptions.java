@@ -1,5 +1,8 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.RequestRedirect;
+import io.clbingress.dataplane.table.RouteFilter;
+
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.IngressInfo;
@@ -14,9 +17,10 @@ import java.util.Set;
  * filled from the listener's defaults and the controller's flags.
  *
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
+ * @param filters the filters of every route of this Ingress (a redirect)
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
-    long sessionPersistenceSeconds, List<String> listeners) {
+    long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -44,9 +48,31 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
             wanted + " not found"));
       }
     }
+    RequestRedirect redirect = redirect(ingress, problems);
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
-        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners);
+        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners,
+        redirect == null ? List.of() : List.of(redirect));
     return new Parsed(options, List.copyOf(problems));
+  }
+
+  /**
+   * ingress-nginx's redirect annotations: temporal-redirect (with temporal-redirect-code, 302 by
+   * default) wins over permanent-redirect (with permanent-redirect-code, 301 by default), as in its
+   * redirect annotation parser; null when neither is set.
+   */
+  private static RequestRedirect redirect(IngressInfo ingress, List<Problem> problems) {
+    Map<String, String> annotations = ingress.annotations();
+    RequestRedirect temporal = valid(ingress, problems,
+        AnnotationParser.redirectUrl(annotations, AnnotationSpec.TEMPORAL_REDIRECT), null);
+    int temporalCode = valid(ingress, problems,
+        AnnotationParser.status(annotations, AnnotationSpec.TEMPORAL_REDIRECT_CODE), 302);
+    RequestRedirect permanent = valid(ingress, problems,
+        AnnotationParser.redirectUrl(annotations, AnnotationSpec.PERMANENT_REDIRECT), null);
+    int permanentCode = valid(ingress, problems,
+        AnnotationParser.status(annotations, AnnotationSpec.PERMANENT_REDIRECT_CODE), 301);
+    RequestRedirect chosen = temporal != null ? temporal : permanent;
+    return chosen == null ? null : new RequestRedirect(chosen.scheme(), chosen.host(), chosen.port(), chosen.path(),
+        chosen == temporal ? temporalCode : permanentCode);
   }
 
   private static <T> T valid(IngressInfo ingress, List<Problem> problems, AnnotationValue<T> value, T fallback) {

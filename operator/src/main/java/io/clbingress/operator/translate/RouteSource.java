@@ -3,11 +3,13 @@ package io.clbingress.operator.translate;
 import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.operator.state.ObjectRef;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,17 +20,24 @@ import java.util.Set;
  *     ssl-redirect on)
  * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
  * @param healthCheck the active check of the clusters it creates; null for none
+ * @param filters the filters of its routes
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
-    Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
+    Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
+    filters = List.copyOf(filters);
+  }
+
+  RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
+      Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
+    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of());
   }
 
   /** A route of this source. */
   Route route(PathMatch match, String cluster) {
     return new Route(match, cluster, timeouts, owner.toString(), false,
-        sessionTtlSeconds == 0 ? null : sessionTtlSeconds);
+        sessionTtlSeconds == 0 ? null : sessionTtlSeconds, filters);
   }
 }

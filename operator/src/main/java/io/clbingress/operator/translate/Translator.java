@@ -204,7 +204,8 @@ public final class Translator {
       Settings settings, Set<String> redirectHosts) {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
-        options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null);
+        options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null,
+        options.filters());
   }
 
   /**

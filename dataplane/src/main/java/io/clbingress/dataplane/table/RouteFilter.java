@@ -1,0 +1,14 @@
+package io.clbingress.dataplane.table;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Something a route does to a request besides choosing its cluster, named and shaped after Gateway
+ * API's HTTPRoute filters (an Ingress's annotations and a CLBListener rule's fields translate to
+ * the same filters). In the table as {@code {"type": "RequestRedirect", ...}}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = RequestRedirect.class, name = "RequestRedirect")})
+public sealed interface RouteFilter permits RequestRedirect {
+}
