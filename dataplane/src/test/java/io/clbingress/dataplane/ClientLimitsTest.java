@@ -46,7 +46,12 @@ class ClientLimitsTest {
     noKeepAlive = DataPlaneHarness.freePort();
     Cluster cluster = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", backend.port())));
     List<VirtualHost> hosts = List.of(new VirtualHost("*", List.of(
-        new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test"))));
+            new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test"))),
+        // ingress-nginx's proxy-body-size on a route: its own limit, or 0 for none, instead of the listener's
+        new VirtualHost("small.example.com", List.of(
+            new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, null, List.of(), 100L))),
+        new VirtualHost("unlimited.example.com", List.of(
+            new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, null, List.of(), 0L))));
     RoutingTable table = TableCodec.stamp(RoutingTable.unpublished(List.of(
         new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, List.of(), null),
         new Listener("apps/limited", Protocol.HTTP, limited, hosts, null, null, new ClientLimits(1500, 1000, 1000)),
@@ -94,24 +99,38 @@ class ClientLimitsTest {
 
   @Test
   void declaredBodyOverTheLimitGets413WithoutReachingTheBackend() throws Exception {
-    Raw raw = Raw.connect(limited);
-    raw.socket.write("POST /echo HTTP/1.1\r\nHost: app.example.com\r\nContent-Length: 1001\r\n\r\n" + "x".repeat(1001));
-    raw.awaitClosed();
-    assertThat(raw.received()).startsWith("HTTP/1.1 413");
+    assertThat(post("app.example.com", "Content-Length: 1001", "x".repeat(1001))).startsWith("HTTP/1.1 413");
   }
 
   @Test
   void chunkedBodyOverTheLimitGets413AndOneUnderItPasses() throws Exception {
-    Raw over = Raw.connect(limited);
-    over.socket.write("POST /echo HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + chunk(600) + chunk(600) + "0\r\n\r\n");
-    over.awaitClosed();
-    assertThat(over.received()).startsWith("HTTP/1.1 413");
-    Raw under = Raw.connect(limited);
-    under.socket.write("POST /echo HTTP/1.1\r\nHost: app.example.com\r\nTransfer-Encoding: chunked\r\n"
-        + "Connection: close\r\n\r\n" + chunk(400) + chunk(400) + "0\r\n\r\n");
-    under.awaitClosed();
-    assertThat(under.received()).startsWith("HTTP/1.1 200").contains("x".repeat(800));
+    assertThat(post("app.example.com", CHUNKED, chunk(600) + chunk(600) + "0\r\n\r\n")).startsWith("HTTP/1.1 413");
+    assertThat(post("app.example.com", CHUNKED + "\r\nConnection: close", chunk(400) + chunk(400) + "0\r\n\r\n"))
+        .startsWith("HTTP/1.1 200").contains("x".repeat(800));
+  }
+
+  @Test
+  void aRoutesOwnBodyLimitReplacesTheListenersDeclaredOrChunked() throws Exception {
+    assertThat(post("small.example.com", "Content-Length: 101", "x".repeat(101))).startsWith("HTTP/1.1 413");
+    assertThat(post("small.example.com", CHUNKED, chunk(60) + chunk(60) + "0\r\n\r\n")).startsWith("HTTP/1.1 413");
+    assertThat(post("small.example.com", "Content-Length: 100\r\nConnection: close", "x".repeat(100)))
+        .startsWith("HTTP/1.1 200").contains("x".repeat(100));
+  }
+
+  @Test
+  void aRouteBodyLimitOfZeroLiftsTheListenersLimit() throws Exception {
+    assertThat(post("unlimited.example.com", CHUNKED + "\r\nConnection: close", chunk(900) + chunk(900) + "0\r\n\r\n"))
+        .startsWith("HTTP/1.1 200").contains("x".repeat(1800));
+  }
+
+  private static final String CHUNKED = "Transfer-Encoding: chunked";
+
+  /** A POST to /echo on the limited listener (headers CRLF-separated, without the last CRLF); what came back once the server closed. */
+  private static String post(String host, String headers, String body) throws Exception {
+    Raw raw = Raw.connect(limited);
+    raw.socket.write("POST /echo HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "\r\n\r\n" + body);
+    raw.awaitClosed();
+    return raw.received();
   }
 
   @Test

@@ -9,7 +9,7 @@ import io.clbingress.dataplane.upstream.UpstreamCluster;
  *
  * @param clientCertificates its listener asks for client certificates (mutual TLS), whose
  *     subject then goes to the backend
- * @param maxBodyBytes its listener's body limit; 0 = none
+ * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes) {

@@ -103,7 +103,7 @@ public final class Router {
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
       CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
-          listener.limits().maxBodyBytes());
+          route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes());
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
       } else {

@@ -15,10 +15,13 @@ import java.util.Objects;
  *     null when off
  * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters);
  *     a {@link RequestRedirect} answers instead of forwarding, before {@code redirectToHttps}
+ * @param maxBodyBytes the largest request body in bytes (413 above it), instead of the listener's
+ *     limit; 0 = no limit; null = the listener's (ingress-nginx's {@code proxy-body-size})
  */
 public record Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer sessionTtlSeconds,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteFilter> filters) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteFilter> filters,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long maxBodyBytes) {
 
   public Route {
     Objects.requireNonNull(match, "match");
@@ -29,6 +32,14 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
       sessionTtlSeconds = null;
     }
     filters = filters == null ? List.of() : List.copyOf(filters);
+    if (maxBodyBytes != null && maxBodyBytes < 0) {
+      throw new IllegalArgumentException("route body limit " + maxBodyBytes + " is negative");
+    }
+  }
+
+  public Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
+      Integer sessionTtlSeconds, List<RouteFilter> filters) {
+    this(match, cluster, timeouts, source, redirectToHttps, sessionTtlSeconds, filters, null);
   }
 
   public Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
@@ -47,7 +58,7 @@ public record Route(PathMatch match, String cluster, Timeouts timeouts, String s
   /** This route with the redirect on or off (itself when it already is). */
   public Route withRedirectToHttps(boolean redirect) {
     return redirect == redirectToHttps ? this
-        : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds, filters);
+        : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds, filters, maxBodyBytes);
   }
 
   /** The route's {@link RequestRedirect}, or null. */

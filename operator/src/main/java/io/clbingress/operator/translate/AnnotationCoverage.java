@@ -52,7 +52,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       Map.entry("session-cookie", "use clb.ingress.io/session-persistence for sticky sessions"),
       Map.entry("upstream-hash-by", "use clb.ingress.io/scheduler: IP_HASH for hashing by client address"),
       Map.entry("load-balance", "use clb.ingress.io/scheduler"),
-      Map.entry("proxy-body-size", "request bodies are not limited per route"),
       Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
       Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
       Map.entry("service-upstream", "requests go to the Service's endpoints"),
@@ -142,6 +141,7 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       case DURATION -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes any number of seconds)";
       case CHOICE -> "accepted: " + spec.acceptedText();
       case URL -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands other nginx variables)";
+      case SIZE -> "accepted: " + spec.acceptedText();
       case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
           + " for other codes without a word)";
       default -> "";

@@ -77,6 +77,32 @@ public final class AnnotationParser {
     });
   }
 
+  private static final Pattern NGINX_SIZE = Pattern.compile("(\\d{1,18})([kKmMgG]?)");
+
+  /**
+   * nginx's size ({@code client_max_body_size}, which ingress-nginx's {@code proxy-body-size}
+   * sets): a whole number of bytes, or of KiB, MiB or GiB with {@code k}, {@code m} or {@code g} in
+   * either case; {@code 0} turns the limit off.
+   */
+  public static AnnotationValue<Long> size(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      Matcher matcher = NGINX_SIZE.matcher(raw.trim());
+      if (!matcher.matches()) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a size (bytes, or with k, m or g: 8m)");
+      }
+      int shift = switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+        case "k" -> 10;
+        case "m" -> 20;
+        case "g" -> 30;
+        default -> 0;
+      };
+      long amount = Long.parseLong(matcher.group(1));
+      return amount > Long.MAX_VALUE >> shift
+          ? new AnnotationValue.Invalid<>(key, quote(raw) + " is too large")
+          : new AnnotationValue.Valid<>(amount << shift);
+    });
+  }
+
   /** A redirect status code among the spec's choices. */
   public static AnnotationValue<Integer> status(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> spec.choices().contains(raw.trim())

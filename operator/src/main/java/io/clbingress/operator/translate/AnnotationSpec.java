@@ -31,7 +31,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** An absolute http or https URL, which may end in {@code $request_uri}. */
     URL,
     /** A redirect status code of {@code choices}. */
-    STATUS
+    STATUS,
+    /** nginx's size: bytes, or with k, m or g (binary units, either case); 0 = no limit. */
+    SIZE
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -64,9 +66,13 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec TEMPORAL_REDIRECT_CODE = new AnnotationSpec("temporal-redirect-code",
       Type.STATUS, 0, 0, REDIRECT_CODES, true, "302", "status of the temporal-redirect answer");
 
+  public static final AnnotationSpec PROXY_BODY_SIZE = new AnnotationSpec("proxy-body-size", Type.SIZE, 0, 0,
+      List.of(), true, "", "largest request body, 413 above it (0 = no limit); the listener's limit when not set"
+      + " (CLBListener spec.defaults.clientMaxBodySize, else none)");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
-      PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE);
+      PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE);
 
   public String key() {
     return PREFIX + name;
@@ -85,6 +91,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case NAMES -> "names";
       case URL -> "http(s)://host[:port][/path], or http(s)://host[:port]$request_uri";
       case STATUS -> String.join(", ", choices);
+      case SIZE -> "0, or bytes with k, m, g (1024-based): 512k, 8m, 1g";
     };
   }
 }

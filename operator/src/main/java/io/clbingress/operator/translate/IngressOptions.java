@@ -18,9 +18,10 @@ import java.util.Set;
  *
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect)
+ * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
-    long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters) {
+    long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -49,9 +50,10 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
       }
     }
     RequestRedirect redirect = redirect(ingress, problems);
+    Long maxBody = valid(ingress, problems, AnnotationParser.size(annotations, AnnotationSpec.PROXY_BODY_SIZE), null);
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners,
-        redirect == null ? List.of() : List.of(redirect));
+        redirect == null ? List.of() : List.of(redirect), maxBody);
     return new Parsed(options, List.copyOf(problems));
   }
 

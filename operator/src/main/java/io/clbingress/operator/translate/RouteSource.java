@@ -21,9 +21,11 @@ import java.util.Set;
  * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
+ * @param maxBodyBytes its routes' body limit (0 = none), or null for the listener's
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
-    Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters) {
+    Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
+    Long maxBodyBytes) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
@@ -32,12 +34,12 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
-    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of());
+    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null);
   }
 
   /** A route of this source. */
   Route route(PathMatch match, String cluster) {
     return new Route(match, cluster, timeouts, owner.toString(), false,
-        sessionTtlSeconds == 0 ? null : sessionTtlSeconds, filters);
+        sessionTtlSeconds == 0 ? null : sessionTtlSeconds, filters, maxBodyBytes);
   }
 }

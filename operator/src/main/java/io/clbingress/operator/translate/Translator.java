@@ -205,7 +205,7 @@ public final class Translator {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
         options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null,
-        options.filters());
+        options.filters(), options.maxBodyBytes());
   }
 
   /**
