@@ -87,6 +87,15 @@ class RequestRedirectTest {
   }
 
   @Test
+  void aRouteWithoutAClusterAnswersItsRedirect() throws Exception {
+    DataPlaneHarness.Answer answer = harness.get("no-cluster.example.com", "/x?y");
+    assertThat(answer.status()).isEqualTo(302);
+    assertThat(answer.headers()).containsEntry("location", "https://app.example.com/x?y");
+    assertThatThrownBy(() -> new Route(new PathMatch.Prefix("/"), null, Tables.DEFAULT_TIMEOUTS, "t"))
+        .as("only a redirecting route may go without a cluster").isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void otherRoutesAreForwarded() throws Exception {
     assertThat(harness.get("plain.example.com", "/x").body()).isEqualTo("app");
     assertThat(backend.uris).containsExactly("/x");
@@ -140,7 +149,11 @@ class RequestRedirectTest {
         host("keep.example.com", false, new RequestRedirect("https", "new.example.com", null, null, 308)),
         host("same.example.com", false, new RequestRedirect(null, null, null, "/moved", 302)),
         host("tls.example.com", true, new RequestRedirect(null, "elsewhere.example.com", 8081, null, 307)),
-        host("plain.example.com", false, null));
+        host("plain.example.com", false, null),
+        // a CLBListener rule with a redirect instead of a backend: no cluster
+        new VirtualHost("no-cluster.example.com", List.of(new Route(new PathMatch.Prefix("/"), null,
+            Tables.DEFAULT_TIMEOUTS, "CLBListener apps/web", false, null,
+            List.of(new RequestRedirect("https", "app.example.com", null, null, 302))))));
     Cluster app = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", backend.port())));
     Listener listener = new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, hosts, null);
     return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.of(app)), 1);

@@ -58,7 +58,7 @@ public final class TunnelRegistry {
 
   private static boolean isOrphan(Router router, Tunnel tunnel) {
     CompiledRoute route = router.route(tunnel.route());
-    return route == null || !route.cluster().contains(tunnel.endpoint());
+    return route == null || route.cluster() == null || !route.cluster().contains(tunnel.endpoint());
   }
 
   public void closeAll(String reason) {

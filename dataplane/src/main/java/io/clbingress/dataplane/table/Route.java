@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * A match and where it goes.
  *
- * @param cluster name of a {@link Cluster} of the same table
+ * @param cluster name of a {@link Cluster} of the same table; null only for a route that answers with
+ *     a {@link RequestRedirect} (it forwards nothing)
  * @param source the object this route came from, {@code Kind namespace/name}, for logs and metrics
  * @param redirectToHttps answer 308 to the same URL on HTTPS instead of proxying (plain HTTP
  *     listener, a host with TLS)
@@ -18,20 +19,22 @@ import java.util.Objects;
  * @param maxBodyBytes the largest request body in bytes (413 above it), instead of the listener's
  *     limit; 0 = no limit; null = the listener's (ingress-nginx's {@code proxy-body-size})
  */
-public record Route(PathMatch match, String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
+public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) String cluster, Timeouts timeouts, String source, boolean redirectToHttps,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer sessionTtlSeconds,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteFilter> filters,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long maxBodyBytes) {
 
   public Route {
     Objects.requireNonNull(match, "match");
-    Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(timeouts, "timeouts");
     source = Objects.requireNonNullElse(source, "");
     if (sessionTtlSeconds != null && sessionTtlSeconds < 1) {
       sessionTtlSeconds = null;
     }
     filters = filters == null ? List.of() : List.copyOf(filters);
+    if (cluster == null && filters.stream().noneMatch(RequestRedirect.class::isInstance)) {
+      throw new NullPointerException("cluster (only a route that redirects has none)");
+    }
     if (maxBodyBytes != null && maxBodyBytes < 0) {
       throw new IllegalArgumentException("route body limit " + maxBodyBytes + " is negative");
     }

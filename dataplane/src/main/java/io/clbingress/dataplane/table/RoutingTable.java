@@ -123,7 +123,7 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
   }
 
   private static void requireCluster(Set<String> clusterNames, Route route) {
-    if (!clusterNames.contains(route.cluster())) {
+    if (route.cluster() != null && !clusterNames.contains(route.cluster())) {
       throw new IllegalArgumentException("route " + route.match() + " names unknown cluster " + route.cluster());
     }
   }

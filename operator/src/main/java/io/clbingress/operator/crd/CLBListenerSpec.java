@@ -142,6 +142,31 @@ public class CLBListenerSpec {
     public String proxyConnectTimeout;
     @JsonPropertyDescription("Active HTTP health check of every endpoint of the rule's Services.")
     public HealthCheck healthCheck;
+    @JsonPropertyDescription("Answer with a redirect instead of forwarding (instead of backend and backends).")
+    public Redirect redirect;
+  }
+
+  /** A forwarding rule's redirect, as a CLB forwarding rule's and Gateway API's RequestRedirect. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Redirect {
+    /** Redirect schemes. */
+    public enum Scheme { http, https }
+
+    @JsonPropertyDescription("http or https. Default: the request's.")
+    public Scheme scheme;
+    @JsonPropertyDescription("Host name or IP address. Default: the host the request named.")
+    public String host;
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("Port; left out of the Location when it is the scheme's default. Default: the request's when"
+        + " scheme and host are, else the scheme's default.")
+    public Integer port;
+    @JsonPropertyDescription("Path and query that replace the request's, starting with /. Default: the request's.")
+    public String path;
+    @Min(301)
+    @Max(308)
+    @JsonPropertyDescription("301, 302, 303, 307 or 308. Default: 302.")
+    public Integer statusCode;
   }
 
   /** A Service backend. */

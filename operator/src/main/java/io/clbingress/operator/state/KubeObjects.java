@@ -93,7 +93,9 @@ public final class KubeObjects {
             rule.scheduler == null ? null : rule.scheduler.name(),
             rule.sessionPersistence == null ? null : rule.sessionPersistence.ttlSeconds,
             new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout),
-            healthCheck(rule.healthCheck)))
+            healthCheck(rule.healthCheck), rule.redirect == null ? null : new ListenerInfo.Redirect(
+                rule.redirect.scheme == null ? null : rule.redirect.scheme.name(), rule.redirect.host, rule.redirect.port,
+                rule.redirect.path, rule.redirect.statusCode)))
         .toList();
     ListenerInfo.Tls tls = spec.certificate == null ? null : new ListenerInfo.Tls(spec.certificate.secretName,
         spec.certificate.mode == null ? null : spec.certificate.mode.name(), spec.certificate.caSecretName,

@@ -50,13 +50,23 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
    * One {@code spec.rules[]} entry.
    *
    * @param backends {@code backends}: a traffic split over Services by weight; empty when not set
+   * @param redirect {@code redirect} as written; null when not set
    */
   public record Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
-      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck) {
+      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck, Redirect redirect) {
     public Rule {
       backends = List.copyOf(backends);
       timeouts = Objects.requireNonNullElse(timeouts, Timeouts.NONE);
     }
+
+    public Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
+        String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck) {
+      this(host, path, pathType, backend, backends, scheduler, sessionTtlSeconds, timeouts, healthCheck, null);
+    }
+  }
+
+  /** A rule's {@code redirect} as written; null fields were not set. */
+  public record Redirect(String scheme, String host, Integer port, String path, Integer statusCode) {
   }
 
   /** A rule's {@code healthCheck} as written; null fields were not set. */

@@ -130,12 +130,18 @@ final class HttpRouteBuilder {
     return c;
   }
 
-  /** One forwarding rule of a CLBListener: to one Service, or split over several by weight. */
+  /** One forwarding rule of a CLBListener: to one Service, split over several by weight, or a redirect. */
   void add(ListenerInfo.Rule rule, String field, RouteSource source) {
     Contribution c = new Contribution(null, source);
     String host = host(c, rule.host(), field);
     String pathType = rule.pathType() == null ? "Prefix" : rule.pathType();
-    if (host != null && rule.backends().isEmpty()) {
+    if (host != null && rule.redirect() != null) {
+      // answered with the source's RequestRedirect: no cluster
+      PathMatch match = pathMatch(c, rule.path(), pathType, field);
+      if (match != null) {
+        c.claims.add(new PathClaim(host, source.route(match, null), field));
+      }
+    } else if (host != null && rule.backends().isEmpty()) {
       addPath(c, host, rule.path(), pathType, rule.backend(), field);
     } else if (host != null) {
       PathMatch match = pathMatch(c, rule.path(), pathType, field);

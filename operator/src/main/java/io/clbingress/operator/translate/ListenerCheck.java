@@ -1,5 +1,7 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.RequestRedirect;
+
 import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.operator.state.ListenerInfo;
@@ -11,6 +13,7 @@ import java.security.cert.CertificateFactory;
 import io.clbingress.operator.state.ObjectRef;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -151,6 +154,32 @@ final class ListenerCheck {
       return Math.multiplyExact(Long.parseLong(matcher.group(1)), unit);
     } catch (ArithmeticException overflow) {
       problems.add(new Problem(ref, field, "\"" + text + "\" is too large (more than " + Long.MAX_VALUE + " bytes)"));
+      return null;
+    }
+  }
+
+  /**
+   * A rule's {@code redirect}: status 302 unless set (Gateway API's default); a problem on
+   * {@code field} for a status other than 301, 302, 303, 307, 308, a path that does not start
+   * with {@code /}, or a host or path with white space or control characters.
+   *
+   * @return the filter, or null after a problem
+   */
+  static RequestRedirect redirect(ObjectRef ref, ListenerInfo.Redirect written, String field, List<Problem> problems) {
+    int status = written.statusCode() == null ? 302 : written.statusCode();
+    if (!RequestRedirect.STATUS_CODES.contains(status)) {
+      problems.add(new Problem(ref, field + ".statusCode", status + " is not one of 301, 302, 303, 307, 308; the rule is ignored"));
+      return null;
+    }
+    if (written.path() != null && !written.path().startsWith("/")) {
+      problems.add(new Problem(ref, field + ".path", "\"" + written.path() + "\" does not start with /; the rule is ignored"));
+      return null;
+    }
+    try {
+      return new RequestRedirect(written.scheme(), written.host() == null ? null : written.host().toLowerCase(Locale.ROOT),
+          written.port(), written.path(), status);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(ref, field, e.getMessage() + "; the rule is ignored"));
       return null;
     }
   }

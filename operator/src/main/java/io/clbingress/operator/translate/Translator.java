@@ -7,6 +7,7 @@ import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.ClusterState;
@@ -257,10 +258,12 @@ public final class Translator {
       String field = "spec.rules[" + i + "]";
       int before = problems.size();
       TimeoutOverrides timeouts = ListenerCheck.timeouts(listener.ref(), rule.timeouts(), field, problems);
-      if (!rule.backends().isEmpty() && rule.backend() != null) {
-        problems.add(new Problem(listener.ref(), field + ".backends",
-            "set backend or backends, not both; the rule is ignored"));
+      if ((rule.backend() != null ? 1 : 0) + (rule.backends().isEmpty() ? 0 : 1) + (rule.redirect() != null ? 1 : 0) > 1) {
+        problems.add(new Problem(listener.ref(), field + (rule.redirect() != null ? ".redirect" : ".backends"),
+            "set one of backend, backends or redirect; the rule is ignored"));
       }
+      RequestRedirect redirect = rule.redirect() == null ? null
+          : ListenerCheck.redirect(listener.ref(), rule.redirect(), field + ".redirect", problems);
       HealthCheck check = HealthChecks.parse(listener.ref(), rule.healthCheck(), field + ".healthCheck", problems);
       Integer ttl = rule.sessionTtlSeconds();
       if (ttl != null && ttl != 0 && (ttl < 30 || ttl > 86400)) {
@@ -273,7 +276,8 @@ public final class Translator {
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
-          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check);
+          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
+          redirect == null ? List.of() : List.of(redirect), null);
       planned.routes().add(rule, field, source);
     }
   }
