@@ -213,6 +213,13 @@ class NginxCorpusE2ETest {
                 + ingress.annotations().get(NGINX + "canary-by-header-value")) : List.of();
         Reply reply = get(rule.host(), path, ingress.tlsHosts().contains(rule.host()), headers);
         String where = ingress.id() + " " + rule;
+        String appRoot = appRootLocation(ingress, rule.host(), path, ingress.tlsHosts().contains(rule.host()));
+        if (appRoot != null) {
+          // Documented: a request for exactly / gets a 302 to app-root, same scheme, host and port
+          assertThat(reply.status() + " " + reply.location()).as(where).isEqualTo("302 " + appRoot);
+          probed++;
+          continue;
+        }
         String redirect = redirectOf(ingress);
         if (redirect != null) {
           // Documented: temporal-redirect wins; the Location is the URL as written ($request_uri: the request's path)
@@ -290,7 +297,11 @@ class NginxCorpusE2ETest {
       boolean redirect = !ingress.annotated("ssl-redirect", "false");
       seen.add(redirect);
       Reply reply = get(rule.host(), rule.path(), false, List.of());
-      if (redirect) {
+      String appRoot = appRootLocation(ingress, rule.host(), rule.path(), false);
+      if (appRoot != null) {
+        // app-root's redirect comes first, as in ingress-nginx (its server-level rewrite runs before the HTTPS redirect)
+        assertThat(reply.status() + " " + reply.location()).as(ingress.id()).isEqualTo("302 " + appRoot);
+      } else if (redirect) {
         assertThat(reply.status() + " " + reply.location()).as(ingress.id())
             .isEqualTo("308 https://" + rule.host() + ":" + httpsPort + rule.path());
       } else {
@@ -343,6 +354,16 @@ class NginxCorpusE2ETest {
 
   /** An HTTP reply as curl saw it. */
   record Reply(int status, String body, String location) {
+  }
+
+  /** Where app-root sends a request for {@code path} on {@code host} (over HTTPS or plain HTTP), or null. */
+  private static String appRootLocation(CorpusIngress ingress, String host, String path, boolean https) {
+    String appRoot = ingress.annotations().get(NGINX + "app-root");
+    if (appRoot == null || !HONOURED.contains(NGINX + "app-root") || !path.equals("/")) {
+      return null;
+    }
+    // the Host header names the port over HTTPS (curl --resolve), not over plain HTTP (-H Host)
+    return (https ? "https://" + host + ":" + httpsPort : "http://" + host) + appRoot;
   }
 
   /** The URL of the Ingress's honoured redirect annotation (temporal-redirect wins), or null. */

@@ -44,8 +44,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final Map<String, String> INSTEAD = Map.ofEntries(
       Map.entry("rewrite-target", "the backend receives the request path unchanged"),
       Map.entry("use-regex", "paths are matched as Prefix or Exact, not as regular expressions"),
-      Map.entry("app-root", "no redirect from / is made"),
-      Map.entry("force-ssl-redirect", "HTTP is redirected to HTTPS only for hosts with TLS (ssl-redirect)"),
       Map.entry("from-to-www-redirect", "no www redirect is made"),
       Map.entry("canary", "this Ingress is routed as a normal one, not as a canary"),
       Map.entry("affinity", "use clb.ingress.io/session-persistence for sticky sessions"),

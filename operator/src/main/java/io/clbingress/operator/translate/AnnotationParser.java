@@ -103,6 +103,19 @@ public final class AnnotationParser {
     });
   }
 
+  /**
+   * A path starting with {@code /}, as a redirect's Location takes it: no white space or control
+   * character (it could split the header).
+   */
+  public static AnnotationValue<String> path(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String path = raw.trim();
+      boolean visible = path.chars().allMatch(c -> c > ' ' && c != 0x7f);
+      return path.startsWith("/") && visible ? new AnnotationValue.Valid<>(path)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a path starting with / (without spaces)");
+    });
+  }
+
   /** A redirect status code among the spec's choices. */
   public static AnnotationValue<Integer> status(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> spec.choices().contains(raw.trim())

@@ -33,7 +33,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** A redirect status code of {@code choices}. */
     STATUS,
     /** nginx's size: bytes, or with k, m or g (binary units, either case); 0 = no limit. */
-    SIZE
+    SIZE,
+    /** An absolute path, starting with {@code /}. */
+    PATH
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -70,9 +72,15 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       List.of(), true, "", "largest request body, 413 above it (0 = no limit); the listener's limit when not set"
       + " (CLBListener spec.defaults.clientMaxBodySize, else none)");
 
+  public static final AnnotationSpec FORCE_SSL_REDIRECT = new AnnotationSpec("force-ssl-redirect", Type.BOOLEAN, 0,
+      0, List.of("true", "false"), true, "false", "redirect HTTP to HTTPS (308) for every host of the Ingress, TLS or not");
+  public static final AnnotationSpec APP_ROOT = new AnnotationSpec("app-root", Type.PATH, 0, 0, List.of(), true, "",
+      "answer a request for / with a 302 redirect to this path, on every host of the Ingress");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
-      PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE);
+      PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
+      FORCE_SSL_REDIRECT, APP_ROOT);
 
   public String key() {
     return PREFIX + name;
@@ -92,6 +100,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case URL -> "http(s)://host[:port][/path], or http(s)://host[:port]$request_uri";
       case STATUS -> String.join(", ", choices);
       case SIZE -> "0, or bytes with k, m, g (1024-based): 512k, 8m, 1g";
+      case PATH -> "a path starting with /";
     };
   }
 }

@@ -16,10 +16,12 @@ import io.clbingress.operator.state.ListenerInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -115,10 +117,15 @@ final class HttpRouteBuilder {
 
   private Contribution contribution(IngressInfo ingress, RouteSource source) {
     Contribution c = new Contribution(ingress, source);
+    Set<String> appRooted = new HashSet<>();
     for (int i = 0; i < ingress.rules().size(); i++) {
       IngressInfo.Rule rule = ingress.rules().get(i);
       String field = "spec.rules[" + i + "]";
       String host = host(c, rule.host(), field);
+      if (host != null && source.appRoot() != null && appRooted.add(host)) {
+        // before the Ingress's own paths: ingress-nginx answers / with app-root's redirect first
+        c.claims.add(new PathClaim(host, source.appRootRoute(), "metadata.annotations[" + AnnotationSpec.APP_ROOT.key() + "]"));
+      }
       for (int j = 0; host != null && j < rule.paths().size(); j++) {
         IngressInfo.HttpPath path = rule.paths().get(j);
         addPath(c, host, path.path(), path.pathType(), path.backend(), field + ".http.paths[" + j + "]");
@@ -413,7 +420,8 @@ final class HttpRouteBuilder {
    * {@code a.b.example.com} nor {@code example.com}), as Kubernetes defines Ingress wildcards.
    *
    * @param tlsHosts normalised (lower-case) hosts of {@code spec.tls}
-   * @param host a normalised rule host; {@link VirtualHost#ANY_HOST} is covered by none
+   * @param host a normalised rule host; {@link VirtualHost#ANY_HOST} is covered only when the set holds
+   *     it (force-ssl-redirect on a rule without a host)
    */
   static boolean coveredBy(java.util.Set<String> tlsHosts, String host) {
     if (tlsHosts.isEmpty()) {

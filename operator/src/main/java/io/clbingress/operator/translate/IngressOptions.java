@@ -19,9 +19,12 @@ import java.util.Set;
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect)
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
+ * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
+ * @param appRoot where a request for {@code /} is redirected, or null
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
-    long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes) {
+    long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
+    boolean forceSslRedirect, String appRoot) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -51,9 +54,12 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     }
     RequestRedirect redirect = redirect(ingress, problems);
     Long maxBody = valid(ingress, problems, AnnotationParser.size(annotations, AnnotationSpec.PROXY_BODY_SIZE), null);
+    boolean forceSsl = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FORCE_SSL_REDIRECT),
+        false);
+    String appRoot = valid(ingress, problems, AnnotationParser.path(annotations, AnnotationSpec.APP_ROOT), null);
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners,
-        redirect == null ? List.of() : List.of(redirect), maxBody);
+        redirect == null ? List.of() : List.of(redirect), maxBody, forceSsl, appRoot);
     return new Parsed(options, List.copyOf(problems));
   }
 

@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.BackendProtocol;
@@ -22,10 +23,12 @@ import java.util.Set;
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
  * @param maxBodyBytes its routes' body limit (0 = none), or null for the listener's
+ * @param appRoot where a request for exactly {@code /} on each of its hosts is redirected (302), or
+ *     null (ingress-nginx's {@code app-root})
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
-    Long maxBodyBytes) {
+    Long maxBodyBytes, String appRoot) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
@@ -34,7 +37,14 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
-    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null);
+    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
+        null);
+  }
+
+  /** The route that answers a request for exactly {@code /} with a 302 to {@link #appRoot}; no cluster. */
+  Route appRootRoute() {
+    return new Route(new PathMatch.Exact("/"), null, timeouts, owner.toString(), false, null,
+        List.of(new RequestRedirect(null, null, null, appRoot, 302)), null);
   }
 
   /** A route of this source. */

@@ -10,6 +10,7 @@ import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
+import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
@@ -100,7 +101,7 @@ public final class Translator {
       Set<String> tlsHosts = tlsHosts(e.ingress(), secrets, certificates, now, problems);
       if (options.listeners().isEmpty()) {
         defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings,
-            options.sslRedirect() ? tlsHosts : Set.of()));
+            options.forceSslRedirect() ? ruleHosts(e.ingress()) : options.sslRedirect() ? tlsHosts : Set.of()));
       }
       for (String name : options.listeners()) {
         Planned planned = listeners.get(new ObjectRef("CLBListener", e.ingress().ref().namespace(), name));
@@ -206,7 +207,22 @@ public final class Translator {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
         options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null,
-        options.filters(), options.maxBodyBytes());
+        options.filters(), options.maxBodyBytes(), options.appRoot());
+  }
+
+  /**
+   * Every host of an Ingress's rules, normalised ({@link VirtualHost#ANY_HOST} for a rule without
+   * one): the hosts ingress-nginx's {@code force-ssl-redirect} redirects, TLS or not.
+   */
+  private static Set<String> ruleHosts(IngressInfo ingress) {
+    Set<String> hosts = new java.util.TreeSet<>();
+    for (IngressInfo.Rule rule : ingress.rules()) {
+      String host = HttpRouteBuilder.normalizeHost(rule.host());
+      if (host != null) {
+        hosts.add(host);
+      }
+    }
+    return hosts;
   }
 
   /**
@@ -277,7 +293,7 @@ public final class Translator {
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
           BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
-          redirect == null ? List.of() : List.of(redirect), null);
+          redirect == null ? List.of() : List.of(redirect), null, null);
       planned.routes().add(rule, field, source);
     }
   }
