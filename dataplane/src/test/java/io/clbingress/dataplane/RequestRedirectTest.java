@@ -95,6 +95,44 @@ class RequestRedirectTest {
         .as("only a redirecting route may go without a cluster").isInstanceOf(NullPointerException.class);
   }
 
+  /**
+   * Request targets in neither origin form ({@code /...}) nor absolute form, sent by raw clients:
+   * pasted after a redirect's host they would move the Location to another host
+   * ({@code https://new.example.com@evil.example}), and forwarded they reach a backend as written.
+   */
+  @Test
+  void rawClientTargetsInNeitherOriginNorAbsoluteFormAreRefused() throws Exception {
+    for (String target : List.of("@evil.example", "evil.example/x", ".evil.example", "*")) {
+      for (String host : List.of("keep.example.com", "plain.example.com")) {
+        RawHttp.Reply reply = RawHttp.exchange(harness.dataPlane.httpPort(), "OPTIONS " + target + " HTTP/1.1\r\nHost: "
+            + host + "\r\nConnection: close\r\n\r\n", 2_000);
+        assertThat(reply.status()).as(target + " on " + host).isEqualTo(400);
+        assertThat(reply.header("location")).as(target).isNull();
+      }
+    }
+    assertThat(backend.uris).isEmpty();
+  }
+
+  /**
+   * A redirect that keeps the request's host, for a request that names none (HTTP/1.0 without
+   * Host, an empty or unreadable Host): "https:///evil.example/x" would let a browser take the
+   * path's first segment for the host.
+   */
+  @Test
+  void aRedirectKeepingTheHostOfARequestWithoutOneIsRefused() throws Exception {
+    for (String head : List.of("GET /evil.example/x HTTP/1.0\r\n\r\n",
+        "GET /evil.example/x HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+        "GET /evil.example/x HTTP/1.1\r\nHost: a%\r\nConnection: close\r\n\r\n")) {
+      RawHttp.Reply reply = RawHttp.exchange(harness.dataPlane.httpPort(), head, 2_000);
+      assertThat(reply.status()).as(head).isEqualTo(400);
+      assertThat(reply.header("location")).as(head).isNull();
+    }
+    // a host named by the request goes into the Location
+    DataPlaneHarness.Answer named = harness.get("other.example.com", "/x");
+    assertThat(named.status()).isEqualTo(301);
+    assertThat(named.headers()).containsEntry("location", "https://other.example.com/x");
+  }
+
   @Test
   void otherRoutesAreForwarded() throws Exception {
     assertThat(harness.get("plain.example.com", "/x").body()).isEqualTo("app");
@@ -129,8 +167,13 @@ class RequestRedirectTest {
   void aRedirectThatCouldSplitTheLocationHeaderIsRefused() {
     assertThatThrownBy(() -> new RequestRedirect("https", "a.example.com", null, "/x\r\nSet-Cookie: a=b", 301))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control characters");
-    assertThatThrownBy(() -> new RequestRedirect("https", "a b", null, null, 301))
-        .isInstanceOf(IllegalArgumentException.class);
+    for (String host : List.of("a b", "good.example@evil.example", "a.example/evil", "a.example:8080", "a.example?x",
+        "a.example#x", "")) {
+      assertThatThrownBy(() -> new RequestRedirect("https", host, null, null, 301)).as(host)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a host name or an IP address");
+    }
+    assertThat(new RequestRedirect("https", "2001:db8::1", null, null, 301).host()).isEqualTo("2001:db8::1");
+    assertThat(new RequestRedirect("https", "10.0.0.1", null, null, 301).host()).isEqualTo("10.0.0.1");
     assertThatThrownBy(() -> new RequestRedirect("ftp", null, null, null, 301))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RequestRedirect(null, null, 0, null, 301))
@@ -150,6 +193,7 @@ class RequestRedirectTest {
         host("same.example.com", false, new RequestRedirect(null, null, null, "/moved", 302)),
         host("tls.example.com", true, new RequestRedirect(null, "elsewhere.example.com", 8081, null, 307)),
         host("plain.example.com", false, null),
+        host("*", false, new RequestRedirect("https", null, null, null, 301)),
         // a CLBListener rule with a redirect instead of a backend: no cluster
         new VirtualHost("no-cluster.example.com", List.of(new Route(new PathMatch.Prefix("/"), null,
             Tables.DEFAULT_TIMEOUTS, "CLBListener apps/web", false, null,

@@ -7,10 +7,11 @@ import io.vertx.core.net.HostAndPort;
 /**
  * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
  * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
- * target is malformed ({@link RequestPath}, {@link AbsoluteForm}), is refused; no route is 404; a
+ * target is malformed or in neither origin nor absolute form ({@link RequestPath}, {@link AbsoluteForm})
+ * is refused (400); no route is 404; a
  * route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
  * ingress-nginx's {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS
- * answers 308; a route without endpoints is 503; a WebSocket upgrade
+ * answers 308; either one, when it keeps the request's host and the request named none, is 400; a route without endpoints is 503; a WebSocket upgrade
  * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded.
  *
  * @param action what to do
@@ -51,8 +52,10 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean absolute = AbsoluteForm.isAbsolute(uri);
     String host = absolute ? AbsoluteForm.targetAuthority(uri) : hostHeader;
     HostAndPort named = absolute ? AbsoluteForm.parse(host) : hostParsed;
-    String path = headRefusal != 0 || (absolute && named == null) ? null
-        : RequestPath.normalize(rawPath, MERGE_SLASHES);
+    // RFC 9112 §3.2: origin-form (/...) or absolute-form; "@evil.example", "evil.example/x" or "*"
+    // would reach a backend as written and follow a redirect's host into its Location.
+    boolean originOrAbsolute = absolute ? named != null : uri.startsWith("/");
+    String path = headRefusal != 0 || !originOrAbsolute ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
       return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named);
     }
@@ -62,6 +65,11 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;
+    } else if ((route.route().requestRedirect() != null || route.route().redirectToHttps()) && named == null
+        && (route.route().requestRedirect() == null || route.route().requestRedirect().host() == null)) {
+      // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
+      // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
+      return new Dispatch(Action.REFUSE, 400, route, null, host, null);
     } else if (route.route().requestRedirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {

@@ -17,8 +17,9 @@ import java.util.Set;
  * @param path the Location's path and query, as is (may be empty, as in {@code https://example.com});
  *     null keeps the request's path and query
  * @param statusCode 301, 302, 303, 307 or 308 (RFC 9110 §15.4)
- * @throws IllegalArgumentException for any other status, scheme or port, or a host or path with
- *     white space or control characters (which would split the Location header)
+ * @throws IllegalArgumentException for any other status, scheme or port, a host that is not a
+ *     host name or IP address, or a path with white space or control characters (which would split
+ *     the Location header)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RequestRedirect(String scheme, String host, Integer port, String path, int statusCode)
@@ -37,11 +38,11 @@ public record RequestRedirect(String scheme, String host, Integer port, String p
     if (port != null && (port < 1 || port > 65535)) {
       throw new IllegalArgumentException("redirect port " + port + " is out of range (1-65535)");
     }
-    if (host != null && (host.isEmpty() || !visible(host))) {
-      throw new IllegalArgumentException("redirect host \"" + host + "\" is empty or has white space or control characters");
+    if (host != null && !HOST.matcher(host).matches()) {
+      throw new IllegalArgumentException("redirect host \"" + printable(host) + "\" is not a host name or an IP address");
     }
     if (path != null && !visible(path)) {
-      throw new IllegalArgumentException("redirect path \"" + path + "\" has white space or control characters");
+      throw new IllegalArgumentException("redirect path \"" + printable(path) + "\" has white space or control characters");
     }
   }
 
@@ -64,6 +65,35 @@ public record RequestRedirect(String scheme, String host, Integer port, String p
       location.append(':').append(toPort);
     }
     return location.append(path != null ? path : requestUri).toString();
+  }
+
+  /**
+   * A DNS name (letters, digits, hyphens, underscores, dots), an IPv4 address, or an IPv6 address
+   * without brackets: nothing that moves the Location's authority ({@code @}, {@code /}, {@code ?},
+   * {@code #}, {@code :} outside IPv6).
+   */
+  private static final java.util.regex.Pattern HOST =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+  /** {@code text} with control characters escaped ({@code \\r}, {@code \\u0000}), for a message that goes to logs and Events. */
+  public static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '\r' -> out.append("\\r");
+        case '\n' -> out.append("\\n");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < ' ' || c == 0x7f) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   /** Only visible ASCII and non-ASCII letters: no space, no control character. */

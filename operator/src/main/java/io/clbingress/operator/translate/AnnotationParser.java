@@ -135,8 +135,15 @@ public final class AnnotationParser {
 
   private static final String REQUEST_URI = "$request_uri";
 
+  /** A URL with user information ({@code scheme://user:password@host}), found before anything else is checked. */
+  private static final Pattern USER_INFO = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@.*", Pattern.DOTALL);
+
   private static AnnotationValue<RequestRedirect> parseRedirectUrl(String key, String raw) {
     String text = raw.trim();
+    if (USER_INFO.matcher(text).matches()) {
+      // Not quoted, whatever else is wrong with it: the value may hold a password, and reasons go into Events and logs.
+      return new AnnotationValue.Invalid<>(key, "a redirect URL with a user name or password is not accepted");
+    }
     boolean keepsRequest = text.endsWith(REQUEST_URI);
     String url = keepsRequest ? text.substring(0, text.length() - REQUEST_URI.length()) : text;
     if (url.indexOf('$') >= 0) {
@@ -150,10 +157,6 @@ public final class AnnotationParser {
       return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (uri.getRawUserInfo() != null) {
-      // Not quoted: the value may hold a password, and the reason goes into Events and logs.
-      return new AnnotationValue.Invalid<>(key, "a redirect URL with a user name or password is not accepted");
-    }
     if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
       return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an absolute http or https URL with a host");
     }
@@ -164,8 +167,12 @@ public final class AnnotationParser {
           + " may only follow scheme://host[:port], with no path before it");
     }
     String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-    return new AnnotationValue.Valid<>(new RequestRedirect(scheme, host.toLowerCase(Locale.ROOT),
-        uri.getPort() < 0 ? null : uri.getPort(), keepsRequest ? null : path, 302));
+    try {
+      return new AnnotationValue.Valid<>(new RequestRedirect(scheme, host.toLowerCase(Locale.ROOT),
+          uri.getPort() < 0 ? null : uri.getPort(), keepsRequest ? null : path, 302));
+    } catch (IllegalArgumentException e) {
+      return new AnnotationValue.Invalid<>(key, quote(raw) + ": " + e.getMessage());
+    }
   }
 
   /** Parses {@code 600}, {@code 600s}, {@code 10m} or {@code 1h} to seconds within the spec's range. */
@@ -204,7 +211,8 @@ public final class AnnotationParser {
     return new AnnotationValue.Absent<>();
   }
 
+  /** A value as written, in quotes, its control characters escaped: reasons go into logs and Events, a line each. */
   private static String quote(String raw) {
-    return "\"" + raw + "\"";
+    return "\"" + RequestRedirect.printable(raw) + "\"";
   }
 }

@@ -160,8 +160,9 @@ final class ListenerCheck {
 
   /**
    * A rule's {@code redirect}: status 302 unless set (Gateway API's default); a problem on
-   * {@code field} for a status other than 301, 302, 303, 307, 308, a path that does not start
-   * with {@code /}, or a host or path with white space or control characters.
+   * {@code field} for a redirect that sets no part (a loop), a status other than 301, 302, 303,
+   * 307, 308, a path that does not start with {@code /}, a host that is not a host name or IP
+   * address, or a path with white space or control characters.
    *
    * @return the filter, or null after a problem
    */
@@ -171,8 +172,14 @@ final class ListenerCheck {
       problems.add(new Problem(ref, field + ".statusCode", status + " is not one of 301, 302, 303, 307, 308; the rule is ignored"));
       return null;
     }
+    if (written.scheme() == null && written.host() == null && written.port() == null && written.path() == null) {
+      problems.add(new Problem(ref, field, "sets none of scheme, host, port and path, so it would send every"
+          + " request back to itself; the rule is ignored"));
+      return null;
+    }
     if (written.path() != null && !written.path().startsWith("/")) {
-      problems.add(new Problem(ref, field + ".path", "\"" + written.path() + "\" does not start with /; the rule is ignored"));
+      problems.add(new Problem(ref, field + ".path", "\"" + RequestRedirect.printable(written.path())
+          + "\" does not start with /; the rule is ignored"));
       return null;
     }
     try {

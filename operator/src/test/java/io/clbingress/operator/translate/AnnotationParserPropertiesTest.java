@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.table.RequestRedirect;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,7 +31,8 @@ class AnnotationParserPropertiesTest {
         assertThat(valid.value()).as(text).isBetween(SPEC.min(), SPEC.max());
       } else {
         assertThat(value).as(text).isInstanceOf(AnnotationValue.Invalid.class);
-        assertThat(((AnnotationValue.Invalid<Long>) value).reason()).contains("\"" + text + "\"");
+        assertThat(((AnnotationValue.Invalid<Long>) value).reason()).contains("\"" + RequestRedirect.printable(text) + "\"")
+            .doesNotContain("\n").doesNotContain("\r"); // one line in logs and Events
       }
     }
   }
@@ -88,7 +90,8 @@ class AnnotationParserPropertiesTest {
         if (value instanceof AnnotationValue.Valid<?> valid) {
           assertThat(valid.value().toString()).isEqualToIgnoringCase(word);
         } else {
-          assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + text + "\"");
+          assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + RequestRedirect.printable(text) + "\"")
+            .doesNotContain("\n").doesNotContain("\r"); // one line in logs and Events
         }
       }
     }
