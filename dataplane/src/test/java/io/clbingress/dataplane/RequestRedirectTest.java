@@ -47,9 +47,7 @@ class RequestRedirectTest {
 
   @Test
   void aFixedUrlIsTheLocationAsWritten() throws Exception {
-    DataPlaneHarness.Answer answer = harness.get("fixed.example.com", "/old/page?q=1");
-    assertThat(answer.status()).isEqualTo(301);
-    assertThat(answer.headers()).containsEntry("location", "https://www.example.com");
+    assertRedirect("fixed.example.com", "/old/page?q=1", 301, "https://www.example.com");
     assertThat(backend.uris).isEmpty();
   }
 
@@ -64,16 +62,12 @@ class RequestRedirectTest {
 
   @Test
   void partsLeftOpenComeFromTheRequestPortIncluded() throws Exception {
-    DataPlaneHarness.Answer answer = harness.get("same.example.com:8080", "/anything");
-    assertThat(answer.status()).isEqualTo(302);
-    assertThat(answer.headers()).containsEntry("location", "http://same.example.com:8080/moved");
+    assertRedirect("same.example.com:8080", "/anything", 302, "http://same.example.com:8080/moved");
   }
 
   @Test
   void aRedirectComesBeforeTheRedirectToHttps() throws Exception {
-    DataPlaneHarness.Answer answer = harness.get("tls.example.com", "/x");
-    assertThat(answer.status()).isEqualTo(307);
-    assertThat(answer.headers()).containsEntry("location", "http://elsewhere.example.com:8081/x");
+    assertRedirect("tls.example.com", "/x", 307, "http://elsewhere.example.com:8081/x");
   }
 
   @Test
@@ -88,9 +82,7 @@ class RequestRedirectTest {
 
   @Test
   void aRouteWithoutAClusterAnswersItsRedirect() throws Exception {
-    DataPlaneHarness.Answer answer = harness.get("no-cluster.example.com", "/x?y");
-    assertThat(answer.status()).isEqualTo(302);
-    assertThat(answer.headers()).containsEntry("location", "https://app.example.com/x?y");
+    assertRedirect("no-cluster.example.com", "/x?y", 302, "https://app.example.com/x?y");
     assertThatThrownBy(() -> new Route(new PathMatch.Prefix("/"), null, Tables.DEFAULT_TIMEOUTS, "t"))
         .as("only a redirecting route may go without a cluster").isInstanceOf(NullPointerException.class);
   }
@@ -128,9 +120,7 @@ class RequestRedirectTest {
       assertThat(reply.header("location")).as(head).isNull();
     }
     // a host named by the request goes into the Location
-    DataPlaneHarness.Answer named = harness.get("other.example.com", "/x");
-    assertThat(named.status()).isEqualTo(301);
-    assertThat(named.headers()).containsEntry("location", "https://other.example.com/x");
+    assertRedirect("other.example.com", "/x", 301, "https://other.example.com/x");
   }
 
   @Test
@@ -180,6 +170,13 @@ class RequestRedirectTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RequestRedirect(null, null, null, null, 304))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("304");
+  }
+
+  /** A GET to {@code host} and {@code path} is answered with {@code status} and {@code location}. */
+  private static void assertRedirect(String host, String path, int status, String location) throws Exception {
+    DataPlaneHarness.Answer answer = harness.get(host, path);
+    assertThat(answer.status()).as(host + path).isEqualTo(status);
+    assertThat(answer.headers()).as(host + path).containsEntry("location", location);
   }
 
   private static RoutingTable table() {

@@ -256,19 +256,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       case NOT_FOUND -> answer(404, expectsContinue);
       case NO_ENDPOINT -> answer(503, expectsContinue);
       case TOO_LARGE -> answer(413, true);
-      case REDIRECT -> {
-        FullHttpResponse redirect = new DefaultFullHttpResponse(version,
-            HttpResponseStatus.valueOf(route.route().requestRedirect().statusCode()), Unpooled.EMPTY_BUFFER);
-        redirect.headers().set(HttpHeaderNames.LOCATION, dispatch.redirectLocation(tls ? "https" : "http"));
-        send(redirect, expectsContinue);
-      }
-      case REDIRECT_TO_HTTPS -> {
-        // 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default)
-        FullHttpResponse redirect = new DefaultFullHttpResponse(version, HttpResponseStatus.PERMANENT_REDIRECT,
-            Unpooled.EMPTY_BUFFER);
-        redirect.headers().set(HttpHeaderNames.LOCATION, engine.front().httpsLocation(dispatch));
-        send(redirect, expectsContinue);
-      }
+      case REDIRECT -> redirect(route.redirect().statusCode(), dispatch.redirectLocation(tls ? "https" : "http"));
+      // 308 keeps the method and body, unlike 301/302 (as ingress-nginx answers by default)
+      case REDIRECT_TO_HTTPS -> redirect(308, engine.front().httpsLocation(dispatch));
       case UPGRADE -> {
         upgrading = true;
         holdBody();
@@ -409,6 +399,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** The proxy's own answer: short plain text; {@code close}: the connection's last. */
+  /** A redirect with an empty body, closing the connection when the client awaits a 100 for a body that will not come. */
+  private void redirect(int status, String location) {
+    FullHttpResponse redirect = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
+    redirect.headers().set(HttpHeaderNames.LOCATION, location);
+    send(redirect, expectsContinue);
+  }
+
   void answer(int status, boolean close) {
     send(text(status), close);
   }

@@ -65,12 +65,11 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;
-    } else if ((route.route().requestRedirect() != null || route.route().redirectToHttps()) && named == null
-        && (route.route().requestRedirect() == null || route.route().requestRedirect().host() == null)) {
+    } else if (named == null && route.redirectKeepsHost()) {
       // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
       // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
       return new Dispatch(Action.REFUSE, 400, route, null, host, null);
-    } else if (route.route().requestRedirect() != null) {
+    } else if (route.redirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
       action = Action.REDIRECT_TO_HTTPS;
@@ -115,7 +114,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
 
   /** The Location of a {@link Action#REDIRECT}, for a request that came over {@code scheme}. */
   String redirectLocation(String scheme) {
-    return route.route().requestRedirect().location(scheme, authority == null ? null : authority.host(),
+    return route.redirect().location(scheme, authority == null ? null : authority.host(),
         authority == null ? -1 : authority.port(), uri);
   }
 

@@ -19,7 +19,6 @@ import io.vertx.core.net.impl.ServerID;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -73,11 +72,10 @@ public final class ListenerPorts {
   private final ProxyServices services;
   private final TlsMaterial tlsMaterial;
   private final Map<Integer, Bound> bound = new ConcurrentHashMap<>();
-  /** Ports whose previous servers were closed or drained, and whose listening socket may still be closing. */
-  private final Set<Integer> unbinding = ConcurrentHashMap.newKeySet();
   /**
-   * Per port in {@link #unbinding}: completed once its previous servers' own listening sockets are
-   * closed (each event loop's, with the per-loop accept of plain HTTP).
+   * Ports whose previous servers were closed or drained, and whose listening sockets may still be
+   * closing: completed once those servers' own sockets are closed (each event loop's, with the
+   * per-loop accept of plain HTTP).
    */
   private final Map<Integer, Future<?>> releasing = new ConcurrentHashMap<>();
   private volatile Map<Integer, Listener> wanted = Map.of();
@@ -182,7 +180,6 @@ public final class ListenerPorts {
    */
   private void drain(int port, Bound entry) {
     bound.remove(port, entry);
-    unbinding.add(port);
     long drain = Math.max(1, drainMillis);
     List<Future<Void>> drained = entry.instances.stream().map(instance -> instance.drain(entry.lastWith, drain)).toList();
     releasing.put(port, released(entry));
@@ -207,7 +204,6 @@ public final class ListenerPorts {
       return Future.failedFuture("port " + port + " is still opening");
     }
     bound.remove(port, entry);
-    unbinding.add(port);
     releasing.put(port, released(entry));
     return vertx.undeploy(entry.deployment).onComplete(done -> LOG.info("listener port {}:{} closed", bindAddress, port));
   }
@@ -229,14 +225,14 @@ public final class ListenerPorts {
    * case of a port re-added within moments of its removal).
    */
   private Future<Void> unbound(int port) {
-    if (!unbinding.contains(port)) {
+    Future<?> own = releasing.get(port);
+    if (own == null) {
       return Future.succeededFuture();
     }
     Promise<Void> free = Promise.promise();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNBIND_WAIT_MILLIS);
-    releasing.getOrDefault(port, Future.succeededFuture())
-        .timeout(UNBIND_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-        .onComplete(own -> awaitUnbound(port, free, deadline, true));
+    own.timeout(UNBIND_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .onComplete(closed -> awaitUnbound(port, free, deadline, true));
     return free.future();
   }
 
@@ -257,7 +253,6 @@ public final class ListenerPorts {
       LOG.warn("listener port {}:{}: the previous servers still hold the socket after {} ms; binding anyway",
           bindAddress, port, UNBIND_WAIT_MILLIS);
     }
-    unbinding.remove(port);
     releasing.remove(port);
     free.complete();
   }

@@ -133,7 +133,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         Responses.send(request, status, Responses.reason(status));
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
-      case REDIRECT -> redirect(request, route.route().requestRedirect().statusCode(),
+      case REDIRECT -> redirect(request, route.redirect().statusCode(),
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));
       case REDIRECT_TO_HTTPS -> redirect(request, 308, httpsLocation(dispatch));
       case NO_ENDPOINT -> Responses.send(request, 503, "Service Unavailable");

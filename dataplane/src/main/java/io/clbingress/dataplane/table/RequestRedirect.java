@@ -96,8 +96,8 @@ public record RequestRedirect(String scheme, String host, Integer port, String p
     return out.toString();
   }
 
-  /** Only visible ASCII and non-ASCII letters: no space, no control character. */
-  private static boolean visible(String text) {
+  /** Only visible ASCII and non-ASCII letters: no space, no control character (a Location may hold it). */
+  public static boolean visible(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c <= ' ' || c == 0x7f) {

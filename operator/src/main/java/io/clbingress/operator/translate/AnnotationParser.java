@@ -110,8 +110,7 @@ public final class AnnotationParser {
   public static AnnotationValue<String> path(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
       String path = raw.trim();
-      boolean visible = path.chars().allMatch(c -> c > ' ' && c != 0x7f);
-      return path.startsWith("/") && visible ? new AnnotationValue.Valid<>(path)
+      return path.startsWith("/") && RequestRedirect.visible(path) ? new AnnotationValue.Valid<>(path)
           : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a path starting with / (without spaces)");
     });
   }

@@ -124,7 +124,7 @@ final class HttpRouteBuilder {
       String host = host(c, rule.host(), field);
       if (host != null && source.appRoot() != null && appRooted.add(host)) {
         // before the Ingress's own paths: ingress-nginx answers / with app-root's redirect first
-        c.claims.add(new PathClaim(host, source.appRootRoute(), "metadata.annotations[" + AnnotationSpec.APP_ROOT.key() + "]"));
+        c.claims.add(new PathClaim(host, source.appRootRoute(), Problem.annotationField(AnnotationSpec.APP_ROOT.key())));
       }
       for (int j = 0; host != null && j < rule.paths().size(); j++) {
         IngressInfo.HttpPath path = rule.paths().get(j);
