@@ -243,6 +243,17 @@ class NginxCorpusE2ETest {
               + rule.host() + " path " + rule.path() + " (Prefix) is already served by");
         } else {
           assertThat(reply.body()).as(where).startsWith("service=" + own + " ");
+          String target = ingress.annotations().get(NGINX + "rewrite-target");
+          if (target != null) {
+            // Documented: the whole path becomes the target with $1–$9 from the path's groups, and
+            // x-forwarded-prefix goes with the rewrite
+            assertThat(reply.body()).as(where).contains(" uri=" + rewritten(rule.path(), path, target) + " ")
+                .contains(" prefix=" + ingress.annotations().get(NGINX + "x-forwarded-prefix") + "\n");
+          }
+          String vhost = ingress.annotations().get(NGINX + "upstream-vhost");
+          if (vhost != null) {
+            assertThat(reply.body()).as(where).contains(" host=" + vhost + " ");
+          }
         }
         probed++;
       }
@@ -405,6 +416,21 @@ class NginxCorpusE2ETest {
   }
 
   /**
+   * What nginx's {@code rewrite "(?i)regex" target break} makes of {@code path}: the target, its
+   * {@code $1}–{@code $9} replaced by the groups of the leftmost match (empty when a group took no part).
+   */
+  static String rewritten(String regex, String path, String target) {
+    Matcher matcher = Pattern.compile(regex, Pattern.CASE_INSENSITIVE).matcher(path);
+    assertThat(matcher.find()).as(regex + " finds " + path).isTrue();
+    String result = target;
+    for (int group = 9; group >= 1; group--) {
+      String value = group <= matcher.groupCount() && matcher.group(group) != null ? matcher.group(group) : "";
+      result = result.replace("$" + group, value);
+    }
+    return result;
+  }
+
+  /**
    * Waits until the data plane is ready, has logged the problems of every Ingress of the corpus and
    * serves a routing table with a route from every Ingress that is not invalid or a canary.
    */
@@ -507,6 +533,6 @@ class NginxCorpusE2ETest {
 
   private static void answer(HttpServerRequest request, String service, boolean tls) {
     request.response().end("service=" + service + " tls=" + tls + " host=" + request.getHeader("Host") + " uri="
-        + request.uri() + "\n");
+        + request.uri() + " prefix=" + request.getHeader("X-Forwarded-Prefix") + "\n");
   }
 }

@@ -286,8 +286,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
-  ProxyHeaders.Forwarded forwarded(String host, boolean clientCertificate) {
-    return new ProxyHeaders.Forwarded(host, clientIp, tls, localPort, clientCertificate ? clientSubject() : null);
+  ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
+    return new ProxyHeaders.Forwarded(host, clientIp, tls, localPort, route.clientCertificates() ? clientSubject() : null,
+        route);
   }
 
   private String clientSubject() {

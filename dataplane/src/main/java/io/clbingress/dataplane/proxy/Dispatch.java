@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
+import io.clbingress.dataplane.routing.PathRewriter;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -12,13 +13,15 @@ import io.vertx.core.net.HostAndPort;
  * route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
  * ingress-nginx's {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS
  * answers 308; either one, when it keeps the request's host and the request named none, is 400; a route without endpoints is 503; a WebSocket upgrade
- * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded.
+ * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
+ * forwarded or tunnelled request's target is the route's path rewrite when it has one
+ * ({@link io.clbingress.dataplane.table.RegexSubstitution}); redirects use the target as sent.
  *
  * @param action what to do
  * @param status the refusal's status ({@link Action#REFUSE} only)
  * @param route the matched route, or null
- * @param uri the request target to send on (the normalised path and the client's query), or null
- *     for a refused head
+ * @param uri the request target to send on (the normalised path, rewritten when the route says so,
+ *     and the client's query), or null for a refused head
  * @param host the authority the request names exactly as sent (an absolute target's, else the Host
  *     header's, {@code :80} and all), which is the Host the backend receives; null when it names none
  * @param authority {@code host} parsed, or null
@@ -82,7 +85,32 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     } else {
       action = Action.FORWARD;
     }
+    if (route != null && route.pathRewriter() != null && (action == Action.UPGRADE || action == Action.FORWARD)) {
+      forwarded = rewritten(route, path, query, forwarded);
+      if (forwarded == null) {
+        return new Dispatch(Action.REFUSE, 400, route, null, host, named);
+      }
+    }
     return new Dispatch(action, 0, route, forwarded, host, named);
+  }
+
+  /**
+   * The target a route's path rewrite sends on: its substitution, normalised as a client's path is
+   * (a group that captured {@code .} next to another must not make a dot segment the route did not
+   * allow), with nginx's query rules; {@code unchanged} when the pattern is not found; null to
+   * refuse (a substitution that normalises to nothing valid).
+   */
+  private static String rewritten(CompiledRoute route, String path, String query, String unchanged) {
+    String substituted = route.pathRewriter().rewrite(path);
+    if (substituted == null) {
+      return unchanged;
+    }
+    int mark = substituted.indexOf('?');
+    String newPath = RequestPath.normalize(mark < 0 ? substituted : substituted.substring(0, mark), MERGE_SLASHES);
+    if (newPath == null || !newPath.startsWith("/")) {
+      return null;
+    }
+    return newPath + PathRewriter.query(mark < 0 ? null : substituted.substring(mark + 1), query);
   }
 
   /**

@@ -100,7 +100,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
             StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE)), client.tls(), this::setCookie);
     ProxyHeaders.dropHopByHop(headers, false, true);
     headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
-    client.forwarded(host, route.clientCertificates()).applyTo(headers::set);
+    client.forwarded(host, route).applyTo(headers::set);
     if (!bodiless && contentLength == null) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // framed as the client framed it
     }

@@ -52,7 +52,7 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     HttpHeaders headers = request.headers();
     ProxyHeaders.dropHopByHop(headers, true, true);
-    client.forwarded(host, route.clientCertificates()).applyTo(headers::set);
+    client.forwarded(host, route).applyTo(headers::set);
     ProxyHeaders.hostIfNone(headers, endpoint);
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, headers,
         EmptyHttpHeaders.INSTANCE);

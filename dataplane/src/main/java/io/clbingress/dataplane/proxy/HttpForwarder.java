@@ -112,7 +112,7 @@ final class HttpForwarder {
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
-    ProxyHeaders.copyRequest(request, upstream.headers(), false, route.clientCertificates());
+    ProxyHeaders.copyRequest(request, upstream.headers(), false, route);
     ExpectContinue.removeFrom(upstream.headers());
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).

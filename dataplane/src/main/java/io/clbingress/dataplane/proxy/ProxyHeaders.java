@@ -1,5 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.table.HttpHeader;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -42,11 +44,15 @@ final class ProxyHeaders {
    * @param tls the client came over TLS
    * @param port the listener's port, null when unknown
    * @param clientSubject the verified client certificate's subject (mutual TLS), or null
+   * @param route the route's own edits: its upstream Host ({@link CompiledRoute#upstreamHost}) and
+   *     headers to set, applied last
    */
-  record Forwarded(String host, String clientIp, boolean tls, String port, String clientSubject) {
+  record Forwarded(String host, String clientIp, boolean tls, String port, String clientSubject, CompiledRoute route) {
 
     void applyTo(Sink to) {
-      if (host != null) {
+      if (route.upstreamHost() != null) {
+        to.set("Host", route.upstreamHost()); // ingress-nginx's upstream-vhost
+      } else if (host != null) {
         to.set("Host", host);
       }
       if (clientIp != null) {
@@ -64,6 +70,10 @@ final class ProxyHeaders {
       }
       if (port != null) {
         to.set("X-Forwarded-Port", port);
+      }
+      List<HttpHeader> set = route.setHeaders();
+      for (int i = 0; i < set.size(); i++) {
+        to.set(set.get(i).name(), set.get(i).value());
       }
     }
   }
@@ -152,16 +162,18 @@ final class ProxyHeaders {
   /**
    * Request headers towards the backend, with X-Forwarded-* describing the client.
    *
-   * @param clientCertificate the listener verified a client certificate (mutual TLS); looked up
-   *     only then, since asking a session without one costs an exception
+   * @param route the route: whether its listener verified a client certificate (mutual TLS; the
+   *     subject is looked up only then, since asking a session without one costs an exception),
+   *     and its own edits
    */
-  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, boolean clientCertificate) {
+  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, CompiledRoute route) {
     copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
     // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
     // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
     SocketAddress local = request.localAddress();
     new Forwarded(AbsoluteForm.authority(request), clientIp(request), request.isSSL(),
-        local == null || local.port() <= 0 ? null : Integer.toString(local.port()), clientCertificate ? clientSubject(request) : null).applyTo(to::set);
+        local == null || local.port() <= 0 ? null : Integer.toString(local.port()),
+        route.clientCertificates() ? clientSubject(request) : null, route).applyTo(to::set);
   }
 
   /**

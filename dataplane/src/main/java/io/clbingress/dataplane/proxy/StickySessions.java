@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.table.PathMatch;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -61,7 +62,10 @@ final class StickySessions {
     }
     int index = picker.pick(clientIp);
     DefaultCookie session = new DefaultCookie(COOKIE, cluster.sessionId(index) + "." + (now + ttl));
-    session.setPath(route.route().match().path());
+    // A regular expression is no cookie path: the cookie then holds for the whole host, as
+    // ingress-nginx asks for session-cookie-path with use-regex.
+    PathMatch match = route.route().match();
+    session.setPath(match instanceof PathMatch.RegularExpression ? "/" : match.path());
     session.setMaxAge(ttl);
     session.setHttpOnly(true);
     session.setSecure(secure);

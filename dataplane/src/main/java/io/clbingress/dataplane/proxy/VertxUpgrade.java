@@ -38,7 +38,7 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    ProxyHeaders.copyRequest(request, headers, true, route.clientCertificates());
+    ProxyHeaders.copyRequest(request, headers, true, route);
     HttpHeaders netty = new DefaultHttpHeaders(false);
     headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
     ProxyHeaders.hostIfNone(netty, endpoint);

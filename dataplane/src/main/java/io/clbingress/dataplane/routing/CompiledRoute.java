@@ -1,9 +1,14 @@
 package io.clbingress.dataplane.routing;
 
+import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.table.RegexSubstitution;
+import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
+import java.util.List;
 
 /**
  * A route with everything the request path needs resolved at compile time.
@@ -12,13 +17,34 @@ import io.clbingress.dataplane.upstream.UpstreamCluster;
  *     subject then goes to the backend
  * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
  * @param redirect the route's {@link RequestRedirect} filter, or null (looked up once, when compiled)
+ * @param pathRewriter its {@link URLRewrite}'s path compiled, or null when the path is sent as requested
+ * @param upstreamHost its {@link URLRewrite}'s hostname: the Host the backend receives; null for the client's
+ * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, or empty
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
-    long maxBodyBytes, RequestRedirect redirect) {
+    long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
+    List<HttpHeader> setHeaders) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
-    this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect());
+    this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
+        upstreamHost(route), setHeaders(route));
+  }
+
+  private static PathRewriter pathRewriter(Route route) {
+    URLRewrite rewrite = route.filter(URLRewrite.class);
+    return rewrite != null && rewrite.path() instanceof RegexSubstitution substitution
+        ? new PathRewriter(substitution) : null;
+  }
+
+  private static String upstreamHost(Route route) {
+    URLRewrite rewrite = route.filter(URLRewrite.class);
+    return rewrite == null ? null : rewrite.hostname();
+  }
+
+  private static List<HttpHeader> setHeaders(Route route) {
+    RequestHeaderModifier modifier = route.filter(RequestHeaderModifier.class);
+    return modifier == null ? List.of() : modifier.set();
   }
 
   /** Whether the route answers with a redirect whose Location keeps the request's host (to HTTPS, or a filter without a host). */

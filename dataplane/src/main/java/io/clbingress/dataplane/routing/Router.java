@@ -10,9 +10,11 @@ import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -100,17 +102,20 @@ public final class Router {
   private static PathRoutes compilePaths(Listener listener, VirtualHost vhost, Map<String, UpstreamCluster> clusters) {
     Map<String, CompiledRoute> exact = new HashMap<>();
     Map<String, CompiledRoute> prefix = new HashMap<>();
+    List<CompiledRoute> regex = new ArrayList<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
       CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
           route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes());
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
-      } else {
+      } else if (route.match() instanceof PathMatch.Prefix) {
         prefix.put(route.match().path(), compiled);
+      } else {
+        regex.add(compiled); // RegularExpression, in the table's order
       }
     }
-    return new PathRoutes(vhost, exact, prefix);
+    return new PathRoutes(vhost, exact, prefix, regex);
   }
 
   /** A HashMap capacity that holds {@code entries} without resizing. */

@@ -2,13 +2,21 @@ package io.clbingress.dataplane.table;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.util.Objects;
 
-/** How a route matches the request path (query excluded). */
+/**
+ * How a route matches the request path (query excluded), after normalisation (dot segments
+ * resolved, runs of slashes merged, unreserved characters decoded). A virtual host tries its
+ * Exact routes first, then its RegularExpression routes in the table's order (the first that
+ * matches wins, as nginx's regex locations), then the longest Prefix.
+ */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = PathMatch.Exact.class, name = "Exact"),
-    @JsonSubTypes.Type(value = PathMatch.Prefix.class, name = "Prefix")
+    @JsonSubTypes.Type(value = PathMatch.Prefix.class, name = "Prefix"),
+    @JsonSubTypes.Type(value = PathMatch.RegularExpression.class, name = "RegularExpression")
 })
 public sealed interface PathMatch {
 
@@ -40,6 +48,29 @@ public sealed interface PathMatch {
         trimmed = trimmed.substring(0, trimmed.length() - 1);
       }
       return new Prefix(trimmed);
+    }
+  }
+
+  /**
+   * A regular expression in RE2 syntax (what Kubernetes and ingress-nginx document for regex
+   * paths, and Envoy's {@code safe_regex}), matched from the start of the path and not anchored at
+   * its end, as nginx's {@code location ~ "^path"}: {@code /api/v[0-9]+} matches
+   * {@code /api/v2/users}. Case-sensitive unless the pattern says otherwise ({@code (?i)}, which
+   * ingress-nginx's {@code use-regex} paths carry). RE2 runs in time linear in the path's length,
+   * so no path can make a pattern backtrack for long.
+   *
+   * @param path the pattern
+   * @throws IllegalArgumentException when it is not a valid RE2 pattern
+   */
+  record RegularExpression(String path) implements PathMatch {
+    public RegularExpression {
+      Objects.requireNonNull(path, "path");
+      try {
+        Pattern.compile(path);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("path pattern " + path + " is not a valid regular expression: "
+            + e.getDescription(), e);
+      }
     }
   }
 

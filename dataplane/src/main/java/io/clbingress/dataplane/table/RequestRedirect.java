@@ -39,10 +39,10 @@ public record RequestRedirect(String scheme, String host, Integer port, String p
       throw new IllegalArgumentException("redirect port " + port + " is out of range (1-65535)");
     }
     if (host != null && !HOST.matcher(host).matches()) {
-      throw new IllegalArgumentException("redirect host \"" + printable(host) + "\" is not a host name or an IP address");
+      throw new IllegalArgumentException("redirect host \"" + TableText.printable(host) + "\" is not a host name or an IP address");
     }
-    if (path != null && !visible(path)) {
-      throw new IllegalArgumentException("redirect path \"" + printable(path) + "\" has white space or control characters");
+    if (path != null && !TableText.visible(path)) {
+      throw new IllegalArgumentException("redirect path \"" + TableText.printable(path) + "\" has white space or control characters");
     }
   }
 
@@ -74,36 +74,4 @@ public record RequestRedirect(String scheme, String host, Integer port, String p
    */
   private static final java.util.regex.Pattern HOST =
       java.util.regex.Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-
-  /** {@code text} with control characters escaped ({@code \\r}, {@code \\u0000}), for a message that goes to logs and Events. */
-  public static String printable(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '\r' -> out.append("\\r");
-        case '\n' -> out.append("\\n");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < ' ' || c == 0x7f) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.toString();
-  }
-
-  /** Only visible ASCII and non-ASCII letters: no space, no control character (a Location may hold it). */
-  public static boolean visible(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c <= ' ' || c == 0x7f) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

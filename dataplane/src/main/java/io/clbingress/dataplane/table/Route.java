@@ -14,8 +14,10 @@ import java.util.Objects;
  *     listener, a host with TLS)
  * @param sessionTtlSeconds sticky sessions: a cookie pins a client to its endpoint for this long;
  *     null when off
- * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters);
- *     a {@link RequestRedirect} answers instead of forwarding, before {@code redirectToHttps}
+ * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters),
+ *     at most one of each type: a {@link RequestRedirect} answers instead of forwarding, before
+ *     {@code redirectToHttps}; a {@link URLRewrite} and a {@link RequestHeaderModifier} change what
+ *     the backend receives
  * @param maxBodyBytes the largest request body in bytes (413 above it), instead of the listener's
  *     limit; 0 = no limit; null = the listener's (ingress-nginx's {@code proxy-body-size})
  */
@@ -34,6 +36,9 @@ public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) 
     filters = filters == null ? List.of() : List.copyOf(filters);
     if (cluster == null && filters.stream().noneMatch(RequestRedirect.class::isInstance)) {
       throw new NullPointerException("cluster (only a route that redirects has none)");
+    }
+    if (filters.stream().map(Object::getClass).distinct().count() < filters.size()) {
+      throw new IllegalArgumentException("a route has at most one filter of each type: " + filters);
     }
     if (maxBodyBytes != null && maxBodyBytes < 0) {
       throw new IllegalArgumentException("route body limit " + maxBodyBytes + " is negative");
@@ -66,9 +71,14 @@ public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) 
 
   /** The route's {@link RequestRedirect}, or null. */
   public RequestRedirect requestRedirect() {
+    return filter(RequestRedirect.class);
+  }
+
+  /** The route's filter of this type (it has at most one), or null. */
+  public <T extends RouteFilter> T filter(Class<T> type) {
     for (RouteFilter filter : filters) {
-      if (filter instanceof RequestRedirect redirect) {
-        return redirect;
+      if (type.isInstance(filter)) {
+        return type.cast(filter);
       }
     }
     return null;

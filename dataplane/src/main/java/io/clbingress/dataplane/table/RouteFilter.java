@@ -9,6 +9,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * the same filters). In the table as {@code {"type": "RequestRedirect", ...}}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = RequestRedirect.class, name = "RequestRedirect")})
-public sealed interface RouteFilter permits RequestRedirect {
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = RequestRedirect.class, name = "RequestRedirect"),
+    @JsonSubTypes.Type(value = URLRewrite.class, name = "URLRewrite"),
+    @JsonSubTypes.Type(value = RequestHeaderModifier.class, name = "RequestHeaderModifier")
+})
+public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier {
 }

@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The routing table is the contract between operator and data plane: its package may depend on
- * the JDK and Jackson's annotations only, so that either side can change its machinery freely.
+ * the JDK, Jackson's annotations and RE2/J (to refuse a regex route's invalid pattern when a table
+ * is read) only, so that either side can change its machinery freely.
  */
 class TablePackageDependenciesTest {
 
   @Test
-  void importsOnlyTheJdkAndJacksonAnnotations() throws Exception {
+  void importsOnlyTheJdkJacksonAnnotationsAndRe2j() throws Exception {
     // Given
     Path dir = Path.of("src/main/java/io/clbingress/dataplane/table");
     List<String> imports;
@@ -33,6 +34,6 @@ class TablePackageDependenciesTest {
     // Then
     assertThat(imports).isNotEmpty();
     assertThat(imports).allSatisfy(line -> assertThat(line)
-        .matches(".*: import (static )?(java\\.|com\\.fasterxml\\.jackson\\.annotation\\.).*"));
+        .matches(".*: import (static )?(java\\.|com\\.fasterxml\\.jackson\\.annotation\\.|com\\.google\\.re2j\\.).*"));
   }
 }

@@ -42,8 +42,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
-      Map.entry("rewrite-target", "the backend receives the request path unchanged"),
-      Map.entry("use-regex", "paths are matched as Prefix or Exact, not as regular expressions"),
       Map.entry("from-to-www-redirect", "no www redirect is made"),
       Map.entry("canary", "this Ingress is routed as a normal one, not as a canary"),
       Map.entry("affinity", "use clb.ingress.io/session-persistence for sticky sessions"),
@@ -53,8 +51,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
       Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
       Map.entry("service-upstream", "requests go to the Service's endpoints"),
-      Map.entry("upstream-vhost", "the backend receives the client's Host"),
-      Map.entry("x-forwarded-prefix", "no X-Forwarded-Prefix header is sent"),
       Map.entry("proxy-buffering", "responses are streamed, not buffered"),
       Map.entry("proxy-request-buffering", "request bodies are streamed, not buffered"),
       Map.entry("proxy-ssl", "TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate"
@@ -140,9 +136,14 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       case CHOICE -> "accepted: " + spec.acceptedText();
       case URL -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands other nginx variables)";
       case SIZE -> "accepted: " + spec.acceptedText();
+      case REWRITE -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands other nginx variables);"
+          + " groups capture from the normalised path, where percent-encoded reserved characters stay encoded";
+      case HOST -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands nginx variables)";
       case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
           + " for other codes without a word)";
-      default -> "";
+      default -> spec == AnnotationSpec.USE_REGEX ? "RE2 syntax (as Kubernetes documents for ingress-nginx); paths"
+          + " are matched after normalisation, where percent-encoded reserved characters stay encoded (nginx decodes them)"
+          : "";
     };
   }
 

@@ -1,6 +1,10 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.TableText;
+import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestRedirect;
+import io.clbingress.dataplane.table.URLRewrite;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -110,8 +114,45 @@ public final class AnnotationParser {
   public static AnnotationValue<String> path(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
       String path = raw.trim();
-      return path.startsWith("/") && RequestRedirect.visible(path) ? new AnnotationValue.Valid<>(path)
+      return path.startsWith("/") && TableText.visible(path) ? new AnnotationValue.Valid<>(path)
           : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a path starting with / (without spaces)");
+    });
+  }
+
+  /**
+   * A rewrite target ({@link RegexSubstitution}'s substitution): a path starting with {@code /},
+   * without white space, with {@code $1}–{@code $9} and no other nginx variable.
+   */
+  public static AnnotationValue<String> rewriteTarget(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String target = raw.trim();
+      try {
+        return new AnnotationValue.Valid<>(new RegexSubstitution("/", target).substitution());
+      } catch (IllegalArgumentException e) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a path starting with / (visible ASCII without"
+            + " spaces or #, with $1 to $9 and no other nginx variable)");
+      }
+    });
+  }
+
+  /** A host name or IP address with an optional port ({@link URLRewrite}'s hostname), lower case. */
+  public static AnnotationValue<String> host(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      try {
+        return new AnnotationValue.Valid<>(new URLRewrite(raw.trim().toLowerCase(Locale.ROOT), null).hostname());
+      } catch (IllegalArgumentException e) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a host name or IP address with an optional"
+            + " port (nginx variables are not expanded)");
+      }
+    });
+  }
+
+  /** A header value ({@link HttpHeader}'s): no control character, no white space at either end once trimmed. */
+  public static AnnotationValue<String> headerValue(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String value = raw.trim();
+      return TableText.headerValue(value) && !value.isEmpty() ? new AnnotationValue.Valid<>(value)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is empty, or has control or non-ASCII characters");
     });
   }
 
@@ -212,6 +253,6 @@ public final class AnnotationParser {
 
   /** A value as written, in quotes, its control characters escaped: reasons go into logs and Events, a line each. */
   private static String quote(String raw) {
-    return "\"" + RequestRedirect.printable(raw) + "\"";
+    return "\"" + TableText.printable(raw) + "\"";
   }
 }

@@ -35,7 +35,13 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** nginx's size: bytes, or with k, m or g (binary units, either case); 0 = no limit. */
     SIZE,
     /** An absolute path, starting with {@code /}. */
-    PATH
+    PATH,
+    /** A path starting with {@code /} (a query may follow), with {@code $1}–{@code $9} for the groups of the matched path. */
+    REWRITE,
+    /** A host name or IP address, with an optional port. */
+    HOST,
+    /** A header value: no control characters, no white space at either end. */
+    HEADER_VALUE
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -77,10 +83,23 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec APP_ROOT = new AnnotationSpec("app-root", Type.PATH, 0, 0, List.of(), true, "",
       "answer a request for / with a 302 redirect to this path, on every host of the Ingress");
 
+  public static final AnnotationSpec USE_REGEX = new AnnotationSpec("use-regex", Type.BOOLEAN, 0, 0,
+      List.of("true", "false"), true, "false", "match paths as case-insensitive regular expressions (RE2) from the"
+      + " start of the path; on a host where any Ingress sets it or rewrite-target, every path is matched so,"
+      + " longest first");
+  public static final AnnotationSpec REWRITE_TARGET = new AnnotationSpec("rewrite-target", Type.REWRITE, 0, 0,
+      List.of(), true, "", "the path the backend receives instead, $1–$9 taken from the matched path's groups;"
+      + " turns on use-regex for the Ingress's hosts");
+  public static final AnnotationSpec X_FORWARDED_PREFIX = new AnnotationSpec("x-forwarded-prefix",
+      Type.HEADER_VALUE, 0, 0, List.of(), true, "", "the X-Forwarded-Prefix header of requests that rewrite-target"
+      + " rewrites");
+  public static final AnnotationSpec UPSTREAM_VHOST = new AnnotationSpec("upstream-vhost", Type.HOST, 0, 0,
+      List.of(), true, "", "the Host header the backend receives (X-Forwarded-Host keeps the client's)");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
-      FORCE_SSL_REDIRECT, APP_ROOT);
+      FORCE_SSL_REDIRECT, APP_ROOT, USE_REGEX, REWRITE_TARGET, X_FORWARDED_PREFIX, UPSTREAM_VHOST);
 
   public String key() {
     return PREFIX + name;
@@ -101,6 +120,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case STATUS -> String.join(", ", choices);
       case SIZE -> "0, or bytes with k, m, g (1024-based): 512k, 8m, 1g";
       case PATH -> "a path starting with /";
+      case REWRITE -> "a path starting with /, with $1–$9";
+      case HOST -> "host or host:port";
+      case HEADER_VALUE -> "text";
     };
   }
 }

@@ -9,6 +9,7 @@ import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.Scheduler;
+import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.IngressInfo;
@@ -35,17 +36,24 @@ final class HttpRouteBuilder {
   /** RFC 1123 names as Kubernetes validates Ingress hosts: labels of at most 63 characters. */
   private static final Pattern DNS_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
-  /** Exact routes first, then longer prefixes first: the order a reader expects in /config. */
+  /**
+   * Exact routes first, then regular expressions, then prefixes, each longer first: the order a
+   * reader expects in /config, and the order the data plane tries regular expressions in (longest
+   * path first, as ingress-nginx orders its regex locations).
+   */
   private static final Comparator<Route> ROUTE_ORDER = Comparator
-      .comparing((Route r) -> r.match() instanceof PathMatch.Exact ? 0 : 1)
+      .comparing((Route r) -> r.match() instanceof PathMatch.Exact ? 0 : r.match() instanceof PathMatch.RegularExpression ? 1 : 2)
       .thenComparing(r -> -r.match().path().length())
       .thenComparing(r -> r.match().path());
 
   private record Claim(RouteSource owner, Route route) {
   }
 
-  /** A route an owner asks for on a host; {@code field} names where, for problems. */
-  private record PathClaim(String host, Route route, String field) {
+  /**
+   * A route an owner asks for on a host; {@code field} names where, for problems; {@code written}
+   * is the path as written, or null (app-root's route, a default backend).
+   */
+  private record PathClaim(String host, Route route, String field, String written) {
   }
 
   /**
@@ -93,6 +101,10 @@ final class HttpRouteBuilder {
   /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
   private final Map<String, Cluster> clusters = new HashMap<>();
   private Claim defaultClaim;
+  /** Contributions added and not merged yet, in the order added ({@link #mergeAll}). */
+  private final List<Contribution> pending = new ArrayList<>();
+  /** The hosts where an owner asked for regular-expression paths. */
+  private final Set<String> regexHosts = new HashSet<>();
 
   /** @param defaultDomain the host whose routes serve requests for unknown hosts, or null */
   HttpRouteBuilder(String listenerName, int port, String defaultDomain, EndpointResolver resolver, List<Problem> problems,
@@ -112,7 +124,7 @@ final class HttpRouteBuilder {
       contribution = contribution(ingress, source);
     }
     cache.keep(listenerName, contribution);
-    merge(contribution);
+    pending.add(contribution);
   }
 
   private Contribution contribution(IngressInfo ingress, RouteSource source) {
@@ -124,7 +136,8 @@ final class HttpRouteBuilder {
       String host = host(c, rule.host(), field);
       if (host != null && source.appRoot() != null && appRooted.add(host)) {
         // before the Ingress's own paths: ingress-nginx answers / with app-root's redirect first
-        c.claims.add(new PathClaim(host, source.appRootRoute(), Problem.annotationField(AnnotationSpec.APP_ROOT.key())));
+        c.claims.add(new PathClaim(host, source.appRootRoute(), Problem.annotationField(AnnotationSpec.APP_ROOT.key()),
+            null));
       }
       for (int j = 0; host != null && j < rule.paths().size(); j++) {
         IngressInfo.HttpPath path = rule.paths().get(j);
@@ -146,7 +159,7 @@ final class HttpRouteBuilder {
       // answered with the source's RequestRedirect: no cluster
       PathMatch match = pathMatch(c, rule.path(), pathType, field);
       if (match != null) {
-        c.claims.add(new PathClaim(host, source.route(match, null), field));
+        c.claims.add(new PathClaim(host, source.route(match, null), field, written(rule.path())));
       }
     } else if (host != null && rule.backends().isEmpty()) {
       addPath(c, host, rule.path(), pathType, rule.backend(), field);
@@ -154,10 +167,28 @@ final class HttpRouteBuilder {
       PathMatch match = pathMatch(c, rule.path(), pathType, field);
       String cluster = match == null ? null : splitCluster(c, rule.backends(), field + ".backends");
       if (cluster != null) {
-        c.claims.add(new PathClaim(host, source.route(match, cluster), field));
+        c.claims.add(new PathClaim(host, source.route(match, cluster), field, written(rule.path())));
       }
     }
-    merge(c);
+    pending.add(c);
+  }
+
+  /**
+   * Merges the contributions added, in their order (oldest owner first), once: which hosts have
+   * regular-expression paths depends on every owner of the host, so no claim is settled before
+   * all are known.
+   */
+  private void mergeAll() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    for (Contribution c : pending) {
+      if (c.source.rewrite().useRegex()) {
+        c.claims.forEach(claim -> regexHosts.add(claim.host()));
+      }
+    }
+    pending.forEach(this::merge);
+    pending.clear();
   }
 
   /** Adds a contribution after those of older owners: their clusters and claims come first. */
@@ -167,7 +198,7 @@ final class HttpRouteBuilder {
       clusters.putIfAbsent(cluster.name(), cluster);
     }
     for (PathClaim claim : c.claims) {
-      claim(c.source, claim.host(), claim.route(), claim.field());
+      claim(c.source, claim);
     }
     if (c.defaultClaim != null) {
       claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
@@ -245,23 +276,35 @@ final class HttpRouteBuilder {
 
   private void addPath(Contribution c, String host, String path, String pathType, BackendRef backend, String field) {
     PathMatch match = pathMatch(c, path, pathType, field);
+    String problem = match != null && c.source.rewrite().useRegex() ? Rewrite.patternProblem(written(path)) : null;
+    if (problem != null) {
+      c.problems.add(new Problem(c.source.owner(), field + ".path", "\"" + TableText.printable(path)
+          + "\" is not a regular expression as use-regex and rewrite-target read paths (RE2 syntax): " + problem
+          + "; the path is ignored"));
+      return;
+    }
     String cluster = match == null ? null : cluster(c, backend, field + ".backend", ANSWERS_503);
     if (cluster != null) {
-      c.claims.add(new PathClaim(host, c.source.route(match, cluster), field));
+      c.claims.add(new PathClaim(host, c.source.route(match, cluster), field, written(path)));
     }
+  }
+
+  /** A path as its owner wrote it: {@code /} for none (ImplementationSpecific may leave it out). */
+  private static String written(String path) {
+    return path == null || path.isEmpty() ? "/" : path;
   }
 
   /** The one Service of a TCP or TCP_SSL listener: every connection takes the listener's default route. */
   void addLayer4Backend(BackendRef backend, RouteSource source) {
     Contribution c = new Contribution(null, source);
     addDefault(c, backend, "spec.backend", "the listener closes its connections");
-    merge(c);
+    pending.add(c);
   }
 
   private void addDefault(Contribution c, BackendRef backend, String field, String consequence) {
     String cluster = cluster(c, backend, field, consequence);
     if (cluster != null) {
-      c.defaultClaim = new PathClaim(null, c.source.route(new PathMatch.Prefix("/"), cluster), field);
+      c.defaultClaim = new PathClaim(null, c.source.route(new PathMatch.Prefix("/"), cluster), field, null);
     }
   }
 
@@ -274,7 +317,17 @@ final class HttpRouteBuilder {
     defaultClaim = new Claim(source, route);
   }
 
-  private void claim(RouteSource source, String host, Route route, String field) {
+  /**
+   * Claims a route for its owner, unless an older owner has its match. On a host with regular
+   * expressions ({@link Rewrite}) a written path is matched as one, as ingress-nginx enforces its
+   * regex modifier on every location of such a server, so {@code /a} and {@code /a/} are two routes
+   * there, and Exact and Prefix {@code /a} one.
+   */
+  private void claim(RouteSource source, PathClaim claim) {
+    String host = claim.host();
+    Route route = regexHosts.contains(host) && claim.written() != null ? source.regexRoute(claim.route(), claim.written())
+        : claim.route();
+    String field = claim.field();
     Map<PathMatch, Claim> routes = hosts.computeIfAbsent(host, h -> new LinkedHashMap<>());
     Claim existing = routes.get(route.match());
     if (existing == null) {
@@ -395,6 +448,7 @@ final class HttpRouteBuilder {
    * of Ingresses, and on plain HTTP the routes of TLS hosts redirect to HTTPS.
    */
   Listener listener(String name, Protocol protocol, boolean redirectTlsHosts) {
+    mergeAll();
     List<VirtualHost> virtualHosts = new ArrayList<>();
     hosts.forEach((host, claims) -> virtualHosts.add(cache.virtualHost(name, host, routes(host, claims, redirectTlsHosts))));
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
@@ -435,6 +489,7 @@ final class HttpRouteBuilder {
   }
 
   List<Cluster> clusters() {
+    mergeAll();
     return List.copyOf(clusters.values());
   }
 }

@@ -1,8 +1,10 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.RouteFilter;
-
+import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.IngressInfo;
@@ -17,14 +19,15 @@ import java.util.Set;
  * filled from the listener's defaults and the controller's flags.
  *
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
- * @param filters the filters of every route of this Ingress (a redirect)
+ * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
+ *     x-forwarded-prefix's header); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
- * @param appRoot where a request for {@code /} is redirected, or null
+ * @param rewrite use-regex, rewrite-target and app-root
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
-    boolean forceSslRedirect, String appRoot) {
+    boolean forceSslRedirect, Rewrite rewrite) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -57,9 +60,26 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     boolean forceSsl = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FORCE_SSL_REDIRECT),
         false);
     String appRoot = valid(ingress, problems, AnnotationParser.path(annotations, AnnotationSpec.APP_ROOT), null);
+    boolean useRegex = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.USE_REGEX), false);
+    String target = valid(ingress, problems,
+        AnnotationParser.rewriteTarget(annotations, AnnotationSpec.REWRITE_TARGET), null);
+    String vhost = valid(ingress, problems, AnnotationParser.host(annotations, AnnotationSpec.UPSTREAM_VHOST), null);
+    String prefix = valid(ingress, problems,
+        AnnotationParser.headerValue(annotations, AnnotationSpec.X_FORWARDED_PREFIX), null);
+    List<RouteFilter> filters = new ArrayList<>();
+    if (redirect != null) {
+      filters.add(redirect);
+    }
+    if (vhost != null) {
+      filters.add(new URLRewrite(vhost, null));
+    }
+    if (prefix != null && target != null) {
+      // as ingress-nginx: the header goes with rewrite-target's rewrite only
+      filters.add(new RequestHeaderModifier(List.of(new HttpHeader("X-Forwarded-Prefix", prefix))));
+    }
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
-        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners,
-        redirect == null ? List.of() : List.of(redirect), maxBody, forceSsl, appRoot);
+        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners, filters, maxBody, forceSsl,
+        new Rewrite(useRegex, target, appRoot));
     return new Parsed(options, List.copyOf(problems));
   }
 

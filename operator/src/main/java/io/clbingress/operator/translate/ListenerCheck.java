@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.RequestRedirect;
 
 import io.clbingress.dataplane.table.Certificate;
@@ -178,7 +179,7 @@ final class ListenerCheck {
       return null;
     }
     if (written.path() != null && !written.path().startsWith("/")) {
-      problems.add(new Problem(ref, field + ".path", "\"" + RequestRedirect.printable(written.path())
+      problems.add(new Problem(ref, field + ".path", "\"" + TableText.printable(written.path())
           + "\" does not start with /; the rule is ignored"));
       return null;
     }

@@ -8,6 +8,7 @@ import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.operator.state.ObjectRef;
 import java.time.Instant;
 import java.util.List;
@@ -23,16 +24,17 @@ import java.util.Set;
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
  * @param maxBodyBytes its routes' body limit (0 = none), or null for the listener's
- * @param appRoot where a request for exactly {@code /} on each of its hosts is redirected (302), or
- *     null (ingress-nginx's {@code app-root})
+ * @param rewrite its paths' options: regular expressions, a rewrite target, an app root
+ *     (ingress-nginx's {@code use-regex}, {@code rewrite-target}, {@code app-root})
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
-    Long maxBodyBytes, String appRoot) {
+    Long maxBodyBytes, Rewrite rewrite) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
     filters = List.copyOf(filters);
+    rewrite = rewrite == null ? Rewrite.NONE : rewrite;
   }
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
@@ -41,10 +43,33 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
         null);
   }
 
+  /** Where a request for exactly {@code /} on each of its hosts is redirected (302), or null. */
+  String appRoot() {
+    return rewrite.appRoot();
+  }
+
   /** The route that answers a request for exactly {@code /} with a 302 to {@link #appRoot}; no cluster. */
   Route appRootRoute() {
     return new Route(new PathMatch.Exact("/"), null, timeouts, owner.toString(), false, null,
-        List.of(new RequestRedirect(null, null, null, appRoot, 302)), null);
+        List.of(new RequestRedirect(null, null, null, appRoot(), 302)), null);
+  }
+
+  /**
+   * A route of this source on a host whose paths are regular expressions ({@link Rewrite}): the
+   * path as written, matched as {@code ^path}, and rewritten when the source has a rewrite target
+   * (with upstream-vhost's hostname, when it has one, in the same URLRewrite).
+   */
+  Route regexRoute(Route route, String written) {
+    List<RouteFilter> edited = route.filters();
+    if (rewrite.target() != null) {
+      URLRewrite hostOnly = route.filter(URLRewrite.class);
+      URLRewrite both = new URLRewrite(hostOnly == null ? null : hostOnly.hostname(), rewrite.substitution(written));
+      edited = new java.util.ArrayList<>(route.filters());
+      edited.remove(hostOnly);
+      edited.add(both);
+    }
+    return new Route(Rewrite.regexMatch(written), route.cluster(), route.timeouts(), route.source(),
+        route.redirectToHttps(), route.sessionTtlSeconds(), edited, route.maxBodyBytes());
   }
 
   /** A route of this source. */

@@ -207,7 +207,7 @@ public final class Translator {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
         options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null,
-        options.filters(), options.maxBodyBytes(), options.appRoot());
+        options.filters(), options.maxBodyBytes(), options.rewrite());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.TableText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.table.RequestRedirect;
@@ -31,7 +32,7 @@ class AnnotationParserPropertiesTest {
         assertThat(valid.value()).as(text).isBetween(SPEC.min(), SPEC.max());
       } else {
         assertThat(value).as(text).isInstanceOf(AnnotationValue.Invalid.class);
-        assertThat(((AnnotationValue.Invalid<Long>) value).reason()).contains("\"" + RequestRedirect.printable(text) + "\"")
+        assertThat(((AnnotationValue.Invalid<Long>) value).reason()).contains("\"" + TableText.printable(text) + "\"")
             .doesNotContain("\n").doesNotContain("\r"); // one line in logs and Events
       }
     }
@@ -90,7 +91,7 @@ class AnnotationParserPropertiesTest {
         if (value instanceof AnnotationValue.Valid<?> valid) {
           assertThat(valid.value().toString()).isEqualToIgnoringCase(word);
         } else {
-          assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + RequestRedirect.printable(text) + "\"")
+          assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + TableText.printable(text) + "\"")
             .doesNotContain("\n").doesNotContain("\r"); // one line in logs and Events
         }
       }
