@@ -210,7 +210,7 @@ class NginxCorpusE2ETest {
         String path = regex ? regexSample(rule.path()) : rule.path();
         List<String> headers = canary && HONOURED.contains(NGINX + "canary-by-header")
             ? List.of(ingress.annotations().get(NGINX + "canary-by-header") + ": "
-                + ingress.annotations().get(NGINX + "canary-by-header-value")) : List.of();
+                + ingress.annotations().get(NGINX + "canary-by-header-value")) : offTheCanary(rule);
         Reply reply = get(rule.host(), path, ingress.tlsHosts().contains(rule.host()), headers);
         String where = ingress.id() + " " + rule;
         String appRoot = appRootLocation(ingress, rule.host(), path, ingress.tlsHosts().contains(rule.host()));
@@ -413,6 +413,23 @@ class NginxCorpusE2ETest {
     assertThat(sample).as("add a sample rule for " + regex).doesNotContainPattern(REGEX_CHARS);
     assertThat(Pattern.compile("^" + regex, Pattern.CASE_INSENSITIVE).matcher(sample).find()).as(regex).isTrue();
     return sample;
+  }
+
+  /**
+   * The headers that keep a request for a main Ingress's path off the canary that shares it
+   * (documented: a canary-by-cookie of {@code never} wins over the weight), none when no canary does.
+   */
+  static List<String> offTheCanary(PathRule rule) {
+    for (CorpusIngress other : INGRESSES) {
+      if (other.annotated("canary", "true") && other.paths().stream()
+          .anyMatch(p -> p.host().equals(rule.host()) && p.path().equals(rule.path()))) {
+        String cookie = other.annotations().get(NGINX + "canary-by-cookie");
+        assertThat(cookie).as("a canary of the corpus needs canary-by-cookie, or probes of its main route are random")
+            .isNotNull();
+        return List.of("Cookie: " + cookie + "=never");
+      }
+    }
+    return List.of();
   }
 
   /**

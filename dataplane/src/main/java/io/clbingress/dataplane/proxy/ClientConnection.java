@@ -235,7 +235,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
-        Dispatch.declaredLength(contentLength));
+        Dispatch.declaredLength(contentLength), CanaryValues.of(headers));
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();

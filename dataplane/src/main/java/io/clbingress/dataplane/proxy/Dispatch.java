@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.CanarySplit;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.PathRewriter;
@@ -10,7 +11,8 @@ import io.vertx.core.net.HostAndPort;
  * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
  * target is malformed or in neither origin nor absolute form ({@link RequestPath}, {@link AbsoluteForm})
  * is refused (400); no route is 404; a
- * route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
+ * route with a {@link io.clbingress.dataplane.table.Canary} is first replaced by its canary side when the
+ * canary's rules choose it; a route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
  * ingress-nginx's {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS
  * answers 308; either one, when it keeps the request's host and the request named none, is 400; a route without endpoints is 503; a WebSocket upgrade
  * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
@@ -48,9 +50,10 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param hostParsed {@code hostHeader} parsed ({@link AbsoluteForm#parse}), or null
    * @param upgrade the request asks for a WebSocket upgrade
    * @param declaredLength its Content-Length, -1 when it has none
+   * @param values its headers and cookies, read only when the route has a canary
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
-      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength) {
+      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength, CanarySplit.RequestValues values) {
     // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
     boolean absolute = AbsoluteForm.isAbsolute(uri);
     String host = absolute ? AbsoluteForm.targetAuthority(uri) : hostHeader;
@@ -65,6 +68,9 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
     CompiledRoute route = listener == null ? null : listener.match(named == null ? null : named.host(), path);
+    if (route != null && route.canary() != null) {
+      route = route.canary().choose(route, values); // before the rest: its cluster decides 503
+    }
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;

@@ -109,7 +109,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
-        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)));
+        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), CanaryValues.of(request));
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.routing;
 
+import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
@@ -20,15 +21,33 @@ import java.util.List;
  * @param pathRewriter its {@link URLRewrite}'s path compiled, or null when the path is sent as requested
  * @param upstreamHost its {@link URLRewrite}'s hostname: the Host the backend receives; null for the client's
  * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, or empty
+ * @param canary its {@link Canary} compiled, or null (none, or this is the canary side itself)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
-    List<HttpHeader> setHeaders) {
+    List<HttpHeader> setHeaders, CanarySplit canary) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route));
+        upstreamHost(route), setHeaders(route), null);
+  }
+
+  /**
+   * The route compiled with its canary side, when it has a {@link Canary}: the same route to the
+   * canary's cluster, under its own key.
+   *
+   * @param canaryCluster the canary's cluster compiled
+   */
+  CompiledRoute withCanary(UpstreamCluster canaryCluster) {
+    Canary rules = route.filter(Canary.class);
+    if (rules == null) {
+      return this;
+    }
+    CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
+        redirect, pathRewriter, upstreamHost, setHeaders, null);
+    return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
+        upstreamHost, setHeaders, new CanarySplit(rules, side));
   }
 
   private static PathRewriter pathRewriter(Route route) {

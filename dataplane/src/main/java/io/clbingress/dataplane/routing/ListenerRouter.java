@@ -63,7 +63,7 @@ public final class ListenerRouter {
       return defaultRoute;
     }
     PathRoutes routes = virtualHost(key.host());
-    return routes == null ? null : routes.route(key.match());
+    return routes == null ? null : routes.route(key);
   }
 
   private PathRoutes hostRoutes(String host) {

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.routing;
 
 import com.google.re2j.Pattern;
+import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.VirtualHost;
@@ -50,15 +51,25 @@ final class PathRoutes {
       return true;
     }
     for (Route route : vhost.routes()) {
-      if (replaced.contains(route.cluster())) {
+      Canary canary = route.filter(Canary.class);
+      if (replaced.contains(route.cluster()) || canary != null && replaced.contains(canary.cluster())) {
         return false;
       }
     }
     return true;
   }
 
+  /** The route with this key's match (its canary side for a canary key), or null. */
+  CompiledRoute route(RouteKey key) {
+    CompiledRoute route = route(key.match());
+    if (route == null || !key.canary()) {
+      return route;
+    }
+    return route.canary() == null ? null : route.canary().side();
+  }
+
   /** The route with this match, or null. */
-  CompiledRoute route(PathMatch match) {
+  private CompiledRoute route(PathMatch match) {
     if (match instanceof PathMatch.RegularExpression) {
       for (CompiledRoute route : regex) {
         if (route.route().match().equals(match)) {

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.routing;
 
+import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
@@ -107,6 +108,10 @@ public final class Router {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
       CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
           route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes());
+      Canary canary = route.filter(Canary.class);
+      if (canary != null) {
+        compiled = compiled.withCanary(clusters.get(canary.cluster()));
+      }
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
       } else if (route.match() instanceof PathMatch.Prefix) {

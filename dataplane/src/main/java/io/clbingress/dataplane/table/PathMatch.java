@@ -2,8 +2,6 @@ package io.clbingress.dataplane.table;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import java.util.Objects;
 
 /**
@@ -65,12 +63,7 @@ public sealed interface PathMatch {
   record RegularExpression(String path) implements PathMatch {
     public RegularExpression {
       Objects.requireNonNull(path, "path");
-      try {
-        Pattern.compile(path);
-      } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("path pattern " + path + " is not a valid regular expression: "
-            + e.getDescription(), e);
-      }
+      Re2.compile("path pattern", path);
     }
   }
 

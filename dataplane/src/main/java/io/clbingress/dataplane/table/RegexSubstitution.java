@@ -1,7 +1,6 @@
 package io.clbingress.dataplane.table;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +34,7 @@ public record RegexSubstitution(String pattern, String substitution) implements 
   public RegexSubstitution {
     Objects.requireNonNull(pattern, "pattern");
     Objects.requireNonNull(substitution, "substitution");
-    compile(pattern);
+    Re2.compile("rewrite pattern", pattern);
     template(substitution);
   }
 
@@ -48,21 +47,12 @@ public record RegexSubstitution(String pattern, String substitution) implements 
 
   /** The pattern compiled. */
   public Pattern compiledPattern() {
-    return compile(pattern);
+    return Re2.compile("rewrite pattern", pattern);
   }
 
   /** The substitution split at its group references. */
   public Template template() {
     return template(substitution);
-  }
-
-  private static Pattern compile(String pattern) {
-    try {
-      return Pattern.compile(pattern);
-    } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("rewrite pattern " + TableText.printable(pattern)
-          + " is not a valid regular expression: " + e.getDescription(), e);
-    }
   }
 
   private static Template template(String substitution) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters),
  *     at most one of each type: a {@link RequestRedirect} answers instead of forwarding, before
  *     {@code redirectToHttps}; a {@link URLRewrite} and a {@link RequestHeaderModifier} change what
- *     the backend receives
+ *     the backend receives; a {@link Canary} sends some requests to another cluster
  * @param maxBodyBytes the largest request body in bytes (413 above it), instead of the listener's
  *     limit; 0 = no limit; null = the listener's (ingress-nginx's {@code proxy-body-size})
  */
@@ -67,6 +67,13 @@ public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) 
   public Route withRedirectToHttps(boolean redirect) {
     return redirect == redirectToHttps ? this
         : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds, filters, maxBodyBytes);
+  }
+
+  /** This route with one more filter (of a type it has none of). */
+  public Route withFilter(RouteFilter added) {
+    List<RouteFilter> more = new java.util.ArrayList<>(filters);
+    more.add(added);
+    return new Route(match, cluster, timeouts, source, redirectToHttps, sessionTtlSeconds, more, maxBodyBytes);
   }
 
   /** The route's {@link RequestRedirect}, or null. */

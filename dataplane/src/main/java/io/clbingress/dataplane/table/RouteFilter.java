@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = RequestRedirect.class, name = "RequestRedirect"),
     @JsonSubTypes.Type(value = URLRewrite.class, name = "URLRewrite"),
-    @JsonSubTypes.Type(value = RequestHeaderModifier.class, name = "RequestHeaderModifier")
+    @JsonSubTypes.Type(value = RequestHeaderModifier.class, name = "RequestHeaderModifier"),
+    @JsonSubTypes.Type(value = Canary.class, name = "Canary")
 })
-public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier {
+public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary {
 }

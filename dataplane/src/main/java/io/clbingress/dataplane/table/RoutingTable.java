@@ -126,5 +126,9 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     if (route.cluster() != null && !clusterNames.contains(route.cluster())) {
       throw new IllegalArgumentException("route " + route.match() + " names unknown cluster " + route.cluster());
     }
+    Canary canary = route.filter(Canary.class);
+    if (canary != null && !clusterNames.contains(canary.cluster())) {
+      throw new IllegalArgumentException("route " + route.match() + " has a canary to unknown cluster " + canary.cluster());
+    }
   }
 }

@@ -43,7 +43,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
       Map.entry("from-to-www-redirect", "no www redirect is made"),
-      Map.entry("canary", "this Ingress is routed as a normal one, not as a canary"),
       Map.entry("affinity", "use clb.ingress.io/session-persistence for sticky sessions"),
       Map.entry("session-cookie", "use clb.ingress.io/session-persistence for sticky sessions"),
       Map.entry("upstream-hash-by", "use clb.ingress.io/scheduler: IP_HASH for hashing by client address"),
@@ -139,6 +138,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       case REWRITE -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands other nginx variables);"
           + " groups capture from the normalised path, where percent-encoded reserved characters stay encoded";
       case HOST -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands nginx variables)";
+      case REGEX -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes PCRE; most patterns are both)";
+      case NUMBER -> "accepted: " + spec.acceptedText();
       case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
           + " for other codes without a word)";
       default -> spec == AnnotationSpec.USE_REGEX ? "RE2 syntax (as Kubernetes documents for ingress-nginx); paths"

@@ -156,6 +156,37 @@ public final class AnnotationParser {
     });
   }
 
+  /** A whole number within the spec's range. */
+  public static AnnotationValue<Long> number(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String text = raw.trim();
+      if (!text.matches("\\d{1,9}")) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not a whole number");
+      }
+      long value = Long.parseLong(text);
+      return value >= spec.min() && value <= spec.max() ? new AnnotationValue.Valid<>(value)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is out of range (" + spec.acceptedText() + ")");
+    });
+  }
+
+  /** A header or cookie name: an RFC 9110 token. */
+  public static AnnotationValue<String> token(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> TableText.token(raw.trim()) ? new AnnotationValue.Valid<>(raw.trim())
+        : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a header or cookie name"));
+  }
+
+  /** A regular expression in RE2 syntax (ingress-nginx takes PCRE; most patterns are both). */
+  public static AnnotationValue<String> regex(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      try {
+        com.google.re2j.Pattern.compile(raw);
+        return new AnnotationValue.Valid<>(raw);
+      } catch (com.google.re2j.PatternSyntaxException e) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an RE2 regular expression: " + e.getDescription());
+      }
+    });
+  }
+
   /** A redirect status code among the spec's choices. */
   public static AnnotationValue<Integer> status(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> spec.choices().contains(raw.trim())

@@ -41,7 +41,13 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** A host name or IP address, with an optional port. */
     HOST,
     /** A header value: no control characters, no white space at either end. */
-    HEADER_VALUE
+    HEADER_VALUE,
+    /** A whole number in min..max. */
+    NUMBER,
+    /** A header or cookie name (an RFC 9110 token). */
+    TOKEN,
+    /** A regular expression in RE2 syntax. */
+    REGEX
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -96,10 +102,32 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec UPSTREAM_VHOST = new AnnotationSpec("upstream-vhost", Type.HOST, 0, 0,
       List.of(), true, "", "the Host header the backend receives (X-Forwarded-Host keeps the client's)");
 
+  public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
+      List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
+      + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
+      + " route's");
+  public static final AnnotationSpec CANARY_BY_HEADER = new AnnotationSpec("canary-by-header", Type.TOKEN, 0, 0,
+      List.of(), true, "", "a request with this header set to always goes to the canary, never stays off it");
+  public static final AnnotationSpec CANARY_BY_HEADER_VALUE = new AnnotationSpec("canary-by-header-value",
+      Type.HEADER_VALUE, 0, 0, List.of(), true, "", "the value of canary-by-header that chooses the canary instead of"
+      + " always");
+  public static final AnnotationSpec CANARY_BY_HEADER_PATTERN = new AnnotationSpec("canary-by-header-pattern",
+      Type.REGEX, 0, 0, List.of(), true, "", "a pattern found in canary-by-header's value chooses the canary"
+      + " (ignored with canary-by-header-value)");
+  public static final AnnotationSpec CANARY_BY_COOKIE = new AnnotationSpec("canary-by-cookie", Type.TOKEN, 0, 0,
+      List.of(), true, "", "a request with this cookie set to always goes to the canary, never stays off it");
+  public static final AnnotationSpec CANARY_WEIGHT = new AnnotationSpec("canary-weight", Type.NUMBER, 0, 1_000_000,
+      List.of(), true, "0", "the requests, of canary-weight-total, that go to the canary at random when no header or"
+      + " cookie decided");
+  public static final AnnotationSpec CANARY_WEIGHT_TOTAL = new AnnotationSpec("canary-weight-total", Type.NUMBER, 1,
+      1_000_000, List.of(), true, "100", "the total that canary-weight is a share of");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
-      FORCE_SSL_REDIRECT, APP_ROOT, USE_REGEX, REWRITE_TARGET, X_FORWARDED_PREFIX, UPSTREAM_VHOST);
+      FORCE_SSL_REDIRECT, APP_ROOT, USE_REGEX, REWRITE_TARGET, X_FORWARDED_PREFIX, UPSTREAM_VHOST, CANARY,
+      CANARY_BY_HEADER, CANARY_BY_HEADER_VALUE, CANARY_BY_HEADER_PATTERN, CANARY_BY_COOKIE, CANARY_WEIGHT,
+      CANARY_WEIGHT_TOTAL);
 
   public String key() {
     return PREFIX + name;
@@ -123,6 +151,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case REWRITE -> "a path starting with /, with $1–$9";
       case HOST -> "host or host:port";
       case HEADER_VALUE -> "text";
+      case NUMBER -> min + "–" + max;
+      case TOKEN -> "a header or cookie name";
+      case REGEX -> "an RE2 regular expression";
     };
   }
 }

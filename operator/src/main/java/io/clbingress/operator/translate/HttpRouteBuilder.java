@@ -1,6 +1,7 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.HealthCheck;
@@ -187,7 +188,9 @@ final class HttpRouteBuilder {
         c.claims.forEach(claim -> regexHosts.add(claim.host()));
       }
     }
-    pending.forEach(this::merge);
+    // canaries last: each joins the route of another owner, whatever their ages
+    pending.stream().filter(c -> c.source.canary() == null).forEach(this::merge);
+    pending.stream().filter(c -> c.source.canary() != null).forEach(this::merge);
     pending.clear();
   }
 
@@ -200,7 +203,10 @@ final class HttpRouteBuilder {
     for (PathClaim claim : c.claims) {
       claim(c.source, claim);
     }
-    if (c.defaultClaim != null) {
+    if (c.defaultClaim != null && c.source.canary() != null) {
+      problems.add(new Problem(c.source.owner(), c.defaultClaim.field(), "a canary Ingress shares the routes of"
+          + " another Ingress's paths; its default backend is not used"));
+    } else if (c.defaultClaim != null) {
       claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
     }
   }
@@ -328,6 +334,10 @@ final class HttpRouteBuilder {
     Route route = regexHosts.contains(host) && claim.written() != null ? source.regexRoute(claim.route(), claim.written())
         : claim.route();
     String field = claim.field();
+    if (source.canary() != null) {
+      joinAsCanary(source, host, route, field);
+      return;
+    }
     Map<PathMatch, Claim> routes = hosts.computeIfAbsent(host, h -> new LinkedHashMap<>());
     Claim existing = routes.get(route.match());
     if (existing == null) {
@@ -340,6 +350,28 @@ final class HttpRouteBuilder {
         ? what + " appears twice in this " + source.owner().kind() + "; the first one is used"
         : what + " is already served by " + winner(existing.owner(), source) + "; this path is ignored";
     problems.add(new Problem(source.owner(), field, reason));
+  }
+
+  /**
+   * A canary Ingress's path joins the route another owner has for the same host and match, as
+   * its {@link Canary} to the canary's cluster (ingress-nginx merges a canary into the main
+   * Ingress's location); with no such route, or one that already has a canary or forwards
+   * nowhere, the path is not served, and a problem says why.
+   */
+  private void joinAsCanary(RouteSource source, String host, Route route, String field) {
+    Map<PathMatch, Claim> routes = hosts.get(host);
+    Claim main = routes == null ? null : routes.get(route.match());
+    String what = "host " + host + " path " + route.match().path() + " (" + route.match().getClass().getSimpleName() + ")";
+    if (main == null) {
+      problems.add(new Problem(source.owner(), field, what + " is served by no other Ingress, so this canary has no"
+          + " route to share; the path is ignored"));
+    } else if (main.route().filter(Canary.class) != null) {
+      problems.add(new Problem(source.owner(), field, what + " already has a canary; this one is ignored"));
+    } else if (main.route().cluster() == null) {
+      problems.add(new Problem(source.owner(), field, what + " answers with a redirect; this canary is ignored"));
+    } else {
+      routes.put(route.match(), new Claim(main.owner(), main.route().withFilter(source.canary().filter(route.cluster()))));
+    }
   }
 
   /** Names the owner that keeps a claim and says why it wins over {@code loser}. */

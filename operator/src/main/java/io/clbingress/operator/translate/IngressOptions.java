@@ -24,10 +24,11 @@ import java.util.Set;
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param rewrite use-regex, rewrite-target and app-root
+ * @param canary its canary rules when it is a canary Ingress ({@code canary: "true"}), else null
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
-    boolean forceSslRedirect, Rewrite rewrite) {
+    boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -79,7 +80,7 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     }
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners, filters, maxBody, forceSsl,
-        new Rewrite(useRegex, target, appRoot));
+        new Rewrite(useRegex, target, appRoot), canary(ingress, problems));
     return new Parsed(options, List.copyOf(problems));
   }
 
@@ -101,6 +102,43 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     RequestRedirect chosen = temporal != null ? temporal : permanent;
     return chosen == null ? null : new RequestRedirect(chosen.scheme(), chosen.host(), chosen.port(), chosen.path(),
         chosen == temporal ? temporalCode : permanentCode);
+  }
+
+  /**
+   * ingress-nginx's canary annotations, read when {@code canary} is true (as ingress-nginx, the
+   * others are inert without it); null for a main Ingress. A header value or pattern without a
+   * header, and a weight above its total, are problems.
+   */
+  private static CanaryOptions canary(IngressInfo ingress, List<Problem> problems) {
+    Map<String, String> annotations = ingress.annotations();
+    if (!valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.CANARY), false)) {
+      return null;
+    }
+    String header = valid(ingress, problems, AnnotationParser.token(annotations, AnnotationSpec.CANARY_BY_HEADER), null);
+    String value = valid(ingress, problems,
+        AnnotationParser.headerValue(annotations, AnnotationSpec.CANARY_BY_HEADER_VALUE), null);
+    String pattern = valid(ingress, problems,
+        AnnotationParser.regex(annotations, AnnotationSpec.CANARY_BY_HEADER_PATTERN), null);
+    String cookie = valid(ingress, problems, AnnotationParser.token(annotations, AnnotationSpec.CANARY_BY_COOKIE), null);
+    long weight = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.CANARY_WEIGHT), 0L);
+    long total = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.CANARY_WEIGHT_TOTAL), 100L);
+    if (header == null && (value != null || pattern != null)) {
+      AnnotationSpec needing = value != null ? AnnotationSpec.CANARY_BY_HEADER_VALUE : AnnotationSpec.CANARY_BY_HEADER_PATTERN;
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations, needing)),
+          "needs canary-by-header, the header it is the value of"));
+      return null;
+    }
+    if (weight > total) {
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations, AnnotationSpec.CANARY_WEIGHT)),
+          weight + " is above canary-weight-total (" + total + ")"));
+      return null;
+    }
+    return new CanaryOptions(header, value, pattern, cookie, (int) weight, (int) total);
+  }
+
+  /** The key an annotation is set under: ours when set, else ingress-nginx's. */
+  private static String annotationKey(Map<String, String> annotations, AnnotationSpec spec) {
+    return annotations.containsKey(spec.key()) ? spec.key() : spec.nginxKey();
   }
 
   private static <T> T valid(IngressInfo ingress, List<Problem> problems, AnnotationValue<T> value, T fallback) {

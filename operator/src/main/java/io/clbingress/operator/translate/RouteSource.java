@@ -26,10 +26,12 @@ import java.util.Set;
  * @param maxBodyBytes its routes' body limit (0 = none), or null for the listener's
  * @param rewrite its paths' options: regular expressions, a rewrite target, an app root
  *     (ingress-nginx's {@code use-regex}, {@code rewrite-target}, {@code app-root})
+ * @param canary the rules of a canary Ingress, whose routes join those of the same host and path
+ *     as their {@link io.clbingress.dataplane.table.Canary}; null for any other owner
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
-    Long maxBodyBytes, Rewrite rewrite) {
+    Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
@@ -40,7 +42,7 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
     this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
-        null);
+        null, null);
   }
 
   /** Where a request for exactly {@code /} on each of its hosts is redirected (302), or null. */
