@@ -102,6 +102,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec UPSTREAM_VHOST = new AnnotationSpec("upstream-vhost", Type.HOST, 0, 0,
       List.of(), true, "", "the Host header the backend receives (X-Forwarded-Host keeps the client's)");
 
+  public static final AnnotationSpec FROM_TO_WWW_REDIRECT = new AnnotationSpec("from-to-www-redirect",
+      Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false", "redirect (308) requests for www.host to host, or"
+      + " for host to www.host when the rule's host starts with www., unless an Ingress serves that name");
   public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
       List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
       + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
@@ -127,7 +130,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
       FORCE_SSL_REDIRECT, APP_ROOT, USE_REGEX, REWRITE_TARGET, X_FORWARDED_PREFIX, UPSTREAM_VHOST, CANARY,
       CANARY_BY_HEADER, CANARY_BY_HEADER_VALUE, CANARY_BY_HEADER_PATTERN, CANARY_BY_COOKIE, CANARY_WEIGHT,
-      CANARY_WEIGHT_TOTAL);
+      CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT);
 
   public String key() {
     return PREFIX + name;

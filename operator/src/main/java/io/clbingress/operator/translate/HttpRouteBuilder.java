@@ -191,6 +191,11 @@ final class HttpRouteBuilder {
     // canaries last: each joins the route of another owner, whatever their ages
     pending.stream().filter(c -> c.source.canary() == null).forEach(this::merge);
     pending.stream().filter(c -> c.source.canary() != null).forEach(this::merge);
+    for (Contribution c : pending) {
+      if (c.source.fromToWww() && c.source.canary() == null) {
+        c.claims.forEach(claim -> addWwwAlias(c.source, claim.host()));
+      }
+    }
     pending.clear();
   }
 
@@ -350,6 +355,25 @@ final class HttpRouteBuilder {
         ? what + " appears twice in this " + source.owner().kind() + "; the first one is used"
         : what + " is already served by " + winner(existing.owner(), source) + "; this path is ignored";
     problems.add(new Problem(source.owner(), field, reason));
+  }
+
+  /**
+   * The www alias of a host ({@code www.example.com} for {@code example.com}, {@code example.com}
+   * for {@code www.example.com}), redirecting to it, unless some owner serves the alias (or it is
+   * no valid name): ingress-nginx's from-to-www-redirect, which skips an alias another Ingress has.
+   */
+  private void addWwwAlias(RouteSource source, String host) {
+    if (host.equals(VirtualHost.ANY_HOST) || host.startsWith("*.")) {
+      return;
+    }
+    String alias = normalizeHost(host.startsWith("www.") ? host.substring(4) : "www." + host);
+    if (alias == null || hosts.containsKey(alias) || alias.equals(VirtualHost.ANY_HOST)) {
+      return;
+    }
+    Route redirect = source.wwwAliasRoute(host);
+    Map<PathMatch, Claim> routes = new LinkedHashMap<>();
+    routes.put(redirect.match(), new Claim(source, redirect));
+    hosts.put(alias, routes);
   }
 
   /**

@@ -25,10 +25,11 @@ import java.util.Set;
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param rewrite use-regex, rewrite-target and app-root
  * @param canary its canary rules when it is a canary Ingress ({@code canary: "true"}), else null
+ * @param fromToWww redirect the www alias of each of its hosts to the host
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
-    boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary) {
+    boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -80,7 +81,8 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     }
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners, filters, maxBody, forceSsl,
-        new Rewrite(useRegex, target, appRoot), canary(ingress, problems));
+        new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
+        valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false));
     return new Parsed(options, List.copyOf(problems));
   }
 

@@ -28,10 +28,13 @@ import java.util.Set;
  *     (ingress-nginx's {@code use-regex}, {@code rewrite-target}, {@code app-root})
  * @param canary the rules of a canary Ingress, whose routes join those of the same host and path
  *     as their {@link io.clbingress.dataplane.table.Canary}; null for any other owner
+ * @param fromToWww requests for the www alias of each of its hosts ({@code www.example.com} for
+ *     {@code example.com}, and the other way) are redirected to the host (ingress-nginx's
+ *     {@code from-to-www-redirect}), where no owner serves the alias
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
-    Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary) {
+    Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
@@ -42,7 +45,7 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
     this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
-        null, null);
+        null, null, false);
   }
 
   /** Where a request for exactly {@code /} on each of its hosts is redirected (302), or null. */
@@ -72,6 +75,16 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
     }
     return new Route(Rewrite.regexMatch(written), route.cluster(), route.timeouts(), route.source(),
         route.redirectToHttps(), route.sessionTtlSeconds(), edited, route.maxBodyBytes());
+  }
+
+  /**
+   * The route of a www alias ({@link #fromToWww}): every request is answered with a 308 to the
+   * same path and query on {@code host}, the scheme kept (as ingress-nginx's redirect server, whose
+   * code is 308 by default).
+   */
+  Route wwwAliasRoute(String host) {
+    return new Route(PathMatch.Prefix.of("/"), null, timeouts, owner.toString(), false, null,
+        List.of(new RequestRedirect(null, host, null, null, 308)), null);
   }
 
   /** A route of this source. */

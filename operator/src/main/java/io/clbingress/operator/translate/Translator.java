@@ -207,7 +207,7 @@ public final class Translator {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
         options.scheduler(), options.backendProtocol(), redirectHosts, (int) options.sessionPersistenceSeconds(), null,
-        options.filters(), options.maxBodyBytes(), options.rewrite(), options.canary());
+        options.filters(), options.maxBodyBytes(), options.rewrite(), options.canary(), options.fromToWww());
   }
 
   /**
@@ -293,7 +293,7 @@ public final class Translator {
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler,
           BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
-          redirect == null ? List.of() : List.of(redirect), null, null, null);
+          redirect == null ? List.of() : List.of(redirect), null, null, null, false);
       planned.routes().add(rule, field, source);
     }
   }
