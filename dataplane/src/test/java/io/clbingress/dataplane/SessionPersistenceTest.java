@@ -2,6 +2,7 @@ package io.clbingress.dataplane;
 
 import static io.clbingress.dataplane.Tables.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.clbingress.dataplane.table.BackendProtocol;
@@ -9,8 +10,10 @@ import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
+import io.clbingress.dataplane.table.SessionCookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -120,6 +123,42 @@ class SessionPersistenceTest {
     }
   }
 
+  /**
+   * ingress-nginx's affinity cookie shapes ({@link SessionCookie}): its name is the one read and
+   * set, with its Path, SameSite and Secure, and without Max-Age for a browser-session cookie.
+   */
+  @Test
+  void aSessionCookieFilterNamesAndShapesTheCookie() throws Exception {
+    apply(3600, backends, new SessionCookie("INGRESSCOOKIE", "/app", "Strict", true, true));
+    Answer first = get(null);
+    assertThat(first.setCookie()).startsWith("INGRESSCOOKIE=").contains("Path=/app", "SameSite=Strict", "Secure",
+        "HTTPOnly").doesNotContain("Max-Age", "Expires");
+    for (int i = 0; i < 20; i++) {
+      Answer next = get(cookieOf(first));
+      assertThat(next.backend()).isEqualTo(first.backend());
+      assertThat(next.setCookie()).isNull();
+    }
+    // the default name is not read on this route: a clb_session cookie starts a new session
+    assertThat(get(cookieOf(first).replace("INGRESSCOOKIE=", "clb_session=")).setCookie()).startsWith("INGRESSCOOKIE=");
+    var ws = DataPlaneHarness.await(harness.onContext(() -> harness.webSockets.connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(harness.dataPlane.httpPort()).setURI("/ws").putHeader("host", "app.example.com")
+        .putHeader("cookie", "other=1; " + cookieOf(first)))));
+    assertThat(DataPlaneHarness.exchange(ws, "who")).isEqualTo(first.backend() + ":who");
+    DataPlaneHarness.await(ws.close());
+  }
+
+  @Test
+  void aSessionCookieNeedsStickySessionsAndAValidShape() {
+    SessionCookie cookie = new SessionCookie("INGRESSCOOKIE", null, null, false, false);
+    assertThatThrownBy(() -> new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "t", false, null,
+        List.of(cookie))).hasMessageContaining("needs sticky sessions");
+    assertThatThrownBy(() -> new SessionCookie("a b", null, null, false, false)).hasMessageContaining("not a token");
+    assertThatThrownBy(() -> new SessionCookie("n", "/a; Domain=evil.example", null, false, false))
+        .hasMessageContaining("without ;");
+    assertThatThrownBy(() -> new SessionCookie("n", "relative", null, false, false)).hasMessageContaining("start with /");
+    assertThatThrownBy(() -> new SessionCookie("n", null, "lax", false, false)).hasMessageContaining("not Strict, Lax or None");
+  }
+
   private static String cookieOf(Answer answer) {
     return answer.setCookie().substring(0, answer.setCookie().indexOf(';'));
   }
@@ -134,10 +173,11 @@ class SessionPersistenceTest {
         .compose(r -> r.send()).compose(r -> r.body().map(b -> new Answer(b.toString(), r.getHeader("set-cookie"))))));
   }
 
-  private static void apply(int ttlSeconds, List<TestBackend> endpoints) {
+  private static void apply(int ttlSeconds, List<TestBackend> endpoints, RouteFilter... filters) {
     Cluster cluster = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR,
         endpoints.stream().map(b -> new Endpoint("127.0.0.1", b.port())).toList());
-    Route route = new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, ttlSeconds);
+    Route route = new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, ttlSeconds,
+        List.of(filters));
     RoutingTable table = table(++version).cluster(cluster).route("app.example.com", route).build();
     harness.apply(table);
   }

@@ -97,7 +97,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     bodiless = (contentLength == null || contentLength.equals("0")) && !chunked;
     index = route.route().sessionTtlSeconds() == null ? picker.pick(client.clientIp())
         : client.engine().sessions().choose(route, client.clientIp(),
-            StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE)), client.tls(), this::setCookie);
+            StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE), route.sessionCookie().name()), client.tls(),
+            this::setCookie);
     ProxyHeaders.dropHopByHop(headers, false, true);
     headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
     client.forwarded(host, route).applyTo(headers::set);

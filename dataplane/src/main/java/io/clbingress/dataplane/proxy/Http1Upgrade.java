@@ -44,7 +44,8 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
     if (route.route().sessionTtlSeconds() == null) {
       return route.cluster().picker().pick(client.clientIp());
     }
-    return sessions.choose(route, client.clientIp(), StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE)),
+    return sessions.choose(route, client.clientIp(), StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE),
+        route.sessionCookie().name()),
         client.tls(), (name, value) -> setCookie = value);
   }
 

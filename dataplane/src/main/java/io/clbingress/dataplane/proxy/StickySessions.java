@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.SessionCookie;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -16,13 +17,12 @@ import java.time.Clock;
 /**
  * The endpoint for a request: the route's scheduler, unless the route has sticky sessions and the
  * client's cookie names an endpoint of the route's cluster whose session has not expired. A new
- * session sets the cookie {@value #COOKIE} = {@code <endpoint id>.<expiry, epoch seconds>} for the
- * route's path, so an endpoint that leaves breaks only its own sessions, and an expired cookie is
- * refused here even when a client keeps sending it.
+ * session sets the route's cookie ({@link SessionCookie}, {@code clb_session} by default) =
+ * {@code <endpoint id>.<expiry, epoch seconds>} for the route's path, so an endpoint that leaves
+ * breaks only its own sessions, and an expired cookie is refused here even when a client keeps
+ * sending it.
  */
 final class StickySessions {
-
-  static final String COOKIE = "clb_session";
 
   private final Clock clock;
 
@@ -34,14 +34,14 @@ final class StickySessions {
     if (route.route().sessionTtlSeconds() == null) {
       return route.cluster().picker().pick(ProxyHeaders.clientIp(request));
     }
-    Cookie cookie = request.getCookie(COOKIE);
+    Cookie cookie = request.getCookie(route.sessionCookie().name());
     return choose(route, ProxyHeaders.clientIp(request), cookie == null ? null : cookie.getValue(), request.isSSL(),
         request.response().headers()::add);
   }
 
   /**
    * @param clientIp the client's address (for IP_HASH)
-   * @param cookie the value of the client's {@value #COOKIE} cookie, or null
+   * @param cookie the value of the client's session cookie, or null
    * @param secure the client came over TLS: a new session's cookie is {@code Secure}
    * @param setCookie given the {@code Set-Cookie} header of a new session
    * @return the endpoint index
@@ -61,26 +61,30 @@ final class StickySessions {
       }
     }
     int index = picker.pick(clientIp);
-    DefaultCookie session = new DefaultCookie(COOKIE, cluster.sessionId(index) + "." + (now + ttl));
+    SessionCookie shape = route.sessionCookie();
+    DefaultCookie session = new DefaultCookie(shape.name(), cluster.sessionId(index) + "." + (now + ttl));
     // A regular expression is no cookie path: the cookie then holds for the whole host, as
     // ingress-nginx asks for session-cookie-path with use-regex.
     PathMatch match = route.route().match();
-    session.setPath(match instanceof PathMatch.RegularExpression ? "/" : match.path());
-    session.setMaxAge(ttl);
+    session.setPath(shape.path() != null ? shape.path() : match instanceof PathMatch.RegularExpression ? "/" : match.path());
+    if (!shape.session()) {
+      session.setMaxAge(ttl);
+    }
     session.setHttpOnly(true);
-    session.setSecure(secure);
-    session.setSameSite(CookieHeaderNames.SameSite.Lax);
+    session.setSecure(secure || shape.secure());
+    session.setSameSite(shape.sameSite() == null ? CookieHeaderNames.SameSite.Lax
+        : CookieHeaderNames.SameSite.valueOf(shape.sameSite()));
     setCookie.set("set-cookie", ServerCookieEncoder.STRICT.encode(session));
     return index;
   }
 
-  /** The value of the {@value #COOKIE} cookie in a Cookie header, or null. */
-  static String cookieIn(String cookieHeader) {
-    if (cookieHeader == null || !cookieHeader.contains(COOKIE)) {
+  /** The value of the cookie {@code name} in a Cookie header, or null. */
+  static String cookieIn(String cookieHeader, String name) {
+    if (cookieHeader == null || !cookieHeader.contains(name)) {
       return null;
     }
     for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(cookieHeader)) {
-      if (cookie.name().equals(COOKIE)) {
+      if (cookie.name().equals(name)) {
         return cookie.value();
       }
     }

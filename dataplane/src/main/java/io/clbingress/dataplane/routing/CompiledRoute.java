@@ -6,6 +6,7 @@ import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
@@ -22,15 +23,21 @@ import java.util.List;
  * @param upstreamHost its {@link URLRewrite}'s hostname: the Host the backend receives; null for the client's
  * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, or empty
  * @param canary its {@link Canary} compiled, or null (none, or this is the canary side itself)
+ * @param sessionCookie its sticky sessions' cookie: its {@link SessionCookie} filter, else the default
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
-    List<HttpHeader> setHeaders, CanarySplit canary) {
+    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route), null);
+        upstreamHost(route), setHeaders(route), null, sessionCookie(route));
+  }
+
+  private static SessionCookie sessionCookie(Route route) {
+    SessionCookie cookie = route.filter(SessionCookie.class);
+    return cookie == null ? SessionCookie.DEFAULT : cookie;
   }
 
   /**
@@ -45,9 +52,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side));
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie);
   }
 
   private static PathRewriter pathRewriter(Route route) {

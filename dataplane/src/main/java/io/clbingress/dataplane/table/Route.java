@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param filters what the route does besides choosing its cluster (Gateway API's HTTPRoute filters),
  *     at most one of each type: a {@link RequestRedirect} answers instead of forwarding, before
  *     {@code redirectToHttps}; a {@link URLRewrite} and a {@link RequestHeaderModifier} change what
- *     the backend receives; a {@link Canary} sends some requests to another cluster
+ *     the backend receives; a {@link Canary} sends some requests to another cluster; a
+ *     {@link SessionCookie} names and shapes the sticky sessions' cookie
  * @param maxBodyBytes the largest request body in bytes (413 above it), instead of the listener's
  *     limit; 0 = no limit; null = the listener's (ingress-nginx's {@code proxy-body-size})
  */
@@ -39,6 +40,9 @@ public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) 
     }
     if (filters.stream().map(Object::getClass).distinct().count() < filters.size()) {
       throw new IllegalArgumentException("a route has at most one filter of each type: " + filters);
+    }
+    if (sessionTtlSeconds == null && filters.stream().anyMatch(SessionCookie.class::isInstance)) {
+      throw new IllegalArgumentException("a session cookie needs sticky sessions (sessionTtlSeconds)");
     }
     if (maxBodyBytes != null && maxBodyBytes < 0) {
       throw new IllegalArgumentException("route body limit " + maxBodyBytes + " is negative");

@@ -13,7 +13,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = RequestRedirect.class, name = "RequestRedirect"),
     @JsonSubTypes.Type(value = URLRewrite.class, name = "URLRewrite"),
     @JsonSubTypes.Type(value = RequestHeaderModifier.class, name = "RequestHeaderModifier"),
-    @JsonSubTypes.Type(value = Canary.class, name = "Canary")
+    @JsonSubTypes.Type(value = Canary.class, name = "Canary"),
+    @JsonSubTypes.Type(value = SessionCookie.class, name = "SessionCookie")
 })
-public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary {
+public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie {
 }

@@ -42,8 +42,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
-      Map.entry("affinity", "use clb.ingress.io/session-persistence for sticky sessions"),
-      Map.entry("session-cookie", "use clb.ingress.io/session-persistence for sticky sessions"),
       Map.entry("upstream-hash-by", "use clb.ingress.io/scheduler: IP_HASH for hashing by client address"),
       Map.entry("load-balance", "use clb.ingress.io/scheduler"),
       Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),

@@ -105,6 +105,29 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec FROM_TO_WWW_REDIRECT = new AnnotationSpec("from-to-www-redirect",
       Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false", "redirect (308) requests for www.host to host, or"
       + " for host to www.host when the rule's host starts with www., unless an Ingress serves that name");
+  public static final AnnotationSpec AFFINITY = new AnnotationSpec("affinity", Type.CHOICE, 0, 0, List.of("COOKIE"),
+      true, "", "sticky sessions by cookie, shaped by the session-cookie-* annotations (clb.ingress.io/session-persistence"
+      + " wins when both are set)");
+  public static final AnnotationSpec AFFINITY_MODE = new AnnotationSpec("affinity-mode", Type.CHOICE, 0, 0,
+      List.of("BALANCED", "PERSISTENT"), true, "BALANCED", "accepted; sessions are persistent either way: a client"
+      + " stays on its endpoint while it is in the Service and healthy");
+  public static final AnnotationSpec SESSION_COOKIE_NAME = new AnnotationSpec("session-cookie-name", Type.TOKEN, 0,
+      0, List.of(), true, "INGRESSCOOKIE", "the affinity cookie's name");
+  public static final AnnotationSpec SESSION_COOKIE_MAX_AGE = new AnnotationSpec("session-cookie-max-age",
+      Type.NUMBER, 1, 31_536_000, List.of(), true, "", "the affinity session's lifetime in seconds (the cookie's"
+      + " Max-Age); without it or session-cookie-expires, a browser-session cookie whose session ends after 30 days");
+  public static final AnnotationSpec SESSION_COOKIE_EXPIRES = new AnnotationSpec("session-cookie-expires",
+      Type.NUMBER, 1, 31_536_000, List.of(), true, "", "as session-cookie-max-age, which wins when both are set");
+  public static final AnnotationSpec SESSION_COOKIE_PATH = new AnnotationSpec("session-cookie-path", Type.PATH, 0, 0,
+      List.of(), true, "", "the affinity cookie's Path; the route's path when not set (/ for a regex path)");
+  public static final AnnotationSpec SESSION_COOKIE_SAMESITE = new AnnotationSpec("session-cookie-samesite",
+      Type.CHOICE, 0, 0, List.of("NONE", "LAX", "STRICT"), true, "LAX", "the affinity cookie's SameSite");
+  public static final AnnotationSpec SESSION_COOKIE_SECURE = new AnnotationSpec("session-cookie-secure",
+      Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false", "always mark the affinity cookie Secure (it is"
+      + " Secure over HTTPS anyway)");
+  public static final AnnotationSpec SESSION_COOKIE_CHANGE_ON_FAILURE = new AnnotationSpec(
+      "session-cookie-change-on-failure", Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false", "accepted; a"
+      + " client whose endpoint left the Service or failed its health checks always gets another one and a new cookie");
   public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
       List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
       + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
@@ -130,7 +153,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
       FORCE_SSL_REDIRECT, APP_ROOT, USE_REGEX, REWRITE_TARGET, X_FORWARDED_PREFIX, UPSTREAM_VHOST, CANARY,
       CANARY_BY_HEADER, CANARY_BY_HEADER_VALUE, CANARY_BY_HEADER_PATTERN, CANARY_BY_COOKIE, CANARY_WEIGHT,
-      CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT);
+      CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT, AFFINITY, AFFINITY_MODE, SESSION_COOKIE_NAME, SESSION_COOKIE_MAX_AGE,
+      SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
+      SESSION_COOKIE_CHANGE_ON_FAILURE);
 
   public String key() {
     return PREFIX + name;

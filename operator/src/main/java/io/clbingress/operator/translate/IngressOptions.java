@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.RouteFilter;
+import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
@@ -46,8 +47,12 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     String protocol = valid(ingress, problems,
         AnnotationParser.choice(annotations, AnnotationSpec.BACKEND_PROTOCOL), "HTTP");
     String scheduler = valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.SCHEDULER), "WRR");
-    long session = valid(ingress, problems,
-        AnnotationParser.secondsOrOff(annotations, AnnotationSpec.SESSION_PERSISTENCE), 0L);
+    AnnotationValue<Long> persistence = AnnotationParser.secondsOrOff(annotations, AnnotationSpec.SESSION_PERSISTENCE);
+    long session = valid(ingress, problems, persistence, 0L);
+    Affinity affinity = persistence instanceof AnnotationValue.Absent<Long> ? affinity(ingress, problems) : null;
+    if (affinity != null) {
+      session = affinity.ttlSeconds();
+    }
     List<String> listeners = valid(ingress, problems, AnnotationParser.names(annotations, AnnotationSpec.LISTENER),
         List.of());
     for (String listener : listeners) {
@@ -74,6 +79,9 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     }
     if (vhost != null) {
       filters.add(new URLRewrite(vhost, null));
+    }
+    if (affinity != null) {
+      filters.add(affinity.cookie());
     }
     if (prefix != null && target != null) {
       // as ingress-nginx: the header goes with rewrite-target's rewrite only
@@ -104,6 +112,49 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     RequestRedirect chosen = temporal != null ? temporal : permanent;
     return chosen == null ? null : new RequestRedirect(chosen.scheme(), chosen.host(), chosen.port(), chosen.path(),
         chosen == temporal ? temporalCode : permanentCode);
+  }
+
+  /** ingress-nginx's cookie affinity: the session's lifetime and its cookie. */
+  private record Affinity(long ttlSeconds, SessionCookie cookie) {
+  }
+
+  /** The server-side lifetime of a browser-session affinity cookie (one without max-age or expires). */
+  static final long SESSION_COOKIE_TTL_SECONDS = 30L * 24 * 3600;
+
+  /**
+   * ingress-nginx's {@code affinity: cookie} with its {@code session-cookie-*} annotations, or null
+   * when affinity is not set (or a value is wrong, after a problem).
+   */
+  private static Affinity affinity(IngressInfo ingress, List<Problem> problems) {
+    Map<String, String> annotations = ingress.annotations();
+    String kind = valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.AFFINITY), null);
+    valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.AFFINITY_MODE), null);
+    valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SESSION_COOKIE_CHANGE_ON_FAILURE), null);
+    if (kind == null) {
+      return null;
+    }
+    String name = valid(ingress, problems, AnnotationParser.token(annotations, AnnotationSpec.SESSION_COOKIE_NAME),
+        AnnotationSpec.SESSION_COOKIE_NAME.defaultValue());
+    Long maxAge = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.SESSION_COOKIE_MAX_AGE),
+        null);
+    Long expires = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.SESSION_COOKIE_EXPIRES),
+        null);
+    String path = valid(ingress, problems, AnnotationParser.path(annotations, AnnotationSpec.SESSION_COOKIE_PATH), null);
+    String sameSite = valid(ingress, problems,
+        AnnotationParser.choice(annotations, AnnotationSpec.SESSION_COOKIE_SAMESITE), null);
+    boolean secure = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SESSION_COOKIE_SECURE),
+        false);
+    Long lifetime = maxAge != null ? maxAge : expires;
+    try {
+      return new Affinity(lifetime != null ? lifetime : SESSION_COOKIE_TTL_SECONDS, new SessionCookie(name, path,
+          sameSite == null ? null : sameSite.charAt(0) + sameSite.substring(1).toLowerCase(java.util.Locale.ROOT),
+          secure, lifetime == null));
+    } catch (IllegalArgumentException e) {
+      // a path with ";" (the only thing AnnotationParser.path lets through that a cookie cannot carry)
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
+          AnnotationSpec.SESSION_COOKIE_PATH)), e.getMessage()));
+      return null;
+    }
   }
 
   /**
