@@ -128,6 +128,15 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec SESSION_COOKIE_CHANGE_ON_FAILURE = new AnnotationSpec(
       "session-cookie-change-on-failure", Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false", "accepted; a"
       + " client whose endpoint left the Service or failed its health checks always gets another one and a new cookie");
+  public static final AnnotationSpec CLIENT_BODY_BUFFER_SIZE = new AnnotationSpec("client-body-buffer-size",
+      Type.SIZE, 0, 0, List.of(), true, "", "accepted; a request body streams to the backend as it arrives, never"
+      + " held in memory or on disk beyond one read");
+  public static final AnnotationSpec PROXY_BUFFERING = new AnnotationSpec("proxy-buffering", Type.CHOICE, 0, 0,
+      List.of("ON", "OFF"), true, "OFF", "accepted; an answer streams to the client as the backend sends it, and a"
+      + " slow client slows the backend down (flow control) where nginx with on would hold the answer for it");
+  public static final AnnotationSpec PROXY_REQUEST_BUFFERING = new AnnotationSpec("proxy-request-buffering",
+      Type.CHOICE, 0, 0, List.of("ON", "OFF"), true, "ON", "accepted; a request body streams to the backend as it"
+      + " arrives (nginx's off) whatever the value");
   public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
       List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
       + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
@@ -155,7 +164,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       CANARY_BY_HEADER, CANARY_BY_HEADER_VALUE, CANARY_BY_HEADER_PATTERN, CANARY_BY_COOKIE, CANARY_WEIGHT,
       CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT, AFFINITY, AFFINITY_MODE, SESSION_COOKIE_NAME, SESSION_COOKIE_MAX_AGE,
       SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
-      SESSION_COOKIE_CHANGE_ON_FAILURE);
+      SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING);
 
   public String key() {
     return PREFIX + name;

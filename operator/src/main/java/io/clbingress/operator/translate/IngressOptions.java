@@ -73,6 +73,10 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     String vhost = valid(ingress, problems, AnnotationParser.host(annotations, AnnotationSpec.UPSTREAM_VHOST), null);
     String prefix = valid(ingress, problems,
         AnnotationParser.headerValue(annotations, AnnotationSpec.X_FORWARDED_PREFIX), null);
+    // accepted, validated, and documented as what streaming does
+    valid(ingress, problems, AnnotationParser.size(annotations, AnnotationSpec.CLIENT_BODY_BUFFER_SIZE), null);
+    valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.PROXY_BUFFERING), null);
+    valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.PROXY_REQUEST_BUFFERING), null);
     List<RouteFilter> filters = new ArrayList<>();
     if (redirect != null) {
       filters.add(redirect);
