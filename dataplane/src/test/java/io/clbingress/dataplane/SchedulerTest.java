@@ -2,11 +2,13 @@ package io.clbingress.dataplane;
 
 import static io.clbingress.dataplane.Tables.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.HashKeyPart;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.vertx.core.Future;
@@ -18,8 +20,10 @@ import io.vertx.core.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,6 +119,63 @@ class SchedulerTest {
     }
     // And about a third of them moved (60 clients: 20 expected; consistent hashing's spread allowed)
     assertThat(moved).isBetween(8, 32);
+  }
+
+  /**
+   * ingress-nginx's upstream-hash-by: the ring hashes a request value instead of the client's
+   * address, so one user (header, cookie, query argument) stays on one endpoint from any address,
+   * WebSocket upgrades included, and different users spread.
+   */
+  @Test
+  void aHashKeyOfRequestValuesKeepsEachUserOnOneEndpoint() throws Exception {
+    for (String hashBy : List.of("$http_x_user", "user-${cookie_uid}", "$arg_uid", "$host$request_uri")) {
+      harness.apply(table(++version).cluster(new Cluster("app", BackendProtocol.HTTP, Scheduler.IP_HASH,
+          List.of(endpoint(a, 1), endpoint(b, 1), endpoint(c, 1)), null, hashBy))
+          .prefix("app.example.com", "/", "app").build());
+      Set<String> spread = new HashSet<>();
+      for (int user = 0; user < 30; user++) {
+        Set<String> seen = new HashSet<>();
+        for (String client : List.of("127.0.0.2", "127.0.0.3")) {
+          seen.add(answeredBy(client, user, false));
+          seen.add(answeredBy(client, user, true));
+        }
+        assertThat(seen).as("%s: user %d over HTTP and WebSocket from two addresses", hashBy, user).hasSize(1);
+        spread.addAll(seen);
+      }
+      assertThat(spread).as(hashBy + ": 30 users").hasSizeGreaterThan(1);
+    }
+    assertThatThrownBy(() -> new Cluster("x", BackendProtocol.HTTP, Scheduler.WRR, List.of(), null, "$http_x"))
+        .hasMessageContaining("scheduler is WRR");
+    for (String wrong : List.of("$", "${uri", "$upstream_addr", "$http_", "", "a\r\nb")) {
+      assertThatThrownBy(() -> HashKeyPart.parse(wrong)).as(wrong).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** The backend that answers user {@code user}'s request (or WebSocket upgrade) from {@code clientAddress}. */
+  private static String answeredBy(String clientAddress, int user, boolean webSocket) throws Exception {
+    String uri = "/u/" + user + "?uid=" + user;
+    if (webSocket) {
+      var client = harness.vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+          .setLocalAddress(clientAddress));
+      try {
+        var ws = DataPlaneHarness.await(harness.onContext(() -> client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(harness.dataPlane.httpPort()).setURI(uri).putHeader("host", "app.example.com")
+            .putHeader("x-user", "u" + user).putHeader("cookie", "uid=" + user))));
+        String echo = DataPlaneHarness.exchange(ws, "who");
+        DataPlaneHarness.await(ws.close());
+        return echo.substring(0, echo.indexOf(':'));
+      } finally {
+        DataPlaneHarness.await(client.close());
+      }
+    }
+    HttpClientAgent client = harness.vertx.createHttpClient(new HttpClientOptions().setLocalAddress(clientAddress));
+    try {
+      return DataPlaneHarness.await(harness.onContext(() -> client.request(request().setURI(uri)
+              .putHeader("x-user", "u" + user).putHeader("cookie", "uid=" + user))
+          .compose(r -> r.send()).compose(r -> r.body()).map(Object::toString)));
+    } finally {
+      DataPlaneHarness.await(client.close());
+    }
   }
 
   private static List<String> backendsSeenBy(String clientAddress, int requests) throws Exception {

@@ -235,7 +235,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
-        Dispatch.declaredLength(contentLength), CanaryValues.of(headers));
+        Dispatch.declaredLength(contentLength), RequestValueReaders.of(headers, clientIp));
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();
@@ -262,7 +262,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       case UPGRADE -> {
         upgrading = true;
         holdBody();
-        engine.webSockets().open(new Http1Upgrade(this, request, dispatch.host()), route, dispatch.uri());
+        engine.webSockets().open(new Http1Upgrade(this, request, dispatch), route, dispatch.uri());
       }
       case FORWARD -> {
         exchange = new ForwardedExchange(this, request, dispatch);

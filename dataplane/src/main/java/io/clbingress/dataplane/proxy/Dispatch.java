@@ -1,6 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
-import io.clbingress.dataplane.routing.CanarySplit;
+import io.clbingress.dataplane.routing.RequestValues;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.PathRewriter;
@@ -27,8 +27,11 @@ import io.vertx.core.net.HostAndPort;
  * @param host the authority the request names exactly as sent (an absolute target's, else the Host
  *     header's, {@code :80} and all), which is the Host the backend receives; null when it names none
  * @param authority {@code host} parsed, or null
+ * @param balanceKey what the route's cluster hashes for this request ({@link BalanceKey}), or null
+ *     for the client's address
  */
-record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority) {
+record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority,
+    String balanceKey) {
 
   /** The proxy's choices for a request head. */
   enum Action { REFUSE, NOT_FOUND, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
@@ -53,7 +56,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param values its headers and cookies, read only when the route has a canary
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
-      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength, CanarySplit.RequestValues values) {
+      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength, RequestValues values) {
     // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
     boolean absolute = AbsoluteForm.isAbsolute(uri);
     String host = absolute ? AbsoluteForm.targetAuthority(uri) : hostHeader;
@@ -63,7 +66,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean originOrAbsolute = absolute ? named != null : uri.startsWith("/");
     String path = headRefusal != 0 || !originOrAbsolute ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
-      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named);
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null);
     }
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
@@ -77,7 +80,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     } else if (named == null && route.redirectKeepsHost()) {
       // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
       // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
-      return new Dispatch(Action.REFUSE, 400, route, null, host, null);
+      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null);
     } else if (route.redirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
@@ -91,13 +94,16 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     } else {
       action = Action.FORWARD;
     }
-    if (route != null && route.pathRewriter() != null && (action == Action.UPGRADE || action == Action.FORWARD)) {
+    boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
+    String balanceKey = sends && route.cluster().hashKey() != null ? BalanceKey.of(route.cluster().hashKey(), forwarded,
+        path, named == null ? null : named.host().toLowerCase(java.util.Locale.ROOT), query, values) : null;
+    if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
       if (forwarded == null) {
-        return new Dispatch(Action.REFUSE, 400, route, null, host, named);
+        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null);
       }
     }
-    return new Dispatch(action, 0, route, forwarded, host, named);
+    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey);
   }
 
   /**

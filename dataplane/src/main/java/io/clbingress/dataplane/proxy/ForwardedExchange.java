@@ -60,6 +60,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private final String clientUri;
   /** The authority the request names, as sent: the Host the backend receives. */
   private final String host;
+  /** What the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null. */
+  private final String balanceKey;
   private boolean bodiless;
   private int index;
   private String setCookie;
@@ -88,6 +90,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     this.uri = dispatch.uri();
     this.clientUri = request.uri();
     this.host = dispatch.host();
+    this.balanceKey = dispatch.balanceKey();
   }
 
   void start() {
@@ -95,8 +98,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     bodiless = (contentLength == null || contentLength.equals("0")) && !chunked;
-    index = route.route().sessionTtlSeconds() == null ? picker.pick(client.clientIp())
-        : client.engine().sessions().choose(route, client.clientIp(),
+    String hashed = balanceKey != null ? balanceKey : client.clientIp();
+    index = route.route().sessionTtlSeconds() == null ? picker.pick(hashed)
+        : client.engine().sessions().choose(route, hashed,
             StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE), route.sessionCookie().name()), client.tls(),
             this::setCookie);
     ProxyHeaders.dropHopByHop(headers, false, true);

@@ -28,23 +28,27 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   private final ClientConnection client;
   private final HttpRequest request;
   private final String host;
+  /** What the cluster hashes instead of the client's address, or null. */
+  private final String balanceKey;
   private String setCookie;
   /** Told if the client goes before the upgrade is settled; removed once it is, so that the tunnel keeps no reference to it. */
   private GenericFutureListener<Future<? super Void>> onLeft;
 
-  /** @param host the authority the request names, as sent ({@link Dispatch#host}) */
-  Http1Upgrade(ClientConnection client, HttpRequest request, String host) {
+  /** @param dispatch the routing decision: the authority the request names, the balance key */
+  Http1Upgrade(ClientConnection client, HttpRequest request, Dispatch dispatch) {
     this.client = client;
     this.request = request;
-    this.host = host;
+    this.host = dispatch.host();
+    this.balanceKey = dispatch.balanceKey();
   }
 
   @Override
   public int chooseEndpoint(StickySessions sessions, CompiledRoute route) {
+    String hashed = balanceKey != null ? balanceKey : client.clientIp();
     if (route.route().sessionTtlSeconds() == null) {
-      return route.cluster().picker().pick(client.clientIp());
+      return route.cluster().picker().pick(hashed);
     }
-    return sessions.choose(route, client.clientIp(), StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE),
+    return sessions.choose(route, hashed, StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE),
         route.sessionCookie().name()),
         client.tls(), (name, value) -> setCookie = value);
   }

@@ -45,11 +45,14 @@ final class HttpForwarder {
     this.metrics = metrics;
   }
 
-  /** @param uri the request target to send: the normalised path and the client's query */
-  void forward(HttpServerRequest request, CompiledRoute route, String uri) {
+  /**
+   * @param uri the request target to send: the normalised path and the client's query
+   * @param balanceKey what the cluster hashes instead of the client's address, or null
+   */
+  void forward(HttpServerRequest request, CompiledRoute route, String uri, String balanceKey) {
     request.pause();
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(picker, sessions.choose(request, route), index -> client.request(options(request, uri, route,
+    EndpointConnector.connect(picker, sessions.choose(request, route, balanceKey), index -> client.request(options(request, uri, route,
             picker.endpoint(index))), () -> true, (index, cause, retrying) -> {
           metrics.upstreamError(route.route().source(), "connect");
           if (retrying) {

@@ -109,7 +109,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
-        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), CanaryValues.of(request));
+        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), RequestValueReaders.of(request));
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
@@ -141,9 +141,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
         guard.tunnelled();
         guards.remove(request.connection());
-      }), route, dispatch.uri());
+      }, dispatch.balanceKey()), route, dispatch.uri());
       case TOO_LARGE -> Responses.tooLarge(request);
-      case FORWARD -> forwarder.forward(request, route, dispatch.uri());
+      case FORWARD -> forwarder.forward(request, route, dispatch.uri(), dispatch.balanceKey());
     }
   }
 

@@ -30,17 +30,19 @@ final class StickySessions {
     this.clock = clock;
   }
 
-  int choose(HttpServerRequest request, CompiledRoute route) {
+  /** @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null */
+  int choose(HttpServerRequest request, CompiledRoute route, String balanceKey) {
+    String hashed = balanceKey != null ? balanceKey : ProxyHeaders.clientIp(request);
     if (route.route().sessionTtlSeconds() == null) {
-      return route.cluster().picker().pick(ProxyHeaders.clientIp(request));
+      return route.cluster().picker().pick(hashed);
     }
     Cookie cookie = request.getCookie(route.sessionCookie().name());
-    return choose(route, ProxyHeaders.clientIp(request), cookie == null ? null : cookie.getValue(), request.isSSL(),
+    return choose(route, hashed, cookie == null ? null : cookie.getValue(), request.isSSL(),
         request.response().headers()::add);
   }
 
   /**
-   * @param clientIp the client's address (for IP_HASH)
+   * @param clientIp what IP_HASH hashes: the client's address, or the cluster's balance key
    * @param cookie the value of the client's session cookie, or null
    * @param secure the client came over TLS: a new session's cookie is {@code Secure}
    * @param setCookie given the {@code Set-Cookie} header of a new session

@@ -22,17 +22,22 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
 
   private final HttpServerRequest request;
   private final Runnable onTunnel;
+  private final String balanceKey;
 
-  /** @param onTunnel told when the client's connection has become a tunnel */
-  VertxUpgrade(HttpServerRequest request, Runnable onTunnel) {
+  /**
+   * @param onTunnel told when the client's connection has become a tunnel
+   * @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null
+   */
+  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey) {
     this.request = request;
     this.onTunnel = onTunnel;
+    this.balanceKey = balanceKey;
     request.pause();
   }
 
   @Override
   public int chooseEndpoint(StickySessions sessions, CompiledRoute route) {
-    return sessions.choose(request, route);
+    return sessions.choose(request, route, balanceKey);
   }
 
   @Override

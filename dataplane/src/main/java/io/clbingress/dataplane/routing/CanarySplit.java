@@ -10,13 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class CanarySplit {
 
-  /** How a request's header and cookie are read, by name; null when the request has none. */
-  public interface RequestValues {
-    String header(String name);
-
-    String cookie(String name);
-  }
-
   private final Canary rules;
   private final Pattern headerPattern;
   private final CompiledRoute side;

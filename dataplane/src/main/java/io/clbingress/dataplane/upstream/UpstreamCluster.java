@@ -3,6 +3,7 @@ package io.clbingress.dataplane.upstream;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.HashKeyPart;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ public final class UpstreamCluster {
 
   private final Cluster cluster;
   private final EndpointPicker picker;
+  /** {@link Cluster#hashBy} parsed, or null: the picker hashes the client's address. */
+  private final List<HashKeyPart> hashKey;
 
   /** Each endpoint's session id (sticky-session cookies name endpoints by it, not by address). */
   private final String[] sessionIds;
@@ -20,6 +23,7 @@ public final class UpstreamCluster {
   private UpstreamCluster(Cluster cluster, EndpointPicker picker) {
     this.cluster = cluster;
     this.picker = picker;
+    this.hashKey = cluster.hashBy() == null ? null : HashKeyPart.parse(cluster.hashBy());
     this.sessionIds = new String[cluster.endpoints().size()];
     for (int i = 0; i < sessionIds.length; i++) {
       sessionIds[i] = Long.toHexString(HashRing.hash(cluster.endpoints().get(i).toString()));
@@ -44,6 +48,11 @@ public final class UpstreamCluster {
   public static UpstreamCluster of(Cluster cluster, EndpointLoad load, EndpointHealth health) {
     return new UpstreamCluster(cluster,
         EndpointPicker.forScheduler(cluster.scheduler(), cluster.endpoints(), load, health));
+  }
+
+  /** What the consistent hash is computed over instead of the client's address, or null. */
+  public List<HashKeyPart> hashKey() {
+    return hashKey;
   }
 
   /** The table's cluster this was made from. */

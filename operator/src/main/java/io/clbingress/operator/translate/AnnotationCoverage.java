@@ -42,8 +42,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
-      Map.entry("upstream-hash-by", "use clb.ingress.io/scheduler: IP_HASH for hashing by client address"),
-      Map.entry("load-balance", "use clb.ingress.io/scheduler"),
       Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
       Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
       Map.entry("service-upstream", "requests go to the Service's endpoints"),
@@ -135,6 +133,7 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       case HOST -> "accepted: " + spec.acceptedText() + " (ingress-nginx also expands nginx variables)";
       case REGEX -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes PCRE; most patterns are both)";
       case NUMBER -> "accepted: " + spec.acceptedText();
+      case HASH_KEY -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes any nginx variable)";
       case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
           + " for other codes without a word)";
       default -> spec == AnnotationSpec.USE_REGEX ? "RE2 syntax (as Kubernetes documents for ingress-nginx); paths"

@@ -1,6 +1,7 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.TableText;
+import io.clbingress.dataplane.table.HashKeyPart;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestRedirect;
@@ -183,6 +184,18 @@ public final class AnnotationParser {
         return new AnnotationValue.Valid<>(raw);
       } catch (com.google.re2j.PatternSyntaxException e) {
         return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an RE2 regular expression: " + e.getDescription());
+      }
+    });
+  }
+
+  /** A hash key template ({@link HashKeyPart#parse}): text and the nginx variables it names. */
+  public static AnnotationValue<String> hashKey(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      try {
+        HashKeyPart.parse(raw.trim());
+        return new AnnotationValue.Valid<>(raw.trim());
+      } catch (IllegalArgumentException e) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + ": " + e.getMessage());
       }
     });
   }

@@ -47,7 +47,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** A header or cookie name (an RFC 9110 token). */
     TOKEN,
     /** A regular expression in RE2 syntax. */
-    REGEX
+    REGEX,
+    /** Text with nginx variables ({@link io.clbingress.dataplane.table.HashKeyPart}). */
+    HASH_KEY
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -137,6 +139,12 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec PROXY_REQUEST_BUFFERING = new AnnotationSpec("proxy-request-buffering",
       Type.CHOICE, 0, 0, List.of("ON", "OFF"), true, "ON", "accepted; a request body streams to the backend as it"
       + " arrives (nginx's off) whatever the value");
+  public static final AnnotationSpec LOAD_BALANCE = new AnnotationSpec("load-balance", Type.CHOICE, 0, 0,
+      List.of("ROUND_ROBIN", "EWMA"), true, "ROUND_ROBIN", "round_robin is WRR; ewma is LEAST_CONN here (the fewest"
+      + " open requests and tunnels, not a latency average); clb.ingress.io/scheduler wins when both are set");
+  public static final AnnotationSpec UPSTREAM_HASH_BY = new AnnotationSpec("upstream-hash-by", Type.HASH_KEY, 0, 0,
+      List.of(), true, "", "a consistent hash (IP_HASH's ring) of this request value instead of the client's"
+      + " address, so one user stays on one endpoint; wins over load-balance, clb.ingress.io/scheduler over it");
   public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
       List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
       + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
@@ -164,7 +172,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       CANARY_BY_HEADER, CANARY_BY_HEADER_VALUE, CANARY_BY_HEADER_PATTERN, CANARY_BY_COOKIE, CANARY_WEIGHT,
       CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT, AFFINITY, AFFINITY_MODE, SESSION_COOKIE_NAME, SESSION_COOKIE_MAX_AGE,
       SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
-      SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING);
+      SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
+      UPSTREAM_HASH_BY);
 
   public String key() {
     return PREFIX + name;
@@ -191,6 +200,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case NUMBER -> min + "–" + max;
       case TOKEN -> "a header or cookie name";
       case REGEX -> "an RE2 regular expression";
+      case HASH_KEY -> "text with $remote_addr, $request_uri, $uri, $host, $http_NAME, $cookie_NAME, $arg_NAME";
     };
   }
 }

@@ -268,7 +268,7 @@ final class HttpRouteBuilder {
     }
     String name = String.join("+", parts);
     c.clusters.add(new Cluster(name, source.protocol(), source.scheduler(), List.copyOf(merged.values()),
-        source.healthCheck()));
+        source.healthCheck(), source.hashBy()));
     return name;
   }
 
@@ -436,7 +436,8 @@ final class HttpRouteBuilder {
     }
     RouteSource source = c.source;
     String name = clusterName(source.owner().namespace(), backend, resolution.servicePort(), source);
-    c.clusters.add(new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints(), source.healthCheck()));
+    c.clusters.add(new Cluster(name, source.protocol(), source.scheduler(), resolution.endpoints(), source.healthCheck(),
+        source.hashBy()));
     return name;
   }
 
@@ -466,6 +467,9 @@ final class HttpRouteBuilder {
         .append(servicePort != null ? servicePort.toString() : backend.portText());
     if (options.scheduler() != Scheduler.WRR) {
       name.append('/').append(options.scheduler());
+    }
+    if (options.hashBy() != null) {
+      name.append('(').append(options.hashBy()).append(')'); // same Service, another key: another cluster
     }
     if (options.protocol() != BackendProtocol.HTTP) {
       name.append('/').append(options.protocol());

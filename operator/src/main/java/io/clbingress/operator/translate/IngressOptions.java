@@ -19,6 +19,7 @@ import java.util.Set;
  * The annotations of one Ingress, parsed and validated; timeouts it does not set stay unset, to be
  * filled from the listener's defaults and the controller's flags.
  *
+ * @param hashBy what IP_HASH hashes instead of the client's address (upstream-hash-by), or null
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
  *     x-forwarded-prefix's header); a rewrite-target joins upstream-vhost's URLRewrite per path
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param fromToWww redirect the www alias of each of its hosts to the host
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
+    String hashBy,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
     boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
@@ -46,7 +48,17 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     boolean sslRedirect = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SSL_REDIRECT), true);
     String protocol = valid(ingress, problems,
         AnnotationParser.choice(annotations, AnnotationSpec.BACKEND_PROTOCOL), "HTTP");
-    String scheduler = valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.SCHEDULER), "WRR");
+    AnnotationValue<String> ours = AnnotationParser.choice(annotations, AnnotationSpec.SCHEDULER);
+    String scheduler = valid(ingress, problems, ours, "WRR");
+    String balance = valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.LOAD_BALANCE), null);
+    String hashBy = valid(ingress, problems, AnnotationParser.hashKey(annotations, AnnotationSpec.UPSTREAM_HASH_BY), null);
+    if (ours instanceof AnnotationValue.Absent<String>) {
+      // ingress-nginx's names: upstream-hash-by wins over load-balance; $remote_addr alone is IP_HASH itself
+      scheduler = hashBy != null ? "IP_HASH" : "EWMA".equals(balance) ? "LEAST_CONN" : "WRR";
+      hashBy = "$remote_addr".equals(hashBy) ? null : hashBy;
+    } else {
+      hashBy = null;
+    }
     AnnotationValue<Long> persistence = AnnotationParser.secondsOrOff(annotations, AnnotationSpec.SESSION_PERSISTENCE);
     long session = valid(ingress, problems, persistence, 0L);
     Affinity affinity = persistence instanceof AnnotationValue.Absent<Long> ? affinity(ingress, problems) : null;
@@ -92,7 +104,8 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
       filters.add(new RequestHeaderModifier(List.of(new HttpHeader("X-Forwarded-Prefix", prefix))));
     }
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
-        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), session, listeners, filters, maxBody, forceSsl,
+        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), hashBy, session, listeners, filters, maxBody,
+        forceSsl,
         new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
         valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false));
     return new Parsed(options, List.copyOf(problems));

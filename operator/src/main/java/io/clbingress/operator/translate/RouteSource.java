@@ -20,6 +20,7 @@ import java.util.Set;
  *
  * @param redirectHosts hosts whose plain-HTTP requests are redirected to HTTPS (TLS hosts with
  *     ssl-redirect on)
+ * @param hashBy what its clusters' IP_HASH hashes instead of the client's address, or null
  * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
@@ -32,7 +33,8 @@ import java.util.Set;
  *     {@code example.com}, and the other way) are redirected to the host (ingress-nginx's
  *     {@code from-to-www-redirect}), where no owner serves the alias
  */
-record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
+record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, String hashBy,
+    BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
     Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
@@ -44,7 +46,7 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
-    this(owner, created, timeouts, scheduler, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
+    this(owner, created, timeouts, scheduler, null, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
         null, null, false);
   }
 

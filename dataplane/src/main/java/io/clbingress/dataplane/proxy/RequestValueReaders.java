@@ -1,21 +1,26 @@
 package io.clbingress.dataplane.proxy;
 
-import io.clbingress.dataplane.routing.CanarySplit;
+import io.clbingress.dataplane.routing.RequestValues;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.vertx.core.http.HttpServerRequest;
 
-/** A request's headers and cookies as a {@link CanarySplit} reads them, from either engine; read only when a route has a canary. */
-final class CanaryValues {
+/** A request's {@link RequestValues} from either engine, read only when a route's rules ask for them. */
+final class RequestValueReaders {
 
-  private CanaryValues() {
+  private RequestValueReaders() {
   }
 
-  /** A request read by the Netty HTTP/1 engine. */
-  static CanarySplit.RequestValues of(HttpHeaders headers) {
-    return new CanarySplit.RequestValues() {
+  /** A request read by the Netty HTTP/1 engine, from {@code clientAddress}. */
+  static RequestValues of(HttpHeaders headers, String clientAddress) {
+    return new RequestValues() {
+      @Override
+      public String clientAddress() {
+        return clientAddress;
+      }
+
       @Override
       public String header(String name) {
         return headers.get(name);
@@ -36,8 +41,13 @@ final class CanaryValues {
   }
 
   /** A request read by Vert.x (HTTPS, h2). */
-  static CanarySplit.RequestValues of(HttpServerRequest request) {
-    return new CanarySplit.RequestValues() {
+  static RequestValues of(HttpServerRequest request) {
+    return new RequestValues() {
+      @Override
+      public String clientAddress() {
+        return ProxyHeaders.clientIp(request);
+      }
+
       @Override
       public String header(String name) {
         return request.getHeader(name);

@@ -1,0 +1,104 @@
+package io.clbingress.dataplane.table;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One part of what a {@link Cluster#hashBy} hashes: text, or a request value named as nginx names
+ * it (ingress-nginx's {@code upstream-hash-by} takes nginx variables).
+ *
+ * @param kind what the part is
+ * @param name the text ({@link Kind#TEXT}), the header, cookie or query argument name, else empty
+ */
+public record HashKeyPart(Kind kind, String name) {
+
+  /** The nginx variables a hash key may hold. */
+  public enum Kind {
+    TEXT,
+    /** {@code $remote_addr}: the client's address. */
+    REMOTE_ADDR,
+    /** {@code $request_uri}: the path and query as forwarded (before a rewrite). */
+    REQUEST_URI,
+    /** {@code $uri}: the normalised path. */
+    URI,
+    /** {@code $host}: the host the request named, lower case, without port. */
+    HOST,
+    /** {@code $http_NAME}: a request header, {@code _} in NAME standing for {@code -}; empty when absent. */
+    HEADER,
+    /** {@code $cookie_NAME}: a cookie's value; empty when absent. */
+    COOKIE,
+    /** {@code $arg_NAME}: a query argument's value as sent; empty when absent. */
+    ARG
+  }
+
+  /**
+   * The parts of a template: text and {@code $variable} or {@code ${variable}} references.
+   *
+   * @throws IllegalArgumentException for an empty template, a {@code $} without a name, or a
+   *     variable other than those of {@link Kind}
+   */
+  public static List<HashKeyPart> parse(String template) {
+    if (template.isEmpty() || !TableText.headerValue(template)) {
+      throw new IllegalArgumentException("hash key \"" + TableText.printable(template) + "\" is empty or has control"
+          + " characters");
+    }
+    List<HashKeyPart> parts = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    int i = 0;
+    while (i < template.length()) {
+      char c = template.charAt(i);
+      if (c != '$') {
+        text.append(c);
+        i++;
+        continue;
+      }
+      boolean braced = i + 1 < template.length() && template.charAt(i + 1) == '{';
+      int start = braced ? i + 2 : i + 1;
+      int end = start;
+      while (end < template.length() && isNameChar(template.charAt(end))) {
+        end++;
+      }
+      if (end == start || braced && (end >= template.length() || template.charAt(end) != '}')) {
+        throw new IllegalArgumentException("hash key \"" + template + "\" has a $ without a variable name");
+      }
+      if (!text.isEmpty()) {
+        parts.add(new HashKeyPart(Kind.TEXT, text.toString()));
+        text.setLength(0);
+      }
+      parts.add(variable(template, template.substring(start, end)));
+      i = braced ? end + 1 : end;
+    }
+    if (!text.isEmpty()) {
+      parts.add(new HashKeyPart(Kind.TEXT, text.toString()));
+    }
+    return List.copyOf(parts);
+  }
+
+  private static HashKeyPart variable(String template, String name) {
+    switch (name) {
+      case "remote_addr":
+        return new HashKeyPart(Kind.REMOTE_ADDR, "");
+      case "request_uri":
+        return new HashKeyPart(Kind.REQUEST_URI, "");
+      case "uri":
+        return new HashKeyPart(Kind.URI, "");
+      case "host":
+        return new HashKeyPart(Kind.HOST, "");
+      default:
+        break;
+    }
+    for (Kind kind : List.of(Kind.HEADER, Kind.COOKIE, Kind.ARG)) {
+      String prefix = kind == Kind.HEADER ? "http_" : kind == Kind.COOKIE ? "cookie_" : "arg_";
+      if (name.startsWith(prefix) && name.length() > prefix.length()) {
+        String rest = name.substring(prefix.length());
+        return new HashKeyPart(kind, kind == Kind.HEADER ? rest.replace('_', '-') : rest);
+      }
+    }
+    throw new IllegalArgumentException("hash key \"" + template + "\" names $" + name + ", not one of $remote_addr,"
+        + " $request_uri, $uri, $host, $http_NAME, $cookie_NAME, $arg_NAME");
+  }
+
+  private static boolean isNameChar(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+  }
+}
