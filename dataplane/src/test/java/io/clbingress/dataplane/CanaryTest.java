@@ -112,6 +112,12 @@ class CanaryTest {
         .compose(request -> request.authority(HostAndPort.create("header.example.com", port)).send())
         .compose(response -> response.body().map(Object::toString))));
     assertThat(byCookie).as("h2 splits cookies over header lines").isEqualTo("canary");
+    String byHost = DataPlaneHarness.await(harness.onContext(() -> h2.request(new RequestOptions().setHost("127.0.0.1")
+            .setPort(port).setURI("/"))
+        .compose(request -> request.authority(HostAndPort.create("host.example.com", port)).send())
+        .compose(response -> response.body().map(Object::toString))));
+    assertThat(byHost).as("an h2 request names its host in :authority, which is its Host").isEqualTo("canary");
+    assertThat(served("host.example.com", Map.of())).as("HTTP/1.1").isEqualTo("canary");
   }
 
   /**
@@ -169,6 +175,7 @@ class CanaryTest {
         .route("all.example.com", route(new Canary("canary", "X-Version", "v2", null, null, 10, 10)))
         .route("pattern.example.com", route(new Canary("canary", "User-Agent", null, "beta-[a-z]+", null, 0, 100)))
         .route("weight.example.com", route(new Canary("canary", null, null, null, null, 1, 2)))
+        .route("host.example.com", route(new Canary("canary", "Host", null, "^host\\.", null, 0, 100)))
         .route("empty.example.com", route(new Canary("none", "X-Canary", null, null, null, 0, 100)))
         .overHttpsToo().build();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clbingress.dataplane.codec.TableCodec;
+import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.RegexSubstitution;
@@ -178,6 +179,33 @@ class UrlRewriteTest {
     assertThat(answer.headers().get("set-cookie")).contains("Path=/;").doesNotContain("(?i)");
   }
 
+  /**
+   * RE2 is linear in the input times the pattern's compiled size; the size is bounded, so that an
+   * Ingress author cannot make every client request cost seconds ({@code (.*){1000}x} on a 16 KB
+   * path took 1.5 s before the bound).
+   */
+  @Test
+  void aPatternTooLargeToMatchInBoundedTimeIsRefused() {
+    for (String pattern : List.of("/n/(.*){1000}x", "/(a{100}){100}", "/" + "[a-z]".repeat(1_100))) {
+      assertThatThrownBy(() -> new PathMatch.RegularExpression(pattern)).as(pattern)
+          .hasMessageContaining("too large to match in bounded time");
+    }
+    assertThatThrownBy(() -> new Canary("c", "X-A", null, "(.*){1000}x", null, 0, 100))
+        .hasMessageContaining("too large");
+    assertThat(new PathMatch.RegularExpression("(?i)/api/v[0-9]{1,3}/(users|groups)/[a-f0-9]{32}").path()).isNotNull();
+  }
+
+  /** RFC 9112 §3.2: no fragment in a request target; a raw {@code #} could move into a rewrite's query. */
+  @Test
+  void aRequestTargetWithAFragmentIsRefused() throws Exception {
+    for (String target : List.of("/something/a#b", "/q/a#b?x=1", "/v?x=1#y")) {
+      RawHttp.Reply reply = RawHttp.exchange(harness.dataPlane.httpPort(), "GET " + target + " HTTP/1.1\r\nHost: "
+          + "rewrite.example.com\r\nConnection: close\r\n\r\n", 2_000);
+      assertThat(reply.status()).as(target).isEqualTo(400);
+    }
+    assertThat(backend.uris).isEmpty();
+  }
+
   @Test
   void theFiltersAndRegexRoutesGoThroughTheTableCodec() {
     RoutingTable table = table();
@@ -193,7 +221,7 @@ class UrlRewriteTest {
         .hasMessageContaining("not a valid regular expression");
     assertThatThrownBy(() -> new RegexSubstitution("/a(", "/")).isInstanceOf(IllegalArgumentException.class);
     for (String substitution : List.of("relative", "/a b", "/x\r\nEvil: 1", "/$uri", "/$0", "/end$", "", "/caf\u00e9",
-        "/x#fragment")) {
+        "/x#fragment", "/%zz/$1", "/a/%00", "/a/..%2F$1", "/a/%2e%2e%5Cb", "/a\\..\\b", "/x%")) {
       assertThatThrownBy(() -> new RegexSubstitution("/a", substitution)).as(substitution)
           .isInstanceOf(IllegalArgumentException.class);
     }
@@ -201,6 +229,11 @@ class UrlRewriteTest {
       assertThatThrownBy(() -> new URLRewrite(host, null)).as(host).isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(new URLRewrite("[2001:db8::1]:8443", null).hostname()).isEqualTo("[2001:db8::1]:8443");
+    for (String host : List.of("a.example:0", "a.example:99999")) {
+      assertThatThrownBy(() -> new URLRewrite(host, null)).as(host).isInstanceOf(IllegalArgumentException.class);
+    }
+    // dot segments in plain sight are resolved when sent, so they may be written
+    assertThat(new RegexSubstitution("/a", "/x/../y/%2F/%41").substitution()).isEqualTo("/x/../y/%2F/%41");
     assertThatThrownBy(() -> new URLRewrite(null, null)).isInstanceOf(IllegalArgumentException.class);
     for (String name : List.of("Host", "transfer-encoding", "Content-Length", "Connection")) {
       assertThatThrownBy(() -> new RequestHeaderModifier(List.of(new HttpHeader(name, "x")))).as(name)

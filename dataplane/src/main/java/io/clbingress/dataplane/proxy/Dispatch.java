@@ -9,7 +9,7 @@ import io.vertx.core.net.HostAndPort;
 /**
  * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
  * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
- * target is malformed or in neither origin nor absolute form ({@link RequestPath}, {@link AbsoluteForm})
+ * target is malformed, holds a {@code #}, or is in neither origin nor absolute form ({@link RequestPath}, {@link AbsoluteForm})
  * is refused (400); no route is 404; a
  * route with a {@link io.clbingress.dataplane.table.Canary} is first replaced by its canary side when the
  * canary's rules choose it; a route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
@@ -64,7 +64,10 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     // RFC 9112 §3.2: origin-form (/...) or absolute-form; "@evil.example", "evil.example/x" or "*"
     // would reach a backend as written and follow a redirect's host into its Location.
     boolean originOrAbsolute = absolute ? named != null : uri.startsWith("/");
-    String path = headRefusal != 0 || !originOrAbsolute ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
+    // RFC 9112 §3.2: a request target has no fragment; a raw "#" would reach a backend (or a
+    // rewrite's query) as written, where another parser may cut the target at it
+    boolean fragment = uri.indexOf('#') >= 0;
+    String path = headRefusal != 0 || !originOrAbsolute || fragment ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
       return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null);
     }

@@ -50,7 +50,8 @@ final class RequestValueReaders {
 
       @Override
       public String header(String name) {
-        return request.getHeader(name);
+        // HTTP/2 names the host in :authority, not a Host header (nginx's $http_host sees it either way)
+        return name.equalsIgnoreCase("host") ? AbsoluteForm.hostSent(request) : request.getHeader(name);
       }
 
       @Override

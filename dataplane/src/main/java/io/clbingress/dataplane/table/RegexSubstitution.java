@@ -55,11 +55,40 @@ public record RegexSubstitution(String pattern, String substitution) implements 
     return template(substitution);
   }
 
+  /**
+   * A substitution's own text must make a path the data plane would send: {@code %} only before two
+   * hex digits (not {@code %00}), and no dot segment hidden behind an encoded slash or a backslash
+   * ({@code /a/..%2Fb}), which the normalisation of every rewritten path would refuse with 400 on
+   * every request.
+   */
+  private static void requireSendable(String substitution) {
+    for (int i = 0; i < substitution.length(); i++) {
+      if (substitution.charAt(i) == '%') {
+        boolean hex = i + 2 < substitution.length() && Character.digit(substitution.charAt(i + 1), 16) >= 0
+            && Character.digit(substitution.charAt(i + 2), 16) >= 0;
+        if (!hex || substitution.startsWith("%00", i)) {
+          throw new IllegalArgumentException("rewrite substitution \"" + TableText.printable(substitution)
+              + "\" has a % that is not an escape of a character (two hex digits, not 00)");
+        }
+      }
+    }
+    String dots = substitution.replaceAll("(?i)%2e", ".");
+    for (String segment : dots.split("/", -1)) {
+      for (String part : segment.split("(?i)%2f|%5c|\\\\", -1)) {
+        if (!part.equals(segment) && (part.equals(".") || part.equals(".."))) {
+          throw new IllegalArgumentException("rewrite substitution \"" + TableText.printable(substitution)
+              + "\" hides a dot segment behind an encoded slash or a backslash");
+        }
+      }
+    }
+  }
+
   private static Template template(String substitution) {
     if (!substitution.startsWith("/") || !TableText.requestTarget(substitution)) {
       throw new IllegalArgumentException("rewrite substitution \"" + TableText.printable(substitution)
           + "\" must start with / and hold only visible ASCII (percent-encode the rest), no #");
     }
+    requireSendable(substitution);
     List<String> literals = new ArrayList<>();
     List<Integer> groups = new ArrayList<>();
     StringBuilder literal = new StringBuilder();

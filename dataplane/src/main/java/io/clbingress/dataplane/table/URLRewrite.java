@@ -25,9 +25,19 @@ public record URLRewrite(String hostname, PathModifier path) implements RouteFil
     if (hostname == null && path == null) {
       throw new IllegalArgumentException("a URL rewrite needs a hostname, a path, or both");
     }
-    if (hostname != null && !HOSTNAME.matcher(hostname).matches()) {
+    if (hostname != null && (!HOSTNAME.matcher(hostname).matches() || !validPort(hostname))) {
       throw new IllegalArgumentException("rewrite hostname \"" + TableText.printable(hostname)
           + "\" is not a host name or an IP address with an optional port");
     }
+  }
+
+  /** A port after the host, if any, is 1–65535. */
+  private static boolean validPort(String hostname) {
+    int colon = hostname.lastIndexOf(':');
+    if (colon < 0 || hostname.lastIndexOf(']') > colon) {
+      return true;
+    }
+    int port = Integer.parseInt(hostname.substring(colon + 1));
+    return port >= 1 && port <= 65535;
   }
 }

@@ -163,7 +163,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       List.of(), true, "0", "the requests, of canary-weight-total, that go to the canary at random when no header or"
       + " cookie decided");
   public static final AnnotationSpec CANARY_WEIGHT_TOTAL = new AnnotationSpec("canary-weight-total", Type.NUMBER, 1,
-      1_000_000, List.of(), true, "100", "the total that canary-weight is a share of");
+      1_000_000, List.of(), true, "100", "the total that canary-weight is a share of; below 100 it counts as 100,"
+      + " as in ingress-nginx's balancer");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,

@@ -39,13 +39,15 @@ final class HttpRouteBuilder {
       Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
   /**
    * Exact routes first, then regular expressions, then prefixes, each longer first: the order a
-   * reader expects in /config, and the order the data plane tries regular expressions in (longest
-   * path first, as ingress-nginx orders its regex locations).
+   * reader expects in /config, and the order the data plane tries regular expressions in. Regular
+   * expressions of one length come in descending text order, as ingress-nginx orders its locations
+   * (sorted by path descending, then stably by length descending).
    */
   private static final Comparator<Route> ROUTE_ORDER = Comparator
       .comparing((Route r) -> r.match() instanceof PathMatch.Exact ? 0 : r.match() instanceof PathMatch.RegularExpression ? 1 : 2)
       .thenComparing(r -> -r.match().path().length())
-      .thenComparing(r -> r.match().path());
+      .thenComparing((a, b) -> a.match() instanceof PathMatch.RegularExpression
+          ? b.match().path().compareTo(a.match().path()) : a.match().path().compareTo(b.match().path()));
 
   private record Claim(RouteSource owner, Route route) {
   }
@@ -184,7 +186,8 @@ final class HttpRouteBuilder {
       return;
     }
     for (Contribution c : pending) {
-      if (c.source.rewrite().useRegex()) {
+      // a canary's own annotations are not its routes' (ingress-nginx builds no location from a canary)
+      if (c.source.rewrite().useRegex() && c.source.canary() == null) {
         c.claims.forEach(claim -> regexHosts.add(claim.host()));
       }
     }

@@ -99,6 +99,11 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     if (affinity != null) {
       filters.add(affinity.cookie());
     }
+    if (prefix != null && prefix.indexOf('$') >= 0) {
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
+          AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));
+      prefix = null;
+    }
     if (prefix != null && target != null) {
       // as ingress-nginx: the header goes with rewrite-target's rewrite only
       filters.add(new RequestHeaderModifier(List.of(new HttpHeader("X-Forwarded-Prefix", prefix))));
@@ -198,6 +203,8 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
           "needs canary-by-header, the header it is the value of"));
       return null;
     }
+    // as ingress-nginx's balancer, which takes a total only above 100: 10 of a total of 10 is 10%
+    total = Math.max(total, 100);
     if (weight > total) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations, AnnotationSpec.CANARY_WEIGHT)),
           weight + " is above canary-weight-total (" + total + ")"));
