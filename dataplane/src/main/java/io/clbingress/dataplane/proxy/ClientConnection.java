@@ -61,6 +61,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private Channel channel;
   private ConnectionGuard guard;
   private String clientIp;
+  /** The request in hand's values, for a route's canary or hash key (one object per connection). */
+  private final RequestValueReaders.NettyRequests requestValues = new RequestValueReaders.NettyRequests();
   private boolean tls;
   /** The listener's port as X-Forwarded-Port gives it, or null. */
   private String localPort;
@@ -235,7 +237,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
-        Dispatch.declaredLength(contentLength), RequestValueReaders.of(headers, clientIp));
+        Dispatch.declaredLength(contentLength), requestValues.of(headers, clientIp));
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();

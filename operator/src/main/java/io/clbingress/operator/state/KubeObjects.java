@@ -62,7 +62,8 @@ public final class KubeObjects {
         .filter(p -> p.getPort() != null)
         .map(p -> new ServiceInfo.Port(p.getName(), p.getPort()))
         .toList();
-    return new ServiceInfo(ref(service), map(service.getMetadata().getAnnotations()), ports);
+    return new ServiceInfo(ref(service), map(service.getMetadata().getAnnotations()), ports,
+        service.getSpec() == null ? null : service.getSpec().getClusterIP());
   }
 
   public static EndpointSliceInfo endpointSlice(EndpointSlice slice) {

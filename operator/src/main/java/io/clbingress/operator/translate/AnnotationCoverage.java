@@ -44,7 +44,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final Map<String, String> INSTEAD = Map.ofEntries(
       Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
       Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
-      Map.entry("service-upstream", "requests go to the Service's endpoints"),
       Map.entry("proxy-ssl", "TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate"
           + " nor sends a client certificate"),
       Map.entry("ssl-passthrough", "TLS is terminated by clb-ingress; use a TCP CLBListener to pass it through"));

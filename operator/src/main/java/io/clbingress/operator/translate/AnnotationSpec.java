@@ -145,6 +145,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec UPSTREAM_HASH_BY = new AnnotationSpec("upstream-hash-by", Type.HASH_KEY, 0, 0,
       List.of(), true, "", "a consistent hash (IP_HASH's ring) of this request value instead of the client's"
       + " address, so one user stays on one endpoint; wins over load-balance, clb.ingress.io/scheduler over it");
+  public static final AnnotationSpec SERVICE_UPSTREAM = new AnnotationSpec("service-upstream", Type.BOOLEAN, 0, 0,
+      List.of("true", "false"), true, "false", "send to the Service's cluster IP and port (kube-proxy balances)"
+      + " instead of its endpoints; a headless Service keeps its endpoints");
   public static final AnnotationSpec CANARY = new AnnotationSpec("canary", Type.BOOLEAN, 0, 0,
       List.of("true", "false"), true, "false", "this Ingress is the canary of the Ingress that serves the same host"
       + " and path: it takes the requests the canary-* annotations choose, and its other annotations are the main"
@@ -174,7 +177,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT, AFFINITY, AFFINITY_MODE, SESSION_COOKIE_NAME, SESSION_COOKIE_MAX_AGE,
       SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
       SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
-      UPSTREAM_HASH_BY);
+      UPSTREAM_HASH_BY, SERVICE_UPSTREAM);
 
   public String key() {
     return PREFIX + name;

@@ -76,6 +76,17 @@ final class EndpointResolver {
    * @param consequence what a backend without endpoints means for the user, ending the problem
    */
   Resolution resolve(String namespace, BackendRef backend, ObjectRef user, String field, String consequence) {
+    return resolve(namespace, backend, user, field, consequence, false);
+  }
+
+  /**
+   * @param serviceUpstream the Service's cluster IP and port instead of its endpoints
+   *     (ingress-nginx's {@code service-upstream}), so that kube-proxy balances; a Service without
+   *     one (headless) keeps its endpoints (or static endpoints), with a problem saying so when it
+   *     has EndpointSlices
+   */
+  Resolution resolve(String namespace, BackendRef backend, ObjectRef user, String field, String consequence,
+      boolean serviceUpstream) {
     ObjectRef serviceRef = serviceRef(namespace, backend.service());
     ServiceInfo service = services.get(serviceRef);
     if (service == null) {
@@ -86,12 +97,20 @@ final class EndpointResolver {
     ServiceInfo.Port port = service.ports().stream()
         .filter(p -> backend.portNumber() != null ? p.port() == backend.portNumber() : Objects.equals(p.name(), backend.portName()))
         .findFirst().orElse(null);
+    if (serviceUpstream && service.hasClusterIp() && port != null) {
+      return new Resolution(List.of(new Endpoint(service.clusterIp(), port.port())), port.port(), null);
+    }
     if (slices.isEmpty() && staticEndpoints && staticList != null) {
       return parseStatic(service, staticList, port == null ? backend.portNumber() : Integer.valueOf(port.port()));
     }
     if (port == null) {
       return failed(user, field + ".service.port", serviceRef + " has no port " + backend.portText()
           + "; " + consequence);
+    }
+    Problem headless = null;
+    if (serviceUpstream) {
+      headless = new Problem(user, Problem.annotationField(AnnotationSpec.NGINX_PREFIX + AnnotationSpec.SERVICE_UPSTREAM.name()),
+          serviceRef + " has no cluster IP (headless); its endpoints are used");
     }
     TreeSet<Endpoint> endpoints = new TreeSet<>(EndpointResolver::compare);
     for (EndpointSliceInfo slice : slices) {
@@ -108,7 +127,7 @@ final class EndpointResolver {
         }
       }
     }
-    return new Resolution(List.copyOf(endpoints), port.port(), null);
+    return new Resolution(List.copyOf(endpoints), port.port(), headless);
   }
 
   /**

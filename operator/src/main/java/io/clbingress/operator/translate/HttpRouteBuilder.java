@@ -457,7 +457,7 @@ final class HttpRouteBuilder {
     }
     c.inputs.add(resolver.inputs(source.owner().namespace(), backend.service()));
     EndpointResolver.Resolution resolution = resolver.resolve(source.owner().namespace(), backend, source.owner(), field,
-        consequence);
+        consequence, source.serviceUpstream());
     if (resolution.problem() != null) {
       c.problems.add(resolution.problem());
     }
@@ -470,6 +470,9 @@ final class HttpRouteBuilder {
         .append(servicePort != null ? servicePort.toString() : backend.portText());
     if (options.scheduler() != Scheduler.WRR) {
       name.append('/').append(options.scheduler());
+    }
+    if (options.serviceUpstream()) {
+      name.append("/service-upstream"); // the cluster IP, not the endpoints: another cluster
     }
     if (options.hashBy() != null) {
       name.append('(').append(options.hashBy()).append(')'); // same Service, another key: another cluster

@@ -20,6 +20,7 @@ import java.util.Set;
  * filled from the listener's defaults and the controller's flags.
  *
  * @param hashBy what IP_HASH hashes instead of the client's address (upstream-hash-by), or null
+ * @param serviceUpstream its backends are their Services' cluster IPs
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
  *     x-forwarded-prefix's header); a rewrite-target joins upstream-vhost's URLRewrite per path
@@ -30,7 +31,7 @@ import java.util.Set;
  * @param fromToWww redirect the www alias of each of its hosts to the host
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
-    String hashBy,
+    String hashBy, boolean serviceUpstream,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
     boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
@@ -109,7 +110,9 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
       filters.add(new RequestHeaderModifier(List.of(new HttpHeader("X-Forwarded-Prefix", prefix))));
     }
     IngressOptions options = new IngressOptions(new TimeoutOverrides(read, send, connect), sslRedirect,
-        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), hashBy, session, listeners, filters, maxBody,
+        BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), hashBy,
+        valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SERVICE_UPSTREAM), false), session,
+        listeners, filters, maxBody,
         forceSsl,
         new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
         valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false));

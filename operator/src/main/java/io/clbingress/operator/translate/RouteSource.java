@@ -21,6 +21,7 @@ import java.util.Set;
  * @param redirectHosts hosts whose plain-HTTP requests are redirected to HTTPS (TLS hosts with
  *     ssl-redirect on)
  * @param hashBy what its clusters' IP_HASH hashes instead of the client's address, or null
+ * @param serviceUpstream its clusters are their Services' cluster IPs (ingress-nginx's service-upstream)
  * @param sessionTtlSeconds sticky sessions' lifetime; 0 = off
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
@@ -34,7 +35,7 @@ import java.util.Set;
  *     {@code from-to-www-redirect}), where no owner serves the alias
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, String hashBy,
-    BackendProtocol protocol,
+    boolean serviceUpstream, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
     Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
 
@@ -46,7 +47,7 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
-    this(owner, created, timeouts, scheduler, null, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
+    this(owner, created, timeouts, scheduler, null, false, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
         null, null, false);
   }
 

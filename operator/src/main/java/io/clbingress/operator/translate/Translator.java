@@ -206,7 +206,7 @@ public final class Translator {
       Settings settings, Set<String> redirectHosts) {
     return new RouteSource(ingress.ref(), ingress.created(),
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
-        options.scheduler(), options.hashBy(), options.backendProtocol(), redirectHosts,
+        options.scheduler(), options.hashBy(), options.serviceUpstream(), options.backendProtocol(), redirectHosts,
         (int) options.sessionPersistenceSeconds(), null,
         options.filters(), options.maxBodyBytes(), options.rewrite(), options.canary(), options.fromToWww());
   }
@@ -292,7 +292,7 @@ public final class Translator {
       }
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
-          TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler, null,
+          TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler, null, false,
           BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
           redirect == null ? List.of() : List.of(redirect), null, null, null, false);
       planned.routes().add(rule, field, source);

@@ -45,7 +45,7 @@ class AnnotationDocsTest {
   void notHonouredRowsAreWhatAnIngressCarryingThatNameIsTold() {
     // Given: an Ingress with one name of each kind the page lists
     IngressInfo ingress = new IngressInfo(new ObjectRef("Ingress", "apps", "web"), null, "clb", Map.of(
-        "nginx.ingress.kubernetes.io/auth-url", "http://auth", "nginx.ingress.kubernetes.io/service-upstream", "true",
+        "nginx.ingress.kubernetes.io/auth-url", "http://auth", "nginx.ingress.kubernetes.io/custom-http-errors", "503",
         "nginx.ingress.kubernetes.io/server-snippet", "return 200;", "nginx.ingress.kubernetes.io/made-up", "x"),
         null, List.of(), List.of());
     String page = AnnotationDocs.notHonouredTable();
@@ -55,7 +55,7 @@ class AnnotationDocsTest {
     }
     assertThat(page)
         .contains("| `nginx.ingress.kubernetes.io/auth-*` | yes | " + AnnotationCoverage.SECURITY + " |")
-        .contains("| `nginx.ingress.kubernetes.io/service-upstream` |  | requests go to the Service's endpoints |")
+        .contains("| `nginx.ingress.kubernetes.io/custom-http-errors` |  | the backend's error pages are relayed as they are |")
         .contains("| `nginx.ingress.kubernetes.io/*-snippet` |  | " + AnnotationCoverage.SNIPPET + " |")
         .contains("| any other `nginx.ingress.kubernetes.io/*` |  | no equivalent in clb-ingress |");
   }
