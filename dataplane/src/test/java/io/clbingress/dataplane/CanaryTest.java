@@ -22,8 +22,10 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.HostAndPort;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +90,29 @@ class CanaryTest {
       assertThat(served("all.example.com", Map.of())).isEqualTo("canary"); // weight 10 of 10
       assertThat(served("header.example.com", Map.of())).isEqualTo("stable"); // weight 0
     }
+  }
+
+  /**
+   * With sticky sessions, a client's session cookie keeps it on the side whose endpoint it names:
+   * a weighted split would otherwise move it, and start a new session, at about every other request.
+   */
+  @Test
+  void aSessionCookieKeepsAClientOnItsSideOfAWeightedCanary() throws Exception {
+    Set<String> sides = new HashSet<>();
+    for (int client = 0; client < 8; client++) {
+      RequestOptions first = new RequestOptions().setHost("127.0.0.1").setPort(harness.dataPlane.httpPort()).setURI("/")
+          .putHeader("host", "sticky.example.com");
+      String[] answer = DataPlaneHarness.await(harness.onContext(() -> harness.http.request(first)
+          .compose(request -> request.send())
+          .compose(response -> response.body().map(b -> new String[] {b.toString(), response.getHeader("set-cookie")}))));
+      String cookie = answer[1].substring(0, answer[1].indexOf(';'));
+      sides.add(answer[0]);
+      for (int i = 0; i < 20; i++) {
+        assertThat(served("sticky.example.com", Map.of("Cookie", cookie))).as("client %d request %d", client, i)
+            .isEqualTo(answer[0]);
+      }
+    }
+    assertThat(sides).as("8 first requests, 1 of 2 to the canary").isNotEmpty();
   }
 
   @Test
@@ -176,6 +201,8 @@ class CanaryTest {
         .route("pattern.example.com", route(new Canary("canary", "User-Agent", null, "beta-[a-z]+", null, 0, 100)))
         .route("weight.example.com", route(new Canary("canary", null, null, null, null, 1, 2)))
         .route("host.example.com", route(new Canary("canary", "Host", null, "^host\\.", null, 0, 100)))
+        .route("sticky.example.com", new Route(PathMatch.Prefix.of("/"), "stable", Tables.DEFAULT_TIMEOUTS, "test", false,
+            3600, List.of(new Canary("canary", null, null, null, null, 1, 2))))
         .route("empty.example.com", route(new Canary("none", "X-Canary", null, null, null, 0, 100)))
         .overHttpsToo().build();
   }

@@ -238,6 +238,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
         Dispatch.declaredLength(contentLength), requestValues.of(headers, clientIp));
+    requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();

@@ -17,7 +17,8 @@ import io.vertx.core.net.HostAndPort;
  * answers 308; either one, when it keeps the request's host and the request named none, is 400; a route without endpoints is 503; a WebSocket upgrade
  * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
  * forwarded or tunnelled request's target is the route's path rewrite when it has one
- * ({@link io.clbingress.dataplane.table.RegexSubstitution}); redirects use the target as sent.
+ * ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised target,
+ * not the rewritten one.
  *
  * @param action what to do
  * @param status the refusal's status ({@link Action#REFUSE} only)
@@ -53,7 +54,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param hostParsed {@code hostHeader} parsed ({@link AbsoluteForm#parse}), or null
    * @param upgrade the request asks for a WebSocket upgrade
    * @param declaredLength its Content-Length, -1 when it has none
-   * @param values its headers and cookies, read only when the route has a canary
+   * @param values its headers, cookies and client address, read only for a route with a canary or a
+   *     cluster with a hash key, during this call only
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
       String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength, RequestValues values) {

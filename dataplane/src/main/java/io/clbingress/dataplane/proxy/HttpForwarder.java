@@ -46,7 +46,8 @@ final class HttpForwarder {
   }
 
   /**
-   * @param uri the request target to send: the normalised path and the client's query
+   * @param uri the request target to send: the normalised (and, for a route that rewrites, rewritten)
+   *     path and the query
    * @param balanceKey what the cluster hashes instead of the client's address, or null
    */
   void forward(HttpServerRequest request, CompiledRoute route, String uri, String balanceKey) {

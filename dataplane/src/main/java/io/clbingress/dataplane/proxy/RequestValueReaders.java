@@ -43,7 +43,7 @@ final class RequestValueReaders {
     @Override
     public String cookie(String name) {
       for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
-        for (Cookie cookie : ServerCookieDecoder.LAX.decode(line)) {
+        for (Cookie cookie : ServerCookieDecoder.STRICT.decode(line)) { // as StickySessions reads its cookie
           if (cookie.name().equals(name)) {
             return cookie.value();
           }

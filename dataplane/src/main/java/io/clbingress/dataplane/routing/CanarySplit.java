@@ -27,10 +27,29 @@ public final class CanarySplit {
 
   /**
    * The route a request takes: {@code main} or the canary side (never the canary side while its
-   * cluster has no endpoint).
+   * cluster has no endpoint). On a route with sticky sessions, a request whose session cookie names
+   * an endpoint of one side stays on that side before any rule is asked (as ingress-nginx keeps
+   * an affinitized request off the alternative backend), so that a weighted split does not move a
+   * client, and start a new session, at every request.
    */
   public CompiledRoute choose(CompiledRoute main, RequestValues request) {
-    return side.cluster().hasEndpoints() && toCanary(request) ? side : main;
+    if (!side.cluster().hasEndpoints()) {
+      return main;
+    }
+    if (main.route().sessionTtlSeconds() != null) {
+      String cookie = request.cookie(main.sessionCookie().name());
+      if (cookie != null) {
+        int dot = cookie.indexOf('.');
+        String session = dot > 0 ? cookie.substring(0, dot) : cookie;
+        if (main.cluster().indexOfSession(session) >= 0) {
+          return main;
+        }
+        if (side.cluster().indexOfSession(session) >= 0) {
+          return side;
+        }
+      }
+    }
+    return toCanary(request) ? side : main;
   }
 
   private boolean toCanary(RequestValues request) {

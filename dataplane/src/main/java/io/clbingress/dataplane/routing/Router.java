@@ -93,6 +93,10 @@ public final class Router {
       if (listener.defaultRoute() != null) {
         defaultRoute = new CompiledRoute(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(),
             clusters.get(listener.defaultRoute().cluster()), isMutual(listener), listener.limits().maxBodyBytes());
+        Canary canary = listener.defaultRoute().filter(Canary.class);
+        if (canary != null) {
+          defaultRoute = defaultRoute.withCanary(clusters.get(canary.cluster()));
+        }
       }
       listeners.put(listener.name(),
           new ListenerRouter(listener, exactHosts, wildcardHosts, anyHost, defaultRoute));

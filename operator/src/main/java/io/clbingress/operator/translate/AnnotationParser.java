@@ -179,12 +179,9 @@ public final class AnnotationParser {
   /** A regular expression in RE2 syntax (ingress-nginx takes PCRE; most patterns are both). */
   public static AnnotationValue<String> regex(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
-      try {
-        com.google.re2j.Pattern.compile(raw);
-        return new AnnotationValue.Valid<>(raw);
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an RE2 regular expression: " + e.getDescription());
-      }
+      String problem = io.clbingress.dataplane.table.Re2.problem(raw);
+      return problem == null ? new AnnotationValue.Valid<>(raw)
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a usable RE2 regular expression: " + problem);
     });
   }
 

@@ -293,7 +293,7 @@ final class HttpRouteBuilder {
     String problem = match != null && c.source.rewrite().useRegex() ? Rewrite.patternProblem(written(path)) : null;
     if (problem != null) {
       c.problems.add(new Problem(c.source.owner(), field + ".path", "\"" + TableText.printable(path)
-          + "\" is not a regular expression as use-regex and rewrite-target read paths (RE2 syntax): " + problem
+          + "\" is not a usable regular expression as use-regex and rewrite-target read paths (RE2 syntax): " + problem
           + "; the path is ignored"));
       return;
     }
@@ -339,9 +339,19 @@ final class HttpRouteBuilder {
    */
   private void claim(RouteSource source, PathClaim claim) {
     String host = claim.host();
-    Route route = regexHosts.contains(host) && claim.written() != null ? source.regexRoute(claim.route(), claim.written())
-        : claim.route();
     String field = claim.field();
+    Route route = claim.route();
+    if (regexHosts.contains(host) && claim.written() != null) {
+      try {
+        route = source.regexRoute(claim.route(), claim.written());
+      } catch (IllegalArgumentException e) {
+        // a path too large to match as a pattern (its owner's own patterns were checked before)
+        problems.add(new Problem(source.owner(), field + ".path", "host " + host + " matches paths as regular"
+            + " expressions (another Ingress set use-regex or rewrite-target), and this one cannot be: "
+            + e.getMessage() + "; the path is ignored"));
+        return;
+      }
+    }
     if (source.canary() != null) {
       joinAsCanary(source, host, route, field);
       return;

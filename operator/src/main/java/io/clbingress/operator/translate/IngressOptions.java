@@ -175,7 +175,7 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
           sameSite == null ? null : sameSite.charAt(0) + sameSite.substring(1).toLowerCase(java.util.Locale.ROOT),
           secure, lifetime == null));
     } catch (IllegalArgumentException e) {
-      // a path with ";" (the only thing AnnotationParser.path lets through that a cookie cannot carry)
+      // a path with ";", "#" or non-ASCII, which AnnotationParser.path lets through and a cookie cannot carry
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.SESSION_COOKIE_PATH)), e.getMessage()));
       return null;

@@ -1,7 +1,7 @@
 package io.clbingress.operator.translate;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
+import io.clbingress.dataplane.table.Re2;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.RegexSubstitution;
 
@@ -43,14 +43,9 @@ record Rewrite(boolean useRegex, String target, String appRoot) {
     return new RegexSubstitution(regexMatch(written).path(), target);
   }
 
-  /** Why {@code written} is no RE2 pattern, or null when it is one. */
+  /** Why {@code written} is no pattern a table takes ({@link Re2#problem}: RE2 syntax, bounded size), or null. */
   static String patternProblem(String written) {
-    try {
-      Pattern.compile(pattern(written));
-      return null;
-    } catch (PatternSyntaxException e) {
-      return e.getDescription();
-    }
+    return Re2.problem(pattern(written));
   }
 
   private static boolean isPattern(String written) {
