@@ -13,7 +13,7 @@ final class BalanceKey {
   /**
    * @param forwarded the path and query as forwarded, before a rewrite (nginx's {@code $request_uri})
    * @param path the normalised path ({@code $uri})
-   * @param host the host the request named, or null
+   * @param host the host the request named, any case, or null (lower-cased here only when the key uses it)
    * @param query the query as sent, or null
    */
   static String of(List<HashKeyPart> parts, String forwarded, String path, String host, String query,
@@ -25,7 +25,7 @@ final class BalanceKey {
         case REMOTE_ADDR -> values.clientAddress();
         case REQUEST_URI -> forwarded;
         case URI -> path;
-        case HOST -> host;
+        case HOST -> host == null ? null : host.toLowerCase(java.util.Locale.ROOT);
         case HEADER -> values.header(part.name());
         case COOKIE -> values.cookie(part.name());
         case ARG -> argument(query, part.name());

@@ -101,7 +101,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     }
     boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
     String balanceKey = sends && route.cluster().hashKey() != null ? BalanceKey.of(route.cluster().hashKey(), forwarded,
-        path, named == null ? null : named.host().toLowerCase(java.util.Locale.ROOT), query, values) : null;
+        path, named == null ? null : named.host(), query, values) : null;
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
       if (forwarded == null) {

@@ -37,6 +37,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Set when this server's port left the routing table: the router its open connections go on with. */
   private volatile Router drainingWith;
 
+  /** The request in hand's values, for a route's canary or hash key (one object per handler, on its event loop). */
+  private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
+
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort) {
     this.metrics = metrics;
@@ -109,7 +112,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
-        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), RequestValueReaders.of(request));
+        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), requestValues.of(request));
+    requestValues.of(null); // read during dispatch only
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();

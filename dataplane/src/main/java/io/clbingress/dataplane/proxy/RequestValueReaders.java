@@ -53,25 +53,35 @@ final class RequestValueReaders {
     }
   }
 
-  /** A request read by Vert.x (HTTPS, h2). */
-  static RequestValues of(HttpServerRequest request) {
-    return new RequestValues() {
-      @Override
-      public String clientAddress() {
-        return ProxyHeaders.clientIp(request);
-      }
+  /**
+   * The requests of one {@link ProxyRequestHandler} read by Vert.x (HTTPS, h2), one at a time, as
+   * {@link NettyRequests}: the handler belongs to one verticle, on one event loop.
+   */
+  static final class VertxRequests implements RequestValues {
 
-      @Override
-      public String header(String name) {
-        // HTTP/2 names the host in :authority, not a Host header (nginx's $http_host sees it either way)
-        return name.equalsIgnoreCase("host") ? AbsoluteForm.hostSent(request) : request.getHeader(name);
-      }
+    private HttpServerRequest request;
 
-      @Override
-      public String cookie(String name) {
-        io.vertx.core.http.Cookie cookie = request.getCookie(name);
-        return cookie == null ? null : cookie.getValue();
-      }
-    };
+    /** These values, now of {@code request} (null to let go of the last one). */
+    RequestValues of(HttpServerRequest request) {
+      this.request = request;
+      return this;
+    }
+
+    @Override
+    public String clientAddress() {
+      return ProxyHeaders.clientIp(request);
+    }
+
+    @Override
+    public String header(String name) {
+      // HTTP/2 names the host in :authority, not a Host header (nginx's $http_host sees it either way)
+      return name.equalsIgnoreCase("host") ? AbsoluteForm.hostSent(request) : request.getHeader(name);
+    }
+
+    @Override
+    public String cookie(String name) {
+      io.vertx.core.http.Cookie cookie = request.getCookie(name);
+      return cookie == null ? null : cookie.getValue();
+    }
   }
 }
