@@ -352,6 +352,28 @@ class NginxCorpusE2ETest {
   }
 
   @Test
+  void g2_customHttpErrorsAreAnsweredWithTheDefaultBackendsPage() throws Exception {
+    awaitCorpusApplied();
+    // Documented: an answer with a listed status is replaced by default-backend's answer to GET /,
+    // sent with X-Code; an unlisted one is the backend's own
+    List<CorpusIngress> paged = INGRESSES.stream().filter(i -> i.annotations().containsKey(NGINX + "custom-http-errors")
+        && i.annotations().containsKey(NGINX + "default-backend")).toList();
+    assertThat(paged).isNotEmpty();
+    for (CorpusIngress ingress : paged) {
+      PathRule rule = ingress.paths().get(0);
+      boolean tls = ingress.tlsHosts().contains(rule.host());
+      String code = ingress.annotations().get(NGINX + "custom-http-errors").split(",")[0].trim();
+      Reply replaced = get(rule.host(), "/status/" + code, tls, List.of());
+      assertThat(replaced.status()).as(ingress.id()).isEqualTo(Integer.parseInt(code));
+      assertThat(replaced.body()).as(ingress.id()).startsWith("service=" + ingress.namespace() + "/"
+          + ingress.annotations().get(NGINX + "default-backend") + " ").contains(" uri=/ code=" + code + " ");
+      Reply own = get(rule.host(), "/status/418", tls, List.of());
+      assertThat(own.status()).as(ingress.id()).isEqualTo(418);
+      assertThat(own.body()).as(ingress.id()).startsWith("service=" + ingress.namespace() + "/" + rule.service() + " ");
+    }
+  }
+
+  @Test
   void h_anIngressWithAnInvalidValueIsNotServedAndTheLogNamesTheAnnotation() throws Exception {
     awaitCorpusApplied();
     for (Map.Entry<String, String> invalid : INVALID.entrySet()) {
@@ -548,8 +570,13 @@ class NginxCorpusE2ETest {
         "127.0.0.1:" + server.actualPort());
   }
 
+  /** What every corpus backend answers: 200 (the status of the X-Code it was sent, or of a {@code /status/NNN} path) and what it received. */
   private static void answer(HttpServerRequest request, String service, boolean tls) {
-    request.response().end("service=" + service + " tls=" + tls + " host=" + request.getHeader("Host") + " uri="
-        + request.uri() + " prefix=" + request.getHeader("X-Forwarded-Prefix") + "\n");
+    Matcher status = Pattern.compile(".*/status/(\\d{3})").matcher(request.path());
+    String code = request.getHeader("X-Code");
+    request.response().setStatusCode(code != null ? Integer.parseInt(code)
+            : status.matches() ? Integer.parseInt(status.group(1)) : 200)
+        .end("service=" + service + " tls=" + tls + " host=" + request.getHeader("Host") + " uri="
+        + request.uri() + " code=" + code + " prefix=" + request.getHeader("X-Forwarded-Prefix") + "\n");
   }
 }

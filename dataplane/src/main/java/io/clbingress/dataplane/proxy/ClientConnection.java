@@ -315,6 +315,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** The client still waits for the answer. */
+  /** The request's answer comes from {@code next} now (an error page's fetch): its body goes there, and is dropped. */
+  void handOver(ForwardedExchange next) {
+    exchange = next;
+    next.start();
+  }
+
+  /** When the request in progress came ({@link System#nanoTime}). */
+  long requestStartedNanos() {
+    return started;
+  }
+
   boolean waiting() {
     return inAnswer && channel.isActive();
   }

@@ -8,8 +8,8 @@ import java.util.function.IntFunction;
 /**
  * Connecting to a route's endpoint, the same for plain requests, WebSocket upgrades and TCP
  * tunnels: the chosen endpoint first; a failed connect is reported to the picker (passive health)
- * and, when the cluster has another endpoint and the client still waits, tried once more on the
- * next available one.
+ * and, while the client still waits, tried on the next endpoint as the route's
+ * {@link io.clbingress.dataplane.table.Retry} allows ({@link NextUpstream}).
  */
 final class EndpointConnector {
 
@@ -35,26 +35,30 @@ final class EndpointConnector {
   private EndpointConnector() {
   }
 
-  /**
-   * @param attempt opens a connection to the endpoint of an index
-   * @param clientWaits false once the client went away: no second attempt then
-   */
-  static <T> Future<Connected<T>> connect(EndpointPicker picker, int first, IntFunction<Future<T>> attempt,
-      BooleanSupplier clientWaits, FailureListener onFailure) {
-    return attempt(picker, first, attempt, picker.size() > 1, clientWaits, onFailure);
+  /** A connection for a tunnel or upgrade of {@code route}, whose tries begin now. */
+  static <T> Future<Connected<T>> connect(io.clbingress.dataplane.routing.CompiledRoute route, int first,
+      IntFunction<Future<T>> attempt, BooleanSupplier clientWaits, FailureListener onFailure) {
+    EndpointPicker picker = route.cluster().picker();
+    return connect(new NextUpstream(route.retry(), picker, first, System.nanoTime()), picker, first, attempt, clientWaits,
+        onFailure);
   }
 
-  private static <T> Future<Connected<T>> attempt(EndpointPicker picker, int index, IntFunction<Future<T>> attempt,
-      boolean mayRetry, BooleanSupplier clientWaits, FailureListener onFailure) {
-    return attempt.apply(index).transform(result -> {
+  /**
+   * @param tries the request's tries, which decide whether a failed connect goes on to another endpoint
+   * @param attempt opens a connection to the endpoint of an index
+   * @param clientWaits false once the client went away: no further attempt then
+   */
+  static <T> Future<Connected<T>> connect(NextUpstream tries, EndpointPicker picker, int first,
+      IntFunction<Future<T>> attempt, BooleanSupplier clientWaits, FailureListener onFailure) {
+    return attempt.apply(first).transform(result -> {
       if (result.succeeded()) {
-        return Future.succeededFuture(new Connected<>(index, result.result()));
+        return Future.succeededFuture(new Connected<>(first, result.result()));
       }
-      picker.failed(index);
-      boolean retrying = mayRetry && clientWaits.getAsBoolean();
-      onFailure.failed(index, result.cause(), retrying);
-      return retrying ? attempt(picker, picker.next(index), attempt, false, clientWaits, onFailure)
-          : Future.failedFuture(new Failed(index, result.cause()));
+      picker.failed(first);
+      int next = clientWaits.getAsBoolean() ? tries.afterConnectFailure(first, result.cause()) : -1;
+      onFailure.failed(first, result.cause(), next >= 0);
+      return next >= 0 ? connect(tries, picker, next, attempt, clientWaits, onFailure)
+          : Future.failedFuture(new Failed(first, result.cause()));
     });
   }
 }

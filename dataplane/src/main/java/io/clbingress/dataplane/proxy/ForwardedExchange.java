@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ErrorPageRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.netty.channel.Channel;
@@ -31,7 +32,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>The same contract as the Vert.x forwarder it replaces for HTTP/1.x ({@link HttpForwarder}):
  * <ul>
- *   <li>A connect failure is retried once on the next endpoint; then 502.
+ *   <li>A failed try is passed on to the next endpoint as the route's
+ *       {@link io.clbingress.dataplane.table.Retry} allows ({@link NextUpstream}; by default a failed
+ *       connect, once); then 502 (504 for a timeout), or the last answer relayed.
  *   <li>No answer byte within the route's read timeout: 504 (the timer starts again with every
  *       byte of the answer; silence mid-answer breaks the answer off).
  *   <li>The backend taking no request data for the route's send timeout while data waits: 504.
@@ -49,8 +52,6 @@ import org.apache.logging.log4j.Logger;
 final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection.Exchange {
 
   private static final Logger LOG = LogManager.getLogger(ForwardedExchange.class);
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-      HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
   private final ClientConnection client;
   private final HttpRequest request;
@@ -62,12 +63,15 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private final String host;
   /** What the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null. */
   private final String balanceKey;
+  /** For an error page's fetch ({@link ErrorPageRoute}): the status it replaces; 0 for a client's request. */
+  private final int replacing;
   private boolean bodiless;
   private int index;
   private String setCookie;
   private UpstreamConnection upstream;
   private boolean reused;
-  private boolean connectRetried;
+  /** The request's tries beyond the first, made at its first failure. */
+  private NextUpstream tries;
   private boolean replayed;
   private boolean endpointStarted;
   /** Body pieces read before the backend connection was ready. */
@@ -83,6 +87,11 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   /** @param dispatch the routing decision: the route, the target to send and the Host */
   ForwardedExchange(ClientConnection client, HttpRequest request, Dispatch dispatch) {
+    this(client, request, dispatch, 0);
+  }
+
+  private ForwardedExchange(ClientConnection client, HttpRequest request, Dispatch dispatch, int replacing) {
+    this.replacing = replacing;
     this.client = client;
     this.request = request;
     this.route = dispatch.route();
@@ -111,7 +120,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     request.setUri(uri);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    if (!bodiless) {
+    if (replacing != 0) {
+      replayed = true; // the page's request has no body: its head and an empty end
+    } else if (!bodiless) {
       client.holdBody(); // until the backend connection is ready
     }
     connect(false);
@@ -167,23 +178,59 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   public void connectFailed(Throwable cause) {
     picker.failed(index);
     client.engine().metrics().upstreamError(route.route().source(), "connect");
-    if (!connectRetried && picker.size() > 1 && client.waiting() && !done) {
-      connectRetried = true;
-      LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(index), cause.toString());
-      index = picker.next(index);
+    int next = client.waiting() && !done ? tries().afterConnectFailure(index, cause) : -1;
+    if (next >= 0) {
+      LOG.debug("{} connect to {} failed, trying {}: {}", route.key(), picker.endpoint(index), picker.endpoint(next),
+          cause.toString());
+      index = next;
       connect(false);
       return;
     }
     LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
     if (!done) {
       end();
-      client.fail(502, false);
+      client.fail(replacing != 0 ? replacing : 502, false);
     }
+  }
+
+  private NextUpstream tries() {
+    if (tries == null) {
+      tries = new NextUpstream(route.retry(), picker, index, client.requestStartedNanos());
+    }
+    return tries;
+  }
+
+  /**
+   * Sends the request to another endpoint after a try that reached its endpoint failed, when the
+   * route's {@link io.clbingress.dataplane.table.Retry} allows it; false when it does not (the
+   * caller answers with the failure).
+   *
+   * @param status the answer's status for {@link NextUpstream.Failure#STATUS}
+   */
+  private boolean passedOn(NextUpstream.Failure failure, int status, Object why) {
+    int next = client.waiting() ? tries().next(index, failure, status, !bodiless, NextUpstream.idempotent(request.method().name()))
+        : -1;
+    if (next < 0) {
+      return false;
+    }
+    LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), clientUri,
+        picker.endpoint(index), why, picker.endpoint(next));
+    discardUpstream();
+    if (endpointStarted) {
+      endpointStarted = false;
+      picker.finished(index);
+    }
+    index = next;
+    informational = false;
+    requestSent = false;
+    replayed = true; // a bodiless request: its head again and an empty end
+    connect(false);
+    return true;
   }
 
   /** A piece of the client's request body (the last one ends it). */
   void requestContent(HttpContent content, boolean last) {
-    if (done) {
+    if (done || replacing != 0) { // (an error page's fetch sends none of the client's body)
       content.release();
       return;
     }
@@ -270,7 +317,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   /** An answer head: false when the exchange ended on it. */
   private boolean head(HttpResponse response) {
     if (response.decoderResult().isFailure()) {
-      backendFailed(response.decoderResult().cause(), false);
+      backendFailed(response.decoderResult().cause(), NextUpstream.Failure.INVALID_HEADER);
       return false;
     }
     int status = response.status().code();
@@ -294,10 +341,36 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     } else {
       picker.succeeded(index);
     }
+    if (status >= 400 && route.retry().onStatus(status) && passedOn(NextUpstream.Failure.STATUS, status, status)) {
+      return false;
+    }
+    if (route.errorPages() != null && route.errorPages().replaces(status)) {
+      replaceWithErrorPage(status);
+      return false;
+    }
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     responding = true;
     client.relayHead(response, setCookie);
     return true;
+  }
+
+  /**
+   * Drops the backend's answer (its connection closed, the rest of its body unread) and hands the
+   * client over to the fetch of the route's error page for {@code status}.
+   */
+  private void replaceWithErrorPage(int status) {
+    LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
+        clientUri, picker.endpoint(index), status);
+    end();
+    discardUpstream();
+    ErrorPageRoute pages = route.errorPages();
+    if (!pages.route().cluster().hasEndpoints()) {
+      client.fail(status, continued);
+      return;
+    }
+    HttpRequest page = ErrorPageRequest.netty(request, pages, status, clientUri);
+    Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null);
+    client.handOver(new ForwardedExchange(client, page, fetch, status));
   }
 
   private void body(HttpContent content) {
@@ -309,7 +382,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     if (content.decoderResult().isFailure()) {
       content.release();
-      backendFailed(content.decoderResult().cause(), false);
+      backendFailed(content.decoderResult().cause(), NextUpstream.Failure.INVALID_HEADER);
       return;
     }
     if (last) {
@@ -342,7 +415,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       connect(true);
       return;
     }
-    backendFailed(cause == null ? new java.io.IOException("the backend closed the connection") : cause, false);
+    backendFailed(cause == null ? new java.io.IOException("the backend closed the connection") : cause,
+        NextUpstream.Failure.LOST);
   }
 
   /**
@@ -350,15 +424,22 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
    * request, not replayed before, the client still waiting.
    */
   private boolean replayable() {
-    return reused && !replayed && bodiless && IDEMPOTENT.contains(request.method()) && client.waiting();
+    return reused && !replayed && bodiless && NextUpstream.idempotent(request.method().name()) && client.waiting();
   }
 
-  /** No answer, or part of one: 502 (504 for a timeout), or the client's connection closed mid-answer. */
-  private void backendFailed(Throwable cause, boolean timedOut) {
+  /**
+   * No answer, or part of one: passed on to another endpoint when the route allows it, else 502
+   * (504 for {@link NextUpstream.Failure#SILENT}), or the client's connection closed mid-answer.
+   */
+  private void backendFailed(Throwable cause, NextUpstream.Failure failure) {
     if (done) {
       return;
     }
     picker.failed(index);
+    if (!responding && passedOn(failure, 0, cause)) {
+      return;
+    }
+    boolean timedOut = failure == NextUpstream.Failure.SILENT;
     end();
     discardUpstream();
     if (responding) {
@@ -368,7 +449,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     client.engine().metrics().upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
-    int status = timedOut ? 504 : 502;
+    int status = replacing != 0 ? replacing : timedOut ? 504 : 502;
     // One line per failed exchange, as nginx's "upstream prematurely closed connection" error:
     // the route's object, the endpoint, what happened and what the client got.
     LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), clientUri,
@@ -389,7 +470,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   @Override
   public void backendSilent(long quietMillis) {
-    backendFailed(new java.util.concurrent.TimeoutException("no answer for " + quietMillis + " ms"), true);
+    backendFailed(new java.util.concurrent.TimeoutException("no answer for " + quietMillis + " ms"),
+        NextUpstream.Failure.SILENT);
   }
 
   private void armSendTimer() {
@@ -400,7 +482,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     sendTimer = client.channel().eventLoop().schedule(() -> {
       sendTimer = null;
       if (!done && upstream != null && !upstream.channel().isWritable()) {
-        backendFailed(new RequestBodyPump.SendTimeoutException(sendMillis), true);
+        backendFailed(new RequestBodyPump.SendTimeoutException(sendMillis), NextUpstream.Failure.SILENT);
       }
     }, sendMillis, TimeUnit.MILLISECONDS);
   }

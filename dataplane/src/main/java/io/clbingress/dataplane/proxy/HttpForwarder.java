@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ErrorPageRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.upstream.EndpointPicker;
@@ -24,7 +25,9 @@ import org.apache.logging.log4j.Logger;
 /**
  * Forwards one plain HTTP request to an endpoint of its route's cluster through a pooled
  * connection, with the route's connect and read timeouts, and streams the answer back.
- * A connect failure is retried once on the next endpoint; then 502. A bodiless idempotent request
+ * A failed try is passed on to the next endpoint as the route's {@link io.clbingress.dataplane.table.Retry}
+ * allows ({@link NextUpstream}; by default a failed connect, once); then 502 (504 for a timeout), or
+ * the last answer relayed. A bodiless idempotent request
  * lost by a stale pooled connection is sent once more on a new one ({@link StaleConnections}).
  * No answer within the read timeout, or no request data taken within the send timeout: 504.
  */
@@ -52,17 +55,24 @@ final class HttpForwarder {
    */
   void forward(HttpServerRequest request, CompiledRoute route, String uri, String balanceKey) {
     request.pause();
+    int first = sessions.choose(request, route, balanceKey);
+    tryEndpoint(request, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
+        first);
+  }
+
+  /** One try of the request, from a connect to {@code index} on; a failed connect goes on as {@code tries} allows. */
+  private void tryEndpoint(HttpServerRequest request, CompiledRoute route, String uri, NextUpstream tries, int index) {
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(picker, sessions.choose(request, route, balanceKey), index -> client.request(options(request, uri, route,
-            picker.endpoint(index))), () -> true, (index, cause, retrying) -> {
+    EndpointConnector.connect(tries, picker, index, i -> client.request(options(request, uri, route,
+            picker.endpoint(i))), () -> !request.response().closed(), (failed, cause, retrying) -> {
           metrics.upstreamError(route.route().source(), "connect");
           if (retrying) {
-            LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(index), cause.toString());
+            LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(failed), cause.toString());
           } else {
-            LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
+            LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(failed), cause.toString());
           }
         })
-        .onSuccess(connected -> send(request, connected.connection(), route, uri, connected.index(), null))
+        .onSuccess(connected -> send(request, connected.connection(), route, uri, connected.index(), null, tries))
         .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
   }
 
@@ -82,13 +92,13 @@ final class HttpForwarder {
    * Replays a request that a stale pooled connection lost ({@link StaleConnections}), once, on a
    * connection of its own to the same endpoint, closed when the exchange ends.
    */
-  private void replay(HttpServerRequest request, CompiledRoute route, String uri, int index) {
+  private void replay(HttpServerRequest request, CompiledRoute route, String uri, int index, NextUpstream tries) {
     Endpoint endpoint = route.cluster().picker().endpoint(index);
     client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
             .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()))
         .compose(fresh -> fresh.request(options(request, uri, route, endpoint))
             .onFailure(e -> fresh.close())
-            .onSuccess(upstream -> send(request, upstream, route, uri, index, fresh)))
+            .onSuccess(upstream -> send(request, upstream, route, uri, index, fresh, tries)))
         .onFailure(e -> {
           metrics.upstreamError(route.route().source(), "connect");
           LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
@@ -99,9 +109,10 @@ final class HttpForwarder {
   /**
    * @param fresh null for a request on a pooled connection (replayed once if that connection
    *     proves stale); else the connection of a replay, closed when the exchange ends
+   * @param tries the request's tries, which decide whether a failure goes on to another endpoint
    */
   private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
-      HttpClientConnection fresh) {
+      HttpClientConnection fresh, NextUpstream tries) {
     Runnable release = fresh == null ? () -> { } : fresh::close;
     if (request.response().closed()) {
       // The client left while the backend connection was being made: its close handlers have
@@ -125,7 +136,9 @@ final class HttpForwarder {
     boolean bodiless = !hasBody(request);
     boolean invited = false;
     if (bodiless) {
-      request.resume();
+      if (!request.isEnded()) {
+        request.resume(); // (a request sent again to another endpoint has ended: nothing to resume)
+      }
       answered = upstream.send();
     } else {
       answered = upstream.response();
@@ -149,7 +162,17 @@ final class HttpForwarder {
         if (StaleConnections.replayable(request, reused, bodiless, cause)) {
           LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
               request.method(), request.uri(), picker.endpoint(index), cause.toString());
-          replay(request, route, uri, index);
+          replay(request, route, uri, index, tries);
+          return;
+        }
+        boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
+        int next = tries.next(index, timedOut ? NextUpstream.Failure.SILENT : NextUpstream.Failure.LOST, 0, !bodiless,
+            NextUpstream.idempotent(request.method().name()));
+        if (next >= 0) {
+          picker.failed(index);
+          LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), request.uri(),
+              picker.endpoint(index), cause.toString(), picker.endpoint(next));
+          tryEndpoint(request, route, uri, tries, next);
           return;
         }
         failed(request, route, index, cause, continued);
@@ -166,16 +189,82 @@ final class HttpForwarder {
         Responses.send(request, 502, "Bad Gateway");
         return;
       }
-      if (result.result().statusCode() >= 500) {
+      int status = result.result().statusCode();
+      if (status >= 500) {
         picker.failed(index);
       } else {
         picker.succeeded(index);
+      }
+      int next = status >= 400 && route.retry().onStatus(status) ? tries.next(index, NextUpstream.Failure.STATUS, status,
+          !bodiless, NextUpstream.idempotent(request.method().name())) : -1;
+      if (next >= 0) {
+        picker.finished(index);
+        upstream.reset();
+        release.run();
+        LOG.debug("{} {} {}: {} answered {}, passed on to {}", route.key(), request.method(), request.uri(),
+            picker.endpoint(index), status, picker.endpoint(next));
+        tryEndpoint(request, route, uri, tries, next);
+        return;
+      }
+      if (route.errorPages() != null && route.errorPages().replaces(status)) {
+        picker.finished(index);
+        upstream.reset();
+        release.run();
+        LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
+            request.uri(), picker.endpoint(index), status);
+        fetchErrorPage(request, route.errorPages(), status);
+        return;
       }
       relay(request, result.result(), route, picker.endpoint(index)).onComplete(done -> {
         picker.finished(index);
         release.run();
       });
     });
+  }
+
+  /**
+   * Relays the error backend's page for {@code status} ({@link ErrorPageRequest}), the route's
+   * backend's answer having been dropped; the proxy's own answer with {@code status} when the error
+   * backend cannot answer (no endpoint, failed connect, timeout, reset).
+   */
+  private void fetchErrorPage(HttpServerRequest request, ErrorPageRoute pages, int status) {
+    CompiledRoute fetch = pages.route();
+    String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+    if (!fetch.cluster().hasEndpoints()) {
+      Responses.send(request, status, reason);
+      return;
+    }
+    EndpointPicker picker = fetch.cluster().picker();
+    int[] used = {-1};
+    EndpointConnector.connect(fetch, picker.pick(ProxyHeaders.clientIp(request)), i -> client.request(
+            options(request, ErrorPageRequest.PATH, fetch, picker.endpoint(i))
+                .setMethod(ErrorPageRequest.head(request.method().name()) ? HttpMethod.HEAD : HttpMethod.GET)),
+            () -> !request.response().closed(), (failed, cause, retrying) -> LOG.debug("{} error page from {}: {}",
+                fetch.key(), picker.endpoint(failed), cause.toString()))
+        .compose(connected -> {
+          used[0] = connected.index();
+          picker.started(used[0]);
+          HttpClientRequest page = connected.connection();
+          ProxyHeaders.copyRequest(request, page.headers(), false, fetch);
+          page.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
+          ExpectContinue.removeFrom(page.headers());
+          ErrorPageRequest.applyTo(page.headers()::set, pages, status, request.getHeader(HttpHeaders.ACCEPT), request.uri());
+          request.response().closeHandler(closed -> page.reset());
+          return page.send();
+        })
+        .compose(answer -> relay(request, answer, fetch, picker.endpoint(used[0])), failure -> {
+          LOG.warn("{}: no error page for {} {} ({}): {}", fetch.route().source(), request.method(), request.uri(),
+              failure.toString(), status);
+          if (!request.response().closed() && !request.response().headWritten()) {
+            Responses.send(request, status, reason);
+          }
+          return Future.succeededFuture();
+        })
+        .onComplete(done -> {
+          if (used[0] >= 0) {
+            picker.finished(used[0]);
+          }
+        });
   }
 
   /** No answer came: 413 for a body over the limit, 504 for a timeout, else 502. */

@@ -28,8 +28,6 @@ import java.util.WeakHashMap;
  */
 final class StaleConnections {
 
-  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-      HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
   /** Pooled connections that carried a request; weak, so a closed connection leaves by itself. */
   private final Set<HttpConnection> used = Collections.newSetFromMap(new WeakHashMap<>());
@@ -47,7 +45,7 @@ final class StaleConnections {
    * @param cause why no answer came
    */
   static boolean replayable(HttpServerRequest request, boolean reused, boolean bodiless, Throwable cause) {
-    return reused && bodiless && IDEMPOTENT.contains(request.method()) && closedOrReset(cause)
+    return reused && bodiless && NextUpstream.idempotent(request.method().name()) && closedOrReset(cause)
         && !request.response().closed();
   }
 

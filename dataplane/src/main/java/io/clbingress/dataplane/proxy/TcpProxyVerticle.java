@@ -83,7 +83,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     }
     EndpointPicker picker = route.cluster().picker();
     SocketAddress remote = socket.remoteAddress();
-    EndpointConnector.connect(picker, picker.pick(remote == null ? null : remote.hostAddress()), index -> {
+    EndpointConnector.connect(route, picker.pick(remote == null ? null : remote.hostAddress()), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
         }, () -> !clientGone.get(), (index, cause, retrying) -> {

@@ -101,7 +101,7 @@ final class WebSocketProxy {
   /** @param uri the request target to send: the normalised path and the client's query */
   void open(UpgradeClient upgrading, CompiledRoute route, String uri) {
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(picker, upgrading.chooseEndpoint(sessions, route), index -> {
+    EndpointConnector.connect(route, upgrading.chooseEndpoint(sessions, route), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
         }, () -> !upgrading.left(), (index, cause, retrying) -> {

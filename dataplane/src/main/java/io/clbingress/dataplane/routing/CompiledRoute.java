@@ -1,10 +1,12 @@
 package io.clbingress.dataplane.routing;
 
 import io.clbingress.dataplane.table.Canary;
+import io.clbingress.dataplane.table.ErrorPages;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
+import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.Timeouts;
@@ -24,15 +26,36 @@ import java.util.List;
  * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, or empty
  * @param canary its {@link Canary} compiled, or null (none, or this is the canary side itself)
  * @param sessionCookie its sticky sessions' cookie: its {@link SessionCookie} filter, else the default
+ * @param errorPages its {@link ErrorPages} compiled, or null
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
-    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie) {
+    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route), null, sessionCookie(route));
+        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null);
+  }
+
+  /**
+   * A route of a table compiled with everything it refers to: its cluster, its canary side, its
+   * error pages.
+   *
+   * @param clusters the table's clusters compiled, by name
+   * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
+   */
+  static CompiledRoute compile(RouteKey key, Route route, java.util.Map<String, UpstreamCluster> clusters,
+      boolean clientCertificates, long maxBodyBytes) {
+    CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), clientCertificates, maxBodyBytes);
+    ErrorPages errorPages = route.filter(ErrorPages.class);
+    if (errorPages != null) {
+      compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
+          compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
+          ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())));
+    }
+    Canary canary = route.filter(Canary.class);
+    return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
   }
 
   private static SessionCookie sessionCookie(Route route) {
@@ -46,15 +69,15 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
    *
    * @param canaryCluster the canary's cluster compiled
    */
-  CompiledRoute withCanary(UpstreamCluster canaryCluster) {
+  private CompiledRoute withCanary(UpstreamCluster canaryCluster) {
     Canary rules = route.filter(Canary.class);
     if (rules == null) {
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -76,6 +99,12 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
   /** Whether the route answers with a redirect whose Location keeps the request's host (to HTTPS, or a filter without a host). */
   public boolean redirectKeepsHost() {
     return redirect != null ? redirect.host() == null : route.redirectToHttps();
+  }
+
+  /** The route's {@link Retry}, else {@link Retry#DEFAULT}: looked up when a try fails, never on the way of a request that succeeds. */
+  public Retry retry() {
+    Retry retry = route.filter(Retry.class);
+    return retry == null ? Retry.DEFAULT : retry;
   }
 
   public Timeouts timeouts() {

@@ -1,6 +1,5 @@
 package io.clbingress.dataplane.routing;
 
-import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
@@ -91,12 +90,8 @@ public final class Router {
       }
       CompiledRoute defaultRoute = null;
       if (listener.defaultRoute() != null) {
-        defaultRoute = new CompiledRoute(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(),
-            clusters.get(listener.defaultRoute().cluster()), isMutual(listener), listener.limits().maxBodyBytes());
-        Canary canary = listener.defaultRoute().filter(Canary.class);
-        if (canary != null) {
-          defaultRoute = defaultRoute.withCanary(clusters.get(canary.cluster()));
-        }
+        defaultRoute = CompiledRoute.compile(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(), clusters,
+            isMutual(listener), listener.limits().maxBodyBytes());
       }
       listeners.put(listener.name(),
           new ListenerRouter(listener, exactHosts, wildcardHosts, anyHost, defaultRoute));
@@ -110,12 +105,8 @@ public final class Router {
     List<CompiledRoute> regex = new ArrayList<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
-      CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), isMutual(listener),
+      CompiledRoute compiled = CompiledRoute.compile(key, route, clusters, isMutual(listener),
           route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes());
-      Canary canary = route.filter(Canary.class);
-      if (canary != null) {
-        compiled = compiled.withCanary(clusters.get(canary.cluster()));
-      }
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
       } else if (route.match() instanceof PathMatch.Prefix) {

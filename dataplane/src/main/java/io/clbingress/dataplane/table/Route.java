@@ -73,6 +73,11 @@ public record Route(PathMatch match, @JsonInclude(JsonInclude.Include.NON_NULL) 
         : new Route(match, cluster, timeouts, source, redirect, sessionTtlSeconds, filters, maxBodyBytes);
   }
 
+  /** This route to another cluster. */
+  public Route withCluster(String other) {
+    return new Route(match, other, timeouts, source, redirectToHttps, sessionTtlSeconds, filters, maxBodyBytes);
+  }
+
   /** This route with one more filter (of a type it has none of). */
   public Route withFilter(RouteFilter added) {
     List<RouteFilter> more = new java.util.ArrayList<>(filters);

@@ -14,7 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = URLRewrite.class, name = "URLRewrite"),
     @JsonSubTypes.Type(value = RequestHeaderModifier.class, name = "RequestHeaderModifier"),
     @JsonSubTypes.Type(value = Canary.class, name = "Canary"),
-    @JsonSubTypes.Type(value = SessionCookie.class, name = "SessionCookie")
+    @JsonSubTypes.Type(value = SessionCookie.class, name = "SessionCookie"),
+    @JsonSubTypes.Type(value = Retry.class, name = "Retry"),
+    @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages")
 })
-public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie {
+public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
+    Retry, ErrorPages {
 }

@@ -130,5 +130,10 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     if (canary != null && !clusterNames.contains(canary.cluster())) {
       throw new IllegalArgumentException("route " + route.match() + " has a canary to unknown cluster " + canary.cluster());
     }
+    ErrorPages errorPages = route.filter(ErrorPages.class);
+    if (errorPages != null && !clusterNames.contains(errorPages.cluster())) {
+      throw new IllegalArgumentException("route " + route.match() + " has error pages from unknown cluster "
+          + errorPages.cluster());
+    }
   }
 }

@@ -52,15 +52,27 @@ public abstract sealed class EndpointPicker {
   /** The scheduler's choice among the endpoints {@code allowed} accepts; -1 when it accepts none. */
   protected abstract int choose(String clientAddress, IntPredicate allowed);
 
-  /** The index to try after {@code failed} (once, for a connect failure): the next available one. */
-  public int next(int failed) {
+  /**
+   * The endpoint to try after {@code current} failed, for a request whose tries went in order from
+   * {@code first} to {@code current} (each endpoint at most once per request, as nginx's
+   * {@code proxy_next_upstream}): the next one after {@code current} that is not among them, an
+   * available one first; -1 when every endpoint was tried.
+   */
+  public int nextUntried(int current, int first) {
+    int fallback = -1;
     for (int i = 1; i < endpoints.size(); i++) {
-      int candidate = (failed + i) % endpoints.size();
+      int candidate = (current + i) % endpoints.size();
+      if (candidate == first) {
+        break;
+      }
       if (health[candidate].available()) {
         return candidate;
       }
+      if (fallback < 0) {
+        fallback = candidate;
+      }
     }
-    return (failed + 1) % endpoints.size();
+    return fallback;
   }
 
   public Endpoint endpoint(int index) {

@@ -33,6 +33,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
     NOT_HONOURED
   }
 
+  static final String CUSTOM_ERRORS_ALONE = "needs default-backend on the same Ingress: there is no"
+      + " controller-wide error backend, so the backend's error pages are relayed as they are";
   static final String SNIPPET = "never executed (nginx configuration snippets)";
   static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
       + " ingress-nginx";
@@ -42,8 +44,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
-      Map.entry("custom-http-errors", "the backend's error pages are relayed as they are"),
-      Map.entry("default-backend", "unmatched requests get the Ingress's spec.defaultBackend or 404"),
       Map.entry("proxy-ssl", "TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate"
           + " nor sends a client certificate"),
       Map.entry("ssl-passthrough", "TLS is terminated by clb-ingress; use a TCP CLBListener to pass it through"));
@@ -74,7 +74,11 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
     List<AnnotationCoverage> coverage = new ArrayList<>();
     new TreeMap<>(ingress.annotations()).forEach((key, value) -> {
       AnnotationSpec spec = spec(key);
-      if (spec != null) {
+      if (spec == AnnotationSpec.CUSTOM_HTTP_ERRORS && !invalid.containsKey(key)
+          && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.key())
+          && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.nginxKey())) {
+        coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, CUSTOM_ERRORS_ALONE, false));
+      } else if (spec != null) {
         coverage.add(invalid.containsKey(key)
             ? new AnnotationCoverage(key, value, Verdict.INVALID, invalid.get(key)
                 + " (the Ingress keeps its last accepted configuration)", false)
@@ -100,7 +104,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
    * The classification of the ingress-nginx names this class knows of but does not honour, for the
    * documentation: security-relevant names and prefixes ({@code auth-*}), snippets ({@code *-snippet}),
    * the names with an "instead" (each also covers the names that start with it and a dash), and
-   * {@code *} for any other name; each as {@link #of} classifies it. The value is empty.
+   * {@code custom-http-errors} without {@code default-backend}, and {@code *} for any other name;
+   * each as {@link #of} classifies it. The value is empty.
    */
   static List<AnnotationCoverage> knownNotHonoured() {
     List<String> names = new ArrayList<>(SECURITY_NAMES.stream().sorted().toList());
@@ -108,7 +113,11 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
     names.addAll(List.of("configuration-snippet", "server-snippet", "stream-snippet", "*-snippet"));
     names.addAll(new TreeMap<>(INSTEAD).keySet());
     names.add("*");
-    return names.stream().map(name -> nginxNotHonoured(name, "")).toList();
+    List<AnnotationCoverage> known = new ArrayList<>(names.stream().map(name -> nginxNotHonoured(name, "")).toList());
+    // honoured with default-backend; alone, it is not
+    known.add(known.size() - 1, new AnnotationCoverage(AnnotationSpec.CUSTOM_HTTP_ERRORS.nginxKey(), "",
+        Verdict.NOT_HONOURED, CUSTOM_ERRORS_ALONE, false));
+    return List.copyOf(known);
   }
 
   /** Ours, or an ingress-nginx name that we honour; null for anything else. */
@@ -133,6 +142,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       case REGEX -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes PCRE; most patterns are both)";
       case NUMBER -> "accepted: " + spec.acceptedText();
       case HASH_KEY -> "accepted: " + spec.acceptedText() + " (ingress-nginx takes any nginx variable)";
+      case WORDS -> "accepted: " + spec.acceptedText() + "; a request whose body already went to an endpoint is not"
+          + " sent again (the body streams; nginx keeps a buffered body and may send it again)";
       case STATUS -> "accepted: " + spec.acceptedText() + " (ingress-nginx falls back to " + spec.defaultValue()
           + " for other codes without a word)";
       default -> spec == AnnotationSpec.USE_REGEX ? "RE2 syntax (as Kubernetes documents for ingress-nginx); paths"

@@ -170,6 +170,53 @@ public final class AnnotationParser {
     });
   }
 
+  /**
+   * Words of {@code spec.choices()} separated by white space, any case, each at most once (nginx's
+   * {@code proxy_next_upstream}); returned in lower case, in the order written.
+   */
+  public static AnnotationValue<List<String>> words(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<String> words = new ArrayList<>();
+      for (String word : raw.trim().split("\\s+")) {
+        String lower = WORD.matcher(word).matches() || word.matches("[A-Za-z]+_\\d{3}") ? word.toLowerCase(Locale.ROOT)
+            : "";
+        if (!spec.choices().contains(lower)) {
+          return new AnnotationValue.Invalid<>(key, quote(word) + " is not one of " + String.join(", ", spec.choices()));
+        }
+        if (words.contains(lower)) {
+          return new AnnotationValue.Invalid<>(key, quote(word) + " is written twice");
+        }
+        words.add(lower);
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(words));
+    });
+  }
+
+  /** A Kubernetes object name (a DNS-1123 label), as a Service's. */
+  public static AnnotationValue<String> name(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> NAME.matcher(raw.trim()).matches()
+        ? new AnnotationValue.Valid<>(raw.trim())
+        : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a valid object name"));
+  }
+
+  /** Comma-separated status codes in {@code spec}'s min..max, each at most once; in the order written. */
+  public static AnnotationValue<List<Integer>> codes(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<Integer> codes = new ArrayList<>();
+      for (String item : raw.split(",", -1)) {
+        String code = item.trim();
+        if (!code.matches("\\d{3}") || Integer.parseInt(code) < spec.min() || Integer.parseInt(code) > spec.max()) {
+          return new AnnotationValue.Invalid<>(key, quote(code) + " is not a status code in " + spec.min() + "–" + spec.max());
+        }
+        if (codes.contains(Integer.parseInt(code))) {
+          return new AnnotationValue.Invalid<>(key, quote(code) + " is written twice");
+        }
+        codes.add(Integer.parseInt(code));
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(codes));
+    });
+  }
+
   /** A header or cookie name: an RFC 9110 token. */
   public static AnnotationValue<String> token(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> TableText.token(raw.trim()) ? new AnnotationValue.Valid<>(raw.trim())

@@ -49,7 +49,13 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** A regular expression in RE2 syntax. */
     REGEX,
     /** Text with nginx variables ({@link io.clbingress.dataplane.table.HashKeyPart}). */
-    HASH_KEY
+    HASH_KEY,
+    /** Words of {@code choices} separated by spaces, each at most once. */
+    WORDS,
+    /** An object name (a DNS-1123 label). */
+    NAME,
+    /** Comma-separated status codes in min..max. */
+    CODES
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -168,6 +174,25 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec CANARY_WEIGHT_TOTAL = new AnnotationSpec("canary-weight-total", Type.NUMBER, 1,
       1_000_000, List.of(), true, "100", "the total that canary-weight is a share of; below 100 it counts as 100,"
       + " as in ingress-nginx's balancer");
+  public static final AnnotationSpec PROXY_NEXT_UPSTREAM = new AnnotationSpec("proxy-next-upstream", Type.WORDS, 0, 0,
+      List.of("error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403",
+          "http_404", "http_429", "non_idempotent", "off"), true, "", "when a failed try is passed to the next endpoint"
+      + " (each endpoint once, before any of the answer reached the client; a request whose body went out is never"
+      + " sent again); with -tries or -timeout alone, error timeout; without any of the three, a failed connect is"
+      + " tried once more on the next endpoint");
+  public static final AnnotationSpec PROXY_NEXT_UPSTREAM_TRIES = new AnnotationSpec("proxy-next-upstream-tries",
+      Type.NUMBER, 0, 101, List.of(), true, "3", "tries of a request in all, the first included (0 = as many as the"
+      + " cluster has endpoints)");
+  public static final AnnotationSpec PROXY_NEXT_UPSTREAM_TIMEOUT = new AnnotationSpec("proxy-next-upstream-timeout",
+      Type.DURATION, 0, 3600, List.of(), true, "0", "no further try begins this long after the request came (0 = no"
+      + " limit)");
+  public static final AnnotationSpec DEFAULT_BACKEND = new AnnotationSpec("default-backend", Type.NAME, 0, 0,
+      List.of(), true, "", "a Service of the Ingress's namespace (its first port, plain HTTP) that serves the"
+      + " Ingress's paths whose Service has no endpoint, and the pages of custom-http-errors");
+  public static final AnnotationSpec CUSTOM_HTTP_ERRORS = new AnnotationSpec("custom-http-errors", Type.CODES, 400,
+      599, List.of(), true, "", "answers of the backend with these statuses are replaced by default-backend's page"
+      + " for GET / (with X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name,"
+      + " X-Service-Port); needs default-backend on the same Ingress");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -177,7 +202,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       CANARY_WEIGHT_TOTAL, FROM_TO_WWW_REDIRECT, AFFINITY, AFFINITY_MODE, SESSION_COOKIE_NAME, SESSION_COOKIE_MAX_AGE,
       SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
       SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
-      UPSTREAM_HASH_BY, SERVICE_UPSTREAM);
+      UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
+      DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS);
 
   public String key() {
     return PREFIX + name;
@@ -205,6 +231,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case TOKEN -> "a header or cookie name";
       case REGEX -> "an RE2 regular expression";
       case HASH_KEY -> "text with $remote_addr, $request_uri, $uri, $host, $http_NAME, $cookie_NAME, $arg_NAME";
+      case WORDS -> "space-separated: " + String.join(", ", choices);
+      case NAME -> "a Service name";
+      case CODES -> "comma-separated, " + min + "–" + max;
     };
   }
 }

@@ -72,6 +72,15 @@ final class EndpointResolver {
   }
 
   /**
+   * A backend on the first port of a Service (as ingress-nginx's {@code default-backend} takes it),
+   * or null when the Service does not exist or has no port.
+   */
+  BackendRef firstPort(String namespace, String service) {
+    ServiceInfo info = services.get(serviceRef(namespace, service));
+    return info == null || info.ports().isEmpty() ? null : new BackendRef(service, info.ports().get(0).port(), null);
+  }
+
+  /**
    * @param user the object that names the backend, and the field where it does, for the problem
    * @param consequence what a backend without endpoints means for the user, ending the problem
    */

@@ -4,7 +4,9 @@ import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.ErrorPages;
 import io.clbingress.dataplane.table.HealthCheck;
+import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
@@ -15,6 +17,7 @@ import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
+import io.clbingress.operator.state.ObjectRef;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -74,6 +77,8 @@ final class HttpRouteBuilder {
     private final List<Cluster> clusters = new ArrayList<>();
     private final List<PathClaim> claims = new ArrayList<>();
     private PathClaim defaultClaim;
+    /** The cluster of its default-backend annotation's Service, or null. */
+    private String errorCluster;
 
     private Contribution(IngressInfo ingress, RouteSource source) {
       this.ingress = ingress;
@@ -132,6 +137,9 @@ final class HttpRouteBuilder {
 
   private Contribution contribution(IngressInfo ingress, RouteSource source) {
     Contribution c = new Contribution(ingress, source);
+    if (source.errorBackend() != null) {
+      c.errorCluster = errorCluster(c, source.errorBackend());
+    }
     Set<String> appRooted = new HashSet<>();
     for (int i = 0; i < ingress.rules().size(); i++) {
       IngressInfo.Rule rule = ingress.rules().get(i);
@@ -299,8 +307,55 @@ final class HttpRouteBuilder {
     }
     String cluster = match == null ? null : cluster(c, backend, field + ".backend", ANSWERS_503);
     if (cluster != null) {
-      c.claims.add(new PathClaim(host, c.source.route(match, cluster), field, written(path)));
+      c.claims.add(new PathClaim(host, withErrorBackend(c, c.source.route(match, cluster), backend), field,
+          written(path)));
     }
+  }
+
+  /**
+   * The cluster of an Ingress's {@code default-backend} Service (first port, plain HTTP, round
+   * robin); null, after a problem naming the annotation, when there is no such Service.
+   */
+  private String errorCluster(Contribution c, ErrorBackend errorBackend) {
+    ObjectRef owner = c.source.owner();
+    String field = Problem.annotationField(IngressOptions.annotationKey(c.ingress.annotations(),
+        AnnotationSpec.DEFAULT_BACKEND));
+    c.inputs.add(resolver.inputs(owner.namespace(), errorBackend.service()));
+    BackendRef first = resolver.firstPort(owner.namespace(), errorBackend.service());
+    if (first == null) {
+      c.problems.add(new Problem(owner, field, "Service " + owner.namespace() + "/" + errorBackend.service()
+          + " not found, or it has no port; the Ingress's routes answer without it"));
+      return null;
+    }
+    EndpointResolver.Resolution resolution = resolver.resolve(owner.namespace(), first, owner, field,
+        "the Ingress's routes answer without it");
+    if (resolution.problem() != null) {
+      c.problems.add(resolution.problem());
+    }
+    String name = owner.namespace() + "/" + errorBackend.service() + ":" + first.portNumber();
+    c.clusters.add(new Cluster(name, BackendProtocol.HTTP, Scheduler.WRR, resolution.endpoints()));
+    return name;
+  }
+
+  /**
+   * A route of an Ingress with a default-backend: to that Service instead when its own has no
+   * endpoint (ingress-nginx's rule), else with the {@link ErrorPages} of custom-http-errors, sent
+   * with ingress-nginx's X-Namespace, X-Ingress-Name, X-Service-Name and X-Service-Port.
+   */
+  private static Route withErrorBackend(Contribution c, Route route, BackendRef backend) {
+    if (c.errorCluster == null) {
+      return route;
+    }
+    boolean empty = c.clusters.stream().anyMatch(cluster -> cluster.name().equals(route.cluster())
+        && cluster.endpoints().isEmpty());
+    if (empty) {
+      return route.withCluster(c.errorCluster);
+    }
+    List<Integer> codes = c.source.errorBackend().codes();
+    ObjectRef owner = c.source.owner();
+    return codes.isEmpty() ? route : route.withFilter(new ErrorPages(c.errorCluster, codes, List.of(
+        new HttpHeader("X-Namespace", owner.namespace()), new HttpHeader("X-Ingress-Name", owner.name()),
+        new HttpHeader("X-Service-Name", backend.service()), new HttpHeader("X-Service-Port", backend.portText()))));
   }
 
   /** A path as its owner wrote it: {@code /} for none (ImplementationSpecific may leave it out). */

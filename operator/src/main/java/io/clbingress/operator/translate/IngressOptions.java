@@ -3,6 +3,7 @@ package io.clbingress.operator.translate;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
+import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.URLRewrite;
@@ -23,17 +24,16 @@ import java.util.Set;
  * @param serviceUpstream its backends are their Services' cluster IPs
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
- *     x-forwarded-prefix's header); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     x-forwarded-prefix's header, the proxy-next-upstream retry); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
- * @param rewrite use-regex, rewrite-target and app-root
- * @param canary its canary rules when it is a canary Ingress ({@code canary: "true"}), else null
- * @param fromToWww redirect the www alias of each of its hosts to the host
+ * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
+ *     ({@code canary: "true"}); from-to-www-redirect; default-backend with custom-http-errors
  */
 record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendProtocol backendProtocol, Scheduler scheduler,
     String hashBy, boolean serviceUpstream,
     long sessionPersistenceSeconds, List<String> listeners, List<RouteFilter> filters, Long maxBodyBytes,
-    boolean forceSslRedirect, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
+    boolean forceSslRedirect, RouteExtras extras) {
 
   /** Options, or the problems that keep this Ingress from being accepted. */
   record Parsed(IngressOptions options, List<Problem> problems) {
@@ -100,6 +100,10 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     if (affinity != null) {
       filters.add(affinity.cookie());
     }
+    Retry retry = NextUpstreamOptions.parse(ingress, problems);
+    if (retry != null) {
+      filters.add(retry);
+    }
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));
@@ -113,9 +117,9 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
         BackendProtocol.valueOf(protocol), Scheduler.valueOf(scheduler), hashBy,
         valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.SERVICE_UPSTREAM), false), session,
         listeners, filters, maxBody,
-        forceSsl,
-        new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
-        valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false));
+        forceSsl, new RouteExtras(new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
+            valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false),
+            errorBackend(ingress, problems)));
     return new Parsed(options, List.copyOf(problems));
   }
 
@@ -137,6 +141,19 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     RequestRedirect chosen = temporal != null ? temporal : permanent;
     return chosen == null ? null : new RequestRedirect(chosen.scheme(), chosen.host(), chosen.port(), chosen.path(),
         chosen == temporal ? temporalCode : permanentCode);
+  }
+
+  /**
+   * ingress-nginx's {@code default-backend} with its {@code custom-http-errors}; null without
+   * default-backend (custom-http-errors alone is reported as not honoured: there is no
+   * controller-wide error backend here).
+   */
+  private static ErrorBackend errorBackend(IngressInfo ingress, List<Problem> problems) {
+    Map<String, String> annotations = ingress.annotations();
+    List<Integer> codes = valid(ingress, problems, AnnotationParser.codes(annotations, AnnotationSpec.CUSTOM_HTTP_ERRORS),
+        List.of());
+    String service = valid(ingress, problems, AnnotationParser.name(annotations, AnnotationSpec.DEFAULT_BACKEND), null);
+    return service == null ? null : new ErrorBackend(service, codes);
   }
 
   /** ingress-nginx's cookie affinity: the session's lifetime and its cookie. */
@@ -217,11 +234,11 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
   }
 
   /** The key an annotation is set under: ours when set, else ingress-nginx's. */
-  private static String annotationKey(Map<String, String> annotations, AnnotationSpec spec) {
+  static String annotationKey(Map<String, String> annotations, AnnotationSpec spec) {
     return annotations.containsKey(spec.key()) ? spec.key() : spec.nginxKey();
   }
 
-  private static <T> T valid(IngressInfo ingress, List<Problem> problems, AnnotationValue<T> value, T fallback) {
+  static <T> T valid(IngressInfo ingress, List<Problem> problems, AnnotationValue<T> value, T fallback) {
     if (value instanceof AnnotationValue.Invalid<T> invalid) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(invalid.key()), invalid.reason()));
     }

@@ -26,34 +26,48 @@ import java.util.Set;
  * @param healthCheck the active check of the clusters it creates; null for none
  * @param filters the filters of its routes
  * @param maxBodyBytes its routes' body limit (0 = none), or null for the listener's
- * @param rewrite its paths' options: regular expressions, a rewrite target, an app root
- *     (ingress-nginx's {@code use-regex}, {@code rewrite-target}, {@code app-root})
- * @param canary the rules of a canary Ingress, whose routes join those of the same host and path
- *     as their {@link io.clbingress.dataplane.table.Canary}; null for any other owner
- * @param fromToWww requests for the www alias of each of its hosts ({@code www.example.com} for
- *     {@code example.com}, and the other way) are redirected to the host (ingress-nginx's
- *     {@code from-to-www-redirect}), where no owner serves the alias
+ * @param extras what an Ingress's ingress-nginx annotations add ({@link RouteExtras#NONE} for none)
  */
 record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, String hashBy,
     boolean serviceUpstream, BackendProtocol protocol,
     Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck, List<RouteFilter> filters,
-    Long maxBodyBytes, Rewrite rewrite, CanaryOptions canary, boolean fromToWww) {
+    Long maxBodyBytes, RouteExtras extras) {
 
   RouteSource {
     redirectHosts = Set.copyOf(redirectHosts);
     filters = List.copyOf(filters);
-    rewrite = rewrite == null ? Rewrite.NONE : rewrite;
+    extras = extras == null ? RouteExtras.NONE : extras;
   }
 
   RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Scheduler scheduler, BackendProtocol protocol,
       Set<String> redirectHosts, int sessionTtlSeconds, HealthCheck healthCheck) {
     this(owner, created, timeouts, scheduler, null, false, protocol, redirectHosts, sessionTtlSeconds, healthCheck, List.of(), null,
-        null, null, false);
+        RouteExtras.NONE);
+  }
+
+  /** use-regex, rewrite-target and app-root. */
+  Rewrite rewrite() {
+    return extras.rewrite();
+  }
+
+  /** The rules of a canary Ingress, or null. */
+  CanaryOptions canary() {
+    return extras.canary();
+  }
+
+  /** Whether the www alias of each host redirects to it. */
+  boolean fromToWww() {
+    return extras.fromToWww();
+  }
+
+  /** default-backend and custom-http-errors, or null. */
+  ErrorBackend errorBackend() {
+    return extras.errorBackend();
   }
 
   /** Where a request for exactly {@code /} on each of its hosts is redirected (302), or null. */
   String appRoot() {
-    return rewrite.appRoot();
+    return rewrite().appRoot();
   }
 
   /** The route that answers a request for exactly {@code /} with a 302 to {@link #appRoot}; no cluster. */
@@ -69,9 +83,9 @@ record RouteSource(ObjectRef owner, Instant created, Timeouts timeouts, Schedule
    */
   Route regexRoute(Route route, String written) {
     List<RouteFilter> edited = route.filters();
-    if (rewrite.target() != null) {
+    if (rewrite().target() != null) {
       URLRewrite hostOnly = route.filter(URLRewrite.class);
-      URLRewrite both = new URLRewrite(hostOnly == null ? null : hostOnly.hostname(), rewrite.substitution(written));
+      URLRewrite both = new URLRewrite(hostOnly == null ? null : hostOnly.hostname(), rewrite().substitution(written));
       edited = new java.util.ArrayList<>(route.filters());
       edited.remove(hostOnly);
       edited.add(both);

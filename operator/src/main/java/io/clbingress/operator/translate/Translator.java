@@ -208,7 +208,7 @@ public final class Translator {
         TimeoutOverrides.resolve(settings.defaultTimeouts(), options.timeouts(), listenerDefaults),
         options.scheduler(), options.hashBy(), options.serviceUpstream(), options.backendProtocol(), redirectHosts,
         (int) options.sessionPersistenceSeconds(), null,
-        options.filters(), options.maxBodyBytes(), options.rewrite(), options.canary(), options.fromToWww());
+        options.filters(), options.maxBodyBytes(), options.extras());
   }
 
   /**
@@ -294,7 +294,7 @@ public final class Translator {
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler, null, false,
           BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
-          redirect == null ? List.of() : List.of(redirect), null, null, null, false);
+          redirect == null ? List.of() : List.of(redirect), null, RouteExtras.NONE);
       planned.routes().add(rule, field, source);
     }
   }

@@ -46,7 +46,7 @@ class MigrateCommandTest {
     assertThat(report).contains("Ingress apps/admin", "Ingress apps/blog",
         "nginx.ingress.kubernetes.io/whitelist-source-range: not honoured - SECURITY-RELEVANT",
         "nginx.ingress.kubernetes.io/proxy-read-timeout: honoured - accepted: 1–3600 s",
-        "nginx.ingress.kubernetes.io/custom-http-errors: not honoured - the backend's error pages are relayed as they are",
+        "nginx.ingress.kubernetes.io/custom-http-errors: not honoured - needs default-backend on the same Ingress",
         "nginx.ingress.kubernetes.io/backend-protocol: invalid - \"GRPC\" is not one of HTTP, HTTPS",
         "nginx.ingress.kubernetes.io/server-snippet: not honoured - never executed",
         "2 Ingresses: 1 annotations honoured, 1 invalid here, 3 not honoured (1 security-relevant)");

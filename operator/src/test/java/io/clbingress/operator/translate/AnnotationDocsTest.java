@@ -55,7 +55,7 @@ class AnnotationDocsTest {
     }
     assertThat(page)
         .contains("| `nginx.ingress.kubernetes.io/auth-*` | yes | " + AnnotationCoverage.SECURITY + " |")
-        .contains("| `nginx.ingress.kubernetes.io/custom-http-errors` |  | the backend's error pages are relayed as they are |")
+        .contains("| `nginx.ingress.kubernetes.io/custom-http-errors` |  | " + AnnotationCoverage.CUSTOM_ERRORS_ALONE + " |")
         .contains("| `nginx.ingress.kubernetes.io/*-snippet` |  | " + AnnotationCoverage.SNIPPET + " |")
         .contains("| any other `nginx.ingress.kubernetes.io/*` |  | no equivalent in clb-ingress |");
   }

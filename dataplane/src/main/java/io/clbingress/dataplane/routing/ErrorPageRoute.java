@@ -1,0 +1,24 @@
+package io.clbingress.dataplane.routing;
+
+import io.clbingress.dataplane.table.ErrorPages;
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.upstream.UpstreamCluster;
+
+/**
+ * A route's {@link ErrorPages} compiled: which of its backend's answers are replaced, and the route
+ * that fetches the replacement from the error backend (the route's timeouts and source, no filter
+ * of its own: an error page is never passed on, rewritten or replaced again).
+ */
+public record ErrorPageRoute(ErrorPages rules, CompiledRoute route) {
+
+  static ErrorPageRoute compile(CompiledRoute of, ErrorPages rules, UpstreamCluster cluster) {
+    Route fetch = new Route(PathMatch.Prefix.of("/"), rules.cluster(), of.timeouts(), of.route().source());
+    return new ErrorPageRoute(rules, new CompiledRoute(of.key(), fetch, cluster, false, 0));
+  }
+
+  /** Whether an answer with this status is replaced by the error backend's. */
+  public boolean replaces(int status) {
+    return rules.replaces(status);
+  }
+}
