@@ -31,6 +31,10 @@ final class DataPlaneHarness implements AutoCloseable {
           io.vertx.core.buffer.Buffer.buffer("127.0.0.1 a.example.com b.example.com tcp.example.com\n"))));
   final DataPlane dataPlane;
   final HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+  /** An h2 client (TLS with ALPN, any certificate) on one connection, for the data plane's HTTPS port. */
+  final HttpClientAgent h2 = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+      .setVerifyHost(false).setUseAlpn(true).setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2),
+      new io.vertx.core.http.PoolOptions().setHttp2MaxSize(1));
   final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
   private final List<TestBackend> backends = new ArrayList<>();
 

@@ -44,8 +44,7 @@ class ErrorPagesTest {
   @BeforeAll
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
-    h2 = harness.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-        .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2), new PoolOptions().setHttp2MaxSize(1));
+    h2 = harness.h2;
     // The application: /s/NNN answers NNN with its own body; it reads a request's body first.
     app = DataPlaneHarness.await(harness.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
         .requestHandler(request -> request.body().onSuccess(body -> {
@@ -59,7 +58,7 @@ class ErrorPagesTest {
           pageRequests.incrementAndGet();
           String code = request.getHeader("X-Code");
           request.response().setStatusCode(code == null ? 200 : Integer.parseInt(code)).putHeader("Content-Type",
-              "text/plain").end("page method=" + request.method() + " path=" + request.uri() + " code=" + code
+              "text/plain").putHeader("X-Page-Method", request.method().name()).end("page method=" + request.method() + " path=" + request.uri() + " code=" + code
               + " format=" + request.getHeader("X-Format") + " original=" + request.getHeader("X-Original-URI")
               + " ingress=" + request.getHeader("X-Ingress-Name") + " host=" + request.getHeader("Host") + " body="
               + body.length() + "\n");
@@ -128,6 +127,7 @@ class ErrorPagesTest {
     int before = pageRequests.get();
     RawHttp.Reply reply = http1("HEAD /s/404 HTTP/1.1\r\nHost: errors.test\r\nConnection: close\r\n\r\n");
     assertThat(reply.status()).isEqualTo(404);
+    assertThat(reply.header("x-page-method")).isEqualTo("HEAD");
     assertThat(body(reply)).isEmpty();
     assertThat(pageRequests.get()).isEqualTo(before + 1);
   }

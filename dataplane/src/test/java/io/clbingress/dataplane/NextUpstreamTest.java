@@ -44,8 +44,7 @@ class NextUpstreamTest {
   @BeforeAll
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
-    h2 = harness.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-        .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2), new PoolOptions().setHttp2MaxSize(1));
+    h2 = harness.h2;
   }
 
   @AfterAll
@@ -96,10 +95,11 @@ class NextUpstreamTest {
         15_000);
   }
 
+  /** A bodiless request over h2 (a POST says so with content-length: 0). */
   private static String[] h2(HttpMethod method) throws Exception {
     int port = harness.dataPlane.httpsPort();
     return DataPlaneHarness.await(harness.onContext(() -> h2.request(new RequestOptions().setHost("127.0.0.1")
-            .setPort(port).setMethod(method).setURI("/x"))
+            .setPort(port).setMethod(method).setURI("/x").putHeader("content-length", "0"))
         .compose(request -> request.authority(HostAndPort.create("retry.test", port)).send())
         .compose(response -> response.body().map(body -> new String[] {String.valueOf(response.statusCode()),
             body.toString()}))));
@@ -172,6 +172,9 @@ class NextUpstreamTest {
     route(new Retry(1, List.of(Retry.On.NON_IDEMPOTENT), List.of(503), 0), Tables.DEFAULT_TIMEOUTS, a, b);
     assertThat(RawHttp.exchange(harness.dataPlane.httpPort(), post, 15_000).status()).isEqualTo(503);
     assertThat(count.get()).as("non_idempotent: passed on").isEqualTo(2);
+    count.set(0);
+    assertThat(h2(HttpMethod.POST)[0]).isEqualTo("503");
+    assertThat(count.get()).as("non_idempotent over h2").isEqualTo(2);
   }
 
   @Test
@@ -222,6 +225,7 @@ class NextUpstreamTest {
         answering(200, "up", working).port());
     for (int i = 0; i < 4; i++) {
       assertThat(get().status()).as("request %d", i).isEqualTo(200);
+      assertThat(h2(HttpMethod.GET)[0]).as("h2 request %d", i).isEqualTo("200");
     }
     assertThat(garbled.get()).isPositive();
   }
@@ -239,17 +243,47 @@ class NextUpstreamTest {
     int up = answering(200, "up", working).port();
     Timeouts oneSecond = new Timeouts(1000, 60_000, 5000);
     route(new Retry(1, List.of(Retry.On.TIMEOUT), List.of(), 0), oneSecond, mute.port(), up);
-    while (silent.get() == 0) {
+    // round robin over two endpoints: the silent one comes within a few requests
+    for (int i = 0; i < 4 && silent.get() == 0; i++) {
       assertThat(get().status()).isEqualTo(200);
     }
+    assertThat(silent.get()).as("the silent endpoint was tried").isPositive();
     silent.set(0);
     // a budget shorter than the read timeout: the silent try used it up, so no second one
     route(new Retry(1, List.of(Retry.On.TIMEOUT), List.of(), 1), oneSecond, mute.port(), up);
     List<Integer> statuses = new ArrayList<>();
-    while (silent.get() == 0) {
+    for (int i = 0; i < 4 && silent.get() == 0; i++) {
       statuses.add(get().status());
     }
     assertThat(statuses).as("the request that met the silent endpoint").endsWith(504);
+  }
+
+  /** A sticky client whose request was passed on gets a session on the endpoint that answered. */
+  @Test
+  void aStickyClientPassedOnIsStuckToTheEndpointThatAnswered() throws Exception {
+    AtomicInteger failing = new AtomicInteger();
+    AtomicInteger working = new AtomicInteger();
+    List<Endpoint> endpoints = List.of(new Endpoint("127.0.0.1", answering(503, "down", failing).port()),
+        new Endpoint("127.0.0.1", answering(200, "up", working).port()));
+    Route sticky = new Route(PathMatch.Prefix.of("/"), "flaky", Tables.DEFAULT_TIMEOUTS, "test", false, 3600,
+        List.of(on503(1)));
+    harness.apply(table(System.nanoTime()).cluster(new Cluster("flaky", BackendProtocol.HTTP, Scheduler.WRR, endpoints))
+        .route("retry.test", sticky).build());
+    for (int i = 0; i < 4; i++) {
+      RawHttp.Reply first = get();
+      assertThat(first.status()).isEqualTo(200);
+      String cookie = first.header("set-cookie");
+      assertThat(cookie).as("a new session, request %d", i).startsWith("clb_session=");
+      int failuresBefore = failing.get();
+      for (int j = 0; j < 3; j++) {
+        RawHttp.Reply again = RawHttp.exchange(harness.dataPlane.httpPort(), "GET /x HTTP/1.1\r\nHost: retry.test\r\n"
+            + "Cookie: " + cookie.substring(0, cookie.indexOf(';')) + "\r\nConnection: close\r\n\r\n", 15_000);
+        assertThat(again.text()).endsWith("up");
+      }
+      assertThat(failing.get()).as("the session's endpoint is the one that answered, not the one that failed")
+          .isEqualTo(failuresBefore);
+    }
+    assertThat(failing.get()).as("first picks that failed and were passed on").isPositive();
   }
 
   @Test

@@ -314,7 +314,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return expectsContinue;
   }
 
-  /** The client still waits for the answer. */
   /** The request's answer comes from {@code next} now (an error page's fetch): its body goes there, and is dropped. */
   void handOver(ForwardedExchange next) {
     exchange = next;
@@ -326,6 +325,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return started;
   }
 
+  /** The client still waits for the answer. */
   boolean waiting() {
     return inAnswer && channel.isActive();
   }

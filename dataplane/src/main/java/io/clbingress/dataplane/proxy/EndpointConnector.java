@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.vertx.core.Future;
 import java.util.function.BooleanSupplier;
@@ -36,7 +37,7 @@ final class EndpointConnector {
   }
 
   /** A connection for a tunnel or upgrade of {@code route}, whose tries begin now. */
-  static <T> Future<Connected<T>> connect(io.clbingress.dataplane.routing.CompiledRoute route, int first,
+  static <T> Future<Connected<T>> connect(CompiledRoute route, int first,
       IntFunction<Future<T>> attempt, BooleanSupplier clientWaits, FailureListener onFailure) {
     EndpointPicker picker = route.cluster().picker();
     return connect(new NextUpstream(route.retry(), picker, first, System.nanoTime()), picker, first, attempt, clientWaits,

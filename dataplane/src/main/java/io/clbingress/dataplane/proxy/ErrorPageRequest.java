@@ -1,9 +1,11 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ErrorPageRoute;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -50,14 +52,19 @@ final class ErrorPageRequest {
    * less its body's framing, plus the error headers.
    *
    * @param forwarded the client's request as it went to the route's backend
+   * @param route the route whose answer is replaced: the headers it set for its own backend
+   *     (RequestHeaderModifier) do not go to the error backend, as on the Vert.x engine
    */
-  static HttpRequest netty(HttpRequest forwarded, ErrorPageRoute pages, int status, String originalUri) {
+  static HttpRequest netty(HttpRequest forwarded, CompiledRoute route, int status, String originalUri) {
     HttpRequest page = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
         head(forwarded.method().name()) ? HttpMethod.HEAD : HttpMethod.GET, PATH);
-    page.headers().set(forwarded.headers());
-    page.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-    page.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-    applyTo(page.headers()::set, pages, status, forwarded.headers().get(HttpHeaderNames.ACCEPT), originalUri);
+    HttpHeaders headers = page.headers().set(forwarded.headers());
+    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    for (HttpHeader own : route.setHeaders()) {
+      headers.remove(own.name());
+    }
+    applyTo(headers::set, route.errorPages(), status, forwarded.headers().get(HttpHeaderNames.ACCEPT), originalUri);
     return page;
   }
 }

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -72,7 +71,10 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private boolean reused;
   /** The request's tries beyond the first, made at its first failure. */
   private NextUpstream tries;
-  private boolean replayed;
+  /** The next connect sends the head again with an empty end (a stale replay, a pass-on, an error page's fetch). */
+  private boolean resendBodiless;
+  /** The one replay after a stale pooled connection ({@link StaleConnections}) was used. */
+  private boolean staleReplayed;
   private boolean endpointStarted;
   /** Body pieces read before the backend connection was ready. */
   private ArrayDeque<HttpContent> waiting;
@@ -110,7 +112,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     String hashed = balanceKey != null ? balanceKey : client.clientIp();
     index = route.route().sessionTtlSeconds() == null ? picker.pick(hashed)
         : client.engine().sessions().choose(route, hashed,
-            StickySessions.cookieIn(headers.get(HttpHeaderNames.COOKIE), route.sessionCookie().name()), client.tls(),
+            StickySessions.cookieIn(headers, route.sessionCookie().name()), client.tls(),
             this::setCookie);
     ProxyHeaders.dropHopByHop(headers, false, true);
     headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
@@ -121,7 +123,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     request.setUri(uri);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (replacing != 0) {
-      replayed = true; // the page's request has no body: its head and an empty end
+      resendBodiless = true; // the page's request has no body: its head and an empty end
     } else if (!bodiless) {
       client.holdBody(); // until the backend connection is ready
     }
@@ -148,10 +150,13 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     picker.started(index);
     endpointStarted = true;
     HttpHeaders headers = request.headers();
-    ProxyHeaders.hostIfNone(headers, picker.endpoint(index));
+    if (host == null && route.upstreamHost() == null) {
+      // the client named no host (HTTP/1.0): the endpoint's address, this try's (not an earlier one's)
+      headers.set(HttpHeaderNames.HOST, picker.endpoint(index).toString());
+    }
     Channel channel = connection.channel();
     channel.write(request, channel.voidPromise());
-    if (replayed) {
+    if (resendBodiless) {
       channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
       requestSent = true;
     } else if (waiting != null) {
@@ -189,7 +194,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(index), cause.toString());
     if (!done) {
       end();
-      client.fail(replacing != 0 ? replacing : 502, false);
+      answerFailure(502);
     }
   }
 
@@ -208,8 +213,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
    * @param status the answer's status for {@link NextUpstream.Failure#STATUS}
    */
   private boolean passedOn(NextUpstream.Failure failure, int status, Object why) {
-    int next = client.waiting() ? tries().next(index, failure, status, !bodiless, NextUpstream.idempotent(request.method().name()))
-        : -1;
+    int next = client.waiting() ? tries().next(index, failure, status, !bodiless, request.method().name()) : -1;
     if (next < 0) {
       return false;
     }
@@ -223,7 +227,11 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     index = next;
     informational = false;
     requestSent = false;
-    replayed = true; // a bodiless request: its head again and an empty end
+    resendBodiless = true; // a bodiless request: its head again and an empty end
+    if (route.route().sessionTtlSeconds() != null) {
+      // the client's session (new, or the one its cookie named) was on the endpoint that failed: a new one here
+      setCookie = client.engine().sessions().newSession(route, next, client.tls());
+    }
     connect(false);
     return true;
   }
@@ -329,7 +337,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       picker.failed(index);
       end();
       discardUpstream();
-      client.fail(502, continued);
+      answerFailure(502);
       return false;
     }
     if (status < 200) {
@@ -355,12 +363,12 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   }
 
   /**
-   * Drops the backend's answer (its connection closed, the rest of its body unread) and hands the
-   * client over to the fetch of the route's error page for {@code status}.
+   * Drops the backend's answer, if any (its connection closed, the rest of its body unread), and
+   * hands the client over to the fetch of the route's error page for {@code status}.
    */
   private void replaceWithErrorPage(int status) {
-    LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
-        clientUri, picker.endpoint(index), status);
+    LOG.debug("{} {} {}: {} from {} replaced by the error backend's page", route.key(), request.method(),
+        clientUri, status, picker.endpoint(index));
     end();
     discardUpstream();
     ErrorPageRoute pages = route.errorPages();
@@ -368,9 +376,11 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       client.fail(status, continued);
       return;
     }
-    HttpRequest page = ErrorPageRequest.netty(request, pages, status, clientUri);
+    HttpRequest page = ErrorPageRequest.netty(request, route, status, clientUri);
     Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null);
-    client.handOver(new ForwardedExchange(client, page, fetch, status));
+    ForwardedExchange fetching = new ForwardedExchange(client, page, fetch, status);
+    fetching.setCookie = setCookie; // a new session stays on the endpoint that answered
+    client.handOver(fetching);
   }
 
   private void body(HttpContent content) {
@@ -409,7 +419,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (!responding && replayable()) {
       LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
           request.method(), clientUri, picker.endpoint(index), cause == null ? "closed" : cause.toString());
-      replayed = true;
+      resendBodiless = true;
+      staleReplayed = true;
       picker.finished(index);
       endpointStarted = false;
       connect(true);
@@ -424,7 +435,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
    * request, not replayed before, the client still waiting.
    */
   private boolean replayable() {
-    return reused && !replayed && bodiless && NextUpstream.idempotent(request.method().name()) && client.waiting();
+    return reused && !staleReplayed && bodiless && NextUpstream.idempotent(request.method().name()) && client.waiting();
   }
 
   /**
@@ -449,12 +460,27 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     client.engine().metrics().upstreamError(route.route().source(), timedOut ? "timeout" : "reset");
-    int status = replacing != 0 ? replacing : timedOut ? 504 : 502;
+    int status = timedOut ? 504 : 502;
     // One line per failed exchange, as nginx's "upstream prematurely closed connection" error:
-    // the route's object, the endpoint, what happened and what the client got.
+    // the route's object, the endpoint, what happened and what the proxy made of it.
     LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), clientUri,
         picker.endpoint(index), cause.toString(), status);
-    client.fail(status, continued);
+    answerFailure(status);
+  }
+
+  /**
+   * The proxy's own answer to a request no backend answered: for an error page's fetch, the status
+   * it replaces; for a route whose error pages replace {@code status}, its page (as nginx's
+   * {@code error_page} replaces the 502 and 504 nginx makes itself); else {@code status}.
+   */
+  private void answerFailure(int status) {
+    if (replacing != 0) {
+      client.fail(replacing, continued);
+    } else if (route.errorPages() != null && route.errorPages().replaces(status)) {
+      replaceWithErrorPage(status);
+    } else {
+      client.fail(status, continued);
+    }
   }
 
   /** The client closed its connection: the backend's side of the exchange goes too. */

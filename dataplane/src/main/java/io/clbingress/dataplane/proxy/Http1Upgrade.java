@@ -48,7 +48,7 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
     if (route.route().sessionTtlSeconds() == null) {
       return route.cluster().picker().pick(hashed);
     }
-    return sessions.choose(route, hashed, StickySessions.cookieIn(request.headers().get(HttpHeaderNames.COOKIE),
+    return sessions.choose(route, hashed, StickySessions.cookieIn(request.headers(),
         route.sessionCookie().name()),
         client.tls(), (name, value) -> setCookie = value);
   }

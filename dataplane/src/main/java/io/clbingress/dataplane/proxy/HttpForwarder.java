@@ -73,7 +73,7 @@ final class HttpForwarder {
           }
         })
         .onSuccess(connected -> send(request, connected.connection(), route, uri, connected.index(), null, tries))
-        .onFailure(e -> Responses.send(request, 502, "Bad Gateway"));
+        .onFailure(e -> answerFailure(request, route, 502, false));
   }
 
   private static RequestOptions options(HttpServerRequest request, String uri, CompiledRoute route, Endpoint endpoint) {
@@ -165,14 +165,12 @@ final class HttpForwarder {
           replay(request, route, uri, index, tries);
           return;
         }
-        boolean timedOut = Responses.isTimeout(cause) || Responses.isTimeout(cause.getCause());
-        int next = tries.next(index, timedOut ? NextUpstream.Failure.SILENT : NextUpstream.Failure.LOST, 0, !bodiless,
-            NextUpstream.idempotent(request.method().name()));
+        int next = tries.next(index, NextUpstream.ofAnswer(cause), 0, !bodiless, request.method().name());
         if (next >= 0) {
           picker.failed(index);
           LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), request.uri(),
               picker.endpoint(index), cause.toString(), picker.endpoint(next));
-          tryEndpoint(request, route, uri, tries, next);
+          passOn(request, route, uri, tries, next);
           return;
         }
         failed(request, route, index, cause, continued);
@@ -186,7 +184,7 @@ final class HttpForwarder {
         LOG.warn("{}: {} {} to {} answered 101 without an upgrade asked: 502", route.route().source(),
             request.method(), request.uri(), picker.endpoint(index));
         upstream.connection().close();
-        Responses.send(request, 502, "Bad Gateway");
+        answerFailure(request, route, 502, false);
         return;
       }
       int status = result.result().statusCode();
@@ -196,18 +194,20 @@ final class HttpForwarder {
         picker.succeeded(index);
       }
       int next = status >= 400 && route.retry().onStatus(status) ? tries.next(index, NextUpstream.Failure.STATUS, status,
-          !bodiless, NextUpstream.idempotent(request.method().name())) : -1;
+          !bodiless, request.method().name()) : -1;
       if (next >= 0) {
         picker.finished(index);
+        result.result().exceptionHandler(e -> { }); // the reset below: nothing to report
         upstream.reset();
         release.run();
         LOG.debug("{} {} {}: {} answered {}, passed on to {}", route.key(), request.method(), request.uri(),
             picker.endpoint(index), status, picker.endpoint(next));
-        tryEndpoint(request, route, uri, tries, next);
+        passOn(request, route, uri, tries, next);
         return;
       }
       if (route.errorPages() != null && route.errorPages().replaces(status)) {
         picker.finished(index);
+        result.result().exceptionHandler(e -> { }); // the reset below: nothing to report
         upstream.reset();
         release.run();
         LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
@@ -222,6 +222,14 @@ final class HttpForwarder {
     });
   }
 
+  /** Sends the request to endpoint {@code next} after a failed try; a sticky route's client gets a session there. */
+  private void passOn(HttpServerRequest request, CompiledRoute route, String uri, NextUpstream tries, int next) {
+    if (route.route().sessionTtlSeconds() != null) {
+      request.response().headers().set("set-cookie", sessions.newSession(route, next, request.isSSL()));
+    }
+    tryEndpoint(request, route, uri, tries, next);
+  }
+
   /**
    * Relays the error backend's page for {@code status} ({@link ErrorPageRequest}), the route's
    * backend's answer having been dropped; the proxy's own answer with {@code status} when the error
@@ -229,42 +237,92 @@ final class HttpForwarder {
    */
   private void fetchErrorPage(HttpServerRequest request, ErrorPageRoute pages, int status) {
     CompiledRoute fetch = pages.route();
-    String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
     if (!fetch.cluster().hasEndpoints()) {
-      Responses.send(request, status, reason);
+      Responses.send(request, status, reason(status));
       return;
     }
     EndpointPicker picker = fetch.cluster().picker();
-    int[] used = {-1};
     EndpointConnector.connect(fetch, picker.pick(ProxyHeaders.clientIp(request)), i -> client.request(
             options(request, ErrorPageRequest.PATH, fetch, picker.endpoint(i))
                 .setMethod(ErrorPageRequest.head(request.method().name()) ? HttpMethod.HEAD : HttpMethod.GET)),
-            () -> !request.response().closed(), (failed, cause, retrying) -> LOG.debug("{} error page from {}: {}",
-                fetch.key(), picker.endpoint(failed), cause.toString()))
-        .compose(connected -> {
-          used[0] = connected.index();
-          picker.started(used[0]);
-          HttpClientRequest page = connected.connection();
-          ProxyHeaders.copyRequest(request, page.headers(), false, fetch);
-          page.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
-          ExpectContinue.removeFrom(page.headers());
-          ErrorPageRequest.applyTo(page.headers()::set, pages, status, request.getHeader(HttpHeaders.ACCEPT), request.uri());
-          request.response().closeHandler(closed -> page.reset());
-          return page.send();
-        })
-        .compose(answer -> relay(request, answer, fetch, picker.endpoint(used[0])), failure -> {
-          LOG.warn("{}: no error page for {} {} ({}): {}", fetch.route().source(), request.method(), request.uri(),
-              failure.toString(), status);
-          if (!request.response().closed() && !request.response().headWritten()) {
-            Responses.send(request, status, reason);
-          }
-          return Future.succeededFuture();
-        })
-        .onComplete(done -> {
-          if (used[0] >= 0) {
-            picker.finished(used[0]);
-          }
-        });
+            () -> !request.response().closed(), (failed, cause, retrying) -> {
+              metrics.upstreamError(fetch.route().source(), "connect");
+              LOG.debug("{} error page from {}: {}", fetch.key(), picker.endpoint(failed), cause.toString());
+            })
+        .onSuccess(connected -> sendForPage(request, pages, status, connected.connection(), connected.index(), null))
+        .onFailure(failure -> pageFailed(request, fetch, status, failure));
+  }
+
+  /**
+   * Sends the error page's request and relays its answer; a request lost by a stale pooled
+   * connection is sent once more on a new one, as {@link #send} does.
+   */
+  private void sendForPage(HttpServerRequest request, ErrorPageRoute pages, int status, HttpClientRequest page,
+      int index, HttpClientConnection fresh) {
+    CompiledRoute fetch = pages.route();
+    EndpointPicker picker = fetch.cluster().picker();
+    boolean replayed = fresh != null;
+    Runnable release = replayed ? fresh::close : () -> { };
+    boolean reused = !replayed && stale.reused(page.connection());
+    picker.started(index);
+    ProxyHeaders.copyRequest(request, page.headers(), false, fetch);
+    page.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
+    ExpectContinue.removeFrom(page.headers());
+    ErrorPageRequest.applyTo(page.headers()::set, pages, status, request.getHeader(HttpHeaders.ACCEPT), request.uri());
+    request.response().closeHandler(closed -> page.reset());
+    page.send().onComplete(answer -> {
+      if (answer.failed()) {
+        picker.finished(index);
+        release.run();
+        if (!replayed && StaleConnections.replayable(request, reused, true, answer.cause())) {
+          Endpoint endpoint = picker.endpoint(index);
+          client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
+                  .setSsl(fetch.cluster().isTls()).setConnectTimeout(fetch.timeouts().connectMillis()))
+              .compose(connection -> connection.request(options(request, ErrorPageRequest.PATH, fetch, endpoint)
+                      .setMethod(page.getMethod()))
+                  .onFailure(e -> connection.close())
+                  .onSuccess(again -> sendForPage(request, pages, status, again, index, connection)))
+              .onFailure(failure -> pageFailed(request, fetch, status, failure));
+          return;
+        }
+        picker.failed(index);
+        pageFailed(request, fetch, status, answer.cause());
+        return;
+      }
+      if (answer.result().statusCode() == 101) {
+        // no page, and a broken error backend: its connection is not reused
+        picker.finished(index);
+        picker.failed(index);
+        answer.result().exceptionHandler(e -> { }); // the close below: nothing to report
+        page.connection().close();
+        release.run();
+        pageFailed(request, fetch, status, new IllegalStateException("101 without an upgrade asked"));
+        return;
+      }
+      if (answer.result().statusCode() >= 500) {
+        picker.failed(index);
+      } else {
+        picker.succeeded(index);
+      }
+      relay(request, answer.result(), fetch, picker.endpoint(index)).onComplete(done -> {
+        picker.finished(index);
+        release.run();
+      });
+    });
+  }
+
+  /** The error backend gave no page: the proxy's own answer with the replaced status. */
+  private void pageFailed(HttpServerRequest request, CompiledRoute fetch, int status, Throwable failure) {
+    metrics.upstreamError(fetch.route().source(), Responses.isTimeout(failure) ? "timeout" : "reset");
+    LOG.warn("{}: no error page for {} {} ({}): {}", fetch.route().source(), request.method(), request.uri(),
+        failure.toString(), status);
+    if (!request.response().closed() && !request.response().headWritten()) {
+      Responses.send(request, status, reason(status));
+    }
+  }
+
+  private static String reason(int status) {
+    return io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
   }
 
   /** No answer came: 413 for a body over the limit, 504 for a timeout, else 502. */
@@ -283,11 +341,21 @@ final class HttpForwarder {
     // the route's object, the endpoint, what happened and what the client got.
     LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), request.uri(),
         picker.endpoint(index), cause.toString(), status);
-    String message = timedOut ? "Gateway Timeout" : "Bad Gateway";
-    if (continued) {
-      Responses.sendAfterContinue(request, status, message);
+    answerFailure(request, route, status, continued);
+  }
+
+  /**
+   * The proxy's own answer to a request no backend answered: the route's error page when it
+   * replaces {@code status} (as nginx's {@code error_page} replaces the 502 and 504 nginx makes
+   * itself) and the client sends no body after a 100 Continue; else {@code status}.
+   */
+  private void answerFailure(HttpServerRequest request, CompiledRoute route, int status, boolean continued) {
+    if (!continued && route.errorPages() != null && route.errorPages().replaces(status)) {
+      fetchErrorPage(request, route.errorPages(), status);
+    } else if (continued) {
+      Responses.sendAfterContinue(request, status, reason(status));
     } else {
-      Responses.send(request, status, message);
+      Responses.send(request, status, reason(status));
     }
   }
 

@@ -2,12 +2,17 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.upstream.EndpointPicker;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The tries of one request (or tunnel) on the endpoints of its cluster, by its route's
  * {@link Retry}: after each failed try, whether the request is passed on and to which endpoint. The
- * same rules for both HTTP engines, WebSocket upgrades and TCP tunnels (which only connect). Made
- * at a request's first failure, so a request that succeeds at once costs nothing.
+ * same rules for both HTTP engines, WebSocket upgrades and TCP tunnels (which only connect). The
+ * Netty engine makes one at a request's first failure, so a request that succeeds at once costs
+ * nothing there; the Vert.x engine (HTTP/2), upgrades and tunnels make one per request or tunnel.
  */
 final class NextUpstream {
 
@@ -28,8 +33,9 @@ final class NextUpstream {
   }
 
   /** RFC 9110 §9.2.2's idempotent methods, by name (either engine's method type). */
-  private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT",
-      "DELETE");
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+  /** The methods nginx does not pass on once they reached an endpoint, without {@code non_idempotent}. */
+  private static final Set<String> NGINX_NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
 
   private final Retry retry;
   private final EndpointPicker picker;
@@ -48,15 +54,31 @@ final class NextUpstream {
     this.startedNanos = startedNanos;
   }
 
-  /** Whether a method is idempotent (RFC 9110 §9.2.2): a request with it may reach a second endpoint. */
+  /** Whether a method is idempotent (RFC 9110 §9.2.2): a stale connection's request may be sent again. */
   static boolean idempotent(String method) {
     return IDEMPOTENT.contains(method);
+  }
+
+  /**
+   * The kind of a try that failed after its request went out (the Vert.x engine's failures): a
+   * read timeout, an answer that did not parse, or the connection lost.
+   */
+  static Failure ofAnswer(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof TimeoutException) {
+        return Failure.SILENT;
+      }
+      if (t instanceof DecoderException) {
+        return Failure.INVALID_HEADER;
+      }
+    }
+    return Failure.LOST;
   }
 
   /** The kind of a failed connect: a timeout (Netty's, Vert.x's) or an error. */
   static Failure ofConnect(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+      if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
         return Failure.CONNECT_TIMEOUT;
       }
     }
@@ -65,7 +87,7 @@ final class NextUpstream {
 
   /** The endpoint to connect to after a failed connect to {@code current}, or -1 to answer with the failure. */
   int afterConnectFailure(int current, Throwable cause) {
-    return next(current, ofConnect(cause), 0, false, true);
+    return next(current, ofConnect(cause), 0, false, "GET");
   }
 
   /**
@@ -74,9 +96,10 @@ final class NextUpstream {
    *
    * @param status the answer's status for {@link Failure#STATUS}, else ignored
    * @param bodySent some of the request's body went out on the failed try (it cannot be sent again)
-   * @param idempotent the request's method is GET, HEAD, OPTIONS, TRACE, PUT or DELETE (RFC 9110 §9.2.2)
+   * @param method the request's method: POST, LOCK and PATCH go on only with {@code non_idempotent}
+   *     (nginx's set)
    */
-  int next(int current, Failure failure, int status, boolean bodySent, boolean idempotent) {
+  int next(int current, Failure failure, int status, boolean bodySent, String method) {
     boolean wanted = switch (failure) {
       case CONNECT_ERROR -> retry.on(Retry.On.CONNECT_FAILURE) || retry.on(Retry.On.ERROR);
       case CONNECT_TIMEOUT -> retry.on(Retry.On.CONNECT_FAILURE) || retry.on(Retry.On.TIMEOUT);
@@ -87,7 +110,7 @@ final class NextUpstream {
     };
     boolean connected = failure != Failure.CONNECT_ERROR && failure != Failure.CONNECT_TIMEOUT;
     if (!wanted || retried >= retry.attempts()
-        || connected && (bodySent || !idempotent && !retry.on(Retry.On.NON_IDEMPOTENT))
+        || connected && (bodySent || NGINX_NON_IDEMPOTENT.contains(method) && !retry.on(Retry.On.NON_IDEMPOTENT))
         || retry.budgetMillis() > 0 && System.nanoTime() - startedNanos >= retry.budgetMillis() * 1_000_000) {
       return -1;
     }

@@ -3,8 +3,6 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.routing.RequestValues;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.vertx.core.http.HttpServerRequest;
 
 /** A request's {@link RequestValues} from either engine, read only when a route's rules ask for them. */
@@ -42,14 +40,7 @@ final class RequestValueReaders {
 
     @Override
     public String cookie(String name) {
-      for (String line : headers.getAll(HttpHeaderNames.COOKIE)) {
-        for (Cookie cookie : ServerCookieDecoder.STRICT.decode(line)) { // as StickySessions reads its cookie
-          if (cookie.name().equals(name)) {
-            return cookie.value();
-          }
-        }
-      }
-      return null;
+      return StickySessions.cookieIn(headers, name);
     }
   }
 

@@ -2,7 +2,6 @@ package io.clbingress.dataplane.proxy;
 
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.util.Collections;
@@ -27,7 +26,6 @@ import java.util.WeakHashMap;
  * One instance per event loop: not thread-safe.
  */
 final class StaleConnections {
-
 
   /** Pooled connections that carried a request; weak, so a closed connection leaves by itself. */
   private final Set<HttpConnection> used = Collections.newSetFromMap(new WeakHashMap<>());

@@ -63,8 +63,22 @@ final class StickySessions {
       }
     }
     int index = picker.pick(clientIp);
+    setCookie.set("set-cookie", newSession(route, index, secure));
+    return index;
+  }
+
+  /**
+   * The Set-Cookie value of a new session of a sticky route on endpoint {@code index}: for a
+   * client's first request, or after its request was passed on from a failed endpoint (ingress-nginx's
+   * {@code session-cookie-change-on-failure}).
+   *
+   * @param secure the client came over TLS: the cookie is {@code Secure}
+   */
+  String newSession(CompiledRoute route, int index, boolean secure) {
+    int ttl = route.route().sessionTtlSeconds();
+    long now = clock.millis() / 1000;
     SessionCookie shape = route.sessionCookie();
-    DefaultCookie session = new DefaultCookie(shape.name(), cluster.sessionId(index) + "." + (now + ttl));
+    DefaultCookie session = new DefaultCookie(shape.name(), route.cluster().sessionId(index) + "." + (now + ttl));
     // A regular expression is no cookie path: the cookie then holds for the whole host, as
     // ingress-nginx asks for session-cookie-path with use-regex.
     PathMatch match = route.route().match();
@@ -76,18 +90,24 @@ final class StickySessions {
     session.setSecure(secure || shape.secure());
     session.setSameSite(shape.sameSite() == null ? CookieHeaderNames.SameSite.Lax
         : CookieHeaderNames.SameSite.valueOf(shape.sameSite()));
-    setCookie.set("set-cookie", ServerCookieEncoder.STRICT.encode(session));
-    return index;
+    return ServerCookieEncoder.STRICT.encode(session);
   }
 
-  /** The value of the cookie {@code name} in a Cookie header, or null. */
-  static String cookieIn(String cookieHeader, String name) {
-    if (cookieHeader == null || !cookieHeader.contains(name)) {
-      return null;
-    }
-    for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(cookieHeader)) {
-      if (cookie.name().equals(name)) {
-        return cookie.value();
+  /**
+   * The value of the cookie {@code name} in an HTTP/1 request's Cookie header lines (one, from a
+   * browser; a gateway may send several), decoded strictly (RFC 6265 §4.2.1), or null. The one
+   * reading of a cookie for the Netty engine: sticky sessions, canary and hash keys alike.
+   */
+  static String cookieIn(io.netty.handler.codec.http.HttpHeaders headers, String name) {
+    java.util.Iterator<String> lines = headers.valueStringIterator(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+    while (lines.hasNext()) {
+      String line = lines.next();
+      if (line.contains(name)) {
+        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(line)) {
+          if (cookie.name().equals(name)) {
+            return cookie.value();
+          }
+        }
       }
     }
     return null;

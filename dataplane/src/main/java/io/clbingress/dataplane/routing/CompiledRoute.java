@@ -27,15 +27,17 @@ import java.util.List;
  * @param canary its {@link Canary} compiled, or null (none, or this is the canary side itself)
  * @param sessionCookie its sticky sessions' cookie: its {@link SessionCookie} filter, else the default
  * @param errorPages its {@link ErrorPages} compiled, or null
+ * @param retry its {@link Retry} filter, else {@link Retry#DEFAULT}
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
-    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages) {
+    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
+    Retry retry) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null);
+        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route));
   }
 
   /**
@@ -52,7 +54,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
-          ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())));
+          ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -75,9 +77,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -101,8 +103,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     return redirect != null ? redirect.host() == null : route.redirectToHttps();
   }
 
-  /** The route's {@link Retry}, else {@link Retry#DEFAULT}: looked up when a try fails, never on the way of a request that succeeds. */
-  public Retry retry() {
+  private static Retry retry(Route route) {
     Retry retry = route.filter(Retry.class);
     return retry == null ? Retry.DEFAULT : retry;
   }

@@ -7,8 +7,9 @@ import io.clbingress.dataplane.upstream.UpstreamCluster;
 
 /**
  * A route's {@link ErrorPages} compiled: which of its backend's answers are replaced, and the route
- * that fetches the replacement from the error backend (the route's timeouts and source, no filter
- * of its own: an error page is never passed on, rewritten or replaced again).
+ * that fetches the replacement from the error backend (the route's timeouts, source and key; no
+ * filter of its own, so a page is never rewritten or replaced again, and a failed connect to the
+ * error backend is tried once more on its next endpoint, {@link io.clbingress.dataplane.table.Retry#DEFAULT}).
  */
 public record ErrorPageRoute(ErrorPages rules, CompiledRoute route) {
 

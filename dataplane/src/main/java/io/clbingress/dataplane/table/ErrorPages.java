@@ -11,7 +11,9 @@ import java.util.Objects;
  * answer is dropped and the client gets instead what {@code cluster} answers to {@code GET /}
  * ({@code HEAD /} for a HEAD request), sent with the request's headers and ingress-nginx's
  * {@code X-Code} (the status), {@code X-Format} (the request's Accept), {@code X-Original-URI} (the
- * request target as the client sent it) and {@code headers}. When {@code cluster} cannot answer
+ * request target as the client sent it) and {@code headers}. The proxy's own 502 and 504 (no
+ * endpoint could be connected, or none answered) are replaced the same way when listed, as nginx's
+ * {@code error_page} replaces the errors nginx makes itself. When {@code cluster} cannot answer
  * (no endpoint, a failed connect, a timeout), the client gets the proxy's own answer with the
  * original status. The error request is never passed on to another error page.
  *

@@ -15,7 +15,7 @@ import java.util.Objects;
  * answer has reached the client before a retry (the answer of the last try goes to the client as
  * it is); a request whose body was partly or wholly sent is never sent again (the body streams and
  * is not kept), so only a failed connect passes such a request on; and a request with a
- * non-idempotent method (POST, PATCH, LOCK, CONNECT) that reached an endpoint is passed on only
+ * method nginx calls non-idempotent (POST, PATCH, LOCK) that reached an endpoint is passed on only
  * with {@link On#NON_IDEMPOTENT}, as nginx.
  *
  * @param attempts how many more endpoints may be tried after the first, 0–100 (nginx's tries minus
@@ -41,7 +41,7 @@ public record Retry(int attempts, List<On> on, @JsonInclude(JsonInclude.Include.
     TIMEOUT,
     /** An answer head that does not parse (nginx's {@code invalid_header}). */
     INVALID_HEADER,
-    /** POST, PATCH, LOCK and CONNECT are passed on too after they reached an endpoint (nginx's {@code non_idempotent}). */
+    /** POST, PATCH and LOCK are passed on too after they reached an endpoint (nginx's {@code non_idempotent}). */
     NON_IDEMPOTENT
   }
 

@@ -156,7 +156,7 @@ final class HttpRouteBuilder {
       }
     }
     if (ingress.defaultBackend() != null) {
-      addDefault(c, ingress.defaultBackend(), "spec.defaultBackend", ANSWERS_503);
+      addDefault(c, ingress.defaultBackend(), "spec.defaultBackend", withoutEndpoints(c));
     }
     return c;
   }
@@ -305,7 +305,7 @@ final class HttpRouteBuilder {
           + "; the path is ignored"));
       return;
     }
-    String cluster = match == null ? null : cluster(c, backend, field + ".backend", ANSWERS_503);
+    String cluster = match == null ? null : cluster(c, backend, field + ".backend", withoutEndpoints(c));
     if (cluster != null) {
       c.claims.add(new PathClaim(host, withErrorBackend(c, c.source.route(match, cluster), backend), field,
           written(path)));
@@ -337,10 +337,16 @@ final class HttpRouteBuilder {
     return name;
   }
 
+  /** What a backend without endpoints means for a route of this contribution, at the end of its problem. */
+  private static String withoutEndpoints(Contribution c) {
+    return c.errorCluster == null ? ANSWERS_503 : "the route's requests go to default-backend "
+        + c.source.errorBackend().service();
+  }
+
   /**
    * A route of an Ingress with a default-backend: to that Service instead when its own has no
-   * endpoint (ingress-nginx's rule), else with the {@link ErrorPages} of custom-http-errors, sent
-   * with ingress-nginx's X-Namespace, X-Ingress-Name, X-Service-Name and X-Service-Port.
+   * endpoint (ingress-nginx's rule), and with the {@link ErrorPages} of custom-http-errors either
+   * way, sent with ingress-nginx's X-Namespace, X-Ingress-Name, X-Service-Name and X-Service-Port.
    */
   private static Route withErrorBackend(Contribution c, Route route, BackendRef backend) {
     if (c.errorCluster == null) {
@@ -348,12 +354,10 @@ final class HttpRouteBuilder {
     }
     boolean empty = c.clusters.stream().anyMatch(cluster -> cluster.name().equals(route.cluster())
         && cluster.endpoints().isEmpty());
-    if (empty) {
-      return route.withCluster(c.errorCluster);
-    }
+    Route routed = empty ? route.withCluster(c.errorCluster) : route;
     List<Integer> codes = c.source.errorBackend().codes();
     ObjectRef owner = c.source.owner();
-    return codes.isEmpty() ? route : route.withFilter(new ErrorPages(c.errorCluster, codes, List.of(
+    return codes.isEmpty() ? routed : routed.withFilter(new ErrorPages(c.errorCluster, codes, List.of(
         new HttpHeader("X-Namespace", owner.namespace()), new HttpHeader("X-Ingress-Name", owner.name()),
         new HttpHeader("X-Service-Name", backend.service()), new HttpHeader("X-Service-Port", backend.portText()))));
   }
@@ -373,7 +377,8 @@ final class HttpRouteBuilder {
   private void addDefault(Contribution c, BackendRef backend, String field, String consequence) {
     String cluster = cluster(c, backend, field, consequence);
     if (cluster != null) {
-      c.defaultClaim = new PathClaim(null, c.source.route(new PathMatch.Prefix("/"), cluster), field, null);
+      c.defaultClaim = new PathClaim(null, withErrorBackend(c, c.source.route(new PathMatch.Prefix("/"), cluster),
+          backend), field, null);
     }
   }
 
