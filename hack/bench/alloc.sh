@@ -4,8 +4,10 @@
 # wrk made), the top allocation sites and the top CPU frames. For judging hot-path changes
 # (compare two builds with CLB_JAR, two JVMs with CLB_JAVA / CLB_JAVA_OPTS); no nginx comparison.
 #
-# usage: hack/bench/alloc.sh [-d DURATION] [-w WARMUP] [-c CONNECTIONS]
+# usage: [ALLOC_NEW_CONNECTIONS=1] hack/bench/alloc.sh [-d DURATION] [-w WARMUP] [-c CONNECTIONS]
 #   defaults: 10s measured after 30s of warm-up, 64 connections. -r is accepted and not used.
+#   ALLOC_NEW_CONNECTIONS=1: a new connection per request ("Connection: close"), as http-vs-nginx.sh's
+#   second mode (use -c 16 as it does).
 # needs: wrk nginx taskset python3 curl jcmd jfr (apt-get install -y wrk nginx) and the built jar.
 # prints: requests, bytes per request, then the top allocation sites and CPU frames.
 set -euo pipefail
@@ -18,9 +20,11 @@ bench_start alloc
 bench_backend "${ports[0]}"
 start_clb "$run" "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"
 url=http://127.0.0.1:${ports[1]}/
-[ "$warm" = 0 ] || taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "$url" > "$run/warm.txt" 2>&1 || true
+close=()
+[ "${ALLOC_NEW_CONNECTIONS:-0}" != 1 ] || close=(-H "Connection: close")
+[ "$warm" = 0 ] || taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "${close[@]}" "$url" > "$run/warm.txt" 2>&1 || true
 jcmd "$clb_pid" JFR.start name=alloc settings=profile filename="$run/alloc.jfr" > /dev/null
-taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "$url" > "$run/wrk.txt" 2>&1 || true
+taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "${close[@]}" "$url" > "$run/wrk.txt" 2>&1 || true
 jcmd "$clb_pid" JFR.stop name=alloc > /dev/null
 requests=$(awk '/requests in/ {print $1}' "$run/wrk.txt")
 jfr print --json --events jdk.ThreadAllocationStatistics,jdk.ObjectAllocationSample,jdk.ExecutionSample \
