@@ -152,13 +152,18 @@ class Http2HostileInputTest {
       client.write(allowed.toByteArray());
       assertThat(stillServes(client, 1000)).as("the connection serves on after 1,000 resets").isTrue();
 
+      // A reset of a stream whose answer was already sent is no flood (a slow machine answers some
+      // of the 1,000 before their resets arrive), so a few more go over the limit for certain.
       ByteArrayOutputStream over = new ByteArrayOutputStream();
-      over.writeBytes(openAndCancel(client, 1001));
-      over.writeBytes(openAndCancel(client, 1002));
+      for (int i = 1001; i <= 1010; i++) {
+        over.writeBytes(openAndCancel(client, i));
+      }
       client.write(over.toByteArray());
       assertThat(goAwayThenClosed(client).errorCode()).isEqualTo(RawHttp2.ENHANCE_YOUR_CALM);
     }
-    assertThat(app.uris).doesNotContain("/reset/1002");
+    // The connection ended within the streams over the limit: the last one never reached a backend.
+    // (Netty's GOAWAY on this connection error names no last stream: 2^31-1.)
+    assertThat(app.uris).doesNotContain("/reset/1010");
   }
 
   /**
