@@ -352,7 +352,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (status >= 400 && route.retry().onStatus(status) && passedOn(NextUpstream.Failure.STATUS, status, status)) {
       return false;
     }
-    if (route.errorPages() != null && route.errorPages().replaces(status)) {
+    if (route.replacedByPage(status)) {
       replaceWithErrorPage(status);
       return false;
     }
@@ -476,7 +476,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private void answerFailure(int status) {
     if (replacing != 0) {
       client.fail(replacing, continued);
-    } else if (route.errorPages() != null && route.errorPages().replaces(status)) {
+    } else if (route.replacedByPage(status)) {
       replaceWithErrorPage(status);
     } else {
       client.fail(status, continued);

@@ -94,16 +94,30 @@ final class HttpForwarder {
    */
   private void replay(HttpServerRequest request, CompiledRoute route, String uri, int index, NextUpstream tries) {
     Endpoint endpoint = route.cluster().picker().endpoint(index);
-    client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
-            .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()))
-        .compose(fresh -> fresh.request(options(request, uri, route, endpoint))
-            .onFailure(e -> fresh.close())
-            .onSuccess(upstream -> send(request, upstream, route, uri, index, fresh, tries)))
+    onFreshConnection(route, endpoint, options(request, uri, route, endpoint))
+        .onSuccess(fresh -> send(request, fresh.request(), route, uri, index, fresh.connection(), tries))
         .onFailure(e -> {
           metrics.upstreamError(route.route().source(), "connect");
           LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
           Responses.send(request, 502, "Bad Gateway");
         });
+  }
+
+  /** A request on a connection of its own, for a replay ({@link #onFreshConnection}). */
+  private record Fresh(HttpClientConnection connection, HttpClientRequest request) {
+  }
+
+  /**
+   * A request made on a new connection to {@code endpoint} rather than a pooled one (the replay of
+   * a request a stale pooled connection lost); the connection is closed when the request cannot be
+   * made, else by the caller when the exchange ends.
+   */
+  private Future<Fresh> onFreshConnection(CompiledRoute route, Endpoint endpoint, RequestOptions options) {
+    return client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
+            .setSsl(route.cluster().isTls()).setConnectTimeout(route.timeouts().connectMillis()))
+        .compose(connection -> connection.request(options)
+            .onFailure(e -> connection.close())
+            .map(request -> new Fresh(connection, request)));
   }
 
   /**
@@ -205,7 +219,7 @@ final class HttpForwarder {
         passOn(request, route, uri, tries, next);
         return;
       }
-      if (route.errorPages() != null && route.errorPages().replaces(status)) {
+      if (route.replacedByPage(status)) {
         picker.finished(index);
         result.result().exceptionHandler(e -> { }); // the reset below: nothing to report
         upstream.reset();
@@ -276,12 +290,9 @@ final class HttpForwarder {
         release.run();
         if (!replayed && StaleConnections.replayable(request, reused, true, answer.cause())) {
           Endpoint endpoint = picker.endpoint(index);
-          client.connect(new HttpConnectOptions().setHost(endpoint.address()).setPort(endpoint.port())
-                  .setSsl(fetch.cluster().isTls()).setConnectTimeout(fetch.timeouts().connectMillis()))
-              .compose(connection -> connection.request(options(request, ErrorPageRequest.PATH, fetch, endpoint)
-                      .setMethod(page.getMethod()))
-                  .onFailure(e -> connection.close())
-                  .onSuccess(again -> sendForPage(request, pages, status, again, index, connection)))
+          onFreshConnection(fetch, endpoint, options(request, ErrorPageRequest.PATH, fetch, endpoint)
+                  .setMethod(page.getMethod()))
+              .onSuccess(again -> sendForPage(request, pages, status, again.request(), index, again.connection()))
               .onFailure(failure -> pageFailed(request, fetch, status, failure));
           return;
         }
@@ -350,7 +361,7 @@ final class HttpForwarder {
    * itself) and the client sends no body after a 100 Continue; else {@code status}.
    */
   private void answerFailure(HttpServerRequest request, CompiledRoute route, int status, boolean continued) {
-    if (!continued && route.errorPages() != null && route.errorPages().replaces(status)) {
+    if (!continued && route.replacedByPage(status)) {
       fetchErrorPage(request, route.errorPages(), status);
     } else if (continued) {
       Responses.sendAfterContinue(request, status, reason(status));

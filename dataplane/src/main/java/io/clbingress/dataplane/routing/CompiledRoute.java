@@ -103,6 +103,11 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     return redirect != null ? redirect.host() == null : route.redirectToHttps();
   }
 
+  /** Whether an answer with this status (the backend's, or the proxy's own 502/504) is replaced by the route's error page. */
+  public boolean replacedByPage(int status) {
+    return errorPages != null && errorPages.replaces(status);
+  }
+
   private static Retry retry(Route route) {
     Retry retry = route.filter(Retry.class);
     return retry == null ? Retry.DEFAULT : retry;

@@ -28,22 +28,12 @@ public record ErrorPages(String cluster, List<Integer> codes, List<HttpHeader> h
 
   public ErrorPages {
     Objects.requireNonNull(cluster, "cluster");
-    codes = List.copyOf(codes);
+    codes = ErrorStatuses.checked(codes, "error page");
     headers = headers == null ? List.of() : List.copyOf(headers);
-    for (int code : codes) {
-      if (code < 400 || code > 599) {
-        throw new IllegalArgumentException("error page status " + code + " is outside 400–599");
-      }
-    }
   }
 
   /** Whether an answer with this status is replaced. */
   public boolean replaces(int status) {
-    for (int i = 0; i < codes.size(); i++) {
-      if (codes.get(i) == status) {
-        return true;
-      }
-    }
-    return false;
+    return ErrorStatuses.contains(codes, status);
   }
 }

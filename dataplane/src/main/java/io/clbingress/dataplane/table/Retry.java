@@ -53,12 +53,7 @@ public record Retry(int attempts, List<On> on, @JsonInclude(JsonInclude.Include.
       throw new IllegalArgumentException("retry attempts " + attempts + " is outside 0–100");
     }
     on = List.copyOf(Objects.requireNonNull(on, "on"));
-    codes = codes == null ? List.of() : List.copyOf(codes);
-    for (int code : codes) {
-      if (code < 400 || code > 599) {
-        throw new IllegalArgumentException("retry status " + code + " is outside 400–599");
-      }
-    }
+    codes = ErrorStatuses.checked(codes, "retry");
     if (budgetMillis < 0) {
       throw new IllegalArgumentException("retry budget " + budgetMillis + " ms is negative");
     }
@@ -71,11 +66,6 @@ public record Retry(int attempts, List<On> on, @JsonInclude(JsonInclude.Include.
 
   /** Whether an answer with this status passes a request on. */
   public boolean onStatus(int status) {
-    for (int i = 0; i < codes.size(); i++) {
-      if (codes.get(i) == status) {
-        return true;
-      }
-    }
-    return false;
+    return ErrorStatuses.contains(codes, status);
   }
 }

@@ -23,6 +23,7 @@ public final class AnnotationParser {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
   private static final Pattern WORD = Pattern.compile("[A-Za-z_]+");
+  private static final Pattern WORD_OR_STATUS = Pattern.compile("[A-Za-z_]+(\\d{3})?");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   private AnnotationParser() {
@@ -178,8 +179,8 @@ public final class AnnotationParser {
     return read(annotations, spec, (key, raw) -> {
       List<String> words = new ArrayList<>();
       for (String word : raw.trim().split("\\s+")) {
-        String lower = WORD.matcher(word).matches() || word.matches("[A-Za-z]+_\\d{3}") ? word.toLowerCase(Locale.ROOT)
-            : "";
+        // ASCII only before case folding, as choice(): the words are letters, "_" and a status's digits
+        String lower = WORD_OR_STATUS.matcher(word).matches() ? word.toLowerCase(Locale.ROOT) : "";
         if (!spec.choices().contains(lower)) {
           return new AnnotationValue.Invalid<>(key, quote(word) + " is not one of " + String.join(", ", spec.choices()));
         }
@@ -205,13 +206,14 @@ public final class AnnotationParser {
       List<Integer> codes = new ArrayList<>();
       for (String item : raw.split(",", -1)) {
         String code = item.trim();
-        if (!code.matches("\\d{3}") || Integer.parseInt(code) < spec.min() || Integer.parseInt(code) > spec.max()) {
+        int status = code.matches("\\d{3}") ? Integer.parseInt(code) : -1;
+        if (status < spec.min() || status > spec.max()) {
           return new AnnotationValue.Invalid<>(key, quote(code) + " is not a status code in " + spec.min() + "–" + spec.max());
         }
-        if (codes.contains(Integer.parseInt(code))) {
+        if (codes.contains(status)) {
           return new AnnotationValue.Invalid<>(key, quote(code) + " is written twice");
         }
-        codes.add(Integer.parseInt(code));
+        codes.add(status);
       }
       return new AnnotationValue.Valid<>(List.copyOf(codes));
     });
