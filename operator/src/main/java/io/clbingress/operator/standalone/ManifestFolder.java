@@ -100,27 +100,47 @@ public final class ManifestFolder {
     return found;
   }
 
-  /** Re-reads the files whose fingerprint changed and returns the state of the whole folder. */
+  /**
+   * Re-reads the files whose fingerprint changed and returns the state of the whole folder. The
+   * changed files are parsed in parallel (the common fork-join pool: parsing YAML is most of what
+   * a large folder costs); their records are made and their errors logged one after another, in
+   * file-name order.
+   */
   public ClusterState read(Map<Path, Fingerprint> scanned) {
     files.keySet().retainAll(scanned.keySet());
-    scanned.forEach((file, fingerprint) -> {
-      FileContent known = files.get(file);
-      if (known != null && known.fingerprint().equals(fingerprint)) {
-        return;
-      }
-      try {
-        List<HasMetadata> objects = parser.parse(file);
-        Records records = convert(objects);
-        files.put(file, new FileContent(fingerprint, known == null ? records : records.keeping(known.records())));
-        LOG.debug("{}: {} objects", file, objects.size());
-      } catch (ManifestException e) {
-        LOG.error("{}; {}", e.getMessage(), known == null ? "nothing from this file applies"
+    List<Path> changed = scanned.entrySet().stream()
+        .filter(entry -> files.get(entry.getKey()) == null
+            || !files.get(entry.getKey()).fingerprint().equals(entry.getValue()))
+        .map(Map.Entry::getKey)
+        .toList();
+    List<Parsed> parsed = changed.parallelStream().map(this::parse).toList();
+    for (Parsed file : parsed) {
+      Fingerprint fingerprint = scanned.get(file.path());
+      FileContent known = files.get(file.path());
+      if (file.error() == null) {
+        Records records = convert(file.objects());
+        files.put(file.path(), new FileContent(fingerprint, known == null ? records : records.keeping(known.records())));
+        LOG.debug("{}: {} objects", file.path(), file.objects().size());
+      } else {
+        LOG.error("{}; {}", file.error().getMessage(), known == null ? "nothing from this file applies"
             : "its previous content stays in force");
         // Remember the broken fingerprint so the error is logged once, not on every scan.
-        files.put(file, new FileContent(fingerprint, known == null ? Records.NONE : known.records()));
+        files.put(file.path(), new FileContent(fingerprint, known == null ? Records.NONE : known.records()));
       }
-    });
+    }
     return state();
+  }
+
+  /** One file's objects, or why it could not be read. */
+  private record Parsed(Path path, List<HasMetadata> objects, ManifestException error) {
+  }
+
+  private Parsed parse(Path file) {
+    try {
+      return new Parsed(file, parser.parse(file), null);
+    } catch (ManifestException e) {
+      return new Parsed(file, List.of(), e);
+    }
   }
 
   /** A file's objects as records; each object's first sighting stands in for a missing creationTimestamp. */
