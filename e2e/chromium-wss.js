@@ -9,7 +9,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
-const { chromium } = require('playwright-core');
+const { launch } = require('./chromium');
 
 const [wssUrl, certPem] = process.argv.slice(2);
 const result = { wssUrl };
@@ -32,12 +32,8 @@ origin.listen(0, '127.0.0.1', async () => {
   let browser;
   let ok = false;
   try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${host} 127.0.0.1`,
-        `--ignore-certificate-errors-spki-list=${spki}`],
-    });
+    browser = await launch([`--host-resolver-rules=MAP ${host} 127.0.0.1`,
+      `--ignore-certificate-errors-spki-list=${spki}`]);
     const tab = await browser.newPage();
     await tab.goto(`http://127.0.0.1:${origin.address().port}/`);
     result.page = await tab.evaluate((url) => new Promise((resolve) => {

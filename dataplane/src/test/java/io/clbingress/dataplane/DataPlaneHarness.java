@@ -67,6 +67,16 @@ final class DataPlaneHarness implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * A backend written by a test, on a free loopback port: {@code onRequest} gets each request once
+   * its whole body is read.
+   */
+  io.vertx.core.http.HttpServer server(java.util.function.BiConsumer<io.vertx.core.http.HttpServerRequest,
+      io.vertx.core.buffer.Buffer> onRequest) throws Exception {
+    return await(vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1"))
+        .requestHandler(request -> request.body().onSuccess(body -> onRequest.accept(request, body))).listen(0));
+  }
+
   void apply(RoutingTable table) {
     dataPlane.apply(table);
   }

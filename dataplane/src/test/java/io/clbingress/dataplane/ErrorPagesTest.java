@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -46,23 +45,21 @@ class ErrorPagesTest {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     h2 = harness.h2;
     // The application: /s/NNN answers NNN with its own body; it reads a request's body first.
-    app = DataPlaneHarness.await(harness.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
-        .requestHandler(request -> request.body().onSuccess(body -> {
-          appRequests.incrementAndGet();
-          int status = request.path().startsWith("/s/") ? Integer.parseInt(request.path().substring(3)) : 200;
-          request.response().setStatusCode(status).end("the app's own " + status);
-        })).listen(0));
+    app = harness.server((request, body) -> {
+      appRequests.incrementAndGet();
+      int status = request.path().startsWith("/s/") ? Integer.parseInt(request.path().substring(3)) : 200;
+      request.response().setStatusCode(status).end("the app's own " + status);
+    });
     // The error backend: answers with the status of X-Code and tells what it received
-    pages = DataPlaneHarness.await(harness.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
-        .requestHandler(request -> request.body().onSuccess(body -> {
-          pageRequests.incrementAndGet();
-          String code = request.getHeader("X-Code");
-          request.response().setStatusCode(code == null ? 200 : Integer.parseInt(code)).putHeader("Content-Type",
-              "text/plain").putHeader("X-Page-Method", request.method().name()).end("page method=" + request.method() + " path=" + request.uri() + " code=" + code
-              + " format=" + request.getHeader("X-Format") + " original=" + request.getHeader("X-Original-URI")
-              + " ingress=" + request.getHeader("X-Ingress-Name") + " host=" + request.getHeader("Host") + " body="
-              + body.length() + "\n");
-        })).listen(0));
+    pages = harness.server((request, body) -> {
+      pageRequests.incrementAndGet();
+      String code = request.getHeader("X-Code");
+      request.response().setStatusCode(code == null ? 200 : Integer.parseInt(code)).putHeader("Content-Type",
+          "text/plain").putHeader("X-Page-Method", request.method().name()).end("page method=" + request.method() + " path=" + request.uri() + " code=" + code
+          + " format=" + request.getHeader("X-Format") + " original=" + request.getHeader("X-Original-URI")
+          + " ingress=" + request.getHeader("X-Ingress-Name") + " host=" + request.getHeader("Host") + " body="
+          + body.length() + "\n");
+    });
     try (ServerSocket unused = new ServerSocket(0)) {
       closedPort = unused.getLocalPort();
     }

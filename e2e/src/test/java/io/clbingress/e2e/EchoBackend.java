@@ -3,9 +3,17 @@ package io.clbingress.e2e;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A backend for the end-to-end tests: HTTP answers name it and the URI, WebSocket messages echo. */
+/**
+ * A backend for the end-to-end tests: HTTP answers name it and the URI, WebSocket messages echo.
+ * Every HTTP request any of them received is in {@link #REQUESTS}.
+ */
 final class EchoBackend {
+
+  /** {@code name method target} of every HTTP request received, in order. */
+  static final List<String> REQUESTS = new CopyOnWriteArrayList<>();
 
   private EchoBackend() {
   }
@@ -16,7 +24,10 @@ final class EchoBackend {
           ws.textMessageHandler(ws::writeTextMessage);
           ws.binaryMessageHandler(ws::writeBinaryMessage);
         })
-        .requestHandler(request -> request.response().end("backend=" + name + " uri=" + request.uri() + "\n"))
+        .requestHandler(request -> {
+          REQUESTS.add(name + " " + request.method() + " " + request.uri());
+          request.response().end("backend=" + name + " uri=" + request.uri() + "\n");
+        })
         .listen().await();
   }
 }

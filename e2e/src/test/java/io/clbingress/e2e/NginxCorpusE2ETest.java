@@ -374,6 +374,33 @@ class NginxCorpusE2ETest {
   }
 
   @Test
+  void g3_corsPreflightsOfAllowedOriginsAreAnsweredAtTheEdge() throws Exception {
+    awaitCorpusApplied();
+    // Documented: an OPTIONS request of an allowed origin gets 204 and the Access-Control-* headers
+    // without reaching the backend; another origin's request is the backend's to answer
+    List<CorpusIngress> cors = INGRESSES.stream().filter(i -> "true".equals(i.annotations().get(NGINX + "enable-cors")))
+        .toList();
+    assertThat(cors).isNotEmpty();
+    for (CorpusIngress ingress : cors) {
+      PathRule rule = ingress.paths().get(0);
+      boolean tls = ingress.tlsHosts().contains(rule.host());
+      String listed = ingress.annotations().getOrDefault(NGINX + "cors-allow-origin", "*");
+      String origin = listed.equals("*") ? "https://anyone.example" : listed.split(",")[0].trim();
+      List<String> preflight = List.of("Origin: " + origin, "Access-Control-Request-Method: GET");
+      Reply answered = request("OPTIONS", rule.host(), rule.path(), tls, preflight, "access-control-allow-origin");
+      assertThat(answered.status()).as(ingress.id()).isEqualTo(204);
+      assertThat(answered.location()).as(ingress.id()).isEqualTo(listed.equals("*") ? "*" : origin);
+      assertThat(answered.body()).as(ingress.id()).isEmpty();
+      if (!listed.equals("*")) {
+        Reply other = request("OPTIONS", rule.host(), rule.path(), tls,
+            List.of("Origin: https://elsewhere.example", "Access-Control-Request-Method: GET"), "access-control-allow-origin");
+        assertThat(other.body()).as(ingress.id()).startsWith("service=" + ingress.namespace() + "/" + rule.service() + " ");
+        assertThat(other.location()).as(ingress.id()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void h_anIngressWithAnInvalidValueIsNotServedAndTheLogNamesTheAnnotation() throws Exception {
     awaitCorpusApplied();
     for (Map.Entry<String, String> invalid : INVALID.entrySet()) {
@@ -385,7 +412,11 @@ class NginxCorpusE2ETest {
     }
   }
 
-  /** An HTTP reply as curl saw it. */
+  /**
+   * An HTTP reply as curl saw it.
+   *
+   * @param location the redirect URL, or the answer header {@code request} was asked for (empty when none)
+   */
   record Reply(int status, String body, String location) {
   }
 
@@ -411,7 +442,17 @@ class NginxCorpusE2ETest {
 
   /** GET {@code path} on {@code host}: over HTTPS (trusting any certificate) or plain HTTP. */
   private static Reply get(String host, String path, boolean https, List<String> headers) throws Exception {
-    List<String> args = new ArrayList<>(List.of("-s", "-k", "--path-as-is", "-w", "\n%{http_code} %{redirect_url}"));
+    return request("GET", host, path, https, headers, null);
+  }
+
+  /**
+   * A request without a body; the reply's {@code location} is the redirect URL, or the value of
+   * {@code answerHeader} when one is named (empty when absent).
+   */
+  private static Reply request(String method, String host, String path, boolean https, List<String> headers,
+      String answerHeader) throws Exception {
+    List<String> args = new ArrayList<>(List.of("-s", "-k", "--path-as-is", "-X", method, "-w",
+        "\n%{http_code} " + (answerHeader == null ? "%{redirect_url}" : "%header{" + answerHeader + "}")));
     for (String header : headers) {
       args.addAll(List.of("-H", header));
     }

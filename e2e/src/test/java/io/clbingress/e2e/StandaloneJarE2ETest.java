@@ -179,6 +179,47 @@ class StandaloneJarE2ETest {
   }
 
   @Test
+  void j_chromiumSendsACredentialedCrossOriginRequestOnlyFromTheAllowedOrigin() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(E2E_DIR.resolve(
+        "node_modules/playwright-core")), "Debian's chromium and npm playwright-core are needed (.ci/run installs them)");
+    // Given an Ingress with ingress-nginx's CORS annotations allowing one origin, credentials included
+    int originPort = Processes.freePort();
+    Files.writeString(manifests.resolve("cors.yaml"), """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: api
+          namespace: e2e
+          annotations:
+            nginx.ingress.kubernetes.io/enable-cors: "true"
+            nginx.ingress.kubernetes.io/cors-allow-origin: "http://app.example.com:%d"
+            nginx.ingress.kubernetes.io/cors-allow-methods: "GET, PUT"
+            nginx.ingress.kubernetes.io/cors-allow-headers: "Content-Type, X-Requested-With"
+            nginx.ingress.kubernetes.io/cors-allow-credentials: "true"
+        spec:
+          ingressClassName: clb
+          rules:
+          - host: api.example.com
+            http:
+              paths: [{path: /cors, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
+        """.formatted(originPort));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() ->
+        curl("-s", "-H", "Host: api.example.com", proxy("/cors/ready")).stdout().contains("backend=blue"));
+    EchoBackend.REQUESTS.clear();
+    // When headless Chromium sends a credentialed PUT from a page of that origin, and from a page of another
+    String api = "http://api.example.com:" + httpPort + "/cors/data";
+    Processes.Run chromium = Processes.run(E2E_DIR, List.of("node", "chromium-cors.js", api,
+        "http://app.example.com:" + originPort + "/", "http://evil.example.net:" + originPort + "/"), 120);
+    // Then the allowed page reads the answer (its preflight was answered at the edge: the backend saw
+    // only the PUT), and the browser refuses the other page's call: that origin's preflight went to
+    // the backend as any request (as in ingress-nginx), whose answer allows nothing, and no PUT followed
+    assertThat(chromium.exitCode()).as(chromium.stdout() + chromium.stderr()).isZero();
+    assertThat(chromium.stdout()).contains("\"status\":200", "backend=blue uri=/cors/data",
+        "\"origin\":\"http://evil.example.net:" + originPort + "\",\"error\":\"TypeError");
+    assertThat(EchoBackend.REQUESTS).containsExactly("blue PUT /cors/data", "blue OPTIONS /cors/data");
+  }
+
+  @Test
   void g_tcpSslListenerCarriesWssAndPlainBytes() throws Exception {
     // Given a TCP_SSL CLBListener in front of the blue backend, with a certificate made with openssl
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");

@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.netty.buffer.ByteBuf;
@@ -90,6 +91,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private String label;
   private long started;
   private int status;
+  /** The request's route's CORS and the Access-Control-Allow-Origin of its answers, or null. */
+  private CorsPolicy cors;
+  private String corsOrigin;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
@@ -215,6 +219,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     status = 0;
     label = ProxyMetrics.NO_ROUTE;
     exchange = null;
+    cors = null;
+    corsOrigin = null;
     inAnswer = true;
     HttpHeaders headers = request.headers();
     if (request.decoderResult().isFailure()) {
@@ -236,12 +242,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String uri = request.uri();
     String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
-        Dispatch.queryOf(uri), host, parsedHost(host), upgrade,
+        Dispatch.queryOf(uri), host, parsedHost(host), upgrade, request.method() == HttpMethod.OPTIONS,
         Dispatch.declaredLength(contentLength), requestValues.of(headers, clientIp));
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();
+    }
+    if (dispatch.corsOrigin() != null) {
+      cors = route.cors();
+      corsOrigin = dispatch.corsOrigin();
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), uri, headers.get(HttpHeaderNames.HOST), clientIp,
@@ -257,6 +267,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         send(refusal, expectsContinue);
       }
       case NOT_FOUND -> answer(404, expectsContinue);
+      case PREFLIGHT -> send(new DefaultFullHttpResponse(version, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER),
+          expectsContinue);
       case NO_ENDPOINT -> answer(503, expectsContinue);
       case TOO_LARGE -> answer(413, true);
       case REDIRECT -> redirect(route.redirect().statusCode(), dispatch.redirectLocation(tls ? "https" : "http"));
@@ -372,6 +384,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (setCookie != null) {
       headers.add(HttpHeaderNames.SET_COOKIE, setCookie);
     }
+    addCors(headers);
     response.setProtocolVersion(version);
     channel.write(response, channel.voidPromise());
   }
@@ -445,14 +458,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       keepAlive = false;
       closing = true;
     }
-    HttpUtil.setContentLength(response, response.content().readableBytes());
+    if (status != 204) { // RFC 9110 §8.6: no Content-Length in a 204
+      HttpUtil.setContentLength(response, response.content().readableBytes());
+    }
     frame(response.headers());
+    addCors(response.headers());
     if (head && response.content().isReadable()) {
       FullHttpResponse bodiless = response.replace(Unpooled.EMPTY_BUFFER); // RFC 9110 §9.3.2: the length, no body
       response.release();
       response = bodiless;
     }
     end(response);
+  }
+
+  /** The route's CORS headers, on every answer of a request whose origin it allows. */
+  private void addCors(HttpHeaders headers) {
+    if (cors != null) {
+      cors.applyTo(headers::get, headers::set, corsOrigin);
+    }
   }
 
   /** Connection header of an answer: {@code close} for the last, {@code keep-alive} to an HTTP/1.0 client that keeps it. */

@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.RequestValues;
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.PathRewriter;
 import io.vertx.core.net.HostAndPort;
@@ -30,12 +31,14 @@ import io.vertx.core.net.HostAndPort;
  * @param authority {@code host} parsed, or null
  * @param balanceKey what the route's cluster hashes for this request ({@link BalanceKey}), or null
  *     for the client's address
+ * @param corsOrigin the {@code Access-Control-Allow-Origin} of every answer to this request, when
+ *     the route has CORS and allows the request's origin ({@link CorsPolicy#allowOrigin}); else null
  */
 record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority,
-    String balanceKey) {
+    String balanceKey, String corsOrigin) {
 
   /** The proxy's choices for a request head. */
-  enum Action { REFUSE, NOT_FOUND, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+  enum Action { REFUSE, NOT_FOUND, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
 
   /**
    * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
@@ -53,12 +56,14 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param hostHeader the Host header (or HTTP/2 {@code :authority}) as sent, or null
    * @param hostParsed {@code hostHeader} parsed ({@link AbsoluteForm#parse}), or null
    * @param upgrade the request asks for a WebSocket upgrade
+   * @param options its method is {@code OPTIONS}
    * @param declaredLength its Content-Length, -1 when it has none
-   * @param values its headers, cookies and client address, read only for a route with a canary or a
-   *     cluster with a hash key, during this call only
+   * @param values its headers, cookies and client address, read only for a route with a canary, CORS
+   *     or a cluster with a hash key, during this call only
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
-      String hostHeader, HostAndPort hostParsed, boolean upgrade, long declaredLength, RequestValues values) {
+      String hostHeader, HostAndPort hostParsed, boolean upgrade, boolean options, long declaredLength,
+      RequestValues values) {
     // RFC 9112 §3.2.2: an absolute-form target's authority wins over the Host header.
     boolean absolute = AbsoluteForm.isAbsolute(uri);
     String host = absolute ? AbsoluteForm.targetAuthority(uri) : hostHeader;
@@ -71,7 +76,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean fragment = uri.indexOf('#') >= 0;
     String path = headRefusal != 0 || !originOrAbsolute || fragment ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
-      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null);
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null);
     }
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
@@ -79,13 +84,17 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     if (route != null && route.canary() != null) {
       route = route.canary().choose(route, values); // before the rest: its cluster decides 503
     }
+    String corsOrigin = route == null || route.cors() == null ? null
+        : route.cors().allowOrigin(values.header("origin"));
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;
+    } else if (options && corsOrigin != null) {
+      action = Action.PREFLIGHT;
     } else if (named == null && route.redirectKeepsHost()) {
       // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
       // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
-      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null);
+      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null);
     } else if (route.redirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
@@ -105,10 +114,10 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
       if (forwarded == null) {
-        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null);
+        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null, null);
       }
     }
-    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey);
+    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin);
   }
 
   /**

@@ -5,6 +5,8 @@ import io.clbingress.dataplane.table.ClientLimits;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import java.util.HashMap;
@@ -112,7 +114,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
-        Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), requestValues.of(request));
+        request.method() == HttpMethod.OPTIONS, Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), requestValues.of(request));
     requestValues.of(null); // read during dispatch only
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
@@ -123,6 +125,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       }
       metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
     });
+    if (dispatch.corsOrigin() != null) {
+      HttpServerResponse response = request.response();
+      response.headersEndHandler(v -> route.cors().applyTo(response.headers()::get, response.headers()::set,
+          dispatch.corsOrigin()));
+    }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
           request.remoteAddress(), route == null ? "no route" : route.key());
@@ -137,6 +144,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         Responses.send(request, status, Responses.reason(status));
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
+      case PREFLIGHT -> Responses.noContent(request);
       case REDIRECT -> redirect(request, route.redirect().statusCode(),
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));
       case REDIRECT_TO_HTTPS -> redirect(request, 308, httpsLocation(dispatch));

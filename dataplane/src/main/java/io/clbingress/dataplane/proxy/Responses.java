@@ -27,6 +27,15 @@ final class Responses {
     answer(request, status, message, false);
   }
 
+  /**
+   * 204 without a body or Content-Length (RFC 9110 §8.6, §15.3.5): a CORS preflight answered at
+   * the edge; the connection closes after it when the client awaits {@code 100 Continue}.
+   */
+  static void noContent(HttpServerRequest request) {
+    answer(request, 204, null, ExpectContinue.awaited(request));
+  }
+
+  /** {@code message}: the text of the body, or null for none. */
   private static void answer(HttpServerRequest request, int status, String message, boolean close) {
     // The forwarders pause the request; a paused request keeps the whole keep-alive connection
     // from reading its next request. What is left of its body is read and dropped, so that the
@@ -46,11 +55,12 @@ final class Responses {
       }
       return;
     }
-    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8");
+    response.setStatusCode(status);
     if (close) {
       lastOnConnection(request);
     }
-    var ended = response.end(status + " " + message + "\n");
+    var ended = message == null ? response.end()
+        : response.putHeader("content-type", "text/plain; charset=utf-8").end(status + " " + message + "\n");
     if (close) {
       closeWhenWritten(request, ended);
     }

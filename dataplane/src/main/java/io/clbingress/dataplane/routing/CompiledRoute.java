@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.routing;
 
 import io.clbingress.dataplane.table.Canary;
+import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.ErrorPages;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RegexSubstitution;
@@ -28,16 +29,17 @@ import java.util.List;
  * @param sessionCookie its sticky sessions' cookie: its {@link SessionCookie} filter, else the default
  * @param errorPages its {@link ErrorPages} compiled, or null
  * @param retry its {@link Retry} filter, else {@link Retry#DEFAULT}
+ * @param cors its {@link Cors} filter compiled, or null
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
-    Retry retry) {
+    Retry retry, CorsPolicy cors) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route));
+        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route));
   }
 
   /**
@@ -54,7 +56,8 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
-          ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry);
+          ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
+          compiled.cors);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -77,9 +80,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -106,6 +109,11 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
   /** Whether an answer with this status (the backend's, or the proxy's own 502/504) is replaced by the route's error page. */
   public boolean replacedByPage(int status) {
     return errorPages != null && errorPages.replaces(status);
+  }
+
+  private static CorsPolicy cors(Route route) {
+    Cors cors = route.filter(Cors.class);
+    return cors == null ? null : new CorsPolicy(cors);
   }
 
   private static Retry retry(Route route) {

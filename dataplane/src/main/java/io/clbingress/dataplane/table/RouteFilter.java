@@ -16,8 +16,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Canary.class, name = "Canary"),
     @JsonSubTypes.Type(value = SessionCookie.class, name = "SessionCookie"),
     @JsonSubTypes.Type(value = Retry.class, name = "Retry"),
-    @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages")
+    @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages"),
+    @JsonSubTypes.Type(value = Cors.class, name = "CORS")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages {
+    Retry, ErrorPages, Cors {
 }

@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.HashKeyPart;
 import io.clbingress.dataplane.table.HttpHeader;
@@ -220,6 +221,51 @@ public final class AnnotationParser {
   }
 
   /** A header or cookie name: an RFC 9110 token. */
+  /** {@code *} alone, or comma-separated origins ({@link Cors#isOrigin}), each once; lower case. */
+  public static AnnotationValue<List<String>> origins(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      if (raw.trim().equals(Cors.ANY_ORIGIN)) {
+        return new AnnotationValue.Valid<>(List.of(Cors.ANY_ORIGIN));
+      }
+      List<String> origins = new ArrayList<>();
+      for (String item : raw.split(",", -1)) {
+        String origin = item.trim().toLowerCase(Locale.ROOT);
+        if (!Cors.isOrigin(origin)) {
+          return new AnnotationValue.Invalid<>(key, quote(item.trim()) + " is not an origin http(s)://host[:port]"
+              + " (the host may start with *.; * stands alone)");
+        }
+        if (origins.contains(origin)) {
+          return new AnnotationValue.Invalid<>(key, quote(item.trim()) + " is written twice");
+        }
+        origins.add(origin);
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(origins));
+    });
+  }
+
+  /**
+   * RFC 9110 tokens (methods, header names) separated by commas or spaces (ingress-nginx takes
+   * both), each once in any case; empty for none.
+   */
+  public static AnnotationValue<List<String>> tokens(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<String> tokens = new ArrayList<>();
+      if (raw.isBlank()) {
+        return new AnnotationValue.Valid<>(List.of());
+      }
+      for (String token : raw.trim().split("[,\\s]+")) {
+        if (!TableText.token(token)) {
+          return new AnnotationValue.Invalid<>(key, quote(token) + " is not a name (an RFC 9110 token)");
+        }
+        if (tokens.stream().anyMatch(token::equalsIgnoreCase)) {
+          return new AnnotationValue.Invalid<>(key, quote(token) + " is written twice");
+        }
+        tokens.add(token);
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(tokens));
+    });
+  }
+
   public static AnnotationValue<String> token(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> TableText.token(raw.trim()) ? new AnnotationValue.Valid<>(raw.trim())
         : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a header or cookie name"));

@@ -55,7 +55,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** An object name (a DNS-1123 label). */
     NAME,
     /** Comma-separated status codes in min..max. */
-    CODES
+    CODES,
+    /** {@code *}, or comma-separated origins {@code http(s)://host[:port]} whose host may start with {@code *.}. */
+    ORIGINS,
+    /** Comma-separated tokens (methods or header names); {@code *} where the name says so. */
+    TOKENS
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -193,6 +197,25 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       599, List.of(), true, "", "answers of the backend with these statuses are replaced by default-backend's page"
       + " for GET / (with X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name,"
       + " X-Service-Port); needs default-backend on the same Ingress");
+  public static final AnnotationSpec ENABLE_CORS = new AnnotationSpec("enable-cors", Type.BOOLEAN, 0, 0, List.of("true", "false"),
+      true, "false", "CORS answered at the edge: an OPTIONS request of an allowed origin gets 204 with the"
+      + " Access-Control-* headers without reaching the backend; every answer to a request of an allowed origin gets"
+      + " them (replacing the backend's); the other cors-* annotations are read only with it");
+  public static final AnnotationSpec CORS_ALLOW_ORIGIN = new AnnotationSpec("cors-allow-origin", Type.ORIGINS, 0, 0,
+      List.of(), true, "*", "the origins allowed: * (any, answered with *, so browsers send no credentials), or a"
+      + " list, answered with the request's Origin and Vary: Origin; https://*.example.com allows one more label");
+  public static final AnnotationSpec CORS_ALLOW_METHODS = new AnnotationSpec("cors-allow-methods", Type.TOKENS, 0, 0,
+      List.of(), true, "GET, PUT, POST, DELETE, PATCH, OPTIONS", "Access-Control-Allow-Methods");
+  public static final AnnotationSpec CORS_ALLOW_HEADERS = new AnnotationSpec("cors-allow-headers", Type.TOKENS, 0, 0,
+      List.of(), true, "DNT, Keep-Alive, User-Agent, X-Requested-With, If-Modified-Since, Cache-Control, Content-Type,"
+      + " Range, Authorization", "Access-Control-Allow-Headers");
+  public static final AnnotationSpec CORS_EXPOSE_HEADERS = new AnnotationSpec("cors-expose-headers", Type.TOKENS, 0,
+      0, List.of(), true, "", "Access-Control-Expose-Headers (none when empty; * for all)");
+  public static final AnnotationSpec CORS_ALLOW_CREDENTIALS = new AnnotationSpec("cors-allow-credentials",
+      Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "true", "Access-Control-Allow-Credentials: true is sent");
+  public static final AnnotationSpec CORS_MAX_AGE = new AnnotationSpec("cors-max-age", Type.NUMBER, 0,
+      Integer.MAX_VALUE, List.of(), true, "1728000", "Access-Control-Max-Age: seconds a browser keeps a preflight's"
+      + " answer");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -203,7 +226,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       SESSION_COOKIE_EXPIRES, SESSION_COOKIE_PATH, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_SECURE,
       SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
-      DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS);
+      DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
+      CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE);
 
   public String key() {
     return PREFIX + name;
@@ -234,6 +258,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case WORDS -> "space-separated: " + String.join(", ", choices);
       case NAME -> "a Service name";
       case CODES -> "comma-separated, " + min + "–" + max;
+      case ORIGINS -> "*, or comma-separated http(s)://host[:port] (host may start with *.)";
+      case TOKENS -> "comma-separated names";
     };
   }
 }

@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
@@ -24,7 +25,7 @@ import java.util.Set;
  * @param serviceUpstream its backends are their Services' cluster IPs
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
- *     x-forwarded-prefix's header, the proxy-next-upstream retry); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     x-forwarded-prefix's header, the proxy-next-upstream retry, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -103,6 +104,10 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     Retry retry = NextUpstreamOptions.parse(ingress, problems);
     if (retry != null) {
       filters.add(retry);
+    }
+    Cors cors = CorsOptions.parse(ingress, problems);
+    if (cors != null) {
+      filters.add(cors);
     }
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
