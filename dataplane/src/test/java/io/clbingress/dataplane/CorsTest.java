@@ -59,18 +59,13 @@ class CorsTest {
           .end("app " + request.method());
     });
     harness.apply(table(1).cluster("app", app.actualPort()).cluster("none")
-        .route("listed.test", route("app", LISTED))
-        .route("any.test", route("app", ANY))
-        .route("plain.test", route("app", null))
-        .route("empty.test", route("none", LISTED))
+        .route("listed.test", Tables.filtered("app", LISTED))
+        .route("any.test", Tables.filtered("app", ANY))
+        .route("plain.test", Tables.filtered("app"))
+        .route("empty.test", Tables.filtered("none", LISTED))
         .route("redirect.test", new Route(PathMatch.Prefix.of("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, null,
             List.of(LISTED, new RequestRedirect("https", "moved.example.com", null, null, 301))))
         .overHttpsToo().build());
-  }
-
-  private static Route route(String cluster, Cors cors) {
-    return new Route(PathMatch.Prefix.of("/"), cluster, Tables.DEFAULT_TIMEOUTS, "test", false, null,
-        cors == null ? List.of() : List.of(cors));
   }
 
   @AfterAll
@@ -231,7 +226,7 @@ class CorsTest {
 
   @Test
   void theFilterGoesThroughTheTableCodec() {
-    RoutingTable table = table(2).cluster("app", app.actualPort()).route("listed.test", route("app", LISTED)).build();
+    RoutingTable table = table(2).cluster("app", app.actualPort()).route("listed.test", Tables.filtered("app", LISTED)).build();
     String json = TableCodec.toJson(table);
     assertThat(json).containsPattern("\"type\" ?: ?\"CORS\"");
     assertThat(TableCodec.fromJson(json)).isEqualTo(table);

@@ -59,7 +59,16 @@ final class RawHttp {
 
   /** Sends {@code request} (CRLFs as written) and reads until the server closes, at most {@code readMillis} between reads. */
   static Reply exchange(int port, String request, int readMillis) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    return exchangeFrom(null, port, request, readMillis);
+  }
+
+  /** {@link #exchange} from a socket bound to {@code localAddress} (a 127.0.0.x of its own), or any when null. */
+  static Reply exchangeFrom(String localAddress, int port, String request, int readMillis) throws IOException {
+    try (Socket socket = new Socket()) {
+      if (localAddress != null) {
+        socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+      }
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
       socket.setSoTimeout(readMillis);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();

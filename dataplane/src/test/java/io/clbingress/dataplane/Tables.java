@@ -57,6 +57,11 @@ final class Tables {
     return route(host, new PathMatch.Prefix(path), cluster, DEFAULT_TIMEOUTS);
   }
 
+  /** A route of {@code /} (Prefix) to {@code cluster} with these filters. */
+  static Route filtered(String cluster, io.clbingress.dataplane.table.RouteFilter... filters) {
+    return new Route(PathMatch.Prefix.of("/"), cluster, DEFAULT_TIMEOUTS, "test", false, null, List.of(filters));
+  }
+
   Tables route(String host, Route route) {
     hosts.computeIfAbsent(host, h -> new ArrayList<>()).add(route);
     return this;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clbingress.dataplane.routing.SourceRangeRules;
+import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.operator.translate.AnnotationSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,8 +59,8 @@ class NginxCorpusE2ETest {
   static final String STATIC_ENDPOINTS = "clb.ingress.io/static-endpoints";
   static final String TLS_PLACEHOLDER = "127.0.0.1:18443";
   /** The ingress-nginx names clb-ingress honours: the README's annotations table. */
-  static final Set<String> HONOURED = AnnotationSpec.ALL.stream().filter(AnnotationSpec::nginxAlias)
-      .map(AnnotationSpec::nginxKey).collect(Collectors.toSet());
+  static final Set<String> HONOURED = AnnotationSpec.ALL.stream().flatMap(spec -> spec.nginxKeys().stream())
+      .collect(Collectors.toSet());
   /**
    * Values outside what clb-ingress accepts, on purpose: Argo CD's gRPC Ingress asks for
    * backend-protocol GRPC, and clb-ingress speaks HTTP and HTTPS to backends. Such an Ingress is
@@ -213,6 +216,13 @@ class NginxCorpusE2ETest {
                 + ingress.annotations().get(NGINX + "canary-by-header-value")) : offTheCanary(rule);
         Reply reply = get(rule.host(), path, ingress.tlsHosts().contains(rule.host()), headers);
         String where = ingress.id() + " " + rule;
+        if (refusesTheProbes(ingress)) {
+          // Documented: a client outside whitelist-source-range (or inside denylist-source-range) gets 403, before anything else
+          assertThat(reply.status()).as(where + ": " + reply).isEqualTo(403);
+          assertThat(reply.body()).as(where).doesNotContain("service=");
+          probed++;
+          continue;
+        }
         String appRoot = appRootLocation(ingress, rule.host(), path, ingress.tlsHosts().contains(rule.host()));
         if (appRoot != null) {
           // Documented: a request for exactly / gets a 302 to app-root, same scheme, host and port
@@ -309,7 +319,9 @@ class NginxCorpusE2ETest {
       seen.add(redirect);
       Reply reply = get(rule.host(), rule.path(), false, List.of());
       String appRoot = appRootLocation(ingress, rule.host(), rule.path(), false);
-      if (appRoot != null) {
+      if (refusesTheProbes(ingress)) {
+        assertThat(reply.status()).as(ingress.id() + ": the refusal comes before the redirect").isEqualTo(403);
+      } else if (appRoot != null) {
         // app-root's redirect comes first, as in ingress-nginx (its server-level rewrite runs before the HTTPS redirect)
         assertThat(reply.status() + " " + reply.location()).as(ingress.id()).isEqualTo("302 " + appRoot);
       } else if (redirect) {
@@ -328,12 +340,19 @@ class NginxCorpusE2ETest {
     awaitCorpusApplied();
     List<CorpusIngress> https = INGRESSES.stream().filter(i -> i.annotated("backend-protocol", "HTTPS")).toList();
     assertThat(https).hasSizeGreaterThanOrEqualTo(3);
+    int served = 0;
     for (CorpusIngress ingress : https) {
       PathRule rule = ingress.paths().get(0);
       Reply reply = get(rule.host(), rule.path(), true, List.of());
+      if (refusesTheProbes(ingress)) {
+        assertThat(reply.status()).as(ingress.id() + ": " + reply).isEqualTo(403);
+        continue;
+      }
       assertThat(reply.status()).as(ingress.id() + ": " + reply).isEqualTo(200);
       assertThat(reply.body()).as(ingress.id()).contains(" tls=true ");
+      served++;
     }
+    assertThat(served).isGreaterThanOrEqualTo(2);
   }
 
   @Test
@@ -418,6 +437,22 @@ class NginxCorpusE2ETest {
    * @param location the redirect URL, or the answer header {@code request} was asked for (empty when none)
    */
   record Reply(int status, String body, String location) {
+  }
+
+  /**
+   * Whether the Ingress's source ranges refuse this test's requests, which come from 127.0.0.1
+   * (the corpus's access lists name private or documentation ranges).
+   */
+  private static boolean refusesTheProbes(CorpusIngress ingress) {
+    List<String> allow = ranges(ingress, "whitelist-source-range");
+    List<String> deny = ranges(ingress, "denylist-source-range");
+    return !(allow.isEmpty() && deny.isEmpty())
+        && !new SourceRangeRules(new SourceRanges(allow, deny)).allows("127.0.0.1");
+  }
+
+  private static List<String> ranges(CorpusIngress ingress, String name) {
+    String value = ingress.annotations().get(NGINX + name);
+    return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList();
   }
 
   /** Where app-root sends a request for {@code path} on {@code host} (over HTTPS or plain HTTP), or null. */

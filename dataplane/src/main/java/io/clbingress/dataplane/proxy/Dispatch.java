@@ -38,7 +38,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     String balanceKey, String corsOrigin) {
 
   /** The proxy's choices for a request head. */
-  enum Action { REFUSE, NOT_FOUND, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+  enum Action { REFUSE, NOT_FOUND, FORBIDDEN, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
 
   /**
    * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
@@ -58,8 +58,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param upgrade the request asks for a WebSocket upgrade
    * @param options its method is {@code OPTIONS}
    * @param declaredLength its Content-Length, -1 when it has none
-   * @param values its headers, cookies and client address, read only for a route with a canary, CORS
-   *     or a cluster with a hash key, during this call only
+   * @param values its headers, cookies and client address, read only for a route with a canary, CORS,
+   *     source ranges or a cluster with a hash key, during this call only
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
       String hostHeader, HostAndPort hostParsed, boolean upgrade, boolean options, long declaredLength,
@@ -89,6 +89,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     Action action;
     if (route == null) {
       action = Action.NOT_FOUND;
+    } else if (route.sourceRanges() != null && !route.sourceRanges().allows(values.clientAddress())) {
+      return new Dispatch(Action.FORBIDDEN, 403, route, null, host, named, null, null);
     } else if (options && corsOrigin != null) {
       action = Action.PREFLIGHT;
     } else if (named == null && route.redirectKeepsHost()) {

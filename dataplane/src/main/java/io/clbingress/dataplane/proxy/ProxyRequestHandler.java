@@ -144,6 +144,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         Responses.send(request, status, Responses.reason(status));
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
+      case FORBIDDEN -> Responses.send(request, 403, "Forbidden");
       case PREFLIGHT -> Responses.noContent(request);
       case REDIRECT -> redirect(request, route.redirect().statusCode(),
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));

@@ -10,6 +10,7 @@ import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.SessionCookie;
+import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
@@ -30,16 +31,18 @@ import java.util.List;
  * @param errorPages its {@link ErrorPages} compiled, or null
  * @param retry its {@link Retry} filter, else {@link Retry#DEFAULT}
  * @param cors its {@link Cors} filter compiled, or null
+ * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
-    Retry retry, CorsPolicy cors) {
+    Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
-        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route));
+        upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
+        sourceRanges(route));
   }
 
   /**
@@ -57,7 +60,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
           ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
-          compiled.cors);
+          compiled.cors, compiled.sourceRanges);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -80,9 +83,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -109,6 +112,11 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
   /** Whether an answer with this status (the backend's, or the proxy's own 502/504) is replaced by the route's error page. */
   public boolean replacedByPage(int status) {
     return errorPages != null && errorPages.replaces(status);
+  }
+
+  private static SourceRangeRules sourceRanges(Route route) {
+    SourceRanges ranges = route.filter(SourceRanges.class);
+    return ranges == null ? null : new SourceRangeRules(ranges);
   }
 
   private static CorsPolicy cors(Route route) {

@@ -17,8 +17,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = SessionCookie.class, name = "SessionCookie"),
     @JsonSubTypes.Type(value = Retry.class, name = "Retry"),
     @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages"),
-    @JsonSubTypes.Type(value = Cors.class, name = "CORS")
+    @JsonSubTypes.Type(value = Cors.class, name = "CORS"),
+    @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors {
+    Retry, ErrorPages, Cors, SourceRanges {
 }

@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * @param value its value
  * @param note for {@link Verdict#HONOURED}: empty, or how the accepted values differ from
  *     ingress-nginx's; otherwise why, and what happens instead
- * @param securityRelevant not honoured, and the route is more open without it (access lists,
- *     authentication, rate and connection limits, CORS, ModSecurity)
+ * @param securityRelevant not honoured, and the route is more open without it (authentication, rate
+ *     and connection limits, ModSecurity)
  */
 public record AnnotationCoverage(String key, String value, Verdict verdict, String note, boolean securityRelevant) {
 
@@ -38,10 +38,9 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   static final String SNIPPET = "never executed (nginx configuration snippets)";
   static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
       + " ingress-nginx";
-  private static final Set<String> SECURITY_NAMES = Set.of("whitelist-source-range", "allowlist-source-range",
-      "denylist-source-range", "enable-cors", "enable-modsecurity", "enable-owasp-core-rules", "satisfy",
+  private static final Set<String> SECURITY_NAMES = Set.of("enable-modsecurity", "enable-owasp-core-rules", "satisfy",
       "modsecurity-transaction-id");
-  private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "cors-", "global-rate-limit");
+  private static final List<String> SECURITY_PREFIXES = List.of("auth-", "limit-", "global-rate-limit");
   /** What a user gets instead, for the ingress-nginx annotations users set most (a name or a name prefix). */
   private static final Map<String, String> INSTEAD = Map.ofEntries(
       Map.entry("proxy-ssl", "TLS to the backend (backend-protocol HTTPS) neither verifies the backend's certificate"
@@ -123,12 +122,12 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   /** Ours, or an ingress-nginx name that we honour; null for anything else. */
   private static AnnotationSpec spec(String key) {
     return AnnotationSpec.ALL.stream().filter(spec -> spec.key().equals(key)
-        || spec.nginxAlias() && spec.nginxKey().equals(key)).findFirst().orElse(null);
+        || spec.nginxKeys().contains(key)).findFirst().orElse(null);
   }
 
   /** How an honoured ingress-nginx name's accepted values differ from ingress-nginx's; empty for ours. */
   private static String difference(AnnotationSpec spec, String key) {
-    if (!key.equals(spec.nginxKey())) {
+    if (!spec.nginxKeys().contains(key)) {
       return "";
     }
     return switch (spec.type()) {

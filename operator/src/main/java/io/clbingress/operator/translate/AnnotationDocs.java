@@ -19,7 +19,7 @@ public final class AnnotationDocs {
       table.append("| `").append(spec.key()).append("` | ").append(spec.meaning()).append(" | ")
           .append(spec.defaultValue().isEmpty() ? "—" : spec.defaultValue()).append(" | ")
           .append(spec.acceptedText()).append(" | ")
-          .append(spec.nginxAlias() ? "`" + spec.nginxKey() + "`" : "—").append(" |\n");
+          .append(spec.nginxAlias() ? "`" + String.join("`, `", spec.nginxKeys()) + "`" : "—").append(" |\n");
     }
     return table.toString();
   }

@@ -1,6 +1,7 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Cors;
+import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.HashKeyPart;
 import io.clbingress.dataplane.table.HttpHeader;
@@ -266,6 +267,24 @@ public final class AnnotationParser {
     });
   }
 
+  /** Comma-separated IPv4 and IPv6 CIDRs or addresses ({@link SourceRanges#prefixLength}), at least one. */
+  public static AnnotationValue<List<String>> cidrs(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<String> ranges = new ArrayList<>();
+      for (String item : raw.split(",", -1)) {
+        String range = item.trim();
+        try {
+          SourceRanges.prefixLength(range);
+        } catch (IllegalArgumentException e) {
+          return new AnnotationValue.Invalid<>(key, quote(range) + " is not an IPv4 or IPv6 address or CIDR"
+              + (range.contains("/") ? " (or its prefix length is out of range)" : ""));
+        }
+        ranges.add(range);
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(ranges));
+    });
+  }
+
   public static AnnotationValue<String> token(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> TableText.token(raw.trim()) ? new AnnotationValue.Valid<>(raw.trim())
         : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a header or cookie name"));
@@ -378,10 +397,10 @@ public final class AnnotationParser {
     if (ours != null) {
       return reader.read(spec.key(), ours);
     }
-    if (spec.nginxAlias()) {
-      String nginx = annotations.get(spec.nginxKey());
+    for (String key : spec.nginxKeys()) {
+      String nginx = annotations.get(key);
       if (nginx != null) {
-        return reader.read(spec.nginxKey(), nginx);
+        return reader.read(key, nginx);
       }
     }
     return new AnnotationValue.Absent<>();

@@ -4,15 +4,24 @@ import java.util.List;
 
 /**
  * One supported Ingress annotation: its name after the {@code clb.ingress.io/} prefix, what values
- * it takes, and whether the ingress-nginx annotation of the same name is honoured too. The table
- * {@link #ALL} is the single source for parsing, validation and the user documentation.
+ * it takes, and the ingress-nginx annotations honoured as the same (after the
+ * {@code nginx.ingress.kubernetes.io/} prefix; most have ours's name). The table {@link #ALL} is
+ * the single source for parsing, validation and the user documentation.
  *
  * @param min lowest accepted number (seconds for durations)
  * @param max highest accepted number
  * @param choices accepted words for {@link Type#CHOICE}
+ * @param nginxKeys the ingress-nginx annotations (prefix included) read when ours is not set, in the
+ *     order they are looked for; empty when none
  */
-public record AnnotationSpec(String name, Type type, long min, long max, List<String> choices, boolean nginxAlias,
+public record AnnotationSpec(String name, Type type, long min, long max, List<String> choices, List<String> nginxKeys,
     String defaultValue, String meaning) {
+
+  /** An annotation whose ingress-nginx twin, when {@code nginxAlias}, has the same name. */
+  public AnnotationSpec(String name, Type type, long min, long max, List<String> choices, boolean nginxAlias,
+      String defaultValue, String meaning) {
+    this(name, type, min, max, choices, nginxAlias ? List.of(NGINX_PREFIX + name) : List.of(), defaultValue, meaning);
+  }
 
   public static final String PREFIX = "clb.ingress.io/";
   public static final String NGINX_PREFIX = "nginx.ingress.kubernetes.io/";
@@ -59,7 +68,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** {@code *}, or comma-separated origins {@code http(s)://host[:port]} whose host may start with {@code *.}. */
     ORIGINS,
     /** Comma-separated tokens (methods or header names); {@code *} where the name says so. */
-    TOKENS
+    TOKENS,
+    /** Comma-separated IPv4 and IPv6 CIDRs or addresses. */
+    CIDRS
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -216,6 +227,12 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec CORS_MAX_AGE = new AnnotationSpec("cors-max-age", Type.NUMBER, 0,
       Integer.MAX_VALUE, List.of(), true, "1728000", "Access-Control-Max-Age: seconds a browser keeps a preflight's"
       + " answer");
+  public static final AnnotationSpec ALLOW_SOURCE_RANGE = new AnnotationSpec("allow-source-range", Type.CIDRS, 0, 0,
+      List.of(), List.of(NGINX_PREFIX + "whitelist-source-range", NGINX_PREFIX + "allowlist-source-range"), "",
+      "only clients from these ranges are served; the others get 403, before anything reaches the backend");
+  public static final AnnotationSpec DENY_SOURCE_RANGE = new AnnotationSpec("deny-source-range", Type.CIDRS, 0, 0,
+      List.of(), List.of(NGINX_PREFIX + "denylist-source-range"), "", "clients from these ranges get 403, even when"
+      + " allow-source-range has them");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -227,14 +244,20 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
-      CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE);
+      CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE);
 
   public String key() {
     return PREFIX + name;
   }
 
+  /** Whether an ingress-nginx annotation is honoured as this one. */
+  public boolean nginxAlias() {
+    return !nginxKeys.isEmpty();
+  }
+
+  /** The first ingress-nginx annotation honoured as this one (the one the documentation names first). */
   public String nginxKey() {
-    return NGINX_PREFIX + name;
+    return nginxKeys.get(0);
   }
 
   /** What the table in README says under "accepted". */
@@ -260,6 +283,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case CODES -> "comma-separated, " + min + "–" + max;
       case ORIGINS -> "*, or comma-separated http(s)://host[:port] (host may start with *.)";
       case TOKENS -> "comma-separated names";
+      case CIDRS -> "comma-separated IPv4/IPv6 CIDRs or addresses";
     };
   }
 }

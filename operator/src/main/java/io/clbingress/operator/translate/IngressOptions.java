@@ -7,6 +7,7 @@ import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SessionCookie;
+import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
@@ -25,7 +26,7 @@ import java.util.Set;
  * @param serviceUpstream its backends are their Services' cluster IPs
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
- *     x-forwarded-prefix's header, the proxy-next-upstream retry, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -104,6 +105,13 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     Retry retry = NextUpstreamOptions.parse(ingress, problems);
     if (retry != null) {
       filters.add(retry);
+    }
+    List<String> allow = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.ALLOW_SOURCE_RANGE),
+        List.of());
+    List<String> deny = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.DENY_SOURCE_RANGE),
+        List.of());
+    if (!allow.isEmpty() || !deny.isEmpty()) {
+      filters.add(new SourceRanges(allow, deny));
     }
     Cors cors = CorsOptions.parse(ingress, problems);
     if (cors != null) {
@@ -238,9 +246,12 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     return new CanaryOptions(header, value, pattern, cookie, (int) weight, (int) total);
   }
 
-  /** The key an annotation is set under: ours when set, else ingress-nginx's. */
+  /** The key an annotation is set under: ours when set, else the first of ingress-nginx's that is (else ours). */
   static String annotationKey(Map<String, String> annotations, AnnotationSpec spec) {
-    return annotations.containsKey(spec.key()) ? spec.key() : spec.nginxKey();
+    if (annotations.containsKey(spec.key())) {
+      return spec.key();
+    }
+    return spec.nginxKeys().stream().filter(annotations::containsKey).findFirst().orElse(spec.key());
   }
 
   static <T> T valid(IngressInfo ingress, List<Problem> problems, AnnotationValue<T> value, T fallback) {

@@ -30,8 +30,9 @@ class MigrateCommandTest {
   private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
   @Test
-  void folderWithAnAllowListThatIsNotHonouredExitsWith3() throws Exception {
+  void folderWithAnAuthUrlThatIsNotHonouredExitsWith3() throws Exception {
     Files.writeString(dir.resolve("apps.yaml"), ingressYaml("admin", Map.of(
+        "nginx.ingress.kubernetes.io/auth-url", "http://auth.example/check",
         "nginx.ingress.kubernetes.io/whitelist-source-range", "10.0.0.0/8",
         "nginx.ingress.kubernetes.io/proxy-read-timeout", "3600"))
         + "---\n" + ingressYaml("blog", Map.of(
@@ -44,12 +45,13 @@ class MigrateCommandTest {
     String report = printed.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(report).isEqualTo(MigrateCommand.SECURITY_GAP);
     assertThat(report).contains("Ingress apps/admin", "Ingress apps/blog",
-        "nginx.ingress.kubernetes.io/whitelist-source-range: not honoured - SECURITY-RELEVANT",
+        "nginx.ingress.kubernetes.io/auth-url: not honoured - SECURITY-RELEVANT",
+        "nginx.ingress.kubernetes.io/whitelist-source-range: honoured",
         "nginx.ingress.kubernetes.io/proxy-read-timeout: honoured - accepted: 1–3600 s",
         "nginx.ingress.kubernetes.io/custom-http-errors: not honoured - needs default-backend on the same Ingress",
         "nginx.ingress.kubernetes.io/backend-protocol: invalid - \"GRPC\" is not one of HTTP, HTTPS",
         "nginx.ingress.kubernetes.io/server-snippet: not honoured - never executed",
-        "2 Ingresses: 1 annotations honoured, 1 invalid here, 3 not honoured (1 security-relevant)");
+        "2 Ingresses: 2 annotations honoured, 1 invalid here, 3 not honoured (1 security-relevant)");
   }
 
   @Test
