@@ -93,13 +93,14 @@ spec: {ports: [{port: 80}]}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: bench, namespace: bench}
+metadata: {name: bench, namespace: bench, annotations: {${CLB_BENCH_ANNOTATIONS:-}}}
 spec:
   ingressClassName: clb
   rules:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
 YAML
+  # CLB_BENCH_ANNOTATIONS (YAML flow-map entries) annotates the Ingress of every route;
   # CLB_JAVA (a java binary) and CLB_JAVA_OPTS (JVM flags, split on spaces) choose the JVM,
   # CLB_JAR another build of clb-ingress (to compare two commits).
   local java_opts=()

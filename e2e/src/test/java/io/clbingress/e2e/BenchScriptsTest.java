@@ -102,6 +102,29 @@ class BenchScriptsTest {
   }
 
   /**
+   * hack/bench/policy-cost.sh for a second per round: every row has a figure for nginx and both
+   * clb-ingress processes (the script itself checks that the one with policies answers with CORS
+   * headers), and no errors.
+   */
+  @Test
+  void policyCostMeasuresARouteWithAndWithoutPolicies() throws Exception {
+    Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "curl");
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/policy-cost.sh", "-r", "1", "-d", "1s", "-w", "0",
+        "-c", "8"), 300);
+
+    String output = run.stdout() + run.stderr();
+    List<List<String>> rows = tableRows(run, "| metric | nginx | no-policy | × nginx | allowlist+cors | × nginx |");
+    assertThat(rows).as(output).hasSize(6);
+    for (List<String> row : rows) {
+      for (String figure : List.of(row.get(1), row.get(2), row.get(4))) {
+        assertThat(number(figure)).as(row + " in\n" + output).matches(value -> row.get(0).contains("errors")
+            ? value == 0 : value > 0);
+      }
+    }
+  }
+
+  /**
    * hack/bench/apply-10k.sh with 50 Ingresses in 2 files, one round, two seconds of steady-state
    * changes, wrk for a second: every row has a figure, and wrk saw no errors while an Ingress
    * changed every second.
