@@ -5,6 +5,7 @@ import io.clbingress.dataplane.proxy.ListenerPorts;
 import io.clbingress.dataplane.proxy.ListenerSelector;
 import io.clbingress.dataplane.proxy.ProxyVerticle;
 import io.clbingress.dataplane.proxy.TunnelRegistry;
+import io.clbingress.dataplane.routing.RateLimitZones;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RoutingTable;
@@ -44,6 +45,8 @@ public final class DataPlane implements AutoCloseable {
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final EndpointLoad load = new EndpointLoad();
   private final EndpointHealth health = new EndpointHealth();
+  /** Rate-limit counts per Ingress, kept from table to table (only the zones of the table in force). */
+  private final RateLimitZones rateLimits = new RateLimitZones();
   private volatile boolean stopping;
   private final ProxyMetrics metrics;
   private final ProxyServices services;
@@ -150,7 +153,8 @@ public final class DataPlane implements AutoCloseable {
     if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
       return false;
     }
-    Router compiled = Router.compile(table, load, health, router.get());
+    Router compiled = Router.compile(table, load, health, rateLimits, router.get());
+    rateLimits.retainOnly(table);
     healthChecks.follow(table);
     if (current == null || !current.table().certificates().equals(table.certificates())
         || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {

@@ -268,6 +268,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       case NOT_FOUND -> answer(404, expectsContinue);
       case FORBIDDEN -> answer(403, expectsContinue);
+      case LIMITED -> answer(503, expectsContinue);
       case PREFLIGHT -> send(new DefaultFullHttpResponse(version, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER),
           expectsContinue);
       case NO_ENDPOINT -> answer(503, expectsContinue);

@@ -10,12 +10,19 @@ import io.vertx.core.net.HostAndPort;
 /**
  * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
  * {@link ClientConnection} for HTTP/1.x). In order: a head {@link RequestHead} refuses, or whose
- * target is malformed, holds a {@code #}, or is in neither origin nor absolute form ({@link RequestPath}, {@link AbsoluteForm})
- * is refused (400); no route is 404; a
- * route with a {@link io.clbingress.dataplane.table.Canary} is first replaced by its canary side when the
- * canary's rules choose it; a route with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as
- * ingress-nginx's {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS
- * answers 308; either one, when it keeps the request's host and the request named none, is 400; a route without endpoints is 503; a WebSocket upgrade
+ * target is malformed, holds a {@code #}, or is in neither origin nor absolute form
+ * ({@link RequestPath}, {@link AbsoluteForm}) is refused (400); no route is 404; a route with a
+ * {@link io.clbingress.dataplane.table.Canary} is first replaced by its canary side when the
+ * canary's rules choose it; a client address the route's
+ * {@link io.clbingress.dataplane.table.SourceRanges} do not serve is 403, before anything else; an
+ * {@code OPTIONS} request of an origin the route's {@link io.clbingress.dataplane.table.Cors} allows
+ * is a preflight answered 204 (ingress-nginx's CORS block returns before its redirects); a route
+ * with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as ingress-nginx's
+ * {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS answers 308;
+ * either one, when it keeps the request's host and the request named none, is 400; a request over
+ * the route's {@link io.clbingress.dataplane.table.LocalRateLimit} is 503 (counted only when it
+ * passes; redirects and preflights, answered before, are not counted, as in ingress-nginx, whose
+ * limit_req comes after its rewrite phase); a route without endpoints is 503; a WebSocket upgrade
  * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
  * forwarded or tunnelled request's target is the route's path rewrite when it has one
  * ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised target,
@@ -38,7 +45,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     String balanceKey, String corsOrigin) {
 
   /** The proxy's choices for a request head. */
-  enum Action { REFUSE, NOT_FOUND, FORBIDDEN, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+  enum Action { REFUSE, NOT_FOUND, FORBIDDEN, LIMITED, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
 
   /**
    * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
@@ -101,6 +108,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
       action = Action.REDIRECT_TO_HTTPS;
+    } else if (route.rateLimit() != null && !route.rateLimit().admit(values.clientAddress(), System.nanoTime() / 1_000_000)) {
+      return new Dispatch(Action.LIMITED, 503, route, null, host, named, null, corsOrigin);
     } else if (!route.cluster().hasEndpoints()) {
       action = Action.NO_ENDPOINT;
     } else if (upgrade) {

@@ -145,6 +145,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
       case FORBIDDEN -> Responses.send(request, 403, "Forbidden");
+      case LIMITED -> Responses.send(request, 503, "Service Unavailable");
       case PREFLIGHT -> Responses.noContent(request);
       case REDIRECT -> redirect(request, route.redirect().statusCode(),
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));

@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.ErrorPages;
 import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.table.LocalRateLimit;
 import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
@@ -32,17 +33,18 @@ import java.util.List;
  * @param retry its {@link Retry} filter, else {@link Retry#DEFAULT}
  * @param cors its {@link Cors} filter compiled, or null
  * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
+ * @param rateLimit the counts of its {@link LocalRateLimit}, or null (no limit)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
-    Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges) {
+    Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
-        sourceRanges(route));
+        sourceRanges(route), null);
   }
 
   /**
@@ -51,16 +53,23 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
    *
    * @param clusters the table's clusters compiled, by name
    * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
+   * @param zones the data plane's rate-limit counts, which a route with a {@link LocalRateLimit} joins
    */
   static CompiledRoute compile(RouteKey key, Route route, java.util.Map<String, UpstreamCluster> clusters,
-      boolean clientCertificates, long maxBodyBytes) {
+      boolean clientCertificates, long maxBodyBytes, RateLimitZones zones) {
     CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), clientCertificates, maxBodyBytes);
+    LocalRateLimit limit = route.filter(LocalRateLimit.class);
+    if (limit != null) {
+      compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
+          compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie, null,
+          compiled.retry, compiled.cors, compiled.sourceRanges, zones.zone(route.source(), limit));
+    }
     ErrorPages errorPages = route.filter(ErrorPages.class);
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
           ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
-          compiled.cors, compiled.sourceRanges);
+          compiled.cors, compiled.sourceRanges, compiled.rateLimit);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -83,9 +92,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit);
   }
 
   private static PathRewriter pathRewriter(Route route) {

@@ -49,14 +49,21 @@ public final class Router {
     return compile(table, new EndpointLoad(), new EndpointHealth(), null);
   }
 
+  /** {@link #compile(RoutingTable, EndpointLoad, EndpointHealth, RateLimitZones, Router)} with rate-limit counts of its own. */
+  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health, Router previous) {
+    return compile(table, load, health, new RateLimitZones(), previous);
+  }
+
   /**
    * @param load the data plane's counts of open requests and tunnels, kept from table to table
    * @param health the data plane's endpoint health, kept from table to table
+   * @param zones the data plane's rate-limit counts, kept from table to table
    * @param previous the router in force, or null: what did not change is taken over from it (an
    *     equal cluster keeps its picker, an equal virtual host whose clusters were kept its compiled
    *     routes), so that a change of one Ingress among thousands compiles one virtual host
    */
-  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health, Router previous) {
+  public static Router compile(RoutingTable table, EndpointLoad load, EndpointHealth health, RateLimitZones zones,
+      Router previous) {
     Map<String, UpstreamCluster> clusters = new HashMap<>(capacity(table.clusters().size()));
     // The clusters compiled anew: a kept virtual host must not name one of them.
     Set<String> replaced = new HashSet<>();
@@ -79,7 +86,7 @@ public final class Router {
       for (VirtualHost vhost : listener.virtualHosts()) {
         PathRoutes kept = sameSettings ? before.virtualHost(vhost.host()) : null;
         PathRoutes paths = kept != null && kept.isCompiledFrom(vhost, replaced) ? kept
-            : compilePaths(listener, vhost, clusters);
+            : compilePaths(listener, vhost, clusters, zones);
         if (vhost.host().equals(VirtualHost.ANY_HOST)) {
           anyHost = paths;
         } else if (vhost.isWildcard()) {
@@ -91,7 +98,7 @@ public final class Router {
       CompiledRoute defaultRoute = null;
       if (listener.defaultRoute() != null) {
         defaultRoute = CompiledRoute.compile(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(), clusters,
-            isMutual(listener), listener.limits().maxBodyBytes());
+            isMutual(listener), listener.limits().maxBodyBytes(), zones);
       }
       listeners.put(listener.name(),
           new ListenerRouter(listener, exactHosts, wildcardHosts, anyHost, defaultRoute));
@@ -99,14 +106,15 @@ public final class Router {
     return new Router(table, listeners, clusters);
   }
 
-  private static PathRoutes compilePaths(Listener listener, VirtualHost vhost, Map<String, UpstreamCluster> clusters) {
+  private static PathRoutes compilePaths(Listener listener, VirtualHost vhost, Map<String, UpstreamCluster> clusters,
+      RateLimitZones zones) {
     Map<String, CompiledRoute> exact = new HashMap<>();
     Map<String, CompiledRoute> prefix = new HashMap<>();
     List<CompiledRoute> regex = new ArrayList<>();
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
       CompiledRoute compiled = CompiledRoute.compile(key, route, clusters, isMutual(listener),
-          route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes());
+          route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes(), zones);
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);
       } else if (route.match() instanceof PathMatch.Prefix) {

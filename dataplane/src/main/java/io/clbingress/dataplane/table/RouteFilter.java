@@ -18,8 +18,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Retry.class, name = "Retry"),
     @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages"),
     @JsonSubTypes.Type(value = Cors.class, name = "CORS"),
-    @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges")
+    @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges"),
+    @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors, SourceRanges {
+    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit {
 }

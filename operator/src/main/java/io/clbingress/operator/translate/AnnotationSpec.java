@@ -233,6 +233,15 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec DENY_SOURCE_RANGE = new AnnotationSpec("deny-source-range", Type.CIDRS, 0, 0,
       List.of(), List.of(NGINX_PREFIX + "denylist-source-range"), "", "clients from these ranges get 403, even when"
       + " allow-source-range has them");
+  public static final AnnotationSpec LIMIT_RPS = new AnnotationSpec("limit-rps", Type.NUMBER, 0, 1_000_000, List.of(),
+      true, "0", "requests per second per client address, per data plane replica (0 = no limit); a client may send"
+      + " limit-burst-multiplier times as many at once; above that, 503 without reaching the backend");
+  public static final AnnotationSpec LIMIT_RPM = new AnnotationSpec("limit-rpm", Type.NUMBER, 0, 60_000_000,
+      List.of(), true, "0", "requests per minute per client address, as limit-rps (both set: a request passes both)");
+  public static final AnnotationSpec LIMIT_BURST_MULTIPLIER = new AnnotationSpec("limit-burst-multiplier", Type.NUMBER,
+      1, 1000, List.of(), true, "5", "the burst of limit-rps and limit-rpm: this many times the rate at once");
+  public static final AnnotationSpec LIMIT_WHITELIST = new AnnotationSpec("limit-whitelist", Type.CIDRS, 0, 0,
+      List.of(), true, "", "client addresses never rate-limited");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -244,7 +253,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       SESSION_COOKIE_CHANGE_ON_FAILURE, CLIENT_BODY_BUFFER_SIZE, PROXY_BUFFERING, PROXY_REQUEST_BUFFERING, LOAD_BALANCE,
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
-      CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE);
+      CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
+      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST);
 
   public String key() {
     return PREFIX + name;

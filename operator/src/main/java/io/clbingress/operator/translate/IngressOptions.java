@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.table.LocalRateLimit;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Retry;
@@ -26,7 +27,8 @@ import java.util.Set;
  * @param serviceUpstream its backends are their Services' cluster IPs
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
- *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, the rate limit,
+ *     enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -112,6 +114,14 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
         List.of());
     if (!allow.isEmpty() || !deny.isEmpty()) {
       filters.add(new SourceRanges(allow, deny));
+    }
+    long rps = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_RPS), 0L);
+    long rpm = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_RPM), 0L);
+    long burst = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_BURST_MULTIPLIER), 5L);
+    List<String> exempt = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.LIMIT_WHITELIST),
+        List.of());
+    if (rps > 0 || rpm > 0) {
+      filters.add(new LocalRateLimit(rps, rpm, (int) burst, exempt));
     }
     Cors cors = CorsOptions.parse(ingress, problems);
     if (cors != null) {
