@@ -253,6 +253,11 @@ public final class DataPlane implements AutoCloseable {
     return listenerPorts.boundPorts();
   }
 
+  /** Sources and source-client pairs the tunnel caps count now: none once every capped tunnel closed. */
+  public int tunnelCapEntries() {
+    return tunnels.capEntries();
+  }
+
   public int openWebSockets() {
     return tunnels.openCount();
   }

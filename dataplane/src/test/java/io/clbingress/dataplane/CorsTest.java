@@ -54,14 +54,22 @@ class CorsTest {
     app = harness.server((request, body) -> {
       received.add(request.method() + " " + request.uri());
       int status = request.path().startsWith("/s/") ? Integer.parseInt(request.path().substring(3)) : 200;
-      request.response().setStatusCode(status).putHeader("Access-Control-Allow-Origin", "https://backend.example")
-          .putHeader("Access-Control-Allow-Methods", "DELETE").putHeader("Vary", "Accept-Encoding")
-          .end("app " + request.method());
+      var response = request.response().setStatusCode(status)
+          .putHeader("Access-Control-Allow-Origin", "https://backend.example")
+          .putHeader("Access-Control-Allow-Methods", "DELETE").putHeader("Vary", "Accept-Encoding");
+      if (request.path().equals("/extra")) {
+        // more than the route allows, and a second Vary line
+        response.headers().add("Vary", "Cookie").add("Access-Control-Allow-Credentials", "true")
+            .add("Access-Control-Expose-Headers", "X-Secret").add("Access-Control-Allow-Private-Network", "true");
+      }
+      response.end("app " + request.method());
     });
     harness.apply(table(1).cluster("app", app.actualPort()).cluster("none")
         .route("listed.test", Tables.filtered("app", LISTED))
         .route("any.test", Tables.filtered("app", ANY))
         .route("plain.test", Tables.filtered("app"))
+        .route("nocred.test", Tables.filtered("app", new Cors(List.of("https://app.example.com"), false,
+            List.of("GET"), List.of(), List.of(), 60)))
         .route("empty.test", Tables.filtered("none", LISTED))
         .route("redirect.test", new Route(PathMatch.Prefix.of("/"), "app", Tables.DEFAULT_TIMEOUTS, "test", false, null,
             List.of(LISTED, new RequestRedirect("https", "moved.example.com", null, null, 301))))
@@ -118,6 +126,25 @@ class CorsTest {
         "https://app.example.com").containsEntry("access-control-allow-methods", "GET, POST, PUT")
         .containsEntry("vary", "Accept-Encoding, Origin").containsEntry("body", "app POST");
     assertThat(received).containsExactly("GET /api", "GET /api", "GET /api", "POST /api");
+  }
+
+  /**
+   * A route without credentials or exposed headers: the backend's own Access-Control-* headers do
+   * not reach the browser next to the route's, and every Vary line of the backend is kept.
+   */
+  @Test
+  void theBackendsOtherCorsHeadersAreDroppedAndEveryVaryLineKept() throws Exception {
+    RawHttp.Reply reply = http1("GET /extra HTTP/1.1\r\nHost: nocred.test\r\nOrigin: https://app.example.com\r\n\r\n");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("access-control-allow-origin")).isEqualTo("https://app.example.com");
+    assertThat(reply.header("access-control-allow-credentials")).isNull();
+    assertThat(reply.header("access-control-expose-headers")).isNull();
+    assertThat(reply.header("access-control-allow-private-network")).isNull();
+    assertThat(reply.header("vary")).isEqualTo("Accept-Encoding, Cookie, Origin");
+    assertThat(countOf(reply, "vary")).isEqualTo(1);
+    Map<String, String> overH2 = h2("nocred.test", HttpMethod.GET, "/extra", "https://app.example.com");
+    assertThat(overH2).containsEntry("vary", "Accept-Encoding, Cookie, Origin")
+        .doesNotContainKeys("access-control-allow-credentials", "access-control-expose-headers");
   }
 
   /** Origins that only look like a listed one: each is forwarded, and its answer is the backend's as sent. */
@@ -237,7 +264,7 @@ class CorsTest {
     CorsPolicy policy = new CorsPolicy(LISTED);
     for (String vary : List.of("Origin", "accept, ORIGIN", "*")) {
       Map<String, String> headers = new HashMap<>(Map.of("vary", vary));
-      policy.applyTo(headers::get, headers::put, "https://app.example.com");
+      policy.applyTo(name -> headers.getOrDefault(name, ""), headers::put, headers::remove, "https://app.example.com");
       assertThat(headers.get("vary")).isEqualTo(vary);
     }
   }

@@ -150,6 +150,9 @@ class SourceRangesTest {
     assertThat(rules.allows("not-an-address")).as("unknown: refused").isFalse();
     assertThat(rules.allows(null)).isFalse();
     assertThat(new SourceRangeRules(new SourceRanges(List.of("0.0.0.0/0"), List.of())).allows("203.0.113.9")).isTrue();
+    // what translation puts on a route whose access list could not be read: nobody
+    SourceRangeRules nobody = new SourceRangeRules(new SourceRanges(List.of(), List.of("0.0.0.0/0", "::/0")));
+    assertThat(List.of("127.0.0.1", "::1", "203.0.113.9", "2001:db8::1")).noneMatch(nobody::allows);
   }
 
   @Test

@@ -476,7 +476,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The route's CORS headers, on every answer of a request whose origin it allows. */
   private void addCors(HttpHeaders headers) {
     if (cors != null) {
-      cors.applyTo(headers::get, headers::set, corsOrigin);
+      cors.applyTo(name -> String.join(", ", headers.getAll(name)), headers::set, headers::remove, corsOrigin);
     }
   }
 

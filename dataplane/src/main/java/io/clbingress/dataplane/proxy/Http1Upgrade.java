@@ -64,6 +64,11 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   }
 
   @Override
+  public String clientAddress() {
+    return client.clientIp();
+  }
+
+  @Override
   public boolean left() {
     return !client.channel().isActive();
   }

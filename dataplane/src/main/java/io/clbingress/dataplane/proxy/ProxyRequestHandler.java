@@ -127,8 +127,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     });
     if (dispatch.corsOrigin() != null) {
       HttpServerResponse response = request.response();
-      response.headersEndHandler(v -> route.cors().applyTo(response.headers()::get, response.headers()::set,
-          dispatch.corsOrigin()));
+      response.headersEndHandler(v -> route.cors().applyTo(name -> String.join(", ", response.headers().getAll(name)),
+          response.headers()::set, response.headers()::remove, dispatch.corsOrigin()));
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TunnelRegistry {
 
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
+  private final TunnelCaps caps = new TunnelCaps();
   /** The router of the last change and its drain period, for tunnels registered after it. */
   private volatile Router latest;
   private volatile long latestDrainMillis;
@@ -31,6 +32,16 @@ public final class TunnelRegistry {
 
   void remove(Tunnel tunnel) {
     open.remove(tunnel);
+  }
+
+  /** The counts behind the routes' tunnel caps. */
+  TunnelCaps caps() {
+    return caps;
+  }
+
+  /** See {@link io.clbingress.dataplane.DataPlane#tunnelCapEntries}. */
+  public int capEntries() {
+    return caps.entries();
   }
 
   public int openCount() {

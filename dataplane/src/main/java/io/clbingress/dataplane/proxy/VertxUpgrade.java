@@ -52,6 +52,11 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   }
 
   @Override
+  public String clientAddress() {
+    return ProxyHeaders.clientIp(request);
+  }
+
+  @Override
   public boolean left() {
     return request.response().closed();
   }

@@ -3,6 +3,7 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.table.TunnelLimits;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -82,6 +83,9 @@ final class WebSocketProxy {
     /** The upgrade request the backend gets: the route's target, the proxy's headers. */
     HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint);
 
+    /** The client's address, as the route's rules see it. */
+    String clientAddress();
+
     /** Whether the client has gone. */
     boolean left();
 
@@ -98,8 +102,19 @@ final class WebSocketProxy {
     void switchProtocols(FullHttpResponse upgraded, java.util.function.Consumer<Tunnel.End> then);
   }
 
-  /** @param uri the request target to send: the normalised path and the client's query */
+  /**
+   * @param uri the request target to send: the normalised path and the client's query
+   */
   void open(UpgradeClient upgrading, CompiledRoute route, String uri) {
+    TunnelLimits limits = route.route().filter(TunnelLimits.class);
+    TunnelCaps.Slot slot = limits == null ? TunnelCaps.NONE
+        : tunnels.caps().reserve(route.route().source(), upgrading.clientAddress(), limits);
+    if (slot == null) {
+      LOG.debug("{}: WebSocket upgrade from {} over its tunnel cap: 503", route.route().source(),
+          upgrading.clientAddress());
+      upgrading.answer(503, "Service Unavailable");
+      return;
+    }
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(route, upgrading.chooseEndpoint(sessions, route), index -> {
           Endpoint endpoint = picker.endpoint(index);
@@ -110,12 +125,18 @@ final class WebSocketProxy {
                 cause.toString());
           }
         })
-        .onSuccess(connected -> handshake(upgrading, uri, route, connected.index(), connected.connection()))
-        .onFailure(e -> upgrading.answer(502, "Bad Gateway"));
+        .onSuccess(connected -> handshake(upgrading, uri, route, connected.index(), connected.connection(), slot))
+        .onFailure(e -> {
+          slot.release();
+          upgrading.answer(502, "Bad Gateway");
+        });
   }
 
-  private void handshake(UpgradeClient upgrading, String uri, CompiledRoute route, int index, NetSocket backend) {
+  /** @param slot the tunnel's place in its route's caps, given back unless a tunnel opens (then when it closes) */
+  private void handshake(UpgradeClient upgrading, String uri, CompiledRoute route, int index, NetSocket backend,
+      TunnelCaps.Slot slot) {
     if (upgrading.left()) {
+      slot.release();
       backend.close(); // the client left while the backend connection was being made
       return;
     }
@@ -125,6 +146,7 @@ final class WebSocketProxy {
     AtomicBoolean settled = new AtomicBoolean();
     long handshakeTimer = vertx.setTimer(timeouts.readMillis(), id -> {
       if (settled.compareAndSet(false, true)) {
+        slot.release();
         backend.close();
         upgrading.answer(504, "Gateway Timeout");
       }
@@ -132,6 +154,7 @@ final class WebSocketProxy {
     upgrading.onLeft(() -> {
       // The client gave up while its upgrade was under way: the backend connection goes too.
       if (settled.compareAndSet(false, true)) {
+        slot.release();
         vertx.cancelTimer(handshakeTimer);
         backend.close();
       }
@@ -151,13 +174,15 @@ final class WebSocketProxy {
         picker.succeeded(index);
       }
       if (answered.failed()) {
+        slot.release();
         backend.close();
         LOG.warn("{}: WebSocket upgrade {} to {} failed ({}): 502", route.route().source(), uri, endpoint,
             answered.cause().toString());
         upgrading.answer(502, "Bad Gateway");
       } else if (answered.result().status().code() == 101) {
-        splice(upgrading, route, index, answered.result(), backend);
+        splice(upgrading, route, index, answered.result(), backend, slot);
       } else {
+        slot.release();
         FullHttpResponse refusal = answered.result();
         backend.close();
         upgrading.refuse(refusal);
@@ -166,10 +191,11 @@ final class WebSocketProxy {
   }
 
   private void splice(UpgradeClient upgrading, CompiledRoute route, int index, FullHttpResponse upgraded,
-      NetSocket backend) {
+      NetSocket backend, TunnelCaps.Slot slot) {
     EndpointPicker picker = route.cluster().picker();
     upgrading.switchProtocols(upgraded, clientEnd -> {
       if (clientEnd == null) {
+        slot.release();
         backend.close();
         return;
       }
@@ -179,6 +205,7 @@ final class WebSocketProxy {
           picker.endpoint(index), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
+            slot.release();
           });
       tunnels.add(self[0]);
       self[0].start();

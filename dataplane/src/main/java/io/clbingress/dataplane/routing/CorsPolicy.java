@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -86,33 +87,47 @@ public final class CorsPolicy {
   }
 
   /**
-   * Puts the route's CORS headers on an answer (replacing the backend's own) for a request this
-   * policy allowed with {@code allowOrigin}; {@code Vary: Origin} is added when the answer names
-   * the origin, so a cache does not give it to another origin.
+   * Puts the route's CORS headers on an answer for a request this policy allowed with
+   * {@code allowOrigin}: every {@code Access-Control-*} answer header the backend sent is replaced
+   * or removed, so only the route's own reach the browser; {@code Vary: Origin} joins the answer's
+   * Vary values (all of its Vary lines, merged into one) when the answer names the origin, so a
+   * cache does not give it to another origin.
    *
-   * @param get the first value of an answer header, or null
+   * @param getAll every value of an answer header joined with ", ", or empty when absent
    * @param set replaces every value of an answer header
+   * @param remove removes an answer header
    */
-  public void applyTo(Function<String, String> get, BiConsumer<String, String> set, String allowOrigin) {
+  public void applyTo(Function<String, String> getAll, BiConsumer<String, String> set, Consumer<String> remove,
+      String allowOrigin) {
     set.accept("access-control-allow-origin", allowOrigin);
-    if (credentials) {
-      set.accept("access-control-allow-credentials", "true");
-    }
+    setOrRemove(set, remove, "access-control-allow-credentials", credentials ? "true" : null);
     set.accept("access-control-allow-methods", methods);
-    if (headers != null) {
-      set.accept("access-control-allow-headers", headers);
-    }
-    if (expose != null) {
-      set.accept("access-control-expose-headers", expose);
-    }
+    setOrRemove(set, remove, "access-control-allow-headers", headers);
+    setOrRemove(set, remove, "access-control-expose-headers", expose);
     set.accept("access-control-max-age", maxAge);
+    for (String other : OTHER_BACKEND_HEADERS) {
+      remove.accept(other);
+    }
     if (!anyOrigin) {
-      String vary = get.apply("vary");
-      if (vary == null || vary.isBlank()) {
+      String vary = getAll.apply("vary");
+      if (vary.isBlank()) {
         set.accept("vary", "Origin");
       } else if (!varies(vary)) {
         set.accept("vary", vary + ", Origin");
+      } else {
+        set.accept("vary", vary); // its lines merged into one
       }
+    }
+  }
+
+  /** The other CORS answer headers a backend may send (Private Network Access): never relayed next to the route's. */
+  private static final List<String> OTHER_BACKEND_HEADERS = List.of("access-control-allow-private-network");
+
+  private static void setOrRemove(BiConsumer<String, String> set, Consumer<String> remove, String name, String value) {
+    if (value == null) {
+      remove.accept(name);
+    } else {
+      set.accept(name, value);
     }
   }
 

@@ -19,8 +19,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ErrorPages.class, name = "ErrorPages"),
     @JsonSubTypes.Type(value = Cors.class, name = "CORS"),
     @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges"),
-    @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit")
+    @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit"),
+    @JsonSubTypes.Type(value = TunnelLimits.class, name = "TunnelLimits")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit {
+    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits {
 }

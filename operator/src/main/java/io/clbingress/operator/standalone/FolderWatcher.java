@@ -85,7 +85,8 @@ public final class FolderWatcher implements AutoCloseable {
       }
     } catch (IOException e) {
       LOG.warn("{}: cannot list the manifest folder: {}", directory, e.toString());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
+      // logged, and the scans go on: an exception would cancel the periodic task for good
       LOG.error("{}: rebuild failed", directory, e);
     }
   }

@@ -54,6 +54,10 @@ final class ManifestParser {
           addObject(file, document, doc, objects);
         }
       }
+    } catch (StackOverflowError e) {
+      // an alias to an object that contains it (metadata: &m {labels: *m}), or a List inside itself
+      throw new ManifestException(file, "", "not readable: an alias refers to an object that contains it, or the"
+          + " nesting is too deep");
     } catch (MarkedYAMLException e) {
       throw new ManifestException(file, "line " + (e.getProblemMark().getLine() + 1),
           "not valid YAML: " + e.getProblem());

@@ -36,9 +36,10 @@ public final class AnnotationParser {
   }
 
   public static AnnotationValue<Boolean> bool(Map<String, String> annotations, AnnotationSpec spec) {
+    // ingress-nginx reads booleans with Go's strconv.ParseBool, which also takes 1, t, 0 and f
     return read(annotations, spec, (key, raw) -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "true" -> new AnnotationValue.Valid<>(true);
-      case "false" -> new AnnotationValue.Valid<>(false);
+      case "true", "t", "1" -> new AnnotationValue.Valid<>(true);
+      case "false", "f", "0" -> new AnnotationValue.Valid<>(false);
       default -> new AnnotationValue.Invalid<>(key, quote(raw) + " is not a boolean (use true or false)");
     });
   }

@@ -228,7 +228,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       Integer.MAX_VALUE, List.of(), true, "1728000", "Access-Control-Max-Age: seconds a browser keeps a preflight's"
       + " answer");
   public static final AnnotationSpec ALLOW_SOURCE_RANGE = new AnnotationSpec("allow-source-range", Type.CIDRS, 0, 0,
-      List.of(), List.of(NGINX_PREFIX + "whitelist-source-range", NGINX_PREFIX + "allowlist-source-range"), "",
+      List.of(), List.of(NGINX_PREFIX + "allowlist-source-range", NGINX_PREFIX + "whitelist-source-range"), "",
       "only clients from these ranges are served; the others get 403, before anything reaches the backend");
   public static final AnnotationSpec DENY_SOURCE_RANGE = new AnnotationSpec("deny-source-range", Type.CIDRS, 0, 0,
       List.of(), List.of(NGINX_PREFIX + "denylist-source-range"), "", "clients from these ranges get 403, even when"
@@ -242,6 +242,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       1, 1000, List.of(), true, "5", "the burst of limit-rps and limit-rpm: this many times the rate at once");
   public static final AnnotationSpec LIMIT_WHITELIST = new AnnotationSpec("limit-whitelist", Type.CIDRS, 0, 0,
       List.of(), true, "", "client addresses never rate-limited");
+  public static final AnnotationSpec MAX_TUNNELS = new AnnotationSpec("max-tunnels", Type.NUMBER, 0, 10_000_000,
+      List.of(), false, "0", "WebSocket tunnels open at once through the Ingress's routes, per data plane replica"
+      + " (0 = no cap); an upgrade over it gets 503 before the backend is asked");
+  public static final AnnotationSpec MAX_TUNNELS_PER_CLIENT = new AnnotationSpec("max-tunnels-per-client",
+      Type.NUMBER, 0, 10_000_000, List.of(), false, "0", "the same per client address (0 = no cap)");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -254,7 +259,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
       CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
-      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST);
+      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT);
 
   public String key() {
     return PREFIX + name;

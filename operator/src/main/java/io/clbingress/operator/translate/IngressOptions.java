@@ -9,6 +9,7 @@ import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.SourceRanges;
+import io.clbingress.dataplane.table.TunnelLimits;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
@@ -28,7 +29,7 @@ import java.util.Set;
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
  *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, the rate limit,
- *     enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     the tunnel caps, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -122,6 +123,12 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
         List.of());
     if (rps > 0 || rpm > 0) {
       filters.add(new LocalRateLimit(rps, rpm, (int) burst, exempt));
+    }
+    long maxTunnels = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.MAX_TUNNELS), 0L);
+    long perClient = valid(ingress, problems,
+        AnnotationParser.number(annotations, AnnotationSpec.MAX_TUNNELS_PER_CLIENT), 0L);
+    if (maxTunnels > 0 || perClient > 0) {
+      filters.add(new TunnelLimits((int) maxTunnels, (int) perClient));
     }
     Cors cors = CorsOptions.parse(ingress, problems);
     if (cors != null) {

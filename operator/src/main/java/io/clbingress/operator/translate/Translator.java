@@ -192,6 +192,13 @@ public final class Translator {
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());
         parsed = chosen == null ? null : IngressOptions.parse(chosen, existingListeners);
+        IngressOptions.Parsed closed = chosen == null && FailClosed.applies(reading.parsed().problems())
+            ? FailClosed.parse(ingress, reading.parsed().problems(), existingListeners) : null;
+        if (closed != null) {
+          // served, refusing everyone, and never remembered as accepted
+          effective.add(new Effective(ingress, closed.options()));
+          continue;
+        }
       }
       if (parsed != null && parsed.problems().isEmpty()) {
         effective.add(new Effective(chosen, parsed.options()));

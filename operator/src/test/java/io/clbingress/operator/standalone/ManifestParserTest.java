@@ -65,4 +65,17 @@ class ManifestParserTest {
         .hasMessageContaining("nameless.yaml document 2")
         .hasMessageContaining("without metadata.name");
   }
+
+  /** An alias to an object that contains it would recurse for ever in the conversion: an error naming the file. */
+  @Test
+  void aSelfReferencingAliasIsAnErrorNotAStackOverflow() throws Exception {
+    Path file = folder.resolve("loop.yaml");
+    Files.writeString(file, "apiVersion: v1\nkind: Service\nmetadata: &m {name: rec, labels: *m}\n");
+    assertThatThrownBy(() -> new ManifestParser().parse(file)).isInstanceOf(ManifestException.class)
+        .hasMessageContaining("loop.yaml").hasMessageContaining("an alias refers to an object that contains it");
+    Path list = folder.resolve("list.yaml");
+    Files.writeString(list, "&l {apiVersion: v1, kind: List, items: [*l]}\n");
+    assertThatThrownBy(() -> new ManifestParser().parse(list)).isInstanceOf(ManifestException.class)
+        .hasMessageContaining("list.yaml");
+  }
 }

@@ -75,7 +75,7 @@ class AnnotationParserPropertiesTest {
   @Test
   void choicesAndBooleansAcceptTheirWordsInAnyAsciiCaseOnly() {
     Inputs in = new Inputs(3, List.of("http", "HTTP", "s", "S", "wrr", "WRR", "least", "_", "conn", "ip", "IP", "hash",
-        "true", "TRUE", "false", "FaLsE", "t", "rue", "yes", "1"));
+        "true", "TRUE", "false", "FaLsE", "t", "rue", "yes", "1", "0", "F"));
     for (int i = 0; i < 20_000; i++) {
       String text = in.random().nextBoolean() ? in.glued() : in.chars();
       for (AnnotationSpec spec : List.of(AnnotationSpec.BACKEND_PROTOCOL, AnnotationSpec.SCHEDULER,
@@ -84,12 +84,15 @@ class AnnotationParserPropertiesTest {
             ? AnnotationParser.bool(Map.of(spec.key(), text), spec)
             : AnnotationParser.choice(Map.of(spec.key(), text), spec);
         String word = text.trim();
-        boolean documented = word.matches("[A-Za-z_]+")
+        // booleans also take Go's strconv.ParseBool short forms, as ingress-nginx does
+        String goShort = word.matches("[tT1]") ? "true" : word.matches("[fF0]") ? "false" : null;
+        boolean bool = spec == AnnotationSpec.SSL_REDIRECT;
+        boolean documented = bool && goShort != null || word.matches("[A-Za-z_]+")
             && spec.choices().stream().anyMatch(choice -> choice.equalsIgnoreCase(word));
         assertThat(value instanceof AnnotationValue.Valid<?>).as("%s %s", spec.key(), Inputs.visible(text))
             .isEqualTo(documented);
         if (value instanceof AnnotationValue.Valid<?> valid) {
-          assertThat(valid.value().toString()).isEqualToIgnoringCase(word);
+          assertThat(valid.value().toString()).isEqualToIgnoringCase(bool && goShort != null ? goShort : word);
         } else {
           assertThat(((AnnotationValue.Invalid<?>) value).reason()).contains("\"" + TableText.printable(text) + "\"")
             .doesNotContain("\n").doesNotContain("\r"); // one line in logs and Events

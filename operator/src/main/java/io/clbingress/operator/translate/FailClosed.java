@@ -1,0 +1,74 @@
+package io.clbingress.operator.translate;
+
+import io.clbingress.dataplane.table.RouteFilter;
+import io.clbingress.dataplane.table.SourceRanges;
+import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ObjectRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
+ * rate limit, a tunnel cap), with no configuration accepted before (a new Ingress, or any after a
+ * restart): its paths are still claimed,
+ * and answered 403 to every client, rather than left to fall through to another Ingress's less
+ * specific path (where ingress-nginx answers 503 for a location it denied). The problems are
+ * reported as for any refused Ingress; once the value is right, the Ingress is served as written.
+ */
+final class FailClosed {
+
+  /** The annotations whose wrong value must not open the route. */
+  private static final List<AnnotationSpec> GUARDS = List.of(AnnotationSpec.ALLOW_SOURCE_RANGE,
+      AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS, AnnotationSpec.LIMIT_RPM,
+      AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS,
+      AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
+
+  /** Every client refused: all of IPv4 and all of IPv6. */
+  static final SourceRanges NOBODY = new SourceRanges(List.of(), List.of("0.0.0.0/0", "::/0"));
+
+  private FailClosed() {
+  }
+
+  /** Whether one of {@code problems} is a wrong value of a guarding annotation. */
+  static boolean applies(List<Problem> problems) {
+    return problems.stream().anyMatch(problem -> GUARD_KEYS.contains(annotationOf(problem)));
+  }
+
+  /**
+   * The Ingress's options without the annotations that have problems, its routes refusing every
+   * client; null when even so it cannot be read (then it is not served, as any refused Ingress).
+   */
+  static IngressOptions.Parsed parse(IngressInfo ingress, List<Problem> problems, Set<ObjectRef> existingListeners) {
+    Map<String, String> kept = new HashMap<>(ingress.annotations());
+    problems.forEach(problem -> kept.remove(annotationOf(problem)));
+    IngressInfo without = new IngressInfo(ingress.ref(), ingress.created(), ingress.className(), kept,
+        ingress.defaultBackend(), ingress.rules(), ingress.tls());
+    IngressOptions.Parsed parsed = IngressOptions.parse(without, existingListeners);
+    if (!parsed.problems().isEmpty()) {
+      return null;
+    }
+    IngressOptions options = parsed.options();
+    List<RouteFilter> filters = new ArrayList<>(options.filters().stream()
+        .filter(filter -> !(filter instanceof SourceRanges)).toList());
+    filters.add(NOBODY);
+    return new IngressOptions.Parsed(new IngressOptions(options.timeouts(), options.sslRedirect(),
+        options.backendProtocol(), options.scheduler(), options.hashBy(), options.serviceUpstream(),
+        options.sessionPersistenceSeconds(), options.listeners(), filters, options.maxBodyBytes(),
+        options.forceSslRedirect(), options.extras()), List.of());
+  }
+
+  /** The guarding annotations' keys, ours and ingress-nginx's. */
+  private static final Set<String> GUARD_KEYS = GUARDS.stream()
+      .flatMap(spec -> java.util.stream.Stream.concat(java.util.stream.Stream.of(spec.key()), spec.nginxKeys().stream()))
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /** The annotation a problem names, or null. */
+  private static String annotationOf(Problem problem) {
+    String field = problem.field();
+    String prefix = "metadata.annotations[";
+    return field.startsWith(prefix) && field.endsWith("]") ? field.substring(prefix.length(), field.length() - 1) : null;
+  }
+}
