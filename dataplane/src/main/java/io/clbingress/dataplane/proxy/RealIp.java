@@ -112,22 +112,22 @@ public record RealIp(List<Cidr> trustedProxies, String header) {
         }
       }
     }
-    int client = entries.size();
+    // right to left: the chain from the peer back to the client, reversed at the end
     List<String> chain = new ArrayList<>();
     for (int i = entries.size() - 1; i >= 0; i--) {
       byte[] address = address(entries.get(i));
       if (address == null) {
         break; // nginx: a malformed entry ends the walk; the last address read stands
       }
-      chain.add(0, IpAddress.format(address));
-      client = i;
+      chain.add(IpAddress.format(address));
       if (!trusted(address)) {
         break;
       }
     }
-    if (client == entries.size()) {
+    if (chain.isEmpty()) {
       return Client.direct(peer);
     }
+    java.util.Collections.reverse(chain);
     chain.add(peer);
     return new Client(chain.get(0), String.join(", ", chain));
   }
