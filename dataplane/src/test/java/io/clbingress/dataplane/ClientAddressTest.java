@@ -202,6 +202,36 @@ class ClientAddressTest {
   }
 
   @Test
+  void webSocketUpgradesGetTheRealClientToo() throws Exception {
+    // When: an upgrade from a trusted proxy, and one after a PROXY header
+    String upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    assertThat(upgradeAnswer(TRUSTED_PEER, harness.dataPlane.httpPort(), null,
+        upgrade + "X-Forwarded-For: 6.6.6.6, 203.0.113.50\r\n")).startsWith("HTTP/1.1 101");
+    io.vertx.core.MultiMap viaTrusted = backend.upgradeHeads.get(backend.upgradeHeads.size() - 1);
+    assertThat(upgradeAnswer(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.51 127.0.0.1 5555 80"),
+        upgrade + "X-Forwarded-For: 6.6.6.6\r\n")).startsWith("HTTP/1.1 101");
+    io.vertx.core.MultiMap viaProxyHeader = backend.upgradeHeads.get(backend.upgradeHeads.size() - 1);
+    // Then
+    assertThat(viaTrusted.get("x-real-ip")).isEqualTo("203.0.113.50");
+    assertThat(viaTrusted.get("x-forwarded-for")).isEqualTo("203.0.113.50, " + TRUSTED_PEER);
+    assertThat(viaProxyHeader.get("x-real-ip")).isEqualTo("192.0.2.51");
+    assertThat(viaProxyHeader.get("x-forwarded-for")).isEqualTo("192.0.2.51");
+  }
+
+  /** The head of the answer to an upgrade request (the connection is closed after it). */
+  private static String upgradeAnswer(String from, int port, byte[] proxyHeader, String headers) throws IOException {
+    try (Socket socket = connect(from, port)) {
+      if (proxyHeader != null) {
+        socket.getOutputStream().write(proxyHeader);
+      }
+      socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\n" + headers + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return RawHttp.readHead(socket.getInputStream());
+    }
+  }
+
+  @Test
   void proxyHeaderOnAListenerWithoutProxyProtocolIsNotBelieved() throws Exception {
     int before = backend.uris.size();
     String answer = http(UNTRUSTED_PEER, harness.dataPlane.httpPort(), v1("TCP4 192.0.2.10 127.0.0.1 5555 80"), "");
