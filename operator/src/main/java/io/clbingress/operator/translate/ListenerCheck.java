@@ -48,7 +48,9 @@ final class ListenerCheck {
 
   /**
    * @param portOwners listeners already holding a port (older ones first)
-   * @return the listener's settings when it is acceptable, else null with problems added
+   * @return the listener's settings when it is acceptable, else null with problems added; an
+   *     acceptable listener may still bring a problem for a field it serves without
+   *     ({@code spec.backendProxyProtocol} on HTTP or HTTPS)
    */
   static Accepted accept(ListenerInfo listener, Map<Integer, ObjectRef> portOwners, Map<ObjectRef, SecretInfo> secrets,
       Instant now, List<Problem> problems) {
