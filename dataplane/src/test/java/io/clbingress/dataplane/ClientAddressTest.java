@@ -264,6 +264,10 @@ class ClientAddressTest {
     assertThat(seen(answer, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
     String unknown = http(UNTRUSTED_PEER, proxyHttpPort, v1("UNKNOWN"), "");
     assertThat(seen(unknown, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    // a Unix socket's path (v2 AF_UNIX, 216 address bytes) names no IP client either
+    byte[] unix = v2Length(0x21, 0x31, 216);
+    assertThat(seen(http(UNTRUSTED_PEER, proxyHttpPort, unix, ""), "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    assertThat(seen(https(UNTRUSTED_PEER, proxyHttpsPort, unix, ""), "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
   }
 
   @Test

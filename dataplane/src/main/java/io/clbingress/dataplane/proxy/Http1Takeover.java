@@ -45,8 +45,8 @@ final class Http1Takeover {
    */
   static String remoteAddress(Channel channel) {
     io.vertx.core.net.SocketAddress proxied = channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
-    if (proxied != null) {
-      return proxied.hostAddress();
+    if (proxied != null && proxied.hostAddress() != null) {
+      return proxied.hostAddress(); // not a Unix socket's path (a v2 AF_UNIX header): then the socket's
     }
     if (channel.remoteAddress() instanceof InetSocketAddress remote) {
       return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();

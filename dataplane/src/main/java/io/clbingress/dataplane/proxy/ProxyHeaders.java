@@ -213,6 +213,9 @@ final class ProxyHeaders {
    */
   static RealIp.Client client(HttpServerRequest request, RealIp realIp) {
     SocketAddress remote = request.remoteAddress();
+    if (remote != null && remote.hostAddress() == null) {
+      remote = request.connection().remoteAddress(true); // a PROXY header named a Unix socket: the socket's
+    }
     String peer = remote == null ? null : RealIp.peer(remote.hostAddress());
     if (peer != null && realIp.trusts(peer)) {
       return realIp.behind(peer, request.headers().getAll(realIp.header()));

@@ -100,7 +100,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       return;
     }
     EndpointPicker picker = route.cluster().picker();
-    SocketAddress remote = socket.remoteAddress(); // the PROXY header's source where the listener reads one
+    SocketAddress remote = client(socket);
     EndpointConnector.connect(route, picker.pick(remote == null ? null : RealIp.peer(remote.hostAddress())), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
@@ -117,12 +117,21 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
             if (listener.listener().backendProxyProtocol() != null) {
               // before any byte of the client's, which wait in the paused socket
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
-                  socket.remoteAddress(), socket.localAddress()));
+                  remote, socket.localAddress()));
             }
             splice(socket, route, connected.index(), connected.connection());
           }
         })
         .onFailure(e -> socket.close());
+  }
+
+  /**
+   * The client: the PROXY header's source where the listener reads one (Vert.x reports it as the
+   * remote address), else the socket's; the socket's too when a header named a Unix socket.
+   */
+  private static SocketAddress client(NetSocket socket) {
+    SocketAddress remote = socket.remoteAddress();
+    return remote != null && remote.hostAddress() == null ? socket.remoteAddress(true) : remote;
   }
 
   private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {
