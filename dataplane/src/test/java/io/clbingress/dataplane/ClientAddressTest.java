@@ -332,6 +332,19 @@ class ClientAddressTest {
   }
 
   @Test
+  void proxyHeaderBeforeTlsThenHttp2() throws Exception {
+    try (Socket socket = connect(UNTRUSTED_PEER, proxyHttpsPort)) {
+      socket.getOutputStream().write(v1("TCP4 192.0.2.21 127.0.0.1 5555 443"));
+      RawHttp2 h2 = RawHttp2.over(socket, proxyHttpsPort);
+      h2.headers(1, RawHttp2.request("GET", "/").add("x-forwarded-for", "6.6.6.6").add("x-real-ip", "6.6.6.6"), true);
+      RawHttp2.Frame answer = h2.readUntil(f -> f.headers() != null && f.streamId() == 1);
+      assertThat(answer.headers().status().toString()).isEqualTo("200");
+      assertThat(answer.headers().get("seen-x-real-ip").toString()).isEqualTo("192.0.2.21");
+      assertThat(answer.headers().get("seen-x-forwarded-for").toString()).isEqualTo("192.0.2.21");
+    }
+  }
+
+  @Test
   void tlsWithoutProxyHeaderIsClosed() throws Exception {
     int before = backend.uris.size();
     try (Socket socket = connect(UNTRUSTED_PEER, proxyHttpsPort)) {
@@ -411,7 +424,7 @@ class ClientAddressTest {
         new VirtualHost("hash.example.com", List.of(toHashed)));
     Certificate server = new Certificate("apps/server", List.of(), Openssl.read(dir.resolve("server-cert.pem")),
         Openssl.read(dir.resolve("server-key.pem")), "CN=" + HOST, List.of(HOST), "2030-01-01T00:00:00Z", "test");
-    ListenerTls tls = new ListenerTls(List.of(server.name()), null, false, List.of());
+    ListenerTls tls = new ListenerTls(List.of(server.name()), null, true, List.of());
     List<Listener> listeners = List.of(
         new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, hosts, null),
         new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, hosts, null),

@@ -131,6 +131,19 @@ final class RawHttp2 implements AutoCloseable {
       socket.setReceiveBufferSize(receiveBufferBytes);
     }
     socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+    return handshake(socket);
+  }
+
+  /**
+   * As {@link #connect(int)}, over a connection already open to {@code port} on which the caller
+   * wrote what comes before TLS (a PROXY protocol header).
+   */
+  static RawHttp2 over(java.net.Socket plain, int port) throws Exception {
+    return handshake((SSLSocket) trustAll().getSocketFactory().createSocket(plain, "127.0.0.1", port, true));
+  }
+
+  /** TLS with ALPN h2, the preface, and the exchange of SETTINGS. */
+  private static RawHttp2 handshake(SSLSocket socket) throws Exception {
     socket.setSoTimeout(20_000);
     SSLParameters parameters = socket.getSSLParameters();
     parameters.setApplicationProtocols(new String[] {"h2"});
