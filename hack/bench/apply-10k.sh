@@ -13,7 +13,10 @@
 # without load: the steady state of a running process (the first half warms the JIT up and is not
 # recorded; the rounds before run on a JVM still compiling).
 #
-# usage: hack/bench/apply-10k.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [-n INGRESSES] [-f FILES] [-s SECONDS]
+# With -p CPUS, clb-ingress runs on those cpus (taskset's list, e.g. 0,1: the changed files are
+# parsed in parallel) instead of cpu 1 alone; wrk and the probe stay on cpu 0.
+#
+# usage: hack/bench/apply-10k.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [-n INGRESSES] [-f FILES] [-s SECONDS] [-p CPUS]
 #   defaults: 5 rounds, wrk rounds of 10s after 20s of warm-up (-w 0: none), 64 connections, 10,000
 #   Ingresses in 100 files, no steady-state changes (-s 0). Method: wrk -t1 and the probe pinned to cpu 0, clb-ingress (--event-loops 1)
 #   and the nginx backend on cpu 1.
@@ -24,10 +27,11 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
 source hack/bench/lib.sh
 rounds=5 dur=10s warm=20s conns=64 ingresses=10000 files=100 steady=0
-while getopts "r:d:w:c:n:f:s:h" o; do
+while getopts "r:d:w:c:n:f:s:p:h" o; do
   case $o in
     r) rounds=$OPTARG;; d) dur=$OPTARG;; w) warm=$OPTARG;; c) conns=$OPTARG;; n) ingresses=$OPTARG;; f) files=$OPTARG;;
     s) steady=$OPTARG;;
+    p) export CLB_CPUS=$OPTARG;;
     *) bench_usage >&2; exit 2;;
   esac
 done

@@ -100,12 +100,13 @@ spec:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: backend, port: {number: 80}}}}]
 YAML
-  # CLB_BENCH_ANNOTATIONS (YAML flow-map entries) annotates the Ingress of every route;
+  # CLB_BENCH_ANNOTATIONS (YAML flow-map entries) annotates the Ingress of every route; CLB_CPUS
+  # (taskset's list, default 1) is where it runs;
   # CLB_JAVA (a java binary) and CLB_JAVA_OPTS (JVM flags, split on spaces) choose the JVM,
   # CLB_JAR another build of clb-ingress (to compare two commits).
   local java_opts=()
   read -r -a java_opts <<< "${CLB_JAVA_OPTS:-}"
-  taskset -c 1 "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
+  taskset -c "${CLB_CPUS:-1}" "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
     --bind-address 127.0.0.1 --http-port "$http" --https-port "$https" --admin-port "$admin" --event-loops 1 "$@" \
     > "$run/clb-ingress-$http.log" 2>&1 &
   clb_pid=$!

@@ -40,3 +40,28 @@ readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
 {{- end -}}
+
+{{/*
+Data plane flags for the client's real address, from config.trustedProxies, forwardedForHeader and
+proxyProtocol, or from the ingress-nginx ConfigMap names in config (ours win when both are set):
+use-forwarded-headers + proxy-real-ip-cidr (default 0.0.0.0/0, as ingress-nginx) -> --trusted-proxies,
+forwarded-for-header -> --forwarded-for-header, use-proxy-protocol -> --proxy-protocol.
+*/}}
+{{- define "clb.clientAddressArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- $trusted := join "," ($cfg.trustedProxies | default list) -}}
+{{- if and (not $trusted) (eq (toString (index $cfg "use-forwarded-headers" | default "false")) "true") -}}
+{{- $trusted = (index $cfg "proxy-real-ip-cidr") | default "0.0.0.0/0" | nospace -}}
+{{- end -}}
+{{- $header := $cfg.forwardedForHeader | default (index $cfg "forwarded-for-header") | default "" -}}
+{{- $proxy := or $cfg.proxyProtocol (eq (toString (index $cfg "use-proxy-protocol" | default "false")) "true") -}}
+{{- if $trusted }}
+- --trusted-proxies={{ $trusted }}
+{{- end }}
+{{- if $header }}
+- --forwarded-for-header={{ $header }}
+{{- end }}
+{{- if $proxy }}
+- --proxy-protocol=true
+{{- end }}
+{{- end -}}

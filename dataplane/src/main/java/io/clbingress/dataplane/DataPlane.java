@@ -70,7 +70,7 @@ public final class DataPlane implements AutoCloseable {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
-    this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits());
+    this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp());
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 
@@ -113,7 +113,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(
             () -> new ProxyVerticle(options.bindAddress(), port, ListenerSelector.defaultListener(Protocol.HTTP),
-                services, httpsPort),
+                services, httpsPort, options.proxyProtocol()),
             new DeploymentOptions().setInstances(options.eventLoops()))
         .map(port);
   }
@@ -128,7 +128,8 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(() -> {
           ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
-              ListenerSelector.defaultListener(Protocol.HTTPS), services, tls.server(tls.options(null, List.of())), port);
+              ListenerSelector.defaultListener(Protocol.HTTPS), services, tls.server(tls.options(null, List.of())), port,
+              options.proxyProtocol());
           httpsInstances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(options.eventLoops()))

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.time.Duration;
@@ -18,9 +19,20 @@ import java.util.Objects;
  * @param tlsEngine who does the TLS work; falls back to the JDK's where BoringSSL cannot load
  * @param headLimits request line and header block limits of the default listeners, and of every
  *     CLBListener that sets none of its own ({@code --max-request-line-bytes}, {@code --max-header-bytes})
+ * @param realIp who may name the client in a request header ({@code --trusted-proxies},
+ *     {@code --forwarded-for-header}); {@link RealIp#NOBODY} by default
+ * @param proxyProtocol the default HTTP and HTTPS listeners take a PROXY protocol header (v1 or v2)
+ *     on every connection ({@code --proxy-protocol}); connections without one are closed
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
-    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
+    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
+
+  /** Options that trust no proxy and read no PROXY header. */
+  public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
+      Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
+    this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
+        RealIp.NOBODY, false);
+  }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
@@ -30,6 +42,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
 
   public DataPlaneOptions {
     Objects.requireNonNull(headLimits, "headLimits");
+    Objects.requireNonNull(realIp, "realIp");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -37,6 +50,12 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be at least 1: " + eventLoops);
     }
+  }
+
+  /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
+  public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol);
   }
 
   /** Loopback on free ports, for tests. */

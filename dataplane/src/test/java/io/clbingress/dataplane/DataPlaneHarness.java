@@ -54,6 +54,11 @@ final class DataPlaneHarness implements AutoCloseable {
         headLimits), Clock.systemUTC()));
   }
 
+  /** A data plane with these options (tests of flags other than the ports). */
+  DataPlaneHarness(DataPlaneOptions options) throws Exception {
+    dataPlane = await(DataPlane.start(vertx, options, Clock.systemUTC()));
+  }
+
   TestBackend backend(String name) throws Exception {
     TestBackend backend = TestBackend.start(vertx, name);
     backends.add(backend);

@@ -220,7 +220,31 @@ class ListenerPortsTest {
     }
   }
 
-  /** Whether a new connection to the port passes a line to the echo server and back. */
+  /**
+   * PROXY protocol on or off is part of a port's server, as its protocol is: a table that turns it
+   * on makes the port take a header first (and close connections without one), and back.
+   */
+  @Test
+  void portThatTurnsProxyProtocolOnAndOffServesEachWay() throws Exception {
+    start(LONG_DRAIN);
+    long version = 1;
+    for (int round = 0; round < 3; round++) {
+      harness.apply(withProxyProtocol(switched(version++, false), false));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
+      harness.apply(withProxyProtocol(switched(version++, false), true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == -1
+          && status(port, "PROXY TCP4 192.0.2.1 127.0.0.1 5555 80\r\n", "/x") == 200);
+    }
+  }
+
+  /** {@code table} with the listener on {@code port} taking PROXY protocol headers or not. */
+  private RoutingTable withProxyProtocol(RoutingTable table, boolean on) {
+    List<Listener> listeners = table.listeners().stream()
+        .map(l -> l.port() == port ? l.withProxyProtocol(on, null) : l).toList();
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, table.clusters()), table.version());
+  }
+
+  /** Whether a new connection to the port passes a line to the echo server and back. */  /** Whether a new connection to the port passes a line to the echo server and back. */
   private static boolean echoes(int toPort, String line) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", toPort), 5_000);
@@ -317,9 +341,14 @@ class ListenerPortsTest {
 
   /** The status of a request on a new connection (never a pooled one, which may be a draining server's); -1 when none comes. */
   private static int status(int toPort, String path) {
+    return status(toPort, "", path);
+  }
+
+  /** As {@link #status(int, String)}, with {@code prefix} (a PROXY protocol header) written first. */
+  private static int status(int toPort, String prefix, String path) {
     try {
-      return RawHttp.exchange(toPort, "GET " + path + " HTTP/1.1\r\nHost: chat.example.com\r\nConnection: close\r\n\r\n",
-          5_000).status();
+      return RawHttp.exchange(toPort, prefix + "GET " + path
+          + " HTTP/1.1\r\nHost: chat.example.com\r\nConnection: close\r\n\r\n", 5_000).status();
     } catch (java.io.IOException e) {
       return -1;
     }

@@ -99,12 +99,8 @@ final class RawHttp2 implements AutoCloseable {
     return connect(port, 0);
   }
 
-  /**
-   * As {@link #connect(int)}, with this client's socket receive buffer fixed at
-   * {@code receiveBufferBytes} (0: the system's, which grows as the client reads), which bounds what
-   * the server can hand to the kernel for a client that does not read.
-   */
-  static RawHttp2 connect(int port, int receiveBufferBytes) throws Exception {
+  /** A TLS client context that takes any server certificate (test servers have self-signed ones). */
+  static SSLContext trustAll() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {new X509TrustManager() {
       @Override
@@ -120,11 +116,34 @@ final class RawHttp2 implements AutoCloseable {
         return new X509Certificate[0];
       }
     }}, new SecureRandom());
+    return context;
+  }
+
+  /**
+   * As {@link #connect(int)}, with this client's socket receive buffer fixed at
+   * {@code receiveBufferBytes} (0: the system's, which grows as the client reads), which bounds what
+   * the server can hand to the kernel for a client that does not read.
+   */
+  static RawHttp2 connect(int port, int receiveBufferBytes) throws Exception {
+    SSLContext context = trustAll();
     SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
     if (receiveBufferBytes > 0) {
       socket.setReceiveBufferSize(receiveBufferBytes);
     }
     socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+    return handshake(socket);
+  }
+
+  /**
+   * As {@link #connect(int)}, over a connection already open to {@code port} on which the caller
+   * wrote what comes before TLS (a PROXY protocol header).
+   */
+  static RawHttp2 over(java.net.Socket plain, int port) throws Exception {
+    return handshake((SSLSocket) trustAll().getSocketFactory().createSocket(plain, "127.0.0.1", port, true));
+  }
+
+  /** TLS with ALPN h2, the preface, and the exchange of SETTINGS. */
+  private static RawHttp2 handshake(SSLSocket socket) throws Exception {
     socket.setSoTimeout(20_000);
     SSLParameters parameters = socket.getSSLParameters();
     parameters.setApplicationProtocols(new String[] {"h2"});

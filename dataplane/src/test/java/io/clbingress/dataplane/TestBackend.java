@@ -38,6 +38,8 @@ final class TestBackend implements AutoCloseable {
    * others: ConnectionLeakTest measures the heap after tens of thousands of requests).
    */
   final List<io.vertx.core.MultiMap> heads = new CopyOnWriteArrayList<>();
+  /** The headers of every WebSocket upgrade request received, in order. */
+  final List<io.vertx.core.MultiMap> upgradeHeads = new CopyOnWriteArrayList<>();
   private boolean terse;
   /** What {@code /healthz} answers, and how often it was asked. */
   volatile int healthStatus = 200;
@@ -80,6 +82,7 @@ final class TestBackend implements AutoCloseable {
     });
     server.webSocketHandshakeHandler(handshake -> {
       backend.uris.add(handshake.uri());
+      backend.upgradeHeads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(handshake.headers()));
       if (handshake.path().equals(backend.refusedPath)) {
         handshake.reject(403);
       } else if (handshake.path().equals("/hang")) {

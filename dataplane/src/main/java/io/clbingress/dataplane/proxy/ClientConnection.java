@@ -61,6 +61,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final Http1Engine engine;
   private Channel channel;
   private ConnectionGuard guard;
+  /**
+   * The peer: the socket's remote address, or the source of the PROXY protocol header on a
+   * listener that reads one ({@link ProxyProtocolReader}); once per connection.
+   */
+  private String peerIp;
+  /** The peer as its own client: what every request gets unless the peer is a trusted proxy. */
+  private RealIp.Client peer;
+  private boolean peerTrusted;
+  /** The current request's client ({@link RealIp}), found once per request; later policies read it here. */
+  private RealIp.Client client;
+  /** Its address, for logs. */
   private String clientIp;
   /** The request in hand's values, for a route's canary or hash key (one object per connection). */
   private final RequestValueReaders.NettyRequests requestValues = new RequestValueReaders.NettyRequests();
@@ -106,9 +117,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     tls = channel.pipeline().get(SslHandler.class) != null;
-    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
-      clientIp = remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
-    }
+    peerIp = RealIp.peer(Http1Takeover.remoteAddress(channel));
+    peer = peerIp == null ? null : RealIp.Client.direct(peerIp);
+    peerTrusted = engine.front().realIp().trusts(peerIp);
+    client = peer;
+    clientIp = peerIp;
     if (channel.localAddress() instanceof InetSocketAddress local) {
       localPort = Integer.toString(local.getPort());
     }
@@ -223,6 +236,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     corsOrigin = null;
     inAnswer = true;
     HttpHeaders headers = request.headers();
+    client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header())) : peer;
+    clientIp = client == null ? null : client.ip();
     if (request.decoderResult().isFailure()) {
       int refused = RequestFraming.invalidStatus(request.decoderResult().cause());
       LOG.debug("invalid request from {}: {} ({})", clientIp, refused, request.decoderResult().cause().toString());
@@ -304,7 +319,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
   ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
-    return new ProxyHeaders.Forwarded(host, clientIp, tls, localPort, route.clientCertificates() ? clientSubject() : null,
+    return new ProxyHeaders.Forwarded(host, client, tls, localPort, route.clientCertificates() ? clientSubject() : null,
         route);
   }
 

@@ -68,7 +68,7 @@ final class ConnectionGuard {
   }
 
   private void keepaliveTimedOut(long idleMillis) {
-    LOG.debug("closing {} after {} ms idle (keep-alive timeout)", channel.remoteAddress(), idleMillis);
+    LOG.debug("closing {} after {} ms idle (keep-alive timeout)", Http1Takeover.remoteAddress(channel), idleMillis);
     channel.close();
   }
 
@@ -96,7 +96,7 @@ final class ConnectionGuard {
    */
   private void headerTimedOut(long millis) {
     headerTimer = null;
-    LOG.debug("{} sent no complete request head in {} ms: 408", channel.remoteAddress(), millis);
+    LOG.debug("{} sent no complete request head in {} ms: 408", Http1Takeover.remoteAddress(channel), millis);
     if (channel.pipeline().get(HttpResponseEncoder.class) != null) {
       DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
           HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.EMPTY_BUFFER);

@@ -37,6 +37,35 @@ final class Http1Takeover {
   private Http1Takeover() {
   }
 
+  /**
+   * The peer of a client connection as text: the source address of its PROXY protocol header
+   * where one was read (Vert.x's server with {@code setUseProxyProtocol}, or {@link
+   * ProxyProtocolReader}, both keep it in Vert.x's {@code REMOTE_ADDRESS_OVERRIDE} channel
+   * attribute, which Vert.x's own {@code remoteAddress()} reads too), else the socket's.
+   */
+  static String remoteAddress(Channel channel) {
+    io.vertx.core.net.SocketAddress proxied = channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
+    if (proxied != null && proxied.hostAddress() != null) {
+      return proxied.hostAddress(); // not a Unix socket's path (a v2 AF_UNIX header): then the socket's
+    }
+    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+      return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+    }
+    return null;
+  }
+
+  /**
+   * Records the addresses of a PROXY protocol header where Vert.x records them ({@link
+   * #remoteAddress}), so that every reader of the connection's addresses sees the client's.
+   */
+  static void proxied(Channel channel, String sourceAddress, int sourcePort, String destinationAddress,
+      int destinationPort) {
+    channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE)
+        .set(io.vertx.core.net.SocketAddress.inetSocketAddress(sourcePort, sourceAddress));
+    channel.attr(io.vertx.core.net.impl.ConnectionBase.LOCAL_ADDRESS_OVERRIDE)
+        .set(io.vertx.core.net.SocketAddress.inetSocketAddress(destinationPort, destinationAddress));
+  }
+
   /** The event loop of a verticle's context. */
   static EventLoop eventLoop(Context context) {
     return ((ContextInternal) context).nettyEventLoop();

@@ -51,17 +51,18 @@ final class HttpForwarder {
   /**
    * @param uri the request target to send: the normalised (and, for a route that rewrites, rewritten)
    *     path and the query
+   * @param from the client ({@link RealIp}), found once for the request
    * @param balanceKey what the cluster hashes instead of the client's address, or null
    */
-  void forward(HttpServerRequest request, CompiledRoute route, String uri, String balanceKey) {
+  void forward(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, String balanceKey) {
     request.pause();
-    int first = sessions.choose(request, route, balanceKey);
-    tryEndpoint(request, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
+    int first = sessions.choose(request, from.ip(), route, balanceKey);
+    tryEndpoint(request, from, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
         first);
   }
 
   /** One try of the request, from a connect to {@code index} on; a failed connect goes on as {@code tries} allows. */
-  private void tryEndpoint(HttpServerRequest request, CompiledRoute route, String uri, NextUpstream tries, int index) {
+  private void tryEndpoint(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, NextUpstream tries, int index) {
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(tries, picker, index, i -> client.request(options(request, uri, route,
             picker.endpoint(i))), () -> !request.response().closed(), (failed, cause, retrying) -> {
@@ -72,8 +73,8 @@ final class HttpForwarder {
             LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(failed), cause.toString());
           }
         })
-        .onSuccess(connected -> send(request, connected.connection(), route, uri, connected.index(), null, tries))
-        .onFailure(e -> answerFailure(request, route, 502, false));
+        .onSuccess(connected -> send(request, from, connected.connection(), route, uri, connected.index(), null, tries))
+        .onFailure(e -> answerFailure(request, from, route, 502, false));
   }
 
   private static RequestOptions options(HttpServerRequest request, String uri, CompiledRoute route, Endpoint endpoint) {
@@ -92,10 +93,10 @@ final class HttpForwarder {
    * Replays a request that a stale pooled connection lost ({@link StaleConnections}), once, on a
    * connection of its own to the same endpoint, closed when the exchange ends.
    */
-  private void replay(HttpServerRequest request, CompiledRoute route, String uri, int index, NextUpstream tries) {
+  private void replay(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, int index, NextUpstream tries) {
     Endpoint endpoint = route.cluster().picker().endpoint(index);
     onFreshConnection(route, endpoint, options(request, uri, route, endpoint))
-        .onSuccess(fresh -> send(request, fresh.request(), route, uri, index, fresh.connection(), tries))
+        .onSuccess(fresh -> send(request, from, fresh.request(), route, uri, index, fresh.connection(), tries))
         .onFailure(e -> {
           metrics.upstreamError(route.route().source(), "connect");
           LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
@@ -125,7 +126,7 @@ final class HttpForwarder {
    *     proves stale); else the connection of a replay, closed when the exchange ends
    * @param tries the request's tries, which decide whether a failure goes on to another endpoint
    */
-  private void send(HttpServerRequest request, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
+  private void send(HttpServerRequest request, RealIp.Client from, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
       HttpClientConnection fresh, NextUpstream tries) {
     Runnable release = fresh == null ? () -> { } : fresh::close;
     if (request.response().closed()) {
@@ -141,7 +142,7 @@ final class HttpForwarder {
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
-    ProxyHeaders.copyRequest(request, upstream.headers(), false, route);
+    ProxyHeaders.copyRequest(request, from, upstream.headers(), false, route);
     ExpectContinue.removeFrom(upstream.headers());
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
@@ -176,7 +177,7 @@ final class HttpForwarder {
         if (StaleConnections.replayable(request, reused, bodiless, cause)) {
           LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
               request.method(), request.uri(), picker.endpoint(index), cause.toString());
-          replay(request, route, uri, index, tries);
+          replay(request, from, route, uri, index, tries);
           return;
         }
         int next = tries.next(index, NextUpstream.ofAnswer(cause), 0, !bodiless, request.method().name());
@@ -184,10 +185,10 @@ final class HttpForwarder {
           picker.failed(index);
           LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), request.uri(),
               picker.endpoint(index), cause.toString(), picker.endpoint(next));
-          passOn(request, route, uri, tries, next);
+          passOn(request, from, route, uri, tries, next);
           return;
         }
-        failed(request, route, index, cause, continued);
+        failed(request, from, route, index, cause, continued);
         return;
       }
       if (result.result().statusCode() == 101) {
@@ -198,7 +199,7 @@ final class HttpForwarder {
         LOG.warn("{}: {} {} to {} answered 101 without an upgrade asked: 502", route.route().source(),
             request.method(), request.uri(), picker.endpoint(index));
         upstream.connection().close();
-        answerFailure(request, route, 502, false);
+        answerFailure(request, from, route, 502, false);
         return;
       }
       int status = result.result().statusCode();
@@ -216,7 +217,7 @@ final class HttpForwarder {
         release.run();
         LOG.debug("{} {} {}: {} answered {}, passed on to {}", route.key(), request.method(), request.uri(),
             picker.endpoint(index), status, picker.endpoint(next));
-        passOn(request, route, uri, tries, next);
+        passOn(request, from, route, uri, tries, next);
         return;
       }
       if (route.replacedByPage(status)) {
@@ -226,7 +227,7 @@ final class HttpForwarder {
         release.run();
         LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
             request.uri(), picker.endpoint(index), status);
-        fetchErrorPage(request, route.errorPages(), status);
+        fetchErrorPage(request, from, route.errorPages(), status);
         return;
       }
       relay(request, result.result(), route, picker.endpoint(index)).onComplete(done -> {
@@ -237,11 +238,11 @@ final class HttpForwarder {
   }
 
   /** Sends the request to endpoint {@code next} after a failed try; a sticky route's client gets a session there. */
-  private void passOn(HttpServerRequest request, CompiledRoute route, String uri, NextUpstream tries, int next) {
+  private void passOn(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, NextUpstream tries, int next) {
     if (route.route().sessionTtlSeconds() != null) {
       request.response().headers().set("set-cookie", sessions.newSession(route, next, request.isSSL()));
     }
-    tryEndpoint(request, route, uri, tries, next);
+    tryEndpoint(request, from, route, uri, tries, next);
   }
 
   /**
@@ -249,21 +250,21 @@ final class HttpForwarder {
    * backend's answer having been dropped; the proxy's own answer with {@code status} when the error
    * backend cannot answer (no endpoint, failed connect, timeout, reset).
    */
-  private void fetchErrorPage(HttpServerRequest request, ErrorPageRoute pages, int status) {
+  private void fetchErrorPage(HttpServerRequest request, RealIp.Client from, ErrorPageRoute pages, int status) {
     CompiledRoute fetch = pages.route();
     if (!fetch.cluster().hasEndpoints()) {
       Responses.send(request, status, reason(status));
       return;
     }
     EndpointPicker picker = fetch.cluster().picker();
-    EndpointConnector.connect(fetch, picker.pick(ProxyHeaders.clientIp(request)), i -> client.request(
+    EndpointConnector.connect(fetch, picker.pick(from.ip()), i -> client.request(
             options(request, ErrorPageRequest.PATH, fetch, picker.endpoint(i))
                 .setMethod(ErrorPageRequest.head(request.method().name()) ? HttpMethod.HEAD : HttpMethod.GET)),
             () -> !request.response().closed(), (failed, cause, retrying) -> {
               metrics.upstreamError(fetch.route().source(), "connect");
               LOG.debug("{} error page from {}: {}", fetch.key(), picker.endpoint(failed), cause.toString());
             })
-        .onSuccess(connected -> sendForPage(request, pages, status, connected.connection(), connected.index(), null))
+        .onSuccess(connected -> sendForPage(request, from, pages, status, connected.connection(), connected.index(), null))
         .onFailure(failure -> pageFailed(request, fetch, status, failure));
   }
 
@@ -271,7 +272,7 @@ final class HttpForwarder {
    * Sends the error page's request and relays its answer; a request lost by a stale pooled
    * connection is sent once more on a new one, as {@link #send} does.
    */
-  private void sendForPage(HttpServerRequest request, ErrorPageRoute pages, int status, HttpClientRequest page,
+  private void sendForPage(HttpServerRequest request, RealIp.Client from, ErrorPageRoute pages, int status, HttpClientRequest page,
       int index, HttpClientConnection fresh) {
     CompiledRoute fetch = pages.route();
     EndpointPicker picker = fetch.cluster().picker();
@@ -279,7 +280,7 @@ final class HttpForwarder {
     Runnable release = replayed ? fresh::close : () -> { };
     boolean reused = !replayed && stale.reused(page.connection());
     picker.started(index);
-    ProxyHeaders.copyRequest(request, page.headers(), false, fetch);
+    ProxyHeaders.copyRequest(request, from, page.headers(), false, fetch);
     page.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
     ExpectContinue.removeFrom(page.headers());
     ErrorPageRequest.applyTo(page.headers()::set, pages, status, request.getHeader(HttpHeaders.ACCEPT), request.uri());
@@ -292,7 +293,7 @@ final class HttpForwarder {
           Endpoint endpoint = picker.endpoint(index);
           onFreshConnection(fetch, endpoint, options(request, ErrorPageRequest.PATH, fetch, endpoint)
                   .setMethod(page.getMethod()))
-              .onSuccess(again -> sendForPage(request, pages, status, again.request(), index, again.connection()))
+              .onSuccess(again -> sendForPage(request, from, pages, status, again.request(), index, again.connection()))
               .onFailure(failure -> pageFailed(request, fetch, status, failure));
           return;
         }
@@ -337,7 +338,7 @@ final class HttpForwarder {
   }
 
   /** No answer came: 413 for a body over the limit, 504 for a timeout, else 502. */
-  private void failed(HttpServerRequest request, CompiledRoute route, int index, Throwable cause, boolean continued) {
+  private void failed(HttpServerRequest request, RealIp.Client from, CompiledRoute route, int index, Throwable cause, boolean continued) {
     EndpointPicker picker = route.cluster().picker();
     picker.failed(index);
     if (cause instanceof RequestBodyPump.BodyTooLargeException
@@ -352,7 +353,7 @@ final class HttpForwarder {
     // the route's object, the endpoint, what happened and what the client got.
     LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), request.uri(),
         picker.endpoint(index), cause.toString(), status);
-    answerFailure(request, route, status, continued);
+    answerFailure(request, from, route, status, continued);
   }
 
   /**
@@ -360,9 +361,9 @@ final class HttpForwarder {
    * replaces {@code status} (as nginx's {@code error_page} replaces the 502 and 504 nginx makes
    * itself) and the client sends no body after a 100 Continue; else {@code status}.
    */
-  private void answerFailure(HttpServerRequest request, CompiledRoute route, int status, boolean continued) {
+  private void answerFailure(HttpServerRequest request, RealIp.Client from, CompiledRoute route, int status, boolean continued) {
     if (!continued && route.replacedByPage(status)) {
-      fetchErrorPage(request, route.errorPages(), status);
+      fetchErrorPage(request, from, route.errorPages(), status);
     } else if (continued) {
       Responses.sendAfterContinue(request, status, reason(status));
     } else {

@@ -49,14 +49,17 @@ public final class ListenerPorts {
   /** One bound port: what it speaks, its deployment (empty while deploying), instances, TLS material. */
   private static final class Bound {
     final Protocol protocol;
+    /** Its servers read a PROXY protocol header first: fixed when they start, as the protocol. */
+    final boolean proxyProtocol;
     volatile String deployment = "";
     final List<PortServer> instances = new CopyOnWriteArrayList<>();
     volatile TlsKey tls;
     /** The last router that had a listener on this port: what its connections drain with. */
     volatile Router lastWith;
 
-    Bound(Protocol protocol, Router lastWith) {
+    Bound(Protocol protocol, boolean proxyProtocol, Router lastWith) {
       this.protocol = protocol;
+      this.proxyProtocol = proxyProtocol;
       this.lastWith = lastWith;
     }
   }
@@ -103,11 +106,13 @@ public final class ListenerPorts {
     ports.forEach((port, listener) -> {
       TlsKey key = tlsKey(current.table(), listener);
       Bound existing = bound.get(port);
-      if (existing != null && existing.protocol != listener.protocol()) {
+      if (existing != null && (existing.protocol != listener.protocol()
+          || existing.proxyProtocol != listener.proxyProtocol())) {
         // Another protocol on the same port is another server: its connections had other routes.
+        // PROXY protocol on or off is too: the connections open spoke (or not) a header first.
         closeNow(port, existing).onSuccess(closed -> follow(services.router().get(), drainMillis));
       } else if (existing == null) {
-        open(port, listener.protocol(), key, current);
+        open(port, listener, key, current);
       } else {
         existing.lastWith = current;
         if (key != null && !key.equals(existing.tls)) {
@@ -141,23 +146,28 @@ public final class ListenerPorts {
     return new TlsKey(table.defaultCertificateOrNull(), certificates, listener.tls());
   }
 
-  private void open(int port, Protocol protocol, TlsKey tls, Router current) {
-    Bound entry = new Bound(protocol, current);
+  private void open(int port, Listener listener, TlsKey tls, Router current) {
+    Protocol protocol = listener.protocol();
+    boolean proxyProtocol = listener.proxyProtocol();
+    long proxyHeaderMillis = listener.limits().headerMillis();
+    Bound entry = new Bound(protocol, proxyProtocol, current);
     entry.tls = tls;
     bound.put(port, entry);
     ServerTls options = tls == null ? null
         : tlsMaterial.server(tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings()));
     unbound(port).compose(free -> vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
-            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), services, options, port);
-            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, services, options);
+            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), services, options, port,
+                proxyProtocol);
+            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, services, options, proxyProtocol,
+                proxyHeaderMillis);
           };
           entry.instances.add((PortServer) verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(eventLoops)))
         .onSuccess(id -> {
           entry.deployment = id;
-          LOG.info("listener port {}:{} open ({})", bindAddress, port, protocol);
+          LOG.info("listener port {}:{} open ({}{})", bindAddress, port, protocol, proxyProtocol ? ", PROXY protocol" : "");
           drainIfUnwanted(port, entry);
         })
         .onFailure(e -> {

@@ -40,14 +40,15 @@ final class ProxyHeaders {
    * What the backend learns of the client and of how it reached the proxy.
    *
    * @param host the authority the request names ({@link AbsoluteForm}), or null
-   * @param clientIp the client's address, or null
+   * @param client the client ({@link RealIp}): X-Real-IP is its address, X-Forwarded-For its chain;
+   *     null when the peer is unknown
    * @param tls the client came over TLS
    * @param port the listener's port, null when unknown
    * @param clientSubject the verified client certificate's subject (mutual TLS), or null
    * @param route the route's own edits: its upstream Host ({@link CompiledRoute#upstreamHost}) and
    *     headers to set, applied last
    */
-  record Forwarded(String host, String clientIp, boolean tls, String port, String clientSubject, CompiledRoute route) {
+  record Forwarded(String host, RealIp.Client client, boolean tls, String port, String clientSubject, CompiledRoute route) {
 
     void applyTo(Sink to) {
       if (route.upstreamHost() != null) {
@@ -55,9 +56,9 @@ final class ProxyHeaders {
       } else if (host != null) {
         to.set("Host", host);
       }
-      if (clientIp != null) {
-        to.set("X-Forwarded-For", clientIp);
-        to.set("X-Real-IP", clientIp);
+      if (client != null) {
+        to.set("X-Forwarded-For", client.forwardedFor());
+        to.set("X-Real-IP", client.ip());
       }
       to.set("X-Forwarded-Proto", tls ? "https" : "http");
       if (host != null) {
@@ -162,16 +163,18 @@ final class ProxyHeaders {
   /**
    * Request headers towards the backend, with X-Forwarded-* describing the client.
    *
+   * @param from the client, found once for the request ({@link #client})
    * @param route the route: whether its listener verified a client certificate (mutual TLS; the
    *     subject is looked up only then, since asking a session without one costs an exception),
    *     and its own edits
    */
-  static void copyRequest(HttpServerRequest request, MultiMap to, boolean keepUpgrade, CompiledRoute route) {
+  static void copyRequest(HttpServerRequest request, RealIp.Client from, MultiMap to, boolean keepUpgrade,
+      CompiledRoute route) {
     copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
     // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
     // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
     SocketAddress local = request.localAddress();
-    new Forwarded(AbsoluteForm.authority(request), clientIp(request), request.isSSL(),
+    new Forwarded(AbsoluteForm.authority(request), from, request.isSSL(),
         local == null || local.port() <= 0 ? null : Integer.toString(local.port()),
         route.clientCertificates() ? clientSubject(request) : null, route).applyTo(to::set);
   }
@@ -203,9 +206,21 @@ final class ProxyHeaders {
     return java.util.Collections.unmodifiableSet(set);
   }
 
-  static String clientIp(HttpServerRequest request) {
+  /**
+   * The client of a request Vert.x serves (HTTP/2, or the Vert.x engine), found once per request:
+   * the peer is the connection's remote address, which Vert.x takes from the PROXY protocol header
+   * on a listener that reads one; behind a trusted peer, {@code realIp}'s header names the client.
+   */
+  static RealIp.Client client(HttpServerRequest request, RealIp realIp) {
     SocketAddress remote = request.remoteAddress();
-    return remote == null ? null : remote.hostAddress();
+    if (remote != null && remote.hostAddress() == null) {
+      remote = request.connection().remoteAddress(true); // a PROXY header named a Unix socket: the socket's
+    }
+    String peer = remote == null ? null : RealIp.peer(remote.hostAddress());
+    if (peer != null && realIp.trusts(peer)) {
+      return realIp.behind(peer, request.headers().getAll(realIp.header()));
+    }
+    return peer == null ? null : RealIp.Client.direct(peer);
   }
 
   /**

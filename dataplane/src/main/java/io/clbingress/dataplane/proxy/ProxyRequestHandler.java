@@ -40,10 +40,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private volatile Router drainingWith;
 
   /** The request in hand's values, for a route's canary or hash key (one object per handler, on its event loop). */
+  /** Who the client is behind trusted proxies ({@code --trusted-proxies}). */
+  private final RealIp realIp;
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort) {
+      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp) {
+    this.realIp = realIp;
     this.metrics = metrics;
     this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
     this.router = router;
@@ -69,6 +72,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       guard.closed();
       guards.remove(connection);
     });
+  }
+
+  /** Who the client is behind trusted proxies, for the Netty engine's connections of this server. */
+  RealIp realIp() {
+    return realIp;
   }
 
   /** The client limits of the listener this server serves in the router in force; the defaults when it has none. */
@@ -112,10 +120,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     if (lastOnConnection && request.version() != HttpVersion.HTTP_2) {
       request.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
+    RealIp.Client from = ProxyHeaders.client(request, realIp);
+    String clientIp = from == null ? null : from.ip();
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
-        request.method() == HttpMethod.OPTIONS, Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)), requestValues.of(request));
-    requestValues.of(null); // read during dispatch only
+        request.method() == HttpMethod.OPTIONS, Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)),
+        requestValues.of(request, clientIp));
+    requestValues.of(null, null); // read during dispatch only
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
@@ -132,12 +143,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
-          request.remoteAddress(), route == null ? "no route" : route.key());
+          clientIp, route == null ? "no route" : route.key());
     }
     switch (dispatch.action()) {
       case REFUSE -> {
         int status = dispatch.status();
-        LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), request.remoteAddress(), status);
+        LOG.debug("refused {} {} from {}: {}", request.method(), request.uri(), clientIp, status);
         if (status == 405) {
           request.response().putHeader("allow", RequestHead.ALLOWED_METHODS);
         }
@@ -155,9 +166,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
         guard.tunnelled();
         guards.remove(request.connection());
-      }, dispatch.balanceKey()), route, dispatch.uri());
+      }, dispatch.balanceKey(), from), route, dispatch.uri());
       case TOO_LARGE -> Responses.tooLarge(request);
-      case FORWARD -> forwarder.forward(request, route, dispatch.uri(), dispatch.balanceKey());
+      case FORWARD -> forwarder.forward(request, from, route, dispatch.uri(), dispatch.balanceKey());
     }
   }
 

@@ -8,12 +8,14 @@ import java.util.function.Supplier;
 /**
  * What every listener's servers share within a data plane: the router in force, the registry of
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
- * ({@code --max-request-line-bytes}, {@code --max-header-bytes}).
+ * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
+ * ({@code --trusted-proxies}, {@link RealIp}).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits) {
+    HeadLimits headLimits, RealIp realIp) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(headLimits, "headLimits");
+    java.util.Objects.requireNonNull(realIp, "realIp");
   }
 }

@@ -36,6 +36,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final ProxyServices services;
   private final ServerTls tls;
   private final int httpsRedirectPort;
+  private final boolean proxyProtocol;
   private HttpServer server;
   private ProxyRequestHandler handler;
   private UpstreamPool pool;
@@ -43,16 +44,20 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private Http1Acceptor acceptor;
 
   /** A plain HTTP listener instance. */
-  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort) {
-    this(host, port, selector, services, null, httpsRedirectPort);
+  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort,
+      boolean proxyProtocol) {
+    this(host, port, selector, services, null, httpsRedirectPort, proxyProtocol);
   }
 
   /**
    * @param tls server TLS settings for an HTTPS listener, null for plain HTTP
    * @param httpsRedirectPort the HTTPS port that redirects to HTTPS point at
+   * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2), whose
+   *     source is the client; a connection without a valid one is closed
    */
   public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, ServerTls tls,
-      int httpsRedirectPort) {
+      int httpsRedirectPort, boolean proxyProtocol) {
+    this.proxyProtocol = proxyProtocol;
     this.host = host;
     this.port = port;
     this.selector = selector;
@@ -83,7 +88,8 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
     handler = new ProxyRequestHandler(services.router(), selector,
-        new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort);
+        new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort,
+        services.realIp());
     EventLoop loop = Http1Takeover.eventLoop(context);
     pool = new UpstreamPool(loop, Http1Takeover.channels(vertx), Http1Takeover.resolver(vertx));
     Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets);
@@ -114,7 +120,14 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     if (tls == null && Http1Takeover.NETTY && Http1Takeover.reusePort(vertx)) {
       return Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), host, port,
           () -> RequestFraming.decoder(decoderOptions.with(handler.currentLimits().headLimits(services.headLimits()))),
-          () -> new ClientConnection(engine)).onSuccess(bound -> acceptor = bound);
+          () -> new ClientConnection(engine), proxyProtocol, () -> handler.currentLimits().headerMillis())
+          .onSuccess(bound -> acceptor = bound);
+    }
+    if (proxyProtocol) {
+      // Vert.x reads the header (the same Netty decoder) before TLS; its deadline is the listener's
+      // client header timeout when the server starts, and restarts with each byte (an idle timeout).
+      options.setUseProxyProtocol(true).setProxyProtocolTimeout(handler.currentLimits().headerMillis())
+          .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {

@@ -51,16 +51,18 @@ final class RequestValueReaders {
   static final class VertxRequests implements RequestValues {
 
     private HttpServerRequest request;
+    private String clientIp;
 
-    /** These values, now of {@code request} (null to let go of the last one). */
-    RequestValues of(HttpServerRequest request) {
+    /** These values, now of {@code request} from {@code clientIp} (nulls to let go of the last one). */
+    RequestValues of(HttpServerRequest request, String clientIp) {
       this.request = request;
+      this.clientIp = clientIp;
       return this;
     }
 
     @Override
     public String clientAddress() {
-      return ProxyHeaders.clientIp(request);
+      return clientIp;
     }
 
     @Override

@@ -30,9 +30,11 @@ final class StickySessions {
     this.clock = clock;
   }
 
-  /** @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null */
-  int choose(HttpServerRequest request, CompiledRoute route, String balanceKey) {
-    String hashed = balanceKey != null ? balanceKey : ProxyHeaders.clientIp(request);
+  /**
+   * @param clientIp the client's address ({@link RealIp})
+   * @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null */
+  int choose(HttpServerRequest request, String clientIp, CompiledRoute route, String balanceKey) {
+    String hashed = balanceKey != null ? balanceKey : clientIp;
     if (route.route().sessionTtlSeconds() == null) {
       return route.cluster().picker().pick(hashed);
     }

@@ -25,6 +25,11 @@ import org.apache.logging.log4j.Logger;
  * for TCP_SSL) gets its own connection to an endpoint of the listener's backend, and the two are
  * spliced as bytes. The route's connect timeout bounds the backend connect, a failed connect is
  * tried once more on the next endpoint, and the read timeout is the idle timeout of the pair.
+ *
+ * <p>With {@code proxyProtocol}, every connection starts with a PROXY protocol header (Vert.x's
+ * {@code setUseProxyProtocol}, Netty's decoder, before TLS), whose source is the client; with the
+ * listener's {@code backendProxyProtocol}, the backend connection starts with one naming the client
+ * ({@link BackendProxyHeader}) before any byte of the client's.
  */
 final class TcpProxyVerticle extends VerticleBase implements PortServer {
 
@@ -35,11 +40,20 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final Supplier<Router> router;
   private final TunnelRegistry tunnels;
   private final ServerTls tls;
+  private final boolean proxyProtocol;
+  private final long proxyHeaderMillis;
   private NetServer server;
   private NetClient client;
 
-  /** @param tls server TLS settings for TCP_SSL, null for plain TCP */
-  TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls) {
+  /**
+   * @param tls server TLS settings for TCP_SSL, null for plain TCP
+   * @param proxyProtocol connections start with a PROXY protocol header; without a valid one they close
+   * @param proxyHeaderMillis how long a connection may be silent before its header is complete
+   */
+  TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls, boolean proxyProtocol,
+      long proxyHeaderMillis) {
+    this.proxyProtocol = proxyProtocol;
+    this.proxyHeaderMillis = proxyHeaderMillis;
     this.host = host;
     this.port = port;
     this.router = services.router();
@@ -53,6 +67,10 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     NetServerOptions options = new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true);
     if (tls != null) {
       tls.applyTo(options);
+    }
+    if (proxyProtocol) {
+      options.setUseProxyProtocol(true).setProxyProtocolTimeout(proxyHeaderMillis)
+          .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     server = vertx.createNetServer(options).connectHandler(this::accept);
     return server.listen();
@@ -82,8 +100,8 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       return;
     }
     EndpointPicker picker = route.cluster().picker();
-    SocketAddress remote = socket.remoteAddress();
-    EndpointConnector.connect(route, picker.pick(remote == null ? null : remote.hostAddress()), index -> {
+    SocketAddress remote = client(socket);
+    EndpointConnector.connect(route, picker.pick(remote == null ? null : RealIp.peer(remote.hostAddress())), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
         }, () -> !clientGone.get(), (index, cause, retrying) -> {
@@ -96,10 +114,24 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
           if (clientGone.get()) {
             connected.connection().close();
           } else {
+            if (listener.listener().backendProxyProtocol() != null) {
+              // before any byte of the client's, which wait in the paused socket
+              connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
+                  remote, socket.localAddress()));
+            }
             splice(socket, route, connected.index(), connected.connection());
           }
         })
         .onFailure(e -> socket.close());
+  }
+
+  /**
+   * The client: the PROXY header's source where the listener reads one (Vert.x reports it as the
+   * remote address), else the socket's; the socket's too when a header named a Unix socket.
+   */
+  private static SocketAddress client(NetSocket socket) {
+    SocketAddress remote = socket.remoteAddress();
+    return remote != null && remote.hostAddress() == null ? socket.remoteAddress(true) : remote;
   }
 
   private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {

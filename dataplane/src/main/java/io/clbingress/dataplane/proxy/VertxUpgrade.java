@@ -23,13 +23,16 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   private final HttpServerRequest request;
   private final Runnable onTunnel;
   private final String balanceKey;
+  private final RealIp.Client from;
 
   /**
    * @param onTunnel told when the client's connection has become a tunnel
    * @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null
+   * @param from the client ({@link RealIp}), found once for the request
    */
-  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey) {
+  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from) {
     this.request = request;
+    this.from = from;
     this.onTunnel = onTunnel;
     this.balanceKey = balanceKey;
     request.pause();
@@ -37,13 +40,13 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
 
   @Override
   public int chooseEndpoint(StickySessions sessions, CompiledRoute route) {
-    return sessions.choose(request, route, balanceKey);
+    return sessions.choose(request, from.ip(), route, balanceKey);
   }
 
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    ProxyHeaders.copyRequest(request, headers, true, route);
+    ProxyHeaders.copyRequest(request, from, headers, true, route);
     HttpHeaders netty = new DefaultHttpHeaders(false);
     headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
     ProxyHeaders.hostIfNone(netty, endpoint);
@@ -53,7 +56,7 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
 
   @Override
   public String clientAddress() {
-    return ProxyHeaders.clientIp(request);
+    return from == null ? null : from.ip();
   }
 
   @Override

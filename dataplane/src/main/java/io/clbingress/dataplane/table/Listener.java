@@ -18,11 +18,29 @@ import java.util.Set;
  * @param tls for HTTPS listeners with their own port: certificates, client certificates, ALPN;
  *     null otherwise (the default HTTPS listener offers every certificate of the table)
  * @param clientLimits keep-alive, request-head timeout and body limit; null for the defaults
+ * @param proxyProtocol every connection starts with a PROXY protocol header, v1 or v2, whose source
+ *     address is the client (CLBListener {@code spec.proxyProtocol}); a connection without a valid
+ *     one is closed. Any protocol. False for the default listeners, which follow {@code --proxy-protocol}
+ * @param backendProxyProtocol TCP and TCP_SSL only: the PROXY header written to the backend before
+ *     any data, naming the client (CLBListener {@code spec.backendProxyProtocol}); null for none
  */
 public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
-    ListenerTls tls, @JsonInclude(JsonInclude.Include.NON_NULL) ClientLimits clientLimits) {
+    ListenerTls tls, @JsonInclude(JsonInclude.Include.NON_NULL) ClientLimits clientLimits,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean proxyProtocol,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProxyProtocolVersion backendProxyProtocol) {
 
   public static final int PORT_FROM_FLAGS = 0;
+
+  public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
+      ListenerTls tls, ClientLimits clientLimits) {
+    this(name, protocol, port, virtualHosts, defaultRoute, tls, clientLimits, false, null);
+  }
+
+  /** This listener with its PROXY protocol settings. */
+  public Listener withProxyProtocol(boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol) {
+    return new Listener(name, protocol, port, virtualHosts, defaultRoute, tls, clientLimits, proxyProtocol,
+        backendProxyProtocol);
+  }
 
   public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
       ListenerTls tls) {
@@ -44,6 +62,10 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
     Objects.requireNonNull(protocol, "protocol");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("listener " + name + ": port out of range: " + port);
+    }
+    if (backendProxyProtocol != null && protocol != Protocol.TCP && protocol != Protocol.TCP_SSL) {
+      throw new IllegalArgumentException("listener " + name + ": backendProxyProtocol is for TCP and TCP_SSL listeners, not "
+          + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
     Set<String> hosts = new HashSet<>();

@@ -74,7 +74,8 @@ class Http1AcceptorTest {
     EventLoop loop = Http1Takeover.eventLoop(context);
     Supplier<ChannelHandler> decoder = () -> RequestFraming.decoder(new HttpServerOptions());
     return io.vertx.core.Future.<Http1Acceptor>future(promise -> context.runOnContext(v ->
-        Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), "127.0.0.1", port, decoder, Answering::new)
+        Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), "127.0.0.1", port, decoder, Answering::new,
+            false, () -> 1000)
             .onComplete(promise))).await(10, TimeUnit.SECONDS);
   }
 

@@ -183,6 +183,52 @@ public class ChartTest {
         .hasMessageContaining("/controller/proxyReadTimeout");
   }
 
+  /**
+   * The client address settings (issue 13): ours, and the ingress-nginx ConfigMap names mapped
+   * onto the same flags, ours winning; each rendering's data plane args are parsed by the jar's
+   * own command line.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults                 | config: {}                                                                             | -
+      ours                     | config: {trustedProxies: [10.0.0.0/8, '2001:db8::/32'], forwardedForHeader: X-Client-IP, proxyProtocol: true} | --trusted-proxies=10.0.0.0/8,2001:db8::/32 --forwarded-for-header=X-Client-IP --proxy-protocol=true
+      nginx forwarded headers  | config: {use-forwarded-headers: 'true', proxy-real-ip-cidr: '10.0.0.0/8, 192.168.0.0/16', forwarded-for-header: X-Real-IP} | --trusted-proxies=10.0.0.0/8,192.168.0.0/16 --forwarded-for-header=X-Real-IP
+      nginx default cidr       | config: {use-forwarded-headers: true}                                                  | --trusted-proxies=0.0.0.0/0
+      nginx cidr without use   | config: {proxy-real-ip-cidr: 10.0.0.0/8}                                               | -
+      nginx proxy protocol     | config: {use-proxy-protocol: 'true'}                                                   | --proxy-protocol=true
+      ours win                 | config: {trustedProxies: [172.16.0.0/12], use-forwarded-headers: 'true', proxy-real-ip-cidr: 10.0.0.0/8, forwardedForHeader: X-A, forwarded-for-header: X-B} | --trusted-proxies=172.16.0.0/12 --forwarded-for-header=X-A
+      """)
+  void clientAddressValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // Given
+    Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
+    // When
+    String yaml = new Helm(CHART).template().withName("clb").withNamespace("clb-system").withKubeVersion("1.30.0")
+        .withValuesFile(file).call();
+    // Then
+    List<String> args = named(objects(yaml), Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getArgs();
+    List<String> clientAddress = args.stream().filter(a -> a.startsWith("--trusted-proxies")
+        || a.startsWith("--forwarded-for-header") || a.startsWith("--proxy-protocol")).toList();
+    assertThat(String.join(" ", clientAddress)).isEqualTo(expected.equals("-") ? "" : expected);
+    new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+  }
+
+  @Test
+  void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    for (String[] wrong : new String[][] {
+        {"config: {trustedProxies: [lb.example.com]}", "/config/trustedProxies/0"},
+        {"config: {trustedProxies: 10.0.0.0/8}", "/config/trustedProxies"},
+        {"config: {use-forwarded-headers: 'yes'}", "/config/use-forwarded-headers"},
+        {"config: {forwarded-for-header: 'X Client'}", "/config/forwarded-for-header"},
+        {"config: {proxyProtocol: 'true'}", "/config/proxyProtocol"},
+        {"config: {use-gzip: 'true'}", "use-gzip"}}) {
+      Path values = Files.writeString(dir.resolve("values.yaml"), wrong[0] + "\n");
+      assertThatThrownBy(() -> new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
+          .withValuesFile(values).call()).as(wrong[0]).hasMessageContaining(wrong[1]);
+    }
+  }
+
   @Test
   void chartCrdIsTheShippedOne() throws IOException {
     String crd = "clblisteners.clb.ingress.io.yaml";

@@ -1,6 +1,7 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.util.List;
@@ -55,6 +56,24 @@ public final class DataPlaneFlags {
           + "and CLBListeners that set no spec.defaults.maxHeaderBytes (env CLB_MAX_HEADER_BYTES; default ${DEFAULT-VALUE}).")
   int maxHeaderBytes;
 
+  @Option(names = "--trusted-proxies", defaultValue = "${env:CLB_TRUSTED_PROXIES}", paramLabel = "CIDR,...",
+      description = "Proxies and load balancers in front of the data plane, as IPv4/IPv6 addresses or CIDR blocks. "
+          + "From a peer in this list, the client is the right-most address of --forwarded-for-header that is not "
+          + "in it (nginx realip with real_ip_recursive on); from any other peer, a client's X-Forwarded-For and "
+          + "X-Real-IP are replaced. Unset trusts nobody (env CLB_TRUSTED_PROXIES).")
+  String trustedProxies;
+
+  @Option(names = "--forwarded-for-header", defaultValue = "${env:CLB_FORWARDED_FOR_HEADER:-X-Forwarded-For}",
+      paramLabel = "NAME", description = "The request header a trusted proxy names the client in "
+          + "(ingress-nginx's forwarded-for-header) (env CLB_FORWARDED_FOR_HEADER; default ${DEFAULT-VALUE}).")
+  String forwardedForHeader;
+
+  @Option(names = "--proxy-protocol", defaultValue = "${env:CLB_PROXY_PROTOCOL:-false}", arity = "0..1",
+      paramLabel = "true|false", description = "The default HTTP and HTTPS listeners take a PROXY protocol header "
+          + "(v1 or v2) on every connection, as a layer-4 load balancer sends it; its source address is the client. "
+          + "Connections without one are closed (env CLB_PROXY_PROTOCOL; default ${DEFAULT-VALUE}).")
+  boolean proxyProtocol;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -80,6 +99,12 @@ public final class DataPlaneFlags {
       return "--max-header-bytes " + maxHeaderBytes + ": out of range (" + HeadLimits.MIN_HEADERS + "-"
           + HeadLimits.MAX_HEADERS + ")";
     }
+    try {
+      realIp();
+    } catch (IllegalArgumentException e) {
+      return (e.getMessage().contains("header name") ? "--forwarded-for-header " + forwardedForHeader
+          : "--trusted-proxies " + trustedProxies) + ": " + e.getMessage();
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -93,7 +118,11 @@ public final class DataPlaneFlags {
   DataPlaneOptions options() {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
-        new HeadLimits(maxRequestLineBytes, maxHeaderBytes));
+        new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol);
+  }
+
+  private RealIp realIp() {
+    return RealIp.parse(trustedProxies, forwardedForHeader);
   }
 
   private static boolean isPort(int port) {

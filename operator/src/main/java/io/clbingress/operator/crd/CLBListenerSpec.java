@@ -46,6 +46,22 @@ public class CLBListenerSpec {
   @JsonPropertyDescription("TCP and TCP_SSL: the one backend Service.")
   public Backend backend;
 
+  @JsonPropertyDescription("Every connection starts with a PROXY protocol header, v1 or v2, as a layer-4 load balancer"
+      + " in front sends it (HAProxy send-proxy, send-proxy-v2); its source address is the client, and the peer"
+      + " for --trusted-proxies. A connection without a valid header within clientHeaderTimeout is closed."
+      + " Any protocol; for TLS listeners the header comes before TLS. Default: false.")
+  public Boolean proxyProtocol;
+
+  @JsonPropertyDescription("TCP and TCP_SSL: write a PROXY protocol header (v1 text, v2 binary) with the client's"
+      + " address and port to the backend before any data, for backends that read one. Default: none.")
+  public ProxyProtocolVersion backendProxyProtocol;
+
+  /** A version of the PROXY protocol, named as HAProxy's documentation does. */
+  public enum ProxyProtocolVersion {
+    @JsonProperty("v1") V1,
+    @JsonProperty("v2") V2
+  }
+
   /** The certificate of an HTTPS or TCP_SSL listener. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Certificate {

@@ -109,7 +109,11 @@ public final class KubeObjects {
             }).filter(Objects::nonNull).toList());
     return new ListenerInfo(ref(listener), meta.getGeneration() == null ? 0 : meta.getGeneration(),
         created(meta, fallbackCreated), spec.port, spec.protocol == null ? null : spec.protocol.name(),
-        spec.defaultDomain, defaults, limits, rules, tls, backend(spec.backend));
+        spec.defaultDomain, defaults, limits, rules, tls, backend(spec.backend), spec.proxyProtocol,
+        spec.backendProxyProtocol == null ? null : switch (spec.backendProxyProtocol) {
+          case V1 -> "v1";
+          case V2 -> "v2";
+        });
   }
 
   private static ListenerInfo.HealthCheck healthCheck(CLBListenerSpec.HealthCheck check) {

@@ -10,9 +10,18 @@ import java.util.Objects;
  *
  * @param generation {@code metadata.generation}, echoed as {@code status.observedGeneration}
  * @param backend {@code spec.backend}: the Service of a TCP or TCP_SSL listener; null when absent
+ * @param proxyProtocol {@code spec.proxyProtocol}; null when absent (false)
+ * @param backendProxyProtocol {@code spec.backendProxyProtocol} as written ({@code v1}, {@code v2}); null when absent
  */
 public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
-    String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend) {
+    String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend,
+    Boolean proxyProtocol, String backendProxyProtocol) {
+
+  /** A listener that sets no PROXY protocol field. */
+  public ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
+      String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend) {
+    this(ref, generation, created, port, protocol, defaultDomain, defaults, limits, rules, tls, backend, null, null);
+  }
 
   public ListenerInfo {
     Objects.requireNonNull(ref, "ref");

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.clbingress.dataplane.table.HeadLimits;
+import io.clbingress.dataplane.table.ProxyProtocolVersion;
 
 /** Validation of a CLBListener's own fields (not its rules), and parsing of its durations. */
 final class ListenerCheck {
@@ -31,8 +32,11 @@ final class ListenerCheck {
    * An acceptable listener's parsed settings.
    *
    * @param tls for HTTPS and TCP_SSL, its TLS settings (its certificate is {@code certificate}); else null
+   * @param proxyProtocol connections start with a PROXY protocol header
+   * @param backendProxyProtocol TCP and TCP_SSL: the PROXY header sent to the backend; else null
    */
-  record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate, ClientLimits limits) {
+  record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate, ClientLimits limits,
+      boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol) {
   }
 
   /** Ranges of the client limits, in the shape annotation values are checked in. */
@@ -44,7 +48,9 @@ final class ListenerCheck {
 
   /**
    * @param portOwners listeners already holding a port (older ones first)
-   * @return the listener's settings when it is acceptable, else null with problems added
+   * @return the listener's settings when it is acceptable, else null with problems added; an
+   *     acceptable listener may still bring a problem for a field it serves without
+   *     ({@code spec.backendProxyProtocol} on HTTP or HTTPS)
    */
   static Accepted accept(ListenerInfo listener, Map<Integer, ObjectRef> portOwners, Map<ObjectRef, SecretInfo> secrets,
       Instant now, List<Problem> problems) {
@@ -87,11 +93,40 @@ final class ListenerCheck {
     }
     TimeoutOverrides defaults = timeouts(ref, listener.defaults(), "spec.defaults", problems);
     ClientLimits limits = limits(ref, listener.limits(), problems);
+    ProxyProtocolVersion backendProxyProtocol = backendProxyProtocol(ref, listener.backendProxyProtocol(), problems);
     if (problems.size() > before) {
       return null;
     }
+    if (backendProxyProtocol != null && !isLayer4(listener)) {
+      // Meaningless rather than dangerous: the listener serves, without it.
+      problems.add(new Problem(ref, "spec.backendProxyProtocol", "is for TCP and TCP_SSL listeners (an HTTP backend"
+          + " learns the client from X-Forwarded-For and X-Real-IP); ignored on " + listener.protocol()));
+      backendProxyProtocol = null;
+    }
     portOwners.put(listener.port(), ref);
-    return new Accepted(defaults, tls, certificate, limits);
+    return new Accepted(defaults, tls, certificate, limits, Boolean.TRUE.equals(listener.proxyProtocol()),
+        backendProxyProtocol);
+  }
+
+  /**
+   * {@code spec.backendProxyProtocol}: {@code v1} or {@code v2} (the CRD's enum; a problem for
+   * anything else, and the listener is not programmed: a backend that expects a header would read
+   * the client's first bytes as a broken one).
+   */
+  private static ProxyProtocolVersion backendProxyProtocol(ObjectRef ref, String text, List<Problem> problems) {
+    if (text == null) {
+      return null;
+    }
+    switch (text) {
+      case "v1":
+        return ProxyProtocolVersion.V1;
+      case "v2":
+        return ProxyProtocolVersion.V2;
+      default:
+        problems.add(new Problem(ref, "spec.backendProxyProtocol", "\"" + TableText.printable(text)
+            + "\" is not a PROXY protocol version (v1 or v2); the listener is not programmed"));
+        return null;
+    }
   }
 
   /** The listener's client limits; null when none is set (the data plane's defaults apply). */

@@ -27,6 +27,10 @@ class MainTest {
       standalone --manifests .  --max-header-bytes 4095                | --max-header-bytes 4095: out of range (4096-262144)
       dataplane --control-plane http://cp.invalid --max-header-bytes 262145 | --max-header-bytes 262145: out of range (4096-262144)
       standalone --manifests .  --max-header-bytes 64Ki                | --max-header-bytes
+      standalone --manifests .  --trusted-proxies 10.0.0.0/33          | --trusted-proxies 10.0.0.0/33: \"10.0.0.0/33\": prefix length must be 0-32
+      standalone --manifests .  --trusted-proxies 10.0.0.0/8,lb.local  | --trusted-proxies 10.0.0.0/8,lb.local: \"lb.local\" is not an IPv4 or IPv6 address
+      dataplane --control-plane http://cp.invalid --trusted-proxies 2001:db8::/129 | --trusted-proxies 2001:db8::/129: \"2001:db8::/129\": prefix length must be 0-128
+      standalone --manifests .  --forwarded-for-header X:Y             | --forwarded-for-header X:Y: \"X:Y\" is not a header name
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode

@@ -26,6 +26,8 @@ class ManifestParserPropertiesTest {
       new String[] {"spec.http2", "spec: {port: 8081, protocol: HTTPS, http2: VALUE}"},
       new String[] {"spec.certificate.mode", "spec: {port: 8081, protocol: HTTPS, certificate: {secretName: t, mode: VALUE}}"},
       new String[] {"spec.defaults.sslProtocols[0]", "spec: {port: 8081, protocol: HTTPS, defaults: {sslProtocols: [VALUE]}}"},
+      new String[] {"spec.proxyProtocol", "spec: {port: 8081, protocol: HTTP, proxyProtocol: VALUE}"},
+      new String[] {"spec.backendProxyProtocol", "spec: {port: 8081, protocol: TCP, backendProxyProtocol: VALUE}"},
       new String[] {"spec.rules[0].scheduler", "spec: {port: 8081, protocol: HTTP, rules: [{path: /, scheduler: VALUE}]}"},
       new String[] {"spec.rules[0].pathType", "spec: {port: 8081, protocol: HTTP, rules: [{path: /, pathType: VALUE}]}"},
       new String[] {"spec.rules[0].sessionPersistence.ttlSeconds",
@@ -37,7 +39,7 @@ class ManifestParserPropertiesTest {
   private static final List<String> VALUES = List.of("8081", "0", "-1", "65536", "2147483648", "99999999999999999999",
       "8081.5", "1e3", "0x1F", "'8081'", "\"\u0668\u0660\"", "true", "no", "~", "''", "[]", "[1]", "{}", "{a: 1}", "HTTP",
       "http", "TCP_SSL", "MUTUAL", "LEAST_CONN", "least_conn", "Prefix", "TLSv1.3", "TLSv1.4", "'  HTTP'", "\"\\t\"",
-      "\"\u017ftring\"", "2xx", ".inf", ".nan", "!!binary aGk=");
+      "\"\u017ftring\"", "2xx", ".inf", ".nan", "!!binary aGk=", "v1", "v2", "v3", "V2", "'v2 '");
 
   @TempDir
   Path folder;
