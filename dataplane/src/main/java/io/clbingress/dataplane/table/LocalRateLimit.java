@@ -15,7 +15,7 @@ import java.util.List;
  * @param requestsPerMinute 0 for none, else 1–60000000; with both set, a request must pass both
  * @param burstMultiplier how many times the rate a client may exceed it by at once, 1–1000
  *     (ingress-nginx's default is 5)
- * @param exempt client addresses and CIDRs never limited ({@link SourceRanges#prefixLength} syntax)
+ * @param exempt client addresses and CIDRs never limited ({@link Cidr})
  * @throws IllegalArgumentException for a value out of range, neither rate set, or a wrong address
  */
 public record LocalRateLimit(long requestsPerSecond, long requestsPerMinute, int burstMultiplier, List<String> exempt)
@@ -34,7 +34,7 @@ public record LocalRateLimit(long requestsPerSecond, long requestsPerMinute, int
       throw new IllegalArgumentException("burst multiplier " + burstMultiplier + " is not 1–1000");
     }
     for (String range : exempt) {
-      SourceRanges.prefixLength(range);
+      Cidr.parse(range);
     }
   }
 }

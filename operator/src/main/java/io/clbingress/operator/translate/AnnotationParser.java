@@ -1,7 +1,7 @@
 package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Cors;
-import io.clbingress.dataplane.table.SourceRanges;
+import io.clbingress.dataplane.table.Cidr;
 import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.HashKeyPart;
 import io.clbingress.dataplane.table.HttpHeader;
@@ -268,14 +268,14 @@ public final class AnnotationParser {
     });
   }
 
-  /** Comma-separated IPv4 and IPv6 CIDRs or addresses ({@link SourceRanges#prefixLength}), at least one. */
+  /** Comma-separated IPv4 and IPv6 CIDRs or addresses ({@link Cidr}), at least one. */
   public static AnnotationValue<List<String>> cidrs(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> {
       List<String> ranges = new ArrayList<>();
       for (String item : raw.split(",", -1)) {
         String range = item.trim();
         try {
-          SourceRanges.prefixLength(range);
+          Cidr.parse(range);
         } catch (IllegalArgumentException e) {
           return new AnnotationValue.Invalid<>(key, quote(range) + " is not an IPv4 or IPv6 address or CIDR"
               + (range.contains("/") ? " (or its prefix length is out of range)" : ""));
