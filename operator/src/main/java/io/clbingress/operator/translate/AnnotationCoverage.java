@@ -38,13 +38,6 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   static final String SNIPPET = "never executed (nginx configuration snippets)";
   static final String ON_A_CANARY = "not read on a canary Ingress: the main Ingress's access list, CORS, rate"
       + " limits and tunnel caps apply to both sides, as in ingress-nginx";
-  /** The policies a canary Ingress takes from its main Ingress (its own are not read). */
-  private static final Set<AnnotationSpec> CANARY_IGNORES = Set.of(AnnotationSpec.ALLOW_SOURCE_RANGE,
-      AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.ENABLE_CORS, AnnotationSpec.CORS_ALLOW_ORIGIN,
-      AnnotationSpec.CORS_ALLOW_METHODS, AnnotationSpec.CORS_ALLOW_HEADERS, AnnotationSpec.CORS_EXPOSE_HEADERS,
-      AnnotationSpec.CORS_ALLOW_CREDENTIALS, AnnotationSpec.CORS_MAX_AGE, AnnotationSpec.LIMIT_RPS,
-      AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST,
-      AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
   static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
       + " ingress-nginx";
   private static final Set<String> SECURITY_NAMES = Set.of("enable-modsecurity", "enable-owasp-core-rules", "satisfy",
@@ -86,7 +79,7 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
           && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.key())
           && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.nginxKey())) {
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, CUSTOM_ERRORS_ALONE, false));
-      } else if (spec != null && CANARY_IGNORES.contains(spec) && isCanary(ingress)) {
+      } else if (spec != null && EdgePolicyOptions.ALL.contains(spec) && isCanary(ingress)) {
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, ON_A_CANARY, false));
       } else if (spec != null) {
         coverage.add(invalid.containsKey(key)

@@ -20,12 +20,6 @@ import java.util.Set;
  */
 final class FailClosed {
 
-  /** The annotations whose wrong value must not open the route. */
-  private static final List<AnnotationSpec> GUARDS = List.of(AnnotationSpec.ALLOW_SOURCE_RANGE,
-      AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS, AnnotationSpec.LIMIT_RPM,
-      AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS,
-      AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
-
   /** Every client refused: all of IPv4 and all of IPv6. */
   static final SourceRanges NOBODY = new SourceRanges(List.of(), List.of("0.0.0.0/0", "::/0"));
 
@@ -61,7 +55,7 @@ final class FailClosed {
   }
 
   /** The guarding annotations' keys, ours and ingress-nginx's. */
-  private static final Set<String> GUARD_KEYS = GUARDS.stream()
+  private static final Set<String> GUARD_KEYS = EdgePolicyOptions.GUARDS.stream()
       .flatMap(spec -> java.util.stream.Stream.concat(java.util.stream.Stream.of(spec.key()), spec.nginxKeys().stream()))
       .collect(java.util.stream.Collectors.toUnmodifiableSet());
 

@@ -1,15 +1,11 @@
 package io.clbingress.operator.translate;
 
-import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.HttpHeader;
-import io.clbingress.dataplane.table.LocalRateLimit;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SessionCookie;
-import io.clbingress.dataplane.table.SourceRanges;
-import io.clbingress.dataplane.table.TunnelLimits;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
@@ -109,31 +105,7 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     if (retry != null) {
       filters.add(retry);
     }
-    List<String> allow = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.ALLOW_SOURCE_RANGE),
-        List.of());
-    List<String> deny = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.DENY_SOURCE_RANGE),
-        List.of());
-    if (!allow.isEmpty() || !deny.isEmpty()) {
-      filters.add(new SourceRanges(allow, deny));
-    }
-    long rps = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_RPS), 0L);
-    long rpm = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_RPM), 0L);
-    long burst = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.LIMIT_BURST_MULTIPLIER), 5L);
-    List<String> exempt = valid(ingress, problems, AnnotationParser.cidrs(annotations, AnnotationSpec.LIMIT_WHITELIST),
-        List.of());
-    if (rps > 0 || rpm > 0) {
-      filters.add(new LocalRateLimit(rps, rpm, (int) burst, exempt));
-    }
-    long maxTunnels = valid(ingress, problems, AnnotationParser.number(annotations, AnnotationSpec.MAX_TUNNELS), 0L);
-    long perClient = valid(ingress, problems,
-        AnnotationParser.number(annotations, AnnotationSpec.MAX_TUNNELS_PER_CLIENT), 0L);
-    if (maxTunnels > 0 || perClient > 0) {
-      filters.add(new TunnelLimits((int) maxTunnels, (int) perClient));
-    }
-    Cors cors = CorsOptions.parse(ingress, problems);
-    if (cors != null) {
-      filters.add(cors);
-    }
+    filters.addAll(EdgePolicyOptions.parse(ingress, problems));
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));
