@@ -74,7 +74,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** Its address, for logs. */
   private String clientIp;
   /** The request in hand's values, for a route's canary or hash key (one object per connection). */
-  private final RequestValueReaders.NettyRequests requestValues = new RequestValueReaders.NettyRequests();
+  private RequestValueReaders.NettyRequests requestValues;
   private boolean tls;
   /** The listener's port as X-Forwarded-Port gives it, or null. */
   private String localPort;
@@ -117,6 +117,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     tls = channel.pipeline().get(SslHandler.class) != null;
+    requestValues = new RequestValueReaders.NettyRequests(tls);
     peerIp = RealIp.peer(Http1Takeover.remoteAddress(channel));
     peer = peerIp == null ? null : RealIp.Client.direct(peerIp);
     peerTrusted = engine.front().realIp().trusts(peerIp);
@@ -294,7 +295,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       case UPGRADE -> {
         upgrading = true;
         holdBody();
-        engine.webSockets().open(new Http1Upgrade(this, request, dispatch), route, dispatch.uri());
+        if (dispatch.auth() == null) {
+          engine.webSockets().open(new Http1Upgrade(this, request, dispatch), route, dispatch.uri());
+        } else {
+          engine.auth().check(dispatch.auth(), request.method().name(), headers, route.timeouts(), label)
+              .onComplete(checked -> onLoop(() -> upgradeAuthorized(request, dispatch, checked.result())));
+        }
       }
       case FORWARD -> {
         exchange = new ForwardedExchange(this, request, dispatch);
@@ -303,7 +309,48 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * A WebSocket upgrade after its route's external authentication: tunnelled with the service's
+   * headers when allowed; else the verdict's answer, the connection's last (what follows an
+   * upgrade request is no HTTP to read).
+   */
+  private void upgradeAuthorized(HttpRequest request, Dispatch dispatch, AuthVerdict verdict) {
+    if (!waiting() || closing) {
+      return; // the client left while the service was asked
+    }
+    if (!verdict.allowed()) {
+      refuse(verdict.status(), verdict.answerHeaders());
+      return;
+    }
+    HttpHeaders headers = request.headers();
+    verdict.requestHeaders().forEach((name, values) -> {
+      headers.remove(name);
+      values.forEach(value -> headers.add(name, value));
+    });
+    engine.webSockets().open(new Http1Upgrade(this, request, dispatch), dispatch.route(), dispatch.uri());
+  }
+
   // ---- what exchanges ask of the client side ----
+
+  /** Runs {@code task} on this connection's event loop: now when called there, else soon. */
+  void onLoop(Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      channel.eventLoop().execute(task);
+    }
+  }
+
+  /**
+   * The proxy's answer instead of the backend's to a request its route's external authentication
+   * refused (401, 403, a 302 to the sign-in page, 500), with {@code headers}; the connection's
+   * last when the client awaits a 100 Continue or asked for an upgrade.
+   */
+  void refuse(int status, java.util.List<java.util.Map.Entry<String, String>> headers) {
+    FullHttpResponse refusal = text(status);
+    headers.forEach(header -> refusal.headers().add(header.getKey(), header.getValue()));
+    send(refusal, expectsContinue || upgrading);
+  }
 
   Channel channel() {
     return channel;

@@ -36,13 +36,18 @@ import io.vertx.core.net.HostAndPort;
  * @param host the authority the request names exactly as sent (an absolute target's, else the Host
  *     header's, {@code :80} and all), which is the Host the backend receives; null when it names none
  * @param authority {@code host} parsed, or null
- * @param balanceKey what the route's cluster hashes for this request ({@link BalanceKey}), or null
+ * @param balanceKey what the route's cluster hashes for this request ({@link RequestTemplate}), or null
  *     for the client's address
  * @param corsOrigin the {@code Access-Control-Allow-Origin} of every answer to this request, when
  *     the route has CORS and allows the request's origin ({@link CorsPolicy#allowOrigin}); else null
+ * @param auth for a request to forward or tunnel on a route with an
+ *     {@link io.clbingress.dataplane.table.ExternalAuth}: what its service is asked, before the
+ *     request goes on ({@link ExternalAuthClient}); else null. (As in nginx, where auth_request runs in
+ *     the access phase: after the access list, preflights, redirects and the rate limit, before the
+ *     proxy.)
  */
 record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority,
-    String balanceKey, String corsOrigin) {
+    String balanceKey, String corsOrigin, AuthCall auth) {
 
   /** The proxy's choices for a request head. */
   enum Action { REFUSE, NOT_FOUND, FORBIDDEN, LIMITED, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
@@ -83,7 +88,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean fragment = uri.indexOf('#') >= 0;
     String path = headRefusal != 0 || !originOrAbsolute || fragment ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
-      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null);
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null, null);
     }
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
@@ -97,19 +102,19 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     if (route == null) {
       action = Action.NOT_FOUND;
     } else if (route.sourceRanges() != null && !route.sourceRanges().allows(values.clientAddress())) {
-      return new Dispatch(Action.FORBIDDEN, 403, route, null, host, named, null, null);
+      return new Dispatch(Action.FORBIDDEN, 403, route, null, host, named, null, null, null);
     } else if (options && corsOrigin != null) {
       action = Action.PREFLIGHT;
     } else if (named == null && route.redirectKeepsHost()) {
       // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
       // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
-      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null);
+      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null, null);
     } else if (route.redirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps()) {
       action = Action.REDIRECT_TO_HTTPS;
     } else if (route.rateLimit() != null && !route.rateLimit().admit(values.clientAddress(), System.nanoTime() / 1_000_000)) {
-      return new Dispatch(Action.LIMITED, 503, route, null, host, named, null, corsOrigin);
+      return new Dispatch(Action.LIMITED, 503, route, null, host, named, null, corsOrigin, null);
     } else if (!route.cluster().hasEndpoints()) {
       action = Action.NO_ENDPOINT;
     } else if (upgrade) {
@@ -120,15 +125,17 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       action = Action.FORWARD;
     }
     boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
-    String balanceKey = sends && route.cluster().hashKey() != null ? BalanceKey.of(route.cluster().hashKey(), forwarded,
+    String balanceKey = sends && route.cluster().hashKey() != null ? RequestTemplate.render(route.cluster().hashKey(), forwarded,
         path, named == null ? null : named.host(), query, values) : null;
+    AuthCall auth = sends && route.externalAuth() != null ? AuthCall.of(route.externalAuth(), forwarded, path, host,
+        named == null ? null : named.host(), query, values) : null;
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
       if (forwarded == null) {
-        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null, null);
+        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null, null, null);
       }
     }
-    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin);
+    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin, auth);
   }
 
   /**

@@ -86,6 +86,10 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private boolean backendKeepAlive;
   private boolean done;
   private ScheduledFuture<?> sendTimer;
+  /** What the route's external authentication asks before the request goes on, or null. */
+  private final AuthCall auth;
+  /** The authentication service's {@code Set-Cookie} lines for the answer, or null. */
+  private java.util.List<String> authCookies;
 
   /** @param dispatch the routing decision: the route, the target to send and the Host */
   ForwardedExchange(ClientConnection client, HttpRequest request, Dispatch dispatch) {
@@ -102,13 +106,53 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     this.clientUri = request.uri();
     this.host = dispatch.host();
     this.balanceKey = dispatch.balanceKey();
+    this.auth = dispatch.auth();
   }
 
+  /**
+   * The request goes on: at once, or, on a route with external authentication, once its service
+   * allowed it (the body waits, held, meanwhile); a refused request gets the verdict's answer and
+   * its body is dropped.
+   */
   void start() {
     HttpHeaders headers = request.headers();
     String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     bodiless = (contentLength == null || contentLength.equals("0")) && !chunked;
+    if (auth == null) {
+      proceed();
+      return;
+    }
+    if (!bodiless) {
+      client.holdBody();
+    }
+    client.engine().auth().check(auth, request.method().name(), headers, route.timeouts(), route.route().source())
+        .onComplete(checked -> client.onLoop(() -> authorized(checked.result())));
+  }
+
+  private void authorized(AuthVerdict verdict) {
+    if (done || !client.waiting()) {
+      end();
+      return; // the client left, or the answer broke off, while the service was asked
+    }
+    if (!verdict.allowed()) {
+      LOG.debug("{} {} {}: external auth answered {}", route.key(), request.method(), clientUri, verdict.status());
+      end();
+      client.refuse(verdict.status(), verdict.answerHeaders());
+      return;
+    }
+    HttpHeaders headers = request.headers();
+    verdict.requestHeaders().forEach((name, values) -> {
+      headers.remove(name);
+      values.forEach(value -> headers.add(name, value));
+    });
+    authCookies = verdict.setCookies().isEmpty() ? null : verdict.setCookies();
+    proceed();
+  }
+
+  private void proceed() {
+    HttpHeaders headers = request.headers();
+    String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     String hashed = balanceKey != null ? balanceKey : client.clientIp();
     index = route.route().sessionTtlSeconds() == null ? picker.pick(hashed)
         : client.engine().sessions().choose(route, hashed,
@@ -358,6 +402,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     responding = true;
+    if (authCookies != null && route.externalAuth().setsCookieOn(response.status().code())) {
+      authCookies.forEach(cookie -> response.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
+    }
     client.relayHead(response, setCookie);
     return true;
   }
@@ -377,7 +424,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     HttpRequest page = ErrorPageRequest.netty(request, route, status, clientUri);
-    Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null, null);
+    Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null, null,
+        null);
     ForwardedExchange fetching = new ForwardedExchange(client, page, fetch, status);
     fetching.setCookie = setCookie; // a new session stays on the endpoint that answered
     client.handOver(fetching);

@@ -4,9 +4,9 @@ import io.clbingress.dataplane.metrics.ProxyMetrics;
 
 /**
  * What the HTTP/1.x engine of one listener instance (one event loop) works with: the listener's
- * routing and drain state, its event loop's backend connections, sticky sessions, metrics, and
- * the WebSocket upgrade path.
+ * routing and drain state, its event loop's backend connections, sticky sessions, metrics, the
+ * WebSocket upgrade path, and its external authentication client.
  */
 record Http1Engine(ProxyRequestHandler front, UpstreamPool pool, StickySessions sessions, ProxyMetrics metrics,
-    WebSocketProxy webSockets) {
+    WebSocketProxy webSockets, ExternalAuthClient auth) {
 }

@@ -122,6 +122,16 @@ final class ProxyHeaders {
   private ProxyHeaders() {
   }
 
+  /**
+   * Whether a client's request header goes on to another server as it is: not hop-by-hop (RFC 9110
+   * §7.6.1), not one the proxy sets itself ({@link Forwarded}), not framing ({@code Content-Length},
+   * {@code Expect}), not an HTTP/2 pseudo-header.
+   */
+  static boolean passesOn(String name) {
+    return !HOP_BY_HOP.contains(name) && !SET_BY_PROXY.contains(name) && !name.equalsIgnoreCase("content-length")
+        && !name.equalsIgnoreCase("expect") && !name.startsWith(":");
+  }
+
   /** Copies end-to-end headers; {@code keepUpgrade} keeps Connection/Upgrade for a WebSocket handshake. */
   static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepUpgrade) {
     copy(from, to, keepUpgrade, Set.of());

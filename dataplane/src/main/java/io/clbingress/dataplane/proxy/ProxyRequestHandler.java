@@ -43,9 +43,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Who the client is behind trusted proxies ({@code --trusted-proxies}). */
   private final RealIp realIp;
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
+  /** This event loop's external authentication client. */
+  private final ExternalAuthClient auth;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp) {
+      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, ExternalAuthClient auth) {
+    this.auth = auth;
     this.realIp = realIp;
     this.metrics = metrics;
     this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
@@ -137,9 +140,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
     });
     if (dispatch.corsOrigin() != null) {
-      HttpServerResponse response = request.response();
-      response.headersEndHandler(v -> route.cors().applyTo(name -> String.join(", ", response.headers().getAll(name)),
-          response.headers()::set, response.headers()::remove, dispatch.corsOrigin()));
+      editAnswer(request, dispatch, null);
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} host={} from {} -> {}", request.method(), request.uri(), request.authority(),
@@ -162,14 +163,73 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));
       case REDIRECT_TO_HTTPS -> redirect(request, 308, httpsLocation(dispatch));
       case NO_ENDPOINT -> Responses.send(request, 503, "Service Unavailable");
-      case UPGRADE -> webSockets.open(new VertxUpgrade(request, guard == null ? () -> { } : () -> {
-        // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
-        guard.tunnelled();
-        guards.remove(request.connection());
-      }, dispatch.balanceKey(), from), route, dispatch.uri());
+      case UPGRADE -> authorized(request, dispatch, () -> webSockets.open(new VertxUpgrade(request,
+          guard == null ? () -> { } : () -> {
+            // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
+            guard.tunnelled();
+            guards.remove(request.connection());
+          }, dispatch.balanceKey(), from), route, dispatch.uri()));
       case TOO_LARGE -> Responses.tooLarge(request);
-      case FORWARD -> forwarder.forward(request, from, route, dispatch.uri(), dispatch.balanceKey());
+      case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from, route, dispatch.uri(),
+          dispatch.balanceKey()));
     }
+  }
+
+  /**
+   * Runs {@code then} (the request goes on) at once, or, for a route with external authentication,
+   * once its service allowed the request, with the service's headers set on it; a refused request
+   * gets the verdict's answer instead, and nothing of it reaches the backend.
+   */
+  private void authorized(HttpServerRequest request, Dispatch dispatch, Runnable then) {
+    AuthCall call = dispatch.auth();
+    if (call == null) {
+      then.run();
+      return;
+    }
+    request.pause(); // its body waits for the verdict
+    CompiledRoute route = dispatch.route();
+    auth.check(call, request.method().name(), request.headers(), route.timeouts(), route.route().source())
+        .onComplete(checked -> {
+          AuthVerdict verdict = checked.result();
+          if (request.response().closed()) {
+            return; // the client left while its service was asked
+          }
+          if (!verdict.allowed()) {
+            LOG.debug("{} {}: external auth answered {}", route.key(), request.uri(), verdict.status());
+            HttpServerResponse response = request.response();
+            verdict.answerHeaders().forEach(header -> response.headers().add(header.getKey(), header.getValue()));
+            Responses.send(request, verdict.status(), Responses.reason(verdict.status()));
+            return;
+          }
+          verdict.requestHeaders().forEach((name, values) -> {
+            request.headers().remove(name);
+            values.forEach(value -> request.headers().add(name, value));
+          });
+          if (!verdict.setCookies().isEmpty()) {
+            editAnswer(request, dispatch, verdict);
+          }
+          then.run();
+        });
+  }
+
+  /**
+   * The edits of the answer's head as it is written: the route's CORS headers for an allowed
+   * origin, and the external authentication's {@code Set-Cookie} for the statuses it covers.
+   *
+   * @param verdict an allowing verdict with cookies, or null
+   */
+  private static void editAnswer(HttpServerRequest request, Dispatch dispatch, AuthVerdict verdict) {
+    HttpServerResponse response = request.response();
+    CompiledRoute route = dispatch.route();
+    response.headersEndHandler(v -> {
+      if (dispatch.corsOrigin() != null) {
+        route.cors().applyTo(name -> String.join(", ", response.headers().getAll(name)), response.headers()::set,
+            response.headers()::remove, dispatch.corsOrigin());
+      }
+      if (verdict != null && route.externalAuth().setsCookieOn(response.getStatusCode())) {
+        verdict.setCookies().forEach(cookie -> response.headers().add("set-cookie", cookie));
+      }
+    });
   }
 
   private static String rawPath(HttpServerRequest request) {

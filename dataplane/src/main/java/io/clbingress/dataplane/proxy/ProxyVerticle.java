@@ -87,12 +87,13 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
         .build();
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
+    ExternalAuthClient auth = new ExternalAuthClient(vertx, services.authAnswers());
     handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort,
-        services.realIp());
+        services.realIp(), auth);
     EventLoop loop = Http1Takeover.eventLoop(context);
     pool = new UpstreamPool(loop, Http1Takeover.channels(vertx), Http1Takeover.resolver(vertx));
-    Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets);
+    Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets, auth);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)

@@ -20,6 +20,17 @@ final class RequestValueReaders {
 
     private HttpHeaders headers;
     private String clientAddress;
+    private final String scheme;
+
+    /** @param tls the connection is over TLS */
+    NettyRequests(boolean tls) {
+      this.scheme = tls ? "https" : "http";
+    }
+
+    @Override
+    public String scheme() {
+      return scheme;
+    }
 
     /** These values, now of the request with {@code headers} from {@code clientAddress}. */
     RequestValues of(HttpHeaders headers, String clientAddress) {
@@ -63,6 +74,11 @@ final class RequestValueReaders {
     @Override
     public String clientAddress() {
       return clientIp;
+    }
+
+    @Override
+    public String scheme() {
+      return request.isSSL() ? "https" : "http";
     }
 
     @Override

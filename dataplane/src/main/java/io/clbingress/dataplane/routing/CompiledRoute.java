@@ -3,6 +3,7 @@ package io.clbingress.dataplane.routing;
 import io.clbingress.dataplane.table.Canary;
 import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.ErrorPages;
+import io.clbingress.dataplane.table.ExternalAuth;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.LocalRateLimit;
 import io.clbingress.dataplane.table.RegexSubstitution;
@@ -34,17 +35,19 @@ import java.util.List;
  * @param cors its {@link Cors} filter compiled, or null
  * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
  * @param rateLimit the counts of its {@link LocalRateLimit}, or null (no limit)
+ * @param externalAuth its {@link ExternalAuth} compiled, or null (no authentication)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
-    Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit) {
+    Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit,
+    ExternalAuthPolicy externalAuth) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
-        sourceRanges(route), null);
+        sourceRanges(route), null, externalAuth(route));
   }
 
   /**
@@ -62,14 +65,14 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     if (limit != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie, null,
-          compiled.retry, compiled.cors, compiled.sourceRanges, zones.zone(route.source(), limit));
+          compiled.retry, compiled.cors, compiled.sourceRanges, zones.zone(route.source(), limit), compiled.externalAuth);
     }
     ErrorPages errorPages = route.filter(ErrorPages.class);
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
           ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
-          compiled.cors, compiled.sourceRanges, compiled.rateLimit);
+          compiled.cors, compiled.sourceRanges, compiled.rateLimit, compiled.externalAuth);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -92,9 +95,11 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       return this;
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
-        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit);
+        redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
+        externalAuth);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
-        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit);
+        upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
+        externalAuth);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -126,6 +131,11 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
   private static SourceRangeRules sourceRanges(Route route) {
     SourceRanges ranges = route.filter(SourceRanges.class);
     return ranges == null ? null : new SourceRangeRules(ranges);
+  }
+
+  private static ExternalAuthPolicy externalAuth(Route route) {
+    ExternalAuth auth = route.filter(ExternalAuth.class);
+    return auth == null ? null : ExternalAuthPolicy.compile(auth, route.source());
   }
 
   private static CorsPolicy cors(Route route) {

@@ -14,4 +14,7 @@ public interface RequestValues {
 
   /** The client's address. */
   String clientAddress();
+
+  /** {@code https} when the request came over TLS, else {@code http}. */
+  String scheme();
 }

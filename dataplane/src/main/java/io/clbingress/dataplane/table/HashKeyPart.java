@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One part of what a {@link Cluster#hashBy} hashes: text, or a request value named as nginx names
- * it (ingress-nginx's {@code upstream-hash-by} takes nginx variables).
+ * One part of a template of request values: what a {@link Cluster#hashBy} hashes, and the URLs and
+ * cache key of an {@link ExternalAuth}. Text, or a request value named as nginx names it
+ * (ingress-nginx's {@code upstream-hash-by} and {@code auth-url} take nginx variables).
  *
  * @param kind what the part is
  * @param name the text ({@link Kind#TEXT}), the header, cookie or query argument name, else empty
@@ -19,6 +20,14 @@ public record HashKeyPart(Kind kind, String name) {
     REMOTE_ADDR,
     /** {@code $request_uri}: the path and query as forwarded (before a rewrite). */
     REQUEST_URI,
+    /**
+     * {@code $escaped_request_uri}: {@code $request_uri} percent-encoded as a query argument's value
+     * (every byte but letters, digits and {@code -._~}; the set-misc module's {@code set_escape_uri},
+     * which ingress-nginx's {@code auth-signin} examples use).
+     */
+    ESCAPED_REQUEST_URI,
+    /** {@code $scheme}: {@code http} or {@code https}, as the client came. */
+    SCHEME,
     /** {@code $uri}: the normalised path. */
     URI,
     /** {@code $host}: the host the request named, lower case, without port. */
@@ -38,8 +47,17 @@ public record HashKeyPart(Kind kind, String name) {
    *     variable other than those of {@link Kind}
    */
   public static List<HashKeyPart> parse(String template) {
+    return parse("hash key", template);
+  }
+
+  /**
+   * {@link #parse(String)}, naming the template {@code what} in its errors.
+   *
+   * @throws IllegalArgumentException as {@link #parse(String)}
+   */
+  public static List<HashKeyPart> parse(String what, String template) {
     if (template.isEmpty() || !TableText.headerValue(template)) {
-      throw new IllegalArgumentException("hash key \"" + TableText.printable(template) + "\" is empty or has control"
+      throw new IllegalArgumentException(what + " \"" + TableText.printable(template) + "\" is empty or has control"
           + " characters");
     }
     List<HashKeyPart> parts = new ArrayList<>();
@@ -59,13 +77,13 @@ public record HashKeyPart(Kind kind, String name) {
         end++;
       }
       if (end == start || braced && (end >= template.length() || template.charAt(end) != '}')) {
-        throw new IllegalArgumentException("hash key \"" + template + "\" has a $ without a variable name");
+        throw new IllegalArgumentException(what + " \"" + template + "\" has a $ without a variable name");
       }
       if (!text.isEmpty()) {
         parts.add(new HashKeyPart(Kind.TEXT, text.toString()));
         text.setLength(0);
       }
-      parts.add(variable(template, template.substring(start, end)));
+      parts.add(variable(what, template, template.substring(start, end)));
       i = braced ? end + 1 : end;
     }
     if (!text.isEmpty()) {
@@ -74,12 +92,16 @@ public record HashKeyPart(Kind kind, String name) {
     return List.copyOf(parts);
   }
 
-  private static HashKeyPart variable(String template, String name) {
+  private static HashKeyPart variable(String what, String template, String name) {
     switch (name) {
       case "remote_addr":
         return new HashKeyPart(Kind.REMOTE_ADDR, "");
       case "request_uri":
         return new HashKeyPart(Kind.REQUEST_URI, "");
+      case "escaped_request_uri":
+        return new HashKeyPart(Kind.ESCAPED_REQUEST_URI, "");
+      case "scheme":
+        return new HashKeyPart(Kind.SCHEME, "");
       case "uri":
         return new HashKeyPart(Kind.URI, "");
       case "host":
@@ -94,9 +116,12 @@ public record HashKeyPart(Kind kind, String name) {
         return new HashKeyPart(kind, kind == Kind.HEADER ? rest.replace('_', '-') : rest);
       }
     }
-    throw new IllegalArgumentException("hash key \"" + template + "\" names $" + name + ", not one of $remote_addr,"
-        + " $request_uri, $uri, $host, $http_NAME, $cookie_NAME, $arg_NAME");
+    throw new IllegalArgumentException(what + " \"" + template + "\" names $" + name + ", not one of " + VARIABLES);
   }
+
+  /** The variables a template may name, as its errors and the documentation list them. */
+  public static final String VARIABLES = "$remote_addr, $request_uri, $escaped_request_uri, $uri, $host, $scheme,"
+      + " $http_NAME, $cookie_NAME, $arg_NAME";
 
   private static boolean isNameChar(char c) {
     return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';

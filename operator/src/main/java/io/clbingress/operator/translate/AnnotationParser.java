@@ -312,6 +312,66 @@ public final class AnnotationParser {
     });
   }
 
+  /**
+   * An {@code http} or {@code https} URL with a host, which may name nginx variables
+   * ({@link HashKeyPart#VARIABLES}), as ingress-nginx's {@code auth-url} and {@code auth-signin}.
+   */
+  public static AnnotationValue<String> urlTemplate(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String url = raw.trim();
+      try {
+        HashKeyPart.parse("URL", url);
+      } catch (IllegalArgumentException e) {
+        return new AnnotationValue.Invalid<>(key, e.getMessage());
+      }
+      String lower = url.toLowerCase(Locale.ROOT);
+      int host = lower.startsWith("http://") ? 7 : lower.startsWith("https://") ? 8 : -1;
+      if (host < 0 || url.length() == host || "/?#".indexOf(url.charAt(host)) >= 0) {
+        return new AnnotationValue.Invalid<>(key, quote(raw) + " is not an http:// or https:// URL with a host");
+      }
+      return new AnnotationValue.Valid<>(url);
+    });
+  }
+
+  private static final Pattern NGINX_TIME = Pattern.compile("(\\d{1,8})([smhd]?)");
+
+  /**
+   * nginx's {@code proxy_cache_valid} entries as ingress-nginx's {@code auth-cache-duration} takes
+   * them: comma-separated, each statuses (200–599) and then a time ({@code 30s}, {@code 5m},
+   * {@code 1h}, {@code 1d}; a bare number is seconds), at most one year.
+   */
+  public static AnnotationValue<List<io.clbingress.dataplane.table.ExternalAuth.CacheDuration>> cacheDurations(
+      Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      List<io.clbingress.dataplane.table.ExternalAuth.CacheDuration> durations = new ArrayList<>();
+      for (String entry : raw.split(",")) {
+        String[] words = entry.trim().split("\\s+");
+        Matcher time = NGINX_TIME.matcher(words[words.length - 1]);
+        if (words.length < 2 || !time.matches()) {
+          return new AnnotationValue.Invalid<>(key, quote(entry.trim()) + " is not statuses then a time (200 202 5m)");
+        }
+        long seconds = Long.parseLong(time.group(1)) * switch (time.group(2)) {
+          case "m" -> 60;
+          case "h" -> 3600;
+          case "d" -> 86_400;
+          default -> 1;
+        };
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < words.length - 1; i++) {
+          if (!words[i].matches("[2-5]\\d\\d")) {
+            return new AnnotationValue.Invalid<>(key, quote(words[i]) + " is not a status 200–599");
+          }
+          statuses.add(Integer.parseInt(words[i]));
+        }
+        if (seconds < 1 || seconds > 31_536_000) {
+          return new AnnotationValue.Invalid<>(key, quote(entry.trim()) + ": the time is out of 1 s–365 d");
+        }
+        durations.add(new io.clbingress.dataplane.table.ExternalAuth.CacheDuration(statuses, seconds));
+      }
+      return new AnnotationValue.Valid<>(List.copyOf(durations));
+    });
+  }
+
   /** A redirect status code among the spec's choices. */
   public static AnnotationValue<Integer> status(Map<String, String> annotations, AnnotationSpec spec) {
     return read(annotations, spec, (key, raw) -> spec.choices().contains(raw.trim())

@@ -70,7 +70,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** Comma-separated tokens (methods or header names); {@code *} where the name says so. */
     TOKENS,
     /** Comma-separated IPv4 and IPv6 CIDRs or addresses. */
-    CIDRS
+    CIDRS,
+    /** An http or https URL with nginx variables ({@link io.clbingress.dataplane.table.HashKeyPart}). */
+    URL_TEMPLATE,
+    /** nginx's proxy_cache_valid entries, comma-separated: statuses then a time ({@code 200 202 10m, 401 1m}). */
+    CACHE_DURATIONS
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -248,6 +252,36 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
   public static final AnnotationSpec MAX_TUNNELS_PER_CLIENT = new AnnotationSpec("max-tunnels-per-client",
       Type.NUMBER, 0, 10_000_000, List.of(), false, "0", "the same per client address (0 = no cap)");
 
+  private static final String AUTH_SET = " (read only with auth-url)";
+  public static final AnnotationSpec AUTH_URL = new AnnotationSpec("auth-url", Type.URL_TEMPLATE, 0, 0, List.of(), true,
+      "", "every request and WebSocket upgrade of the routes is first sent, without its body, to this authentication"
+      + " service: 2xx lets it through, 401 and 403 go back to the client (401 as a redirect to auth-signin when set),"
+      + " anything else, a timeout or no connection is 500; nothing reaches the backend before the service allowed it");
+  public static final AnnotationSpec AUTH_METHOD = new AnnotationSpec("auth-method", Type.CHOICE, 0, 0,
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), true, "GET",
+      "the method of the request to the auth-url service" + AUTH_SET);
+  public static final AnnotationSpec AUTH_SIGNIN = new AnnotationSpec("auth-signin", Type.URL_TEMPLATE, 0, 0, List.of(),
+      true, "", "where a 401 of the service redirects the client (302), with the request's URL added as the"
+      + " auth-signin-redirect-param argument unless the URL has it" + AUTH_SET);
+  public static final AnnotationSpec AUTH_SIGNIN_REDIRECT_PARAM = new AnnotationSpec("auth-signin-redirect-param",
+      Type.TOKEN, 0, 0, List.of(), true, "rd", "the query argument of auth-signin naming the request's URL" + AUTH_SET);
+  public static final AnnotationSpec AUTH_RESPONSE_HEADERS = new AnnotationSpec("auth-response-headers", Type.TOKENS, 0,
+      0, List.of(), true, "", "headers of the service's 2xx answer set on the request to the backend; one the"
+      + " answer lacks is removed from the request, so a client cannot send it itself" + AUTH_SET);
+  public static final AnnotationSpec AUTH_REQUEST_REDIRECT = new AnnotationSpec("auth-request-redirect", Type.HASH_KEY,
+      0, 0, List.of(), true, "", "the X-Auth-Request-Redirect header sent to the service (the request's path and"
+      + " query when not set)" + AUTH_SET);
+  public static final AnnotationSpec AUTH_CACHE_KEY = new AnnotationSpec("auth-cache-key", Type.HASH_KEY, 0, 0,
+      List.of(), true, "", "cache the service's answers under this key, per Ingress and data plane replica (e.g."
+      + " $http_authorization$cookie_session): requests with the same key get the same answer, so it must hold every"
+      + " credential the service reads" + AUTH_SET);
+  public static final AnnotationSpec AUTH_CACHE_DURATION = new AnnotationSpec("auth-cache-duration",
+      Type.CACHE_DURATIONS, 0, 0, List.of(), true, "200 202 401 5m", "how long answers are cached, by status (nginx's"
+      + " proxy_cache_valid); read only with auth-cache-key");
+  public static final AnnotationSpec AUTH_ALWAYS_SET_COOKIE = new AnnotationSpec("auth-always-set-cookie", Type.BOOLEAN,
+      0, 0, List.of("true", "false"), true, "false", "the service's Set-Cookie goes to the client with every answer,"
+      + " not only 200, 201, 204, 206, 301, 302, 303, 304, 307, 308" + AUTH_SET);
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
@@ -259,7 +293,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
       CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
-      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT);
+      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT,
+      AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS, AUTH_REQUEST_REDIRECT,
+      AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE);
 
   public String key() {
     return PREFIX + name;
@@ -292,13 +328,15 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case NUMBER -> min + "–" + max;
       case TOKEN -> "a header or cookie name";
       case REGEX -> "an RE2 regular expression";
-      case HASH_KEY -> "text with $remote_addr, $request_uri, $uri, $host, $http_NAME, $cookie_NAME, $arg_NAME";
+      case HASH_KEY -> "text with " + io.clbingress.dataplane.table.HashKeyPart.VARIABLES;
       case WORDS -> "space-separated: " + String.join(", ", choices);
       case NAME -> "a Service name";
       case CODES -> "comma-separated, " + min + "–" + max;
       case ORIGINS -> "*, or comma-separated http(s)://host[:port] (host may start with *.)";
       case TOKENS -> "comma-separated names";
       case CIDRS -> "comma-separated IPv4/IPv6 CIDRs or addresses";
+      case URL_TEMPLATE -> "http(s)://host[:port][/path] with " + io.clbingress.dataplane.table.HashKeyPart.VARIABLES;
+      case CACHE_DURATIONS -> "comma-separated: statuses (200–599) then a time (30s, 5m, 1h, 1d)";
     };
   }
 }

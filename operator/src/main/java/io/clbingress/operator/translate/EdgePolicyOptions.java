@@ -11,16 +11,17 @@ import java.util.Map;
 
 /**
  * The edge policies of an Ingress's routes, as route filters: its access list ({@link SourceRanges}),
- * rate limit ({@link LocalRateLimit}), tunnel caps ({@link TunnelLimits}) and CORS
- * ({@link CorsOptions}). Wrong values are problems naming the annotation.
+ * rate limit ({@link LocalRateLimit}), tunnel caps ({@link TunnelLimits}), external authentication
+ * ({@link ExternalAuthOptions}) and CORS ({@link CorsOptions}). Wrong values are problems naming
+ * the annotation.
  */
 final class EdgePolicyOptions {
 
   /** The annotations whose wrong value must not open a route ({@link FailClosed}). */
-  static final List<AnnotationSpec> GUARDS = List.of(AnnotationSpec.ALLOW_SOURCE_RANGE,
-      AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS, AnnotationSpec.LIMIT_RPM,
-      AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS,
-      AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
+  static final List<AnnotationSpec> GUARDS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+      AnnotationSpec.ALLOW_SOURCE_RANGE, AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS,
+      AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST,
+      AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT), ExternalAuthOptions.ALL.stream()).toList();
   /** Every annotation read here: the guards and CORS's (a canary Ingress takes them all from its main one). */
   static final List<AnnotationSpec> ALL = java.util.stream.Stream.concat(GUARDS.stream(), java.util.stream.Stream.of(
       AnnotationSpec.ENABLE_CORS, AnnotationSpec.CORS_ALLOW_ORIGIN, AnnotationSpec.CORS_ALLOW_METHODS,
@@ -53,6 +54,10 @@ final class EdgePolicyOptions {
     long perClient = number(ingress, problems, AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
     if (maxTunnels > 0 || perClient > 0) {
       filters.add(new TunnelLimits((int) maxTunnels, (int) perClient));
+    }
+    var auth = ExternalAuthOptions.parse(ingress, problems);
+    if (auth != null) {
+      filters.add(auth);
     }
     var cors = CorsOptions.parse(ingress, problems);
     if (cors != null) {

@@ -30,9 +30,9 @@ class MigrateCommandTest {
   private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
   @Test
-  void folderWithAnAuthUrlThatIsNotHonouredExitsWith3() throws Exception {
+  void folderWithAnAuthSettingThatIsNotHonouredExitsWith3() throws Exception {
     Files.writeString(dir.resolve("apps.yaml"), ingressYaml("admin", Map.of(
-        "nginx.ingress.kubernetes.io/auth-url", "http://auth.example/check",
+        "nginx.ingress.kubernetes.io/auth-proxy-set-headers", "auth/extra-headers",
         "nginx.ingress.kubernetes.io/whitelist-source-range", "10.0.0.0/8",
         "nginx.ingress.kubernetes.io/proxy-read-timeout", "3600"))
         + "---\n" + ingressYaml("blog", Map.of(
@@ -45,7 +45,7 @@ class MigrateCommandTest {
     String report = printed.toString(StandardCharsets.UTF_8);
     assertThat(exit).as(report).isEqualTo(MigrateCommand.SECURITY_GAP);
     assertThat(report).contains("Ingress apps/admin", "Ingress apps/blog",
-        "nginx.ingress.kubernetes.io/auth-url: not honoured - SECURITY-RELEVANT",
+        "nginx.ingress.kubernetes.io/auth-proxy-set-headers: not honoured - SECURITY-RELEVANT",
         "nginx.ingress.kubernetes.io/whitelist-source-range: honoured",
         "nginx.ingress.kubernetes.io/proxy-read-timeout: honoured - accepted: 1–3600 s",
         "nginx.ingress.kubernetes.io/custom-http-errors: not honoured - needs default-backend on the same Ingress",
@@ -75,7 +75,7 @@ class MigrateCommandTest {
   @Test
   void clusterReportAsJsonForOneNamespace() throws Exception {
     client.network().v1().ingresses().inNamespace("shop").resource(ingress("shop", "cart",
-        Map.of("nginx.ingress.kubernetes.io/auth-url", "http://auth.shop.svc/verify"))).create();
+        Map.of("nginx.ingress.kubernetes.io/auth-proxy-set-headers", "shop/auth-headers"))).create();
     client.network().v1().ingresses().inNamespace("other").resource(ingress("other", "quiet",
         Map.of("nginx.ingress.kubernetes.io/limit-rps", "5"))).create();
     Path kubeconfig = dir.resolve("kubeconfig");
@@ -95,8 +95,8 @@ class MigrateCommandTest {
     assertThat(report).hasSize(1);
     assertThat(report.get(0).get("ingress").asText()).isEqualTo("shop/cart");
     JsonNode annotation = report.get(0).get("annotations").get(0);
-    assertThat(annotation.get("name").asText()).isEqualTo("nginx.ingress.kubernetes.io/auth-url");
-    assertThat(annotation.get("value").asText()).isEqualTo("http://auth.shop.svc/verify");
+    assertThat(annotation.get("name").asText()).isEqualTo("nginx.ingress.kubernetes.io/auth-proxy-set-headers");
+    assertThat(annotation.get("value").asText()).isEqualTo("shop/auth-headers");
     assertThat(annotation.get("verdict").asText()).isEqualTo("not-honoured");
     assertThat(annotation.get("securityRelevant").asBoolean()).isTrue();
   }

@@ -1,0 +1,48 @@
+package io.clbingress.dataplane.proxy;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the proxy does with a request after its external authentication ({@link ExternalAuthClient}).
+ *
+ * @param status 0: the request goes on; else the status of the proxy's answer instead (401, 403,
+ *     302 to the sign-in page, 500)
+ * @param requestHeaders for a request that goes on: headers to set on it (an empty list: to remove)
+ * @param setCookies for a request that goes on: the service's {@code Set-Cookie} lines, added to the
+ *     backend's answer when the route says so for its status
+ * @param answerHeaders for a refused request: the headers of the proxy's answer ({@code Location},
+ *     {@code WWW-Authenticate}, {@code Set-Cookie})
+ */
+record AuthVerdict(int status, Map<String, List<String>> requestHeaders, List<String> setCookies,
+    List<Map.Entry<String, String>> answerHeaders) {
+
+  /** The service could not be asked, or answered something else than 2xx, 401 or 403. */
+  static final AuthVerdict ERROR = new AuthVerdict(500, Map.of(), List.of(), List.of());
+
+  boolean allowed() {
+    return status == 0;
+  }
+
+  /** The verdict on a request of {@code call} that the service answered so. */
+  static AuthVerdict of(AuthCall call, AuthAnswer answer) {
+    int status = answer.status();
+    if (status >= 200 && status < 300) {
+      return new AuthVerdict(0, answer.forwardedHeaders(), answer.setCookies(), List.of());
+    }
+    if (status != 401 && status != 403) {
+      return ERROR;
+    }
+    int refusal = status == 401 && call.signinLocation() != null ? 302 : status;
+    List<Map.Entry<String, String>> headers = new java.util.ArrayList<>();
+    if (refusal == 302) {
+      headers.add(Map.entry("location", call.signinLocation()));
+    } else if (refusal == 401) {
+      answer.wwwAuthenticate().forEach(value -> headers.add(Map.entry("www-authenticate", value)));
+    }
+    if (call.policy().setsCookieOn(refusal)) {
+      answer.setCookies().forEach(value -> headers.add(Map.entry("set-cookie", value)));
+    }
+    return new AuthVerdict(refusal, Map.of(), List.of(), List.copyOf(headers));
+  }
+}

@@ -1,0 +1,129 @@
+package io.clbingress.dataplane.proxy;
+
+import io.clbingress.dataplane.table.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Asks a route's external authentication service about a request (ingress-nginx's {@code auth-url},
+ * nginx's {@code auth_request}), for both engines; one per event loop. The service's request has
+ * no body; it carries the client's end-to-end headers (cookies and {@code Authorization}
+ * included) and, as ingress-nginx's auth location sets them, {@code Host} of the service's URL,
+ * {@code X-Original-URL}, {@code X-Original-URI}, {@code X-Original-Method}, {@code X-Scheme},
+ * {@code X-Auth-Request-Redirect}, {@code X-Sent-From}, {@code X-Real-IP} and
+ * {@code X-Forwarded-For} (the client's address), and {@code X-Forwarded-Host} and
+ * {@code X-Forwarded-Proto} of the client's request (client-sent ones are replaced).
+ *
+ * <p>The service has the route's connect timeout to accept the connection and its read timeout,
+ * at most 60 s (ingress-nginx's default {@code proxy-read-timeout}, which its auth location
+ * inherits), between bytes of the answer; its body is discarded. TLS to an {@code https} service
+ * sends the host's name (SNI) and, as ingress-nginx's auth location ({@code proxy_ssl_verify off}),
+ * does not verify the service's certificate. Failures are WARN lines naming the route.
+ */
+final class ExternalAuthClient {
+
+  private static final Logger LOG = LogManager.getLogger(ExternalAuthClient.class);
+  /** The longest wait between bytes of the service's answer. */
+  static final long MAX_READ_MILLIS = 60_000;
+  /** Connections kept per service host and event loop. */
+  private static final int POOL_SIZE = 64;
+
+  private final HttpClientAgent client;
+  private final AuthAnswers answers;
+
+  ExternalAuthClient(Vertx vertx, AuthAnswers answers) {
+    this.answers = answers;
+    this.client = vertx.httpClientBuilder().with(new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(30)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(false)
+            .setForceSni(true)
+            .setTrustAll(true)
+            .setVerifyHost(false))
+        .with(new PoolOptions().setHttp1MaxSize(POOL_SIZE))
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("auth service connection {}: {}", connection.remoteAddress(), e.toString())))
+        .build();
+  }
+
+  /**
+   * The verdict on a request: from the cache when the route keeps answers and has one for the
+   * request's key, else from the service. Never fails: a service that cannot be asked is a 500 verdict.
+   *
+   * @param method the client's method ({@code X-Original-Method})
+   * @param clientHeaders the client's request headers, read during this call only
+   * @param route what the failures' log lines name
+   */
+  Future<AuthVerdict> check(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders,
+      Timeouts timeouts, String route) {
+    if (call.cacheKey() != null) {
+      AuthAnswer cached = answers.get(call.cacheKey());
+      if (cached != null) {
+        return Future.succeededFuture(AuthVerdict.of(call, cached));
+      }
+    }
+    RequestOptions options;
+    try {
+      options = new RequestOptions().setAbsoluteURI(call.url());
+    } catch (RuntimeException e) {
+      LOG.warn("{}: auth URL {} is not a URL: {}", route, call.url(), e.toString());
+      return Future.succeededFuture(AuthVerdict.ERROR);
+    }
+    options.setMethod(HttpMethod.valueOf(call.policy().method()))
+        .setConnectTimeout(timeouts.connectMillis())
+        .setIdleTimeout(Math.min(timeouts.readMillis(), MAX_READ_MILLIS))
+        .setHeaders(headers(call, method, clientHeaders));
+    return client.request(options)
+        .compose(request -> request.send())
+        .map(response -> answered(call, response))
+        .otherwise(e -> {
+          LOG.warn("{}: auth service {} failed: {}", route, call.url(), e.toString());
+          return AuthVerdict.ERROR;
+        });
+  }
+
+  private AuthVerdict answered(AuthCall call, HttpClientResponse response) {
+    AuthAnswer answer = AuthAnswer.of(response.statusCode(), response.headers(), call.policy().responseHeaders());
+    response.handler(body -> { }); // the body is not used; the connection goes back to the pool at its end
+    response.exceptionHandler(e -> LOG.debug("auth service answer broke off: {}", e.toString()));
+    if (call.cacheKey() != null) {
+      answers.put(call.cacheKey(), answer, call.policy().cacheSeconds(answer.status()));
+    }
+    return AuthVerdict.of(call, answer);
+  }
+
+  private static MultiMap headers(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (Map.Entry<String, String> header : clientHeaders) {
+      if (ProxyHeaders.passesOn(header.getKey())) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    }
+    headers.set("X-Original-URL", call.originalUrl());
+    headers.set("X-Original-URI", call.requestUri());
+    headers.set("X-Original-Method", method);
+    headers.set("X-Scheme", call.scheme());
+    headers.set("X-Forwarded-Proto", call.scheme());
+    if (call.host() != null) {
+      headers.set("X-Forwarded-Host", call.host());
+    }
+    headers.set("X-Auth-Request-Redirect", call.requestRedirect());
+    headers.set("X-Sent-From", "clb-ingress");
+    if (call.clientIp() != null) {
+      headers.set("X-Real-IP", call.clientIp());
+      headers.set("X-Forwarded-For", call.clientIp());
+    }
+    return headers;
+  }
+}
