@@ -25,6 +25,16 @@ final class ExternalAuthOptions {
   private ExternalAuthOptions() {
   }
 
+  /** Whether the URL's authority (between {@code ://} and the path) holds a variable. */
+  static boolean hostFromRequest(String url) {
+    int start = url.indexOf("://") + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    return url.substring(start, end).indexOf('$') >= 0;
+  }
+
   /** The routes' external authentication, or null when {@code auth-url} is not set (or a value is wrong, after a problem). */
   static ExternalAuth parse(IngressInfo ingress, List<Problem> problems) {
     Map<String, String> annotations = ingress.annotations();
@@ -34,6 +44,15 @@ final class ExternalAuthOptions {
       return null;
     }
     int before = problems.size();
+    if (hostFromRequest(url) && (ingress.defaultBackend() != null
+        || ingress.rules().stream().anyMatch(rule -> rule.host() == null || rule.host().startsWith("*.")))) {
+      // nginx's $host is the host the request named: on a rule that serves any host (or any
+      // subdomain), the client would choose the authentication service that lets it in.
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(IngressOptions.annotationKey(annotations,
+          AnnotationSpec.AUTH_URL)), "names the service's host with a variable, and a rule of this Ingress serves"
+          + " requests for any host (no host or a wildcard): the client would choose the authentication service;"
+          + " name its host outright"));
+    }
     String method = IngressOptions.valid(ingress, problems, AnnotationParser.choice(annotations, AnnotationSpec.AUTH_METHOD),
         null);
     String signin = IngressOptions.valid(ingress, problems,
