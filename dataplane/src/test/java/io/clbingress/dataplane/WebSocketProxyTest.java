@@ -43,6 +43,21 @@ class WebSocketProxyTest {
     harness.close();
   }
 
+  /** RFC 9110 §8.6: a 1xx carries no Content-Length (the backend's 101 went out with "content-length: 0"). */
+  @Test
+  void the101ToTheClientCarriesNoContentLength() throws Exception {
+    harness.apply(table(1).cluster("chat", chat.port()).prefix("chat.example.com", "/ws", "chat").build());
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", harness.dataPlane.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String head = RawHttp.readHead(socket.getInputStream()).toLowerCase(java.util.Locale.ROOT);
+      assertThat(head).startsWith("http/1.1 101").contains("upgrade: websocket")
+          .doesNotContain("content-length").doesNotContain("transfer-encoding");
+    }
+  }
+
   @Test
   void textBinaryPingPongAndCloseCodesPassBothWays() throws Exception {
     // Given

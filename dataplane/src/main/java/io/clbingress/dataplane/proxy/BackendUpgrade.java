@@ -59,6 +59,10 @@ final class BackendUpgrade {
         raw.pause();
         pipeline.remove(AGGREGATOR);
         pipeline.remove(CODEC);
+        // RFC 9110 §8.6, §6.1: no Content-Length or Transfer-Encoding in a 1xx; the aggregator
+        // adds "content-length: 0" to every whole response, and a backend may send one itself.
+        response.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH);
+        response.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
       }
       if (!answer.tryComplete(response)) {
         response.release();
