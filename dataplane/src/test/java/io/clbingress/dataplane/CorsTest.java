@@ -237,7 +237,8 @@ class CorsTest {
   void wrongFiltersAreRefusedWhereTheTableIsMade() {
     for (List<String> origins : List.of(List.<String>of(), List.of("*", "https://a.example"), List.of("a.example"),
         List.of("https://a.example/path"), List.of("ftp://a.example"), List.of("https://a.*.example"),
-        List.of("https://a.example:"), List.of("https://a.example\r\nX: y"))) {
+        List.of("https://a.example:"), List.of("https://a.example\r\nX: y"), List.of("https://*.com"),
+        List.of("http://*.localhost:3000"))) {
       assertThatThrownBy(() -> new Cors(origins, false, List.of("GET"), List.of(), List.of(), 0)).as(origins.toString())
           .isInstanceOf(IllegalArgumentException.class);
     }

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *     {@code http(s)://host[:port]}, compared without case, whose host may start with {@code *.}
  *     for exactly one more label ({@code https://*.example.com} allows
  *     {@code https://app.example.com}, not {@code https://a.b.example.com} nor
- *     {@code https://example.com}); the answer then names the request's origin and says
+ *     {@code https://example.com}; at least two labels follow {@code *.}, so never a whole top-level
+ *     domain such as {@code https://*.com}); the answer then names the request's origin and says
  *     {@code Vary: Origin}
  * @param allowCredentials {@code Access-Control-Allow-Credentials: true} is sent
  * @param allowMethods {@code Access-Control-Allow-Methods}: methods (RFC 9110 tokens), at least one
@@ -52,6 +53,10 @@ public record Cors(List<String> allowOrigins, boolean allowCredentials, List<Str
       if (!origin.equals(ANY_ORIGIN) && !isOrigin(origin)) {
         throw new IllegalArgumentException("origin " + origin + " is not http(s)://host[:port]");
       }
+      if (wildcardOverTopLevelDomain(origin)) {
+        throw new IllegalArgumentException("origin " + origin + " puts * right under a top-level domain: name at"
+            + " least two labels after *.");
+      }
     }
     if (allowMethods.isEmpty() || !allowMethods.stream().allMatch(TableText::token)) {
       throw new IllegalArgumentException("allowed methods must be one or more tokens: " + allowMethods);
@@ -73,6 +78,14 @@ public record Cors(List<String> allowOrigins, boolean allowCredentials, List<Str
    */
   public static boolean isOrigin(String origin) {
     return ORIGIN.matcher(origin).matches();
+  }
+
+  /**
+   * Whether {@code origin} is a wildcard right under a top-level domain ({@code https://*.com}),
+   * which would let every site of that domain read the answers, with credentials.
+   */
+  public static boolean wildcardOverTopLevelDomain(String origin) {
+    return isWildcard(origin) && !origin.substring(origin.indexOf("://*.") + 5).contains(".");
   }
 
   /** Whether {@code origin} (lower case, of {@link #allowOrigins}) is a pattern for one more host label. */

@@ -236,6 +236,10 @@ public final class AnnotationParser {
           return new AnnotationValue.Invalid<>(key, quote(item.trim()) + " is not an origin http(s)://host[:port]"
               + " (the host may start with *.; * stands alone)");
         }
+        if (Cors.wildcardOverTopLevelDomain(origin)) {
+          return new AnnotationValue.Invalid<>(key, quote(item.trim()) + " allows every site of a top-level domain:"
+              + " name at least two labels after *.");
+        }
         if (origins.contains(origin)) {
           return new AnnotationValue.Invalid<>(key, quote(item.trim()) + " is written twice");
         }
