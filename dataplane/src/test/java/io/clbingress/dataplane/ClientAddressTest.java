@@ -58,6 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientAddressTest {
 
   private static final String HOST = "a.example.com";
+  /** A host whose route redirects HTTP to HTTPS (ssl-redirect). */
+  private static final String SSL_REDIRECT_HOST = "tls.example.com";
   private static final String TRUSTED = "127.0.0.3, 127.0.0.4/32, 10.0.0.0/8, 2001:db8:ffff::/48";
   private static final String UNTRUSTED_PEER = "127.0.0.2";
   private static final String TRUSTED_PEER = "127.0.0.3";
@@ -123,6 +125,30 @@ class ClientAddressTest {
     assertThat(seen(answer, "x-real-ip")).isEqualTo("203.0.113.7");
     // what nobody trusted vouches for (6.6.6.6, left of the client) is not passed on
     assertThat(seen(answer, "x-forwarded-for")).isEqualTo("203.0.113.7, " + TRUSTED_PEER);
+  }
+
+  /**
+   * A load balancer that ended the client's TLS says so in X-Forwarded-Proto: from a trusted peer
+   * it goes on to the backend, and the HTTP request is not redirected to HTTPS (the redirect loop
+   * behind an L7 load balancer); from anyone else it is replaced, and the redirect stands.
+   */
+  @Test
+  void forwardedProtoFromATrustedPeerIsBelievedAndEndsNoRedirectLoop() throws Exception {
+    String trusted = http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: HTTPS\r\n");
+    assertThat(seen(trusted, "x-forwarded-proto")).isEqualTo("https");
+    String untrusted = http(UNTRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: https\r\n");
+    assertThat(seen(untrusted, "x-forwarded-proto")).isEqualTo("http");
+    String odd = http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: gopher\r\n");
+    assertThat(seen(odd, "x-forwarded-proto")).as("neither http nor https: ignored").isEqualTo("http");
+    String behindTls = http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: https\r\n",
+        SSL_REDIRECT_HOST);
+    assertThat(seen(behindTls, "x-forwarded-proto")).isEqualTo("https");
+    String plain = http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: http\r\n",
+        SSL_REDIRECT_HOST);
+    assertThat(plain).startsWith("HTTP/1.1 308");
+    String spoofed = http(UNTRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-Proto: https\r\n",
+        SSL_REDIRECT_HOST);
+    assertThat(spoofed).startsWith("HTTP/1.1 308");
   }
 
   @Test
@@ -420,8 +446,9 @@ class ClientAddressTest {
     Route toB = new Route(new PathMatch.Prefix("/"), "b", Tables.DEFAULT_TIMEOUTS, "test");
     Route toTcp = new Route(new PathMatch.Prefix("/"), "tcp", Tables.DEFAULT_TIMEOUTS, "test");
     Route toHashed = new Route(new PathMatch.Prefix("/"), "hashed", Tables.DEFAULT_TIMEOUTS, "test");
+    Route redirected = new Route(new PathMatch.Prefix("/"), "b", Tables.DEFAULT_TIMEOUTS, "test", true);
     List<VirtualHost> hosts = List.of(new VirtualHost(HOST, List.of(toB)),
-        new VirtualHost("hash.example.com", List.of(toHashed)));
+        new VirtualHost("hash.example.com", List.of(toHashed)), new VirtualHost(SSL_REDIRECT_HOST, List.of(redirected)));
     Certificate server = new Certificate("apps/server", List.of(), Openssl.read(dir.resolve("server-cert.pem")),
         Openssl.read(dir.resolve("server-key.pem")), "CN=" + HOST, List.of(HOST), "2030-01-01T00:00:00Z", "test");
     ListenerTls tls = new ListenerTls(List.of(server.name()), null, true, List.of());

@@ -237,7 +237,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     corsOrigin = null;
     inAnswer = true;
     HttpHeaders headers = request.headers();
-    client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header())) : peer;
+    client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header()),
+        headers.get("x-forwarded-proto")) : peer;
     clientIp = client == null ? null : client.ip();
     if (request.decoderResult().isFailure()) {
       int refused = RequestFraming.invalidStatus(request.decoderResult().cause());
@@ -259,7 +260,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String host = headers.get(HttpHeaderNames.HOST);
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), uri, Dispatch.pathOf(uri),
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade, request.method() == HttpMethod.OPTIONS,
-        Dispatch.declaredLength(contentLength), requestValues.of(headers, clientIp));
+        Dispatch.declaredLength(contentLength), requestValues.of(headers, client));
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     CompiledRoute route = dispatch.route();
     if (route != null) {

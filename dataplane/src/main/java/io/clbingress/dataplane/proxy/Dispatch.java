@@ -111,7 +111,8 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null, null);
     } else if (route.redirect() != null) {
       action = Action.REDIRECT;
-    } else if (route.route().redirectToHttps()) {
+    } else if (route.route().redirectToHttps() && !"https".equals(values.scheme())) {
+      // (a trusted proxy that ended the client's TLS says so in X-Forwarded-Proto: no redirect loop)
       action = Action.REDIRECT_TO_HTTPS;
     } else if (route.rateLimit() != null && !route.rateLimit().admit(values.clientAddress(), System.nanoTime() / 1_000_000)) {
       return new Dispatch(Action.LIMITED, 503, route, null, host, named, null, corsOrigin, null);

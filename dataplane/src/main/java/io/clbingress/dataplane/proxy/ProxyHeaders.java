@@ -60,7 +60,7 @@ final class ProxyHeaders {
         to.set("X-Forwarded-For", client.forwardedFor());
         to.set("X-Real-IP", client.ip());
       }
-      to.set("X-Forwarded-Proto", tls ? "https" : "http");
+      to.set("X-Forwarded-Proto", client != null && client.proto() != null ? client.proto() : tls ? "https" : "http");
       if (host != null) {
         to.set("X-Forwarded-Host", host); // as ingress-nginx's $best_http_host: the Host as sent
       }
@@ -228,7 +228,7 @@ final class ProxyHeaders {
     }
     String peer = remote == null ? null : RealIp.peer(remote.hostAddress());
     if (peer != null && realIp.trusts(peer)) {
-      return realIp.behind(peer, request.headers().getAll(realIp.header()));
+      return realIp.behind(peer, request.headers().getAll(realIp.header()), request.getHeader("x-forwarded-proto"));
     }
     return peer == null ? null : RealIp.Client.direct(peer);
   }

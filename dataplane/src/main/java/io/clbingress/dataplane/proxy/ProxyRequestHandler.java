@@ -128,7 +128,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
         request.method() == HttpMethod.OPTIONS, Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)),
-        requestValues.of(request, clientIp));
+        requestValues.of(request, from));
     requestValues.of(null, null); // read during dispatch only
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();

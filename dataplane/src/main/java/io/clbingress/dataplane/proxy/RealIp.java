@@ -39,11 +39,14 @@ public record RealIp(List<Cidr> trustedProxies, String header) {
    * @param forwardedFor the chain from the client to the data plane's peer: the client, the trusted
    *     proxies between, the peer (entries left of the client, which nobody trusted vouches for,
    *     are dropped); the peer alone when the peer is not trusted
+   * @param proto the scheme the client used, as a trusted peer's {@code X-Forwarded-Proto} says it
+   *     ({@code http} or {@code https}; ingress-nginx's {@code $pass_access_scheme} with
+   *     {@code use-forwarded-headers}), or null: the connection's own
    */
-  public record Client(String ip, String forwardedFor) {
+  public record Client(String ip, String forwardedFor, String proto) {
     /** A peer that is its own client. */
     public static Client direct(String peer) {
-      return new Client(peer, peer);
+      return new Client(peer, peer, null);
     }
   }
 
@@ -101,8 +104,17 @@ public record RealIp(List<Cidr> trustedProxies, String header) {
    *
    * @param values the lines of {@link #header} in the request, in order (several lines are one
    *     comma-separated list, RFC 9110 §5.3); none gives the peer
+   * @param forwardedProto the request's first {@code X-Forwarded-Proto} line, or null: the scheme
+   *     the client used when it is {@code http} or {@code https} (any case, blanks around); any other
+   *     value is ignored
    */
-  public Client behind(String peer, List<String> values) {
+  public Client behind(String peer, List<String> values, String forwardedProto) {
+    Client client = behind(peer, values);
+    String proto = forwardedProto == null ? null : forwardedProto.trim().toLowerCase(java.util.Locale.ROOT);
+    return "https".equals(proto) || "http".equals(proto) ? new Client(client.ip(), client.forwardedFor(), proto) : client;
+  }
+
+  private Client behind(String peer, List<String> values) {
     List<String> entries = new ArrayList<>();
     for (String value : values) {
       for (String entry : value.split(",")) {
@@ -129,7 +141,7 @@ public record RealIp(List<Cidr> trustedProxies, String header) {
     }
     java.util.Collections.reverse(chain);
     chain.add(peer);
-    return new Client(chain.get(0), String.join(", ", chain));
+    return new Client(chain.get(0), String.join(", ", chain), null);
   }
 
   /** An entry's address, without the port it may carry; null when it is none. */

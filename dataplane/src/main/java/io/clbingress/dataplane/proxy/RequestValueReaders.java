@@ -20,6 +20,7 @@ final class RequestValueReaders {
 
     private HttpHeaders headers;
     private String clientAddress;
+    private String proto;
     private final String scheme;
 
     /** @param tls the connection is over TLS */
@@ -29,13 +30,14 @@ final class RequestValueReaders {
 
     @Override
     public String scheme() {
-      return scheme;
+      return proto != null ? proto : scheme;
     }
 
-    /** These values, now of the request with {@code headers} from {@code clientAddress}. */
-    RequestValues of(HttpHeaders headers, String clientAddress) {
+    /** These values, now of the request with {@code headers} from {@code client} (nulls to let go of the last one). */
+    RequestValues of(HttpHeaders headers, RealIp.Client client) {
       this.headers = headers;
-      this.clientAddress = clientAddress;
+      this.clientAddress = client == null ? null : client.ip();
+      this.proto = client == null ? null : client.proto();
       return this;
     }
 
@@ -63,11 +65,13 @@ final class RequestValueReaders {
 
     private HttpServerRequest request;
     private String clientIp;
+    private String proto;
 
-    /** These values, now of {@code request} from {@code clientIp} (nulls to let go of the last one). */
-    RequestValues of(HttpServerRequest request, String clientIp) {
+    /** These values, now of {@code request} from {@code client} (nulls to let go of the last one). */
+    RequestValues of(HttpServerRequest request, RealIp.Client client) {
       this.request = request;
-      this.clientIp = clientIp;
+      this.clientIp = client == null ? null : client.ip();
+      this.proto = client == null ? null : client.proto();
       return this;
     }
 
@@ -78,7 +82,7 @@ final class RequestValueReaders {
 
     @Override
     public String scheme() {
-      return request.isSSL() ? "https" : "http";
+      return proto != null ? proto : request.isSSL() ? "https" : "http";
     }
 
     @Override
