@@ -9,6 +9,7 @@ import io.clbingress.dataplane.RawHttp.Upgrade;
 import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.ConnectionLimit;
+import io.clbingress.dataplane.table.LocalRateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.Test;
 class ConnectionLimitTest {
 
   static final int LIMITED = 429;
+  /** The answer of a rate-limited request here ({@code --limit-req-status-code}). */
+  static final int RATE_LIMITED = 420;
   static DataPlaneHarness harness;
   static HttpServer app;
   static TestBackend ws;
@@ -56,7 +59,7 @@ class ConnectionLimitTest {
   @BeforeAll
   static void start() throws Exception {
     harness = new DataPlaneHarness(DataPlaneOptions.loopback(Duration.ofSeconds(1))
-        .withLimitStatuses(new LimitStatuses(503, LIMITED)));
+        .withLimitStatuses(new LimitStatuses(RATE_LIMITED, LIMITED)));
     app = harness.server((request, body) -> {
       reached.incrementAndGet();
       switch (request.path()) {
@@ -71,6 +74,8 @@ class ConnectionLimitTest {
         .route("limited.test", Tables.filtered("app", new ConnectionLimit(2, List.of("127.0.0.9"))))
         .route("ws.test", Tables.filtered("ws", new ConnectionLimit(1, List.of())))
         .route("dead.test", Tables.filtered("dead", new ConnectionLimit(1, List.of())))
+        .route("rated.test", Tables.filtered("app", new LocalRateLimit(0, 1, 1, List.of()),
+            new ConnectionLimit(1, List.of())))
         .overHttpsToo().build());
   }
 
@@ -94,9 +99,14 @@ class ConnectionLimitTest {
     }
   }
 
-  /** A kept-alive connection from {@code from} that has sent a request of {@code target}, its answer not read yet. */
+  /** {@code socket}, a kept-alive connection, once it has sent a request of {@code target} on limited.test. */
   private static Socket send(Socket socket, String target) throws IOException {
-    socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: limited.test\r\n\r\n")
+    return send(socket, "limited.test", target);
+  }
+
+  /** {@code socket} once it has sent a request of {@code target} on {@code host}, its answer not read yet. */
+  private static Socket send(Socket socket, String host, String target) throws IOException {
+    socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1));
     return socket;
   }
@@ -240,6 +250,23 @@ class ConnectionLimitTest {
           readAnswer(send(kept, "/drop")))).containsExactly(502, 502, 502);
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.connectionLimitEntries() == 0);
+  }
+
+  @Test
+  void eachLimitAnswersWithItsConfiguredStatus() throws Exception {
+    // one a minute with a burst of one: two at once pass, the third is over the rate
+    List<Integer> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      answers.add(status("127.0.0.8", "rated.test", "/"));
+    }
+    assertThat(answers).containsExactly(200, 200, RATE_LIMITED);
+    // from another client: one request held, the next passes the rate but not the connection limit
+    // (1), and the one after is over the rate first (nginx runs limit_req before limit_conn)
+    try (Socket holding = send(connectFrom("127.0.0.10"), "rated.test", "/hold")) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
+      assertThat(List.of(status("127.0.0.10", "rated.test", "/"), status("127.0.0.10", "rated.test", "/")))
+          .containsExactly(LIMITED, RATE_LIMITED);
+    }
   }
 
   @Test
