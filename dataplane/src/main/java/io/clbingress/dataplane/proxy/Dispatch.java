@@ -26,11 +26,11 @@ import io.vertx.core.net.HostAndPort;
  * as in ingress-nginx, whose limit_req comes after its rewrite phase); a request over the route's
  * {@link io.clbingress.dataplane.table.ConnectionLimit} is refused with the connection limit's status
  * (after the rate limit, as nginx runs limit_req before limit_conn; a request that passes takes a
- * {@link #lease} its engine gives back however the request ends); a route without endpoints is 503; a WebSocket upgrade
- * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
- * forwarded or tunnelled request's target is the route's path rewrite when it has one
- * ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised target,
- * not the rewritten one.
+ * {@link #lease} its engine gives back however the request ends); a route without endpoints is
+ * 503; a WebSocket upgrade is tunnelled; a declared body over the route's limit is 413; anything
+ * else is forwarded. A forwarded or tunnelled request's target is the route's path rewrite when it
+ * has one ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised
+ * target, not the rewritten one.
  *
  * @param action what to do
  * @param status the refusal's status ({@link Action#REFUSE} and {@link Action#LIMITED} only)
@@ -73,7 +73,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param options its method is {@code OPTIONS}
    * @param declaredLength its Content-Length, -1 when it has none
    * @param values its headers, cookies and client address, read only for a route with a canary, CORS,
-   *     source ranges or a cluster with a hash key, during this call only
+   *     source ranges, a rate or connection limit or a cluster with a hash key, during this call only
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
       String hostHeader, HostAndPort hostParsed, boolean upgrade, boolean options, long declaredLength,
