@@ -65,3 +65,20 @@ forwarded-for-header -> --forwarded-for-header, use-proxy-protocol -> --proxy-pr
 - --proxy-protocol=true
 {{- end }}
 {{- end -}}
+
+{{/*
+Data plane flags for the status of requests refused by a limit, from config.limitReqStatusCode and
+limitConnStatusCode, or from the ingress-nginx ConfigMap names limit-req-status-code and
+limit-conn-status-code (ours win when both are set); none when unset: 503, as ingress-nginx.
+*/}}
+{{- define "clb.limitStatusArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- $req := $cfg.limitReqStatusCode | default (index $cfg "limit-req-status-code") | default "" -}}
+{{- $conn := $cfg.limitConnStatusCode | default (index $cfg "limit-conn-status-code") | default "" -}}
+{{- if $req }}
+- --limit-req-status-code={{ $req }}
+{{- end }}
+{{- if $conn }}
+- --limit-conn-status-code={{ $conn }}
+{{- end }}
+{{- end -}}

@@ -45,8 +45,8 @@ public final class DataPlane implements AutoCloseable {
   private final TunnelRegistry tunnels = new TunnelRegistry();
   private final EndpointLoad load = new EndpointLoad();
   private final EndpointHealth health = new EndpointHealth();
-  /** Rate-limit counts per Ingress, kept from table to table (only the zones of the table in force). */
-  private final RateLimitZones rateLimits = new RateLimitZones();
+  /** Rate- and connection-limit counts per Ingress, kept from table to table (only the zones of the table in force). */
+  private final RateLimitZones rateLimits;
   private volatile boolean stopping;
   private final ProxyMetrics metrics;
   private final ProxyServices services;
@@ -61,6 +61,7 @@ public final class DataPlane implements AutoCloseable {
   private volatile AdminServer admin;
 
   private DataPlane(Vertx vertx, DataPlaneOptions options, Clock clock) {
+    this.rateLimits = new RateLimitZones(options.limitStatuses());
     this.tls = TlsMaterial.withSelfSignedDefault(options.tlsEngine().orFallback());
     this.healthChecks = new ActiveHealthChecks(vertx, health);
     this.vertx = vertx;
@@ -258,6 +259,11 @@ public final class DataPlane implements AutoCloseable {
   /** Sources and source-client pairs the tunnel caps count now: none once every capped tunnel closed. */
   public int tunnelCapEntries() {
     return tunnels.capEntries();
+  }
+
+  /** Client addresses the routes' connection limits count now: none once every limited request ended. */
+  public int connectionLimitEntries() {
+    return rateLimits.connectionEntries();
   }
 
   public int openWebSockets() {

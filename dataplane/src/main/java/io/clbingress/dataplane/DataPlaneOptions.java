@@ -1,6 +1,7 @@
 package io.clbingress.dataplane;
 
 import io.clbingress.dataplane.proxy.RealIp;
+import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.time.Duration;
@@ -23,15 +24,18 @@ import java.util.Objects;
  *     {@code --forwarded-for-header}); {@link RealIp#NOBODY} by default
  * @param proxyProtocol the default HTTP and HTTPS listeners take a PROXY protocol header (v1 or v2)
  *     on every connection ({@code --proxy-protocol}); connections without one are closed
+ * @param limitStatuses the answers of requests over a rate or connection limit
+ *     ({@code --limit-req-status-code}, {@code --limit-conn-status-code}); 503 both by default
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
-    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
+    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
+    LimitStatuses limitStatuses) {
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -43,6 +47,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   public DataPlaneOptions {
     Objects.requireNonNull(headLimits, "headLimits");
     Objects.requireNonNull(realIp, "realIp");
+    Objects.requireNonNull(limitStatuses, "limitStatuses");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -55,7 +60,13 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol);
+        headLimits, realIp, proxyProtocol, limitStatuses);
+  }
+
+  /** These options with {@code limitStatuses} for the answers of limited requests. */
+  public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses);
   }
 
   /** Loopback on free ports, for tests. */

@@ -106,6 +106,23 @@ final class RawHttp {
     return exchange(port, "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n", 10_000);
   }
 
+  /** A WebSocket upgrade sent from {@code from} (a 127.0.0.x): its socket, left open, and the status of the answer. */
+  record Upgrade(Socket socket, int status) {
+  }
+
+  /** Sends a WebSocket upgrade of {@code /chat} on {@code host} from {@code from} and reads the answer's head. */
+  static Upgrade upgradeFrom(String from, int port, String host) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new java.net.InetSocketAddress(from, 0));
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(("GET /chat HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    String head = readHead(socket.getInputStream());
+    return new Upgrade(socket, head.length() < 12 ? -1 : Integer.parseInt(head.substring(9, 12)));
+  }
+
   /**
    * A kept-alive connection: each {@link #send} writes a request and reads one response, framed by
    * its Content-Length (the responses these tests read have one).

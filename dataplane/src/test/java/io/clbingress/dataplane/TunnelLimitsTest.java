@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.clbingress.dataplane.RawHttp.Upgrade;
 import io.clbingress.dataplane.table.TunnelLimits;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,21 +37,8 @@ class TunnelLimitsTest {
     harness.close();
   }
 
-  /** An upgrade from {@code from}: the socket, left open, and the status of the answer. */
-  record Upgrade(Socket socket, int status) {
-  }
-
   private static Upgrade upgrade(String from) throws Exception {
-    Socket socket = new Socket();
-    socket.bind(new InetSocketAddress(from, 0));
-    socket.connect(new InetSocketAddress("127.0.0.1", harness.dataPlane.httpPort()));
-    socket.setSoTimeout(10_000);
-    socket.getOutputStream().write(("GET /chat HTTP/1.1\r\nHost: capped.test\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
-    InputStream in = socket.getInputStream();
-    String head = RawHttp.readHead(in);
-    return new Upgrade(socket, Integer.parseInt(head.substring(9, 12)));
+    return RawHttp.upgradeFrom(from, harness.dataPlane.httpPort(), "capped.test");
   }
 
   @Test

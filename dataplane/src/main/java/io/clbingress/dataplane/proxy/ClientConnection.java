@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.table.ClientLimits;
@@ -105,6 +106,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The request's route's CORS and the Access-Control-Allow-Origin of its answers, or null. */
   private CorsPolicy cors;
   private String corsOrigin;
+  /**
+   * The current request's place in its route's connection limit, or null: given back when its
+   * answer is done or the connection closes (a tunnel's close included), whichever comes first.
+   */
+  private ConnectionLimitZone.Lease lease;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
@@ -127,6 +133,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       localPort = Integer.toString(local.getPort());
     }
     guard = new ConnectionGuard(channel, engine.front().currentLimits());
+    // however the connection ends (the client gone, a reset, a tunnel closed), the request in progress ends with it
+    channel.closeFuture().addListener(closed -> releaseLease());
+  }
+
+  /** Gives the current request's place in its connection limit back, if it holds one. */
+  private void releaseLease() {
+    if (lease != null) {
+      lease.release();
+      lease = null;
+    }
   }
 
   @Override
@@ -262,6 +278,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade, request.method() == HttpMethod.OPTIONS,
         Dispatch.declaredLength(contentLength), requestValues.of(headers, client));
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
+    releaseLease(); // the previous request's, in case its end was not seen as an answer
+    lease = dispatch.lease();
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();
@@ -285,7 +303,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       case NOT_FOUND -> answer(404, expectsContinue);
       case FORBIDDEN -> answer(403, expectsContinue);
-      case LIMITED -> answer(503, expectsContinue);
+      case LIMITED -> answer(dispatch.status(), expectsContinue);
       case PREFLIGHT -> send(new DefaultFullHttpResponse(version, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER),
           expectsContinue);
       case NO_ENDPOINT -> answer(503, expectsContinue);
@@ -570,6 +588,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The answer is done: counted, and the next request read once this one's body is in. */
   private void answered() {
     inAnswer = false;
+    releaseLease();
     engine.metrics().answered(label, status, System.nanoTime() - started);
     if (!keepAlive) {
       closing = true;

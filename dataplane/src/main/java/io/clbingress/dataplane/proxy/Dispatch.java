@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.RequestValues;
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.PathRewriter;
@@ -20,16 +21,19 @@ import io.vertx.core.net.HostAndPort;
  * with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as ingress-nginx's
  * {@code return} comes before its HTTPS redirect); a route that redirects to HTTPS answers 308;
  * either one, when it keeps the request's host and the request named none, is 400; a request over
- * the route's {@link io.clbingress.dataplane.table.LocalRateLimit} is 503 (counted only when it
- * passes; redirects and preflights, answered before, are not counted, as in ingress-nginx, whose
- * limit_req comes after its rewrite phase); a route without endpoints is 503; a WebSocket upgrade
- * is tunnelled; a declared body over the route's limit is 413; anything else is forwarded. A
- * forwarded or tunnelled request's target is the route's path rewrite when it has one
- * ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised target,
- * not the rewritten one.
+ * the route's {@link io.clbingress.dataplane.table.LocalRateLimit} is refused with the rate limit's
+ * status (counted only when it passes; redirects and preflights, answered before, are not counted,
+ * as in ingress-nginx, whose limit_req comes after its rewrite phase); a request over the route's
+ * {@link io.clbingress.dataplane.table.ConnectionLimit} is refused with the connection limit's status
+ * (after the rate limit, as nginx runs limit_req before limit_conn; a request that passes takes a
+ * {@link #lease} its engine gives back however the request ends); a route without endpoints is
+ * 503; a WebSocket upgrade is tunnelled; a declared body over the route's limit is 413; anything
+ * else is forwarded. A forwarded or tunnelled request's target is the route's path rewrite when it
+ * has one ({@link io.clbingress.dataplane.table.RegexSubstitution}); a redirect uses the normalised
+ * target, not the rewritten one.
  *
  * @param action what to do
- * @param status the refusal's status ({@link Action#REFUSE} only)
+ * @param status the refusal's status ({@link Action#REFUSE} and {@link Action#LIMITED} only)
  * @param route the matched route, or null
  * @param uri the request target to send on (the normalised path, rewritten when the route says so,
  *     and the client's query), or null for a refused head
@@ -40,14 +44,17 @@ import io.vertx.core.net.HostAndPort;
  *     for the client's address
  * @param corsOrigin the {@code Access-Control-Allow-Origin} of every answer to this request, when
  *     the route has CORS and allows the request's origin ({@link CorsPolicy#allowOrigin}); else null
+ * @param lease the request's place in its route's connection limit, which the engine gives back when
+ *     the request ends however it ends (answered, the client gone, its tunnel closed, its stream
+ *     reset); null when the route has no connection limit or the request was refused before it
  * @param auth for a request to forward or tunnel on a route with an
  *     {@link io.clbingress.dataplane.table.ExternalAuth}: what its service is asked, before the
  *     request goes on ({@link ExternalAuthClient}); else null. (As in nginx, where auth_request runs in
- *     the access phase: after the access list, preflights, redirects and the rate limit, before the
+ *     the access phase: after the access list, preflights, redirects and the limits, before the
  *     proxy.)
  */
 record Dispatch(Action action, int status, CompiledRoute route, String uri, String host, HostAndPort authority,
-    String balanceKey, String corsOrigin, AuthCall auth) {
+    String balanceKey, String corsOrigin, ConnectionLimitZone.Lease lease, AuthCall auth) {
 
   /** The proxy's choices for a request head. */
   enum Action { REFUSE, NOT_FOUND, FORBIDDEN, LIMITED, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
@@ -71,7 +78,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
    * @param options its method is {@code OPTIONS}
    * @param declaredLength its Content-Length, -1 when it has none
    * @param values its headers, cookies and client address, read only for a route with a canary, CORS,
-   *     source ranges or a cluster with a hash key, during this call only
+   *     source ranges, a rate or connection limit or a cluster with a hash key, during this call only
    */
   static Dispatch of(ListenerRouter listener, int headRefusal, String uri, String rawPath, String query,
       String hostHeader, HostAndPort hostParsed, boolean upgrade, boolean options, long declaredLength,
@@ -88,7 +95,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean fragment = uri.indexOf('#') >= 0;
     String path = headRefusal != 0 || !originOrAbsolute || fragment ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
-      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null, null);
+      return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null, null, null);
     }
     String forwarded = path == rawPath && uri.startsWith("/") ? uri // RequestPath changed nothing
         : query == null ? path : path + "?" + query;
@@ -99,23 +106,29 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     String corsOrigin = route == null || route.cors() == null ? null
         : route.cors().allowOrigin(values.header("origin"));
     Action action;
+    ConnectionLimitZone.Lease lease = null;
     if (route == null) {
       action = Action.NOT_FOUND;
     } else if (route.sourceRanges() != null && !route.sourceRanges().allows(values.clientAddress())) {
-      return new Dispatch(Action.FORBIDDEN, 403, route, null, host, named, null, null, null);
+      return new Dispatch(Action.FORBIDDEN, 403, route, null, host, named, null, null, null, null);
     } else if (options && corsOrigin != null) {
       action = Action.PREFLIGHT;
     } else if (named == null && route.redirectKeepsHost()) {
       // a redirect that keeps the request's host, and the request named none (HTTP/1.0 without Host,
       // an empty or unreadable Host): "https:///x" would let the path choose the host in a browser
-      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null, null);
+      return new Dispatch(Action.REFUSE, 400, route, null, host, null, null, null, null, null);
     } else if (route.redirect() != null) {
       action = Action.REDIRECT;
     } else if (route.route().redirectToHttps() && !"https".equals(values.scheme())) {
       // (a trusted proxy that ended the client's TLS says so in X-Forwarded-Proto: no redirect loop)
       action = Action.REDIRECT_TO_HTTPS;
     } else if (route.rateLimit() != null && !route.rateLimit().admit(values.clientAddress(), System.nanoTime() / 1_000_000)) {
-      return new Dispatch(Action.LIMITED, 503, route, null, host, named, null, corsOrigin, null);
+      return new Dispatch(Action.LIMITED, route.rateLimit().status(), route, null, host, named, null, corsOrigin, null,
+          null);
+    } else if (route.connectionLimit() != null
+        && (lease = route.connectionLimit().acquire(values.clientAddress())) == null) {
+      return new Dispatch(Action.LIMITED, route.connectionLimit().status(), route, null, host, named, null, corsOrigin,
+          null, null);
     } else if (!route.cluster().hasEndpoints()) {
       action = Action.NO_ENDPOINT;
     } else if (upgrade) {
@@ -133,10 +146,13 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
       if (forwarded == null) {
-        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null, null, null);
+        if (lease != null) {
+          lease.release();
+        }
+        return new Dispatch(Action.REFUSE, 400, route, null, host, named, null, null, null, null);
       }
     }
-    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin, auth);
+    return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin, lease, auth);
   }
 
   /**

@@ -425,7 +425,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     HttpRequest page = ErrorPageRequest.netty(request, route, status, clientUri);
     Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null, null,
-        null);
+        null, null);
     ForwardedExchange fetching = new ForwardedExchange(client, page, fetch, status);
     fetching.setCookie = setCookie; // a new session stays on the endpoint that answered
     client.handOver(fetching);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.HashMap;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
 import io.vertx.core.Handler;
@@ -133,12 +134,23 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     CompiledRoute route = dispatch.route();
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
+    ConnectionLimitZone.Lease lease = dispatch.lease();
+    // Vert.x calls the end handler when the answer ends, and also when the stream is reset or the
+    // connection closes before it did: the request's place in its connection limit goes back then;
+    // a tunnel's (101) when its connection closes.
     request.response().endHandler(v -> {
       if (guard != null) {
         guard.requestEnded(limits);
       }
+      if (lease != null && request.response().getStatusCode() != 101) {
+        lease.release();
+      }
       metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
     });
+    if (lease != null && dispatch.action() == Dispatch.Action.UPGRADE) {
+      ((io.vertx.core.net.impl.ConnectionBase) request.connection()).channel().closeFuture()
+          .addListener(closed -> lease.release());
+    }
     if (dispatch.corsOrigin() != null) {
       editAnswer(request, dispatch, null);
     }
@@ -157,7 +169,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
       case FORBIDDEN -> Responses.send(request, 403, "Forbidden");
-      case LIMITED -> Responses.send(request, 503, "Service Unavailable");
+      case LIMITED -> Responses.send(request, dispatch.status(), Responses.reason(dispatch.status()));
       case PREFLIGHT -> Responses.noContent(request);
       case REDIRECT -> redirect(request, route.redirect().statusCode(),
           dispatch.redirectLocation(request.isSSL() ? "https" : "http"));

@@ -1,7 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.routing.ClientCounts;
 import io.clbingress.dataplane.table.TunnelLimits;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class TunnelCaps {
 
-  private final ConcurrentHashMap<String, Integer> perSource = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
+  /** No bound on keys here: the entries are at most the open tunnels, which the caps bound. */
+  private final ClientCounts perSource = new ClientCounts(Integer.MAX_VALUE);
+  private final ClientCounts perClient = new ClientCounts(Integer.MAX_VALUE);
 
   /** A tunnel's place in the counts; {@link #release} gives it back, once. */
   static final class Slot {
@@ -44,37 +45,19 @@ final class TunnelCaps {
    */
   Slot reserve(String source, String clientAddress, TunnelLimits limits) {
     String client = source + " " + clientAddress;
-    if (!take(perSource, source, limits.maxTunnels())) {
+    if (!perSource.take(source, limits.maxTunnels())) {
       return null;
     }
-    if (!take(perClient, client, limits.maxTunnelsPerClient())) {
-      giveBack(perSource, source);
+    if (!perClient.take(client, limits.maxTunnelsPerClient())) {
+      perSource.giveBack(source);
       return null;
     }
     return new Slot(this, source, client);
   }
 
   private void giveBack(String source, String client) {
-    giveBack(perSource, source);
-    giveBack(perClient, client);
-  }
-
-  /** One more for {@code key} unless it has {@code max} already (0: no cap). */
-  private static boolean take(ConcurrentHashMap<String, Integer> counts, String key, int max) {
-    boolean[] taken = {false};
-    counts.compute(key, (k, n) -> {
-      int now = n == null ? 0 : n;
-      if (max > 0 && now >= max) {
-        return n;
-      }
-      taken[0] = true;
-      return now + 1;
-    });
-    return taken[0];
-  }
-
-  private static void giveBack(ConcurrentHashMap<String, Integer> counts, String key) {
-    counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    perSource.giveBack(source);
+    perClient.giveBack(client);
   }
 
   /** Sources and source-client pairs counted now (for tests: zero once every tunnel closed). */

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.routing;
 
 import io.clbingress.dataplane.table.Canary;
+import io.clbingress.dataplane.table.ConnectionLimit;
 import io.clbingress.dataplane.table.Cors;
 import io.clbingress.dataplane.table.ErrorPages;
 import io.clbingress.dataplane.table.ExternalAuth;
@@ -35,19 +36,20 @@ import java.util.List;
  * @param cors its {@link Cors} filter compiled, or null
  * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
  * @param rateLimit the counts of its {@link LocalRateLimit}, or null (no limit)
+ * @param connectionLimit the counts of its {@link ConnectionLimit}, or null (no limit)
  * @param externalAuth its {@link ExternalAuth} compiled, or null (no authentication)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
     Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit,
-    ExternalAuthPolicy externalAuth) {
+    ConnectionLimitZone connectionLimit, ExternalAuthPolicy externalAuth) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
-        sourceRanges(route), null, externalAuth(route));
+        sourceRanges(route), null, null, externalAuth(route));
   }
 
   /**
@@ -56,23 +58,26 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
    *
    * @param clusters the table's clusters compiled, by name
    * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
-   * @param zones the data plane's rate-limit counts, which a route with a {@link LocalRateLimit} joins
+   * @param zones the data plane's rate-limit and connection-limit counts, which a route with a
+   *     {@link LocalRateLimit} or a {@link ConnectionLimit} joins
    */
   static CompiledRoute compile(RouteKey key, Route route, java.util.Map<String, UpstreamCluster> clusters,
       boolean clientCertificates, long maxBodyBytes, RateLimitZones zones) {
     CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), clientCertificates, maxBodyBytes);
     LocalRateLimit limit = route.filter(LocalRateLimit.class);
-    if (limit != null) {
+    ConnectionLimit connections = route.filter(ConnectionLimit.class);
+    if (limit != null || connections != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie, null,
-          compiled.retry, compiled.cors, compiled.sourceRanges, zones.zone(route.source(), limit), compiled.externalAuth);
+          compiled.retry, compiled.cors, compiled.sourceRanges, limit == null ? null : zones.zone(route.source(), limit),
+          connections == null ? null : zones.connections(route.source(), connections), compiled.externalAuth);
     }
     ErrorPages errorPages = route.filter(ErrorPages.class);
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
           ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
-          compiled.cors, compiled.sourceRanges, compiled.rateLimit, compiled.externalAuth);
+          compiled.cors, compiled.sourceRanges, compiled.rateLimit, compiled.connectionLimit, compiled.externalAuth);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -96,10 +101,10 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
         redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
-        externalAuth);
+        connectionLimit, externalAuth);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
         upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
-        externalAuth);
+        connectionLimit, externalAuth);
   }
 
   private static PathRewriter pathRewriter(Route route) {

@@ -22,14 +22,22 @@ public final class RateLimitZone {
   public static final int MAX_CLIENTS = 65_536;
 
   private final LocalRateLimit limit;
+  private final int status;
   private final SourceRangeRules exempt;
   /** Per rate: thousandths of a request drained per millisecond ×1000, and the burst in thousandths. */
   private final long[] ratePerSecondMilli;
   private final long[] burstMilli;
   private final Cache<String, long[]> clients;
 
+  /** A zone whose refusals are 503 (ingress-nginx's default). */
   public RateLimitZone(LocalRateLimit limit) {
+    this(limit, LimitStatuses.DEFAULTS.request());
+  }
+
+  /** @param status the answer to a request over the limit ({@link LimitStatuses#request}) */
+  public RateLimitZone(LocalRateLimit limit, int status) {
     this.limit = limit;
+    this.status = status;
     this.exempt = limit.exempt().isEmpty() ? null : new SourceRangeRules(new SourceRanges(limit.exempt(), List.of()));
     int rates = (limit.requestsPerSecond() > 0 ? 1 : 0) + (limit.requestsPerMinute() > 0 ? 1 : 0);
     ratePerSecondMilli = new long[rates];
@@ -51,6 +59,11 @@ public final class RateLimitZone {
 
   public LocalRateLimit limit() {
     return limit;
+  }
+
+  /** The status of a refused request. */
+  public int status() {
+    return status;
   }
 
   /**

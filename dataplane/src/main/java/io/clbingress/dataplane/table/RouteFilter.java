@@ -21,8 +21,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges"),
     @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit"),
     @JsonSubTypes.Type(value = TunnelLimits.class, name = "TunnelLimits"),
+    @JsonSubTypes.Type(value = ConnectionLimit.class, name = "ConnectionLimit"),
     @JsonSubTypes.Type(value = ExternalAuth.class, name = "ExternalAuth")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, ExternalAuth {
+    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, ConnectionLimit, ExternalAuth {
 }

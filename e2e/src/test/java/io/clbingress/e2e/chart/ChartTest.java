@@ -200,33 +200,76 @@ public class ChartTest {
       """)
   void clientAddressValuesBecomeDataPlaneFlags(String name, String values, String expected,
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    // Given
-    Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
     // When
-    String yaml = new Helm(CHART).template().withName("clb").withNamespace("clb-system").withKubeVersion("1.30.0")
-        .withValuesFile(file).call();
+    List<String> args = dataPlaneArgs(values, dir);
     // Then
-    List<String> args = named(objects(yaml), Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getArgs();
     List<String> clientAddress = args.stream().filter(a -> a.startsWith("--trusted-proxies")
         || a.startsWith("--forwarded-for-header") || a.startsWith("--proxy-protocol")).toList();
     assertThat(String.join(" ", clientAddress)).isEqualTo(expected.equals("-") ? "" : expected);
+  }
+
+  /**
+   * The data plane's args rendered from a values file of {@code values}, checked by the jar's own
+   * command line.
+   */
+  private static List<String> dataPlaneArgs(String values, Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
+    String yaml = new Helm(CHART).template().withName("clb").withNamespace("clb-system").withKubeVersion("1.30.0")
+        .withValuesFile(file).call();
+    List<String> args = named(objects(yaml), Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getArgs();
     new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+    return args;
+  }
+
+  /** Each values file {@code wrong[0]} is refused by the chart with a message holding {@code wrong[1]}. */
+  private static void assertRefused(Path dir, String[][] wrongs) throws IOException {
+    for (String[] wrong : wrongs) {
+      Path values = Files.writeString(dir.resolve("values.yaml"), wrong[0] + "\n");
+      assertThatThrownBy(() -> new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
+          .withValuesFile(values).call()).as(wrong[0]).hasMessageContaining(wrong[1]);
+    }
   }
 
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
-    for (String[] wrong : new String[][] {
+    assertRefused(dir, new String[][] {
         {"config: {trustedProxies: [lb.example.com]}", "/config/trustedProxies/0"},
         {"config: {trustedProxies: 10.0.0.0/8}", "/config/trustedProxies"},
         {"config: {use-forwarded-headers: 'yes'}", "/config/use-forwarded-headers"},
         {"config: {forwarded-for-header: 'X Client'}", "/config/forwarded-for-header"},
         {"config: {proxyProtocol: 'true'}", "/config/proxyProtocol"},
-        {"config: {use-gzip: 'true'}", "use-gzip"}}) {
-      Path values = Files.writeString(dir.resolve("values.yaml"), wrong[0] + "\n");
-      assertThatThrownBy(() -> new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
-          .withValuesFile(values).call()).as(wrong[0]).hasMessageContaining(wrong[1]);
-    }
+        {"config: {use-gzip: 'true'}", "use-gzip"}});
+  }
+
+  /**
+   * The answer of limited requests (issue 13): ours, and the ingress-nginx ConfigMap names
+   * limit-req-status-code and limit-conn-status-code mapped onto the same flags, ours winning; each
+   * rendering's data plane args are parsed by the jar's own command line.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults     | config: {}                                                                    | -
+      ours         | config: {limitReqStatusCode: 429, limitConnStatusCode: 503}                   | --limit-req-status-code=429 --limit-conn-status-code=503
+      nginx names  | config: {limit-req-status-code: '429', limit-conn-status-code: 444}           | --limit-req-status-code=429 --limit-conn-status-code=444
+      ours win     | config: {limitConnStatusCode: 599, limit-conn-status-code: '429'}             | --limit-conn-status-code=599
+      """)
+  void limitStatusValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // When
+    List<String> statuses = dataPlaneArgs(values, dir).stream().filter(a -> a.startsWith("--limit-")).toList();
+    // Then
+    assertThat(String.join(" ", statuses)).isEqualTo(expected.equals("-") ? "" : expected);
+  }
+
+  @Test
+  void wrongLimitStatusValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    assertRefused(dir, new String[][] {
+        {"config: {limitReqStatusCode: 399}", "/config/limitReqStatusCode"},
+        {"config: {limitConnStatusCode: 600}", "/config/limitConnStatusCode"},
+        {"config: {limitConnStatusCode: '429'}", "/config/limitConnStatusCode"},
+        {"config: {limit-req-status-code: '200'}", "/config/limit-req-status-code"},
+        {"config: {limit-conn-status-code: 600}", "/config/limit-conn-status-code"}});
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
 import io.clbingress.dataplane.proxy.RealIp;
+import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.util.List;
@@ -74,6 +75,17 @@ public final class DataPlaneFlags {
           + "Connections without one are closed (env CLB_PROXY_PROTOCOL; default ${DEFAULT-VALUE}).")
   boolean proxyProtocol;
 
+  @Option(names = "--limit-req-status-code", defaultValue = "${env:CLB_LIMIT_REQ_STATUS_CODE:-503}", paramLabel = "CODE",
+      description = "The status of a request refused by its route's rate limit (limit-rps, limit-rpm), 400-599 "
+          + "(ingress-nginx's limit-req-status-code) (env CLB_LIMIT_REQ_STATUS_CODE; default ${DEFAULT-VALUE}).")
+  int limitReqStatusCode;
+
+  @Option(names = "--limit-conn-status-code", defaultValue = "${env:CLB_LIMIT_CONN_STATUS_CODE:-503}",
+      paramLabel = "CODE", description = "The status of a request refused by its route's connection limit "
+          + "(limit-connections), 400-599 (ingress-nginx's limit-conn-status-code) (env CLB_LIMIT_CONN_STATUS_CODE; "
+          + "default ${DEFAULT-VALUE}).")
+  int limitConnStatusCode;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -105,6 +117,12 @@ public final class DataPlaneFlags {
       return (e.getMessage().contains("header name") ? "--forwarded-for-header " + forwardedForHeader
           : "--trusted-proxies " + trustedProxies) + ": " + e.getMessage();
     }
+    if (!isLimitStatus(limitReqStatusCode)) {
+      return "--limit-req-status-code " + limitReqStatusCode + ": not a status 400-599";
+    }
+    if (!isLimitStatus(limitConnStatusCode)) {
+      return "--limit-conn-status-code " + limitConnStatusCode + ": not a status 400-599";
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -118,7 +136,13 @@ public final class DataPlaneFlags {
   DataPlaneOptions options() {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
-        new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol);
+        new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
+        .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode));
+  }
+
+  /** nginx's limit_req_status and limit_conn_status take 400-599. */
+  private static boolean isLimitStatus(int status) {
+    return status >= 400 && status <= 599;
   }
 
   private RealIp realIp() {

@@ -160,6 +160,97 @@ public class CLBListenerSpec {
     public HealthCheck healthCheck;
     @JsonPropertyDescription("Answer with a redirect instead of forwarding (instead of backend and backends).")
     public Redirect redirect;
+    @JsonPropertyDescription("Which client addresses the rule serves (as the whitelist-source-range and"
+        + " denylist-source-range annotations); the others get 403.")
+    public SourceRanges sourceRanges;
+    @JsonPropertyDescription("Requests per second or minute per client address, per data plane replica (as limit-rps,"
+        + " limit-rpm, limit-burst-multiplier, limit-whitelist).")
+    public RateLimit rateLimit;
+    @JsonPropertyDescription("Requests in progress at once per client address, per data plane replica (as"
+        + " limit-connections).")
+    public ConnectionLimit connectionLimit;
+    @JsonPropertyDescription("Caps on the rule's WebSocket tunnels, per data plane replica (as max-tunnels and"
+        + " max-tunnels-per-client).")
+    public TunnelLimits tunnelLimits;
+    @JsonPropertyDescription("Cross-origin requests answered at the edge (as enable-cors and the cors-* annotations).")
+    public Cors cors;
+  }
+
+  /**
+   * A rule's access list, as the {@code whitelist-source-range} and {@code denylist-source-range}
+   * annotations ({@link io.clbingress.dataplane.table.SourceRanges}).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SourceRanges {
+    @JsonPropertyDescription("IPv4/IPv6 CIDRs or addresses served; empty or omitted: any not denied.")
+    public List<String> allow;
+    @JsonPropertyDescription("IPv4/IPv6 CIDRs or addresses refused (403), even when allow has them.")
+    public List<String> deny;
+  }
+
+  /** A rule's rate limit, as the {@code limit-rps} annotations ({@link io.clbingress.dataplane.table.LocalRateLimit}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RateLimit {
+    @Min(0)
+    @Max(1_000_000)
+    @JsonPropertyDescription("Requests per second per client address; 0 or omitted: none.")
+    public Integer rps;
+    @Min(0)
+    @Max(60_000_000)
+    @JsonPropertyDescription("Requests per minute per client address; 0 or omitted: none. With rps, a request must pass"
+        + " both.")
+    public Integer rpm;
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("A client may send this many times the rate at once. Default: 5.")
+    public Integer burstMultiplier;
+    @JsonPropertyDescription("Client addresses or CIDRs never limited.")
+    public List<String> exempt;
+  }
+
+  /** A rule's connection limit, as the {@code limit-connections} annotation ({@link io.clbingress.dataplane.table.ConnectionLimit}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ConnectionLimit {
+    @Required
+    @Min(1)
+    @Max(10_000_000)
+    @JsonPropertyDescription("Requests in progress at once per client address (an idle kept-alive connection does not"
+        + " count; each HTTP/2 stream and each open WebSocket does).")
+    public Integer connections;
+    @JsonPropertyDescription("Client addresses or CIDRs never limited.")
+    public List<String> exempt;
+  }
+
+  /** A rule's tunnel caps, as the {@code max-tunnels} annotations ({@link io.clbingress.dataplane.table.TunnelLimits}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class TunnelLimits {
+    @Min(0)
+    @Max(10_000_000)
+    @JsonPropertyDescription("WebSocket tunnels open at once through the rule; 0 or omitted: no cap.")
+    public Integer maxTunnels;
+    @Min(0)
+    @Max(10_000_000)
+    @JsonPropertyDescription("The same per client address; 0 or omitted: no cap.")
+    public Integer maxTunnelsPerClient;
+  }
+
+  /** A rule's CORS, as {@code enable-cors} and the {@code cors-*} annotations ({@link io.clbingress.dataplane.table.Cors}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Cors {
+    @JsonPropertyDescription("[\"*\"] or origins http(s)://host[:port], whose host may start with *. Default: [\"*\"].")
+    public List<String> allowOrigins;
+    @JsonPropertyDescription("Methods of Access-Control-Allow-Methods. Default: GET, PUT, POST, DELETE, PATCH, OPTIONS.")
+    public List<String> allowMethods;
+    @JsonPropertyDescription("Header names of Access-Control-Allow-Headers. Default: as the cors-allow-headers"
+        + " annotation's.")
+    public List<String> allowHeaders;
+    @JsonPropertyDescription("Header names of Access-Control-Expose-Headers. Default: none.")
+    public List<String> exposeHeaders;
+    @JsonPropertyDescription("Send Access-Control-Allow-Credentials: true. Default: true.")
+    public Boolean allowCredentials;
+    @Min(0)
+    @JsonPropertyDescription("Access-Control-Max-Age in seconds. Default: 1728000.")
+    public Integer maxAgeSeconds;
   }
 
   /** A forwarding rule's redirect, as a CLB forwarding rule's and Gateway API's RequestRedirect. */

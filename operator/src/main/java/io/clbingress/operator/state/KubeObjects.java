@@ -78,6 +78,22 @@ public final class KubeObjects {
     return new EndpointSliceInfo(ref(slice), serviceName, ports, endpoints);
   }
 
+  /** A rule's edge policy fields as written. */
+  private static ListenerInfo.Policies policies(CLBListenerSpec.ForwardingRule rule) {
+    var ranges = rule.sourceRanges;
+    var rate = rule.rateLimit;
+    var connections = rule.connectionLimit;
+    var tunnels = rule.tunnelLimits;
+    var cors = rule.cors;
+    return new ListenerInfo.Policies(
+        ranges == null ? null : new ListenerInfo.SourceRanges(ranges.allow, ranges.deny),
+        rate == null ? null : new ListenerInfo.RateLimit(rate.rps, rate.rpm, rate.burstMultiplier, rate.exempt),
+        connections == null ? null : new ListenerInfo.ConnectionLimit(connections.connections, connections.exempt),
+        tunnels == null ? null : new ListenerInfo.TunnelLimits(tunnels.maxTunnels, tunnels.maxTunnelsPerClient),
+        cors == null ? null : new ListenerInfo.Cors(cors.allowOrigins, cors.allowMethods, cors.allowHeaders,
+            cors.exposeHeaders, cors.allowCredentials, cors.maxAgeSeconds));
+  }
+
   public static ListenerInfo listener(CLBListener listener, Instant fallbackCreated) {
     ObjectMeta meta = listener.getMetadata();
     CLBListenerSpec spec = Objects.requireNonNullElseGet(listener.getSpec(), CLBListenerSpec::new);
@@ -96,7 +112,7 @@ public final class KubeObjects {
             new ListenerInfo.Timeouts(rule.proxyReadTimeout, rule.proxySendTimeout, rule.proxyConnectTimeout),
             healthCheck(rule.healthCheck), rule.redirect == null ? null : new ListenerInfo.Redirect(
                 rule.redirect.scheme == null ? null : rule.redirect.scheme.name(), rule.redirect.host, rule.redirect.port,
-                rule.redirect.path, rule.redirect.statusCode)))
+                rule.redirect.path, rule.redirect.statusCode), policies(rule)))
         .toList();
     ListenerInfo.Tls tls = spec.certificate == null ? null : new ListenerInfo.Tls(spec.certificate.secretName,
         spec.certificate.mode == null ? null : spec.certificate.mode.name(), spec.certificate.caSecretName,

@@ -60,18 +60,53 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
    *
    * @param backends {@code backends}: a traffic split over Services by weight; empty when not set
    * @param redirect {@code redirect} as written; null when not set
+   * @param policies its edge policies as written ({@link Policies#NONE} when none is set)
    */
   public record Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
-      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck, Redirect redirect) {
+      String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck, Redirect redirect,
+      Policies policies) {
     public Rule {
       backends = List.copyOf(backends);
       timeouts = Objects.requireNonNullElse(timeouts, Timeouts.NONE);
+      policies = Objects.requireNonNullElse(policies, Policies.NONE);
     }
 
     public Rule(String host, String path, String pathType, BackendRef backend, List<WeightedBackend> backends,
         String scheduler, Integer sessionTtlSeconds, Timeouts timeouts, HealthCheck healthCheck) {
-      this(host, path, pathType, backend, backends, scheduler, sessionTtlSeconds, timeouts, healthCheck, null);
+      this(host, path, pathType, backend, backends, scheduler, sessionTtlSeconds, timeouts, healthCheck, null,
+          Policies.NONE);
     }
+  }
+
+  /**
+   * A rule's edge policy fields as written; a null block was not set, and null fields or lists
+   * inside a block were not set either.
+   */
+  public record Policies(SourceRanges sourceRanges, RateLimit rateLimit, ConnectionLimit connectionLimit,
+      TunnelLimits tunnelLimits, Cors cors) {
+    /** No policy. */
+    public static final Policies NONE = new Policies(null, null, null, null, null);
+  }
+
+  /** {@code sourceRanges}: CIDRs or addresses. */
+  public record SourceRanges(List<String> allow, List<String> deny) {
+  }
+
+  /** {@code rateLimit}. */
+  public record RateLimit(Integer rps, Integer rpm, Integer burstMultiplier, List<String> exempt) {
+  }
+
+  /** {@code connectionLimit}. */
+  public record ConnectionLimit(Integer connections, List<String> exempt) {
+  }
+
+  /** {@code tunnelLimits}. */
+  public record TunnelLimits(Integer maxTunnels, Integer maxTunnelsPerClient) {
+  }
+
+  /** {@code cors}. */
+  public record Cors(List<String> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
+      List<String> exposeHeaders, Boolean allowCredentials, Integer maxAgeSeconds) {
   }
 
   /** A rule's {@code redirect} as written; null fields were not set. */

@@ -239,13 +239,18 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       + " allow-source-range has them");
   public static final AnnotationSpec LIMIT_RPS = new AnnotationSpec("limit-rps", Type.NUMBER, 0, 1_000_000, List.of(),
       true, "0", "requests per second per client address, per data plane replica (0 = no limit); a client may send"
-      + " limit-burst-multiplier times as many at once; above that, 503 without reaching the backend");
+      + " limit-burst-multiplier times as many at once; above that, the limit-req-status-code (503) without reaching"
+      + " the backend");
   public static final AnnotationSpec LIMIT_RPM = new AnnotationSpec("limit-rpm", Type.NUMBER, 0, 60_000_000,
       List.of(), true, "0", "requests per minute per client address, as limit-rps (both set: a request passes both)");
   public static final AnnotationSpec LIMIT_BURST_MULTIPLIER = new AnnotationSpec("limit-burst-multiplier", Type.NUMBER,
       1, 1000, List.of(), true, "5", "the burst of limit-rps and limit-rpm: this many times the rate at once");
+  public static final AnnotationSpec LIMIT_CONNECTIONS = new AnnotationSpec("limit-connections", Type.NUMBER, 0,
+      10_000_000, List.of(), true, "0", "requests in progress at once per client address, per data plane replica"
+      + " (0 = no limit; nginx's limit_conn: an idle kept-alive connection does not count, each HTTP/2 stream and"
+      + " each open WebSocket does); above it, the limit-conn-status-code (503) without reaching the backend");
   public static final AnnotationSpec LIMIT_WHITELIST = new AnnotationSpec("limit-whitelist", Type.CIDRS, 0, 0,
-      List.of(), true, "", "client addresses never rate-limited");
+      List.of(), true, "", "client addresses never rate- or connection-limited");
   public static final AnnotationSpec MAX_TUNNELS = new AnnotationSpec("max-tunnels", Type.NUMBER, 0, 10_000_000,
       List.of(), false, "0", "WebSocket tunnels open at once through the Ingress's routes, per data plane replica"
       + " (0 = no cap); an upgrade over it gets 503 before the backend is asked");
@@ -293,9 +298,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
       CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
-      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT,
-      AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS, AUTH_REQUEST_REDIRECT,
-      AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE);
+      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_CONNECTIONS, LIMIT_WHITELIST, MAX_TUNNELS,
+      MAX_TUNNELS_PER_CLIENT, AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS,
+      AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE);
 
   public String key() {
     return PREFIX + name;

@@ -46,7 +46,7 @@ final class CorsOptions {
   }
 
   /** An annotation's documented default list. */
-  private static List<String> defaults(AnnotationSpec spec) {
+  static List<String> defaults(AnnotationSpec spec) {
     return List.of(spec.defaultValue().split(",\\s*"));
   }
 }

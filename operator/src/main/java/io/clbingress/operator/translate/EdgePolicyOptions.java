@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.ConnectionLimit;
 import io.clbingress.dataplane.table.LocalRateLimit;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SourceRanges;
@@ -11,17 +12,18 @@ import java.util.Map;
 
 /**
  * The edge policies of an Ingress's routes, as route filters: its access list ({@link SourceRanges}),
- * rate limit ({@link LocalRateLimit}), tunnel caps ({@link TunnelLimits}), external authentication
- * ({@link ExternalAuthOptions}) and CORS ({@link CorsOptions}). Wrong values are problems naming
- * the annotation.
+ * rate limit ({@link LocalRateLimit}), connection limit ({@link ConnectionLimit}), tunnel caps
+ * ({@link TunnelLimits}), external authentication ({@link ExternalAuthOptions}) and CORS
+ * ({@link CorsOptions}). Wrong values are problems naming the annotation.
  */
 final class EdgePolicyOptions {
 
   /** The annotations whose wrong value must not open a route ({@link FailClosed}). */
   static final List<AnnotationSpec> GUARDS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
       AnnotationSpec.ALLOW_SOURCE_RANGE, AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS,
-      AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_WHITELIST,
-      AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT), ExternalAuthOptions.ALL.stream()).toList();
+      AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_CONNECTIONS,
+      AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT),
+      ExternalAuthOptions.ALL.stream()).toList();
   /** Every annotation read here: the guards and CORS's (a canary Ingress takes them all from its main one). */
   static final List<AnnotationSpec> ALL = java.util.stream.Stream.concat(GUARDS.stream(), java.util.stream.Stream.of(
       AnnotationSpec.ENABLE_CORS, AnnotationSpec.CORS_ALLOW_ORIGIN, AnnotationSpec.CORS_ALLOW_METHODS,
@@ -49,6 +51,10 @@ final class EdgePolicyOptions {
         AnnotationParser.cidrs(annotations, AnnotationSpec.LIMIT_WHITELIST), List.of());
     if (rps > 0 || rpm > 0) {
       filters.add(new LocalRateLimit(rps, rpm, (int) burst, exempt));
+    }
+    long connections = number(ingress, problems, AnnotationSpec.LIMIT_CONNECTIONS);
+    if (connections > 0) {
+      filters.add(new ConnectionLimit((int) connections, exempt));
     }
     long maxTunnels = number(ingress, problems, AnnotationSpec.MAX_TUNNELS);
     long perClient = number(ingress, problems, AnnotationSpec.MAX_TUNNELS_PER_CLIENT);

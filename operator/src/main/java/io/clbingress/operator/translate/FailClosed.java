@@ -12,10 +12,11 @@ import java.util.Set;
 
 /**
  * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
- * rate limit, a tunnel cap), with no configuration accepted before (a new Ingress, or any after a
- * restart): its paths are still claimed,
- * and answered 403 to every client, rather than left to fall through to another Ingress's less
- * specific path (where ingress-nginx answers 503 for a location it denied). The problems are
+ * rate or connection limit, a tunnel cap), with no configuration accepted before (a new Ingress,
+ * or any after a restart): its paths are still claimed, and answered 403 to every client, rather
+ * than left to fall through to another Ingress's less specific path (where ingress-nginx answers
+ * 503 for a location it denied); a CLBListener rule with a wrong guard field is kept the same way
+ * ({@link ListenerPolicies}). The problems are
  * reported as for any refused Ingress; once the value is right, the Ingress is served as written.
  */
 final class FailClosed {

@@ -8,6 +8,7 @@ import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.RequestRedirect;
+import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
@@ -294,14 +295,18 @@ public final class Translator {
         problems.add(new Problem(listener.ref(), field + ".sessionPersistence.ttlSeconds",
             ttl + " is out of range (0 for off, or 30–86400); the rule is ignored"));
       }
-      if (problems.size() > before) {
+      boolean wrong = problems.size() > before;
+      List<RouteFilter> filters = ListenerPolicies.parse(listener.ref(), rule.policies(), field, problems);
+      if (wrong || filters == null) {
         continue;
+      }
+      if (redirect != null) {
+        filters.add(redirect);
       }
       Scheduler scheduler = rule.scheduler() == null ? Scheduler.WRR : Scheduler.valueOf(rule.scheduler());
       RouteSource source = new RouteSource(listener.ref(), listener.created(),
           TimeoutOverrides.resolve(settings.defaultTimeouts(), timeouts, planned.defaults()), scheduler, null, false,
-          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check,
-          redirect == null ? List.of() : List.of(redirect), null, RouteExtras.NONE);
+          BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check, filters, null, RouteExtras.NONE);
       planned.routes().add(rule, field, source);
     }
   }

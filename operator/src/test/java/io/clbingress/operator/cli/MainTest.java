@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.operator.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,6 +32,9 @@ class MainTest {
       standalone --manifests .  --trusted-proxies 10.0.0.0/8,lb.local  | --trusted-proxies 10.0.0.0/8,lb.local: \"lb.local\" is not an IPv4 or IPv6 address
       dataplane --control-plane http://cp.invalid --trusted-proxies 2001:db8::/129 | --trusted-proxies 2001:db8::/129: \"2001:db8::/129\": prefix length must be 0-128
       standalone --manifests .  --forwarded-for-header X:Y             | --forwarded-for-header X:Y: \"X:Y\" is not a header name
+      standalone --manifests .  --limit-req-status-code 399            | --limit-req-status-code 399: not a status 400-599
+      dataplane --control-plane http://cp.invalid --limit-conn-status-code 600 | --limit-conn-status-code 600: not a status 400-599
+      standalone --manifests .  --limit-conn-status-code too-many      | --limit-conn-status-code
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -45,6 +49,20 @@ class MainTest {
   }
 
   @Test
+  void limitStatusFlagsReachTheDataPlaneOptions() {
+    // Given
+    DataPlaneFlags defaults = new DataPlaneFlags();
+    new picocli.CommandLine(defaults).parseArgs();
+    DataPlaneFlags set = new DataPlaneFlags();
+    new picocli.CommandLine(set).parseArgs("--limit-req-status-code", "429", "--limit-conn-status-code=444");
+    // Then
+    assertThat(defaults.invalid()).isNull();
+    assertThat(defaults.options().limitStatuses()).isEqualTo(LimitStatuses.DEFAULTS);
+    assertThat(set.invalid()).isNull();
+    assertThat(set.options().limitStatuses()).isEqualTo(new LimitStatuses(429, 444));
+  }
+
+  @Test
   void helpListsModesAndEnvironmentVariables() {
     // When
     Result top = run("--help");
@@ -54,7 +72,8 @@ class MainTest {
     assertThat(top.stdout()).contains("operator", "dataplane", "standalone");
     assertThat(standalone.stdout()).contains("--manifests", "CLB_MANIFESTS", "--http-port", "CLB_HTTP_PORT",
         "--drain-seconds", "--admin-port", "--max-request-line-bytes", "CLB_MAX_REQUEST_LINE_BYTES", "--max-header-bytes",
-        "CLB_MAX_HEADER_BYTES");
+        "CLB_MAX_HEADER_BYTES", "--limit-req-status-code", "CLB_LIMIT_REQ_STATUS_CODE", "--limit-conn-status-code",
+        "CLB_LIMIT_CONN_STATUS_CODE");
   }
 
   private record Result(int exitCode, String stdout, String stderr) {
