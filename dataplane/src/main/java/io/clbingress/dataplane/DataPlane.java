@@ -70,7 +70,8 @@ public final class DataPlane implements AutoCloseable {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
-    this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp());
+    this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
+        options.compression());
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
@@ -23,9 +24,19 @@ import java.util.Objects;
  *     {@code --forwarded-for-header}); {@link RealIp#NOBODY} by default
  * @param proxyProtocol the default HTTP and HTTPS listeners take a PROXY protocol header (v1 or v2)
  *     on every connection ({@code --proxy-protocol}); connections without one are closed
+ * @param compression gzip of the default listeners' answers ({@code --gzip} ...) and the level of
+ *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
-    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
+    Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
+    Compression compression) {
+
+  /** Options that compress nothing on the default listeners. */
+  public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
+      Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
+    this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
+        proxyProtocol, Compression.OFF);
+  }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
@@ -43,6 +54,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   public DataPlaneOptions {
     Objects.requireNonNull(headLimits, "headLimits");
     Objects.requireNonNull(realIp, "realIp");
+    Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -55,7 +67,13 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol);
+        headLimits, realIp, proxyProtocol, compression);
+  }
+
+  /** These options with {@code compression} ({@code --gzip} ...). */
+  public DataPlaneOptions withCompression(Compression compression) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, compression);
   }
 
   /** Loopback on free ports, for tests. */

@@ -9,12 +9,13 @@ import java.util.function.Supplier;
  * What every listener's servers share within a data plane: the router in force, the registry of
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
- * ({@code --trusted-proxies}, {@link RealIp}).
+ * ({@code --trusted-proxies}, {@link RealIp}), and the compression settings ({@code --gzip} ..., {@link Compression}).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp) {
+    HeadLimits headLimits, RealIp realIp, Compression compression) {
 
   public ProxyServices {
+    java.util.Objects.requireNonNull(compression, "compression");
     java.util.Objects.requireNonNull(headLimits, "headLimits");
     java.util.Objects.requireNonNull(realIp, "realIp");
   }

@@ -89,7 +89,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
     handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort,
-        services.realIp());
+        services.realIp(), services.compression());
     EventLoop loop = Http1Takeover.eventLoop(context);
     pool = new UpstreamPool(loop, Http1Takeover.channels(vertx), Http1Takeover.resolver(vertx));
     Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets);

@@ -31,6 +31,10 @@ class MainTest {
       standalone --manifests .  --trusted-proxies 10.0.0.0/8,lb.local  | --trusted-proxies 10.0.0.0/8,lb.local: \"lb.local\" is not an IPv4 or IPv6 address
       dataplane --control-plane http://cp.invalid --trusted-proxies 2001:db8::/129 | --trusted-proxies 2001:db8::/129: \"2001:db8::/129\": prefix length must be 0-128
       standalone --manifests .  --forwarded-for-header X:Y             | --forwarded-for-header X:Y: \"X:Y\" is not a header name
+      standalone --manifests .  --gzip --gzip-level 10                 | --gzip-level 10: gzip level must be 1-9
+      dataplane --control-plane http://cp.invalid --gzip-level 0       | --gzip-level 0: gzip level must be 1-9
+      standalone --manifests .  --gzip-min-length -1                   | --gzip-min-length -1: gzip minLength must be 0 or more
+      standalone --manifests .  --gzip-types text/css,nonsense         | --gzip-types text/css,nonsense: gzip type \"nonsense\" is not a media type
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
