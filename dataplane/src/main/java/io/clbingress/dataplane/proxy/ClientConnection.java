@@ -240,6 +240,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     exchange = null;
     cors = null;
     corsOrigin = null;
+    gzip = null;
     inAnswer = true;
     HttpHeaders headers = request.headers();
     client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header())) : peer;
