@@ -82,3 +82,50 @@ limit-conn-status-code (ours win when both are set); none when unset: 503, as in
 - --limit-conn-status-code={{ $conn }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Data plane flags for compression, from config.gzip {enabled, minLength, types, level}, or from the
+ingress-nginx ConfigMap names in config (ours win when both are set): use-gzip -> --gzip,
+gzip-min-length -> --gzip-min-length, gzip-types (space-separated) -> --gzip-types,
+gzip-level -> --gzip-level. Unset values keep the data plane's defaults (ingress-nginx's).
+*/}}
+{{- define "clb.gzipArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- $gzip := $cfg.gzip | default dict -}}
+{{- $on := false -}}
+{{- if hasKey $gzip "enabled" -}}
+{{- $on = eq (toString $gzip.enabled) "true" -}}
+{{- else -}}
+{{- $on = eq (toString (index $cfg "use-gzip" | default "false")) "true" -}}
+{{- end -}}
+{{- $min := "" -}}
+{{- if hasKey $gzip "minLength" -}}
+{{- $min = toString (int64 $gzip.minLength) -}}
+{{- else if hasKey $cfg "gzip-min-length" -}}
+{{- $min = toString (int64 (index $cfg "gzip-min-length")) -}}
+{{- end -}}
+{{- $types := "" -}}
+{{- if $gzip.types -}}
+{{- $types = join "," $gzip.types -}}
+{{- else if hasKey $cfg "gzip-types" -}}
+{{- $types = index $cfg "gzip-types" | trim -}}
+{{- end -}}
+{{- $level := "" -}}
+{{- if hasKey $gzip "level" -}}
+{{- $level = toString (int64 $gzip.level) -}}
+{{- else if hasKey $cfg "gzip-level" -}}
+{{- $level = toString (int64 (index $cfg "gzip-level")) -}}
+{{- end -}}
+{{- if $on }}
+- --gzip=true
+{{- end }}
+{{- if $min }}
+- --gzip-min-length={{ $min }}
+{{- end }}
+{{- if $types }}
+- {{ printf "--gzip-types=%s" $types | quote }}
+{{- end }}
+{{- if $level }}
+- --gzip-level={{ $level }}
+{{- end }}
+{{- end -}}

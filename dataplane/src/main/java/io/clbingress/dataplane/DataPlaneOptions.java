@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.HeadLimits;
@@ -26,16 +27,25 @@ import java.util.Objects;
  *     on every connection ({@code --proxy-protocol}); connections without one are closed
  * @param limitStatuses the answers of requests over a rate or connection limit
  *     ({@code --limit-req-status-code}, {@code --limit-conn-status-code}); 503 both by default
+ * @param compression gzip of the default listeners' answers ({@code --gzip} ...) and the level of
+ *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
-    LimitStatuses limitStatuses) {
+    LimitStatuses limitStatuses, Compression compression) {
+
+  /** Options with the default limit answers that compress nothing on the default listeners. */
+  public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
+      Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
+    this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
+        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF);
+  }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false, LimitStatuses.DEFAULTS);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -48,6 +58,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
     Objects.requireNonNull(headLimits, "headLimits");
     Objects.requireNonNull(realIp, "realIp");
     Objects.requireNonNull(limitStatuses, "limitStatuses");
+    Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -60,13 +71,19 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression);
   }
 
   /** These options with {@code limitStatuses} for the answers of limited requests. */
   public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+  }
+
+  /** These options with {@code compression} ({@code --gzip} ...). */
+  public DataPlaneOptions withCompression(Compression compression) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses, compression);
   }
 
   /** Loopback on free ports, for tests. */

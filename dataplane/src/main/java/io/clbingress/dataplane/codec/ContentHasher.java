@@ -74,9 +74,7 @@ public final class ContentHasher {
 
   /** The digest of a listener's own settings (the listener without its virtual hosts). */
   private byte[] settingsDigest(Listener listener, Map<String, Map.Entry<Listener, byte[]>> settings) {
-    Listener own = new Listener(listener.name(), listener.protocol(), listener.port(), List.of(),
-        listener.defaultRoute(), listener.tls(), listener.clientLimits(), listener.proxyProtocol(),
-        listener.backendProxyProtocol());
+    Listener own = listener.settingsOnly();
     Map.Entry<Listener, byte[]> before = listenerSettings.get(listener.name());
     byte[] digest = before != null && before.getKey().equals(own) ? before.getValue() : serialisedDigest(own);
     settings.put(listener.name(), Map.entry(own, digest));

@@ -14,6 +14,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -111,6 +113,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * answer is done or the connection closes (a tunnel's close included), whichever comes first.
    */
   private ConnectionLimitZone.Lease lease;
+  /** The current request's compression ({@link GzipRequest}); null on a listener that compresses nothing. */
+  private GzipRequest gzip;
+  /** The current answer's body compressor, or null (not compressed); closed when the answer ends or breaks off. */
+  private GzipEncoder encoder;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
@@ -251,6 +257,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     exchange = null;
     cors = null;
     corsOrigin = null;
+    gzip = null;
     inAnswer = true;
     HttpHeaders headers = request.headers();
     client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header()),
@@ -265,6 +272,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     ListenerRouter listener = engine.front().listener();
     limits = ProxyRequestHandler.limits(listener);
+    gzip = GzipRequest.of(engine.front().compression(), listener, headers);
     boolean upgrade = isUpgrade(request);
     boolean lastOnConnection = engine.front().draining() ? !upgrade : limits.keepaliveMillis() == 0;
     // Without its decoder (it left after a held upgrade request), nothing more is read as HTTP.
@@ -455,6 +463,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     status = response.status().code();
     HttpHeaders headers = response.headers();
     ProxyHeaders.dropHopByHop(headers, false, false);
+    if (gzip != null) {
+      encoder = gzip.answer(head, status, headers::getAll, headers::set, headers::remove);
+    }
     boolean bodyAllowed = !head && status >= 200 && status != 204 && status != 304;
     if (bodyAllowed && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (version == HttpVersion.HTTP_1_0) {
@@ -474,10 +485,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** A piece of the backend's answer body; the last one ends the answer. */
   void relayContent(HttpContent content, boolean last) {
+    if (encoder != null) {
+      content = compressed(content, last);
+    }
     if (last) {
       end(content);
     } else {
       channel.writeAndFlush(content, channel.voidPromise());
+    }
+  }
+
+  /**
+   * A piece of the body compressed; the last one with the gzip trailer (its trailer fields kept),
+   * after which the encoder is closed. The piece given is released.
+   */
+  private HttpContent compressed(HttpContent content, boolean last) {
+    try {
+      if (!last) {
+        return new DefaultHttpContent(encoder.encode(content.content(), channel.alloc()));
+      }
+      ByteBuf rest = encoder.finish(content.content(), channel.alloc());
+      encoder = null;
+      DefaultLastHttpContent end = new DefaultLastHttpContent(rest);
+      end.trailingHeaders().set(((LastHttpContent) content).trailingHeaders());
+      return end;
+    } finally {
+      content.release();
+    }
+  }
+
+  /** The answer's compressor, if any, freed (the answer broke off or the client left). */
+  private void closeEncoder() {
+    if (encoder != null) {
+      encoder.close();
+      encoder = null;
     }
   }
 
@@ -490,6 +531,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * must not take a truncated body for a whole one, so its connection is closed without the end.
    */
   void brokeOff() {
+    closeEncoder();
     closing = true;
     channel.flush(); // what was relayed goes out; the end never comes
     channel.close();
@@ -685,6 +727,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     guard.closed();
+    closeEncoder();
     if (exchange != null && inAnswer) {
       exchange.clientLeft();
     }

@@ -53,16 +53,17 @@ final class HttpForwarder {
    *     path and the query
    * @param from the client ({@link RealIp}), found once for the request
    * @param balanceKey what the cluster hashes instead of the client's address, or null
+   * @param gzip the listener's compression and whether this client takes it; null when it compresses nothing
    */
-  void forward(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, String balanceKey) {
+  void forward(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, String balanceKey) {
     request.pause();
     int first = sessions.choose(request, from.ip(), route, balanceKey);
-    tryEndpoint(request, from, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
+    tryEndpoint(request, from, gzip, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
         first);
   }
 
   /** One try of the request, from a connect to {@code index} on; a failed connect goes on as {@code tries} allows. */
-  private void tryEndpoint(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, NextUpstream tries, int index) {
+  private void tryEndpoint(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, NextUpstream tries, int index) {
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(tries, picker, index, i -> client.request(options(request, uri, route,
             picker.endpoint(i))), () -> !request.response().closed(), (failed, cause, retrying) -> {
@@ -73,8 +74,8 @@ final class HttpForwarder {
             LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(failed), cause.toString());
           }
         })
-        .onSuccess(connected -> send(request, from, connected.connection(), route, uri, connected.index(), null, tries))
-        .onFailure(e -> answerFailure(request, from, route, 502, false));
+        .onSuccess(connected -> send(request, from, gzip, connected.connection(), route, uri, connected.index(), null, tries))
+        .onFailure(e -> answerFailure(request, from, gzip, route, 502, false));
   }
 
   private static RequestOptions options(HttpServerRequest request, String uri, CompiledRoute route, Endpoint endpoint) {
@@ -93,10 +94,10 @@ final class HttpForwarder {
    * Replays a request that a stale pooled connection lost ({@link StaleConnections}), once, on a
    * connection of its own to the same endpoint, closed when the exchange ends.
    */
-  private void replay(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, int index, NextUpstream tries) {
+  private void replay(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, int index, NextUpstream tries) {
     Endpoint endpoint = route.cluster().picker().endpoint(index);
     onFreshConnection(route, endpoint, options(request, uri, route, endpoint))
-        .onSuccess(fresh -> send(request, from, fresh.request(), route, uri, index, fresh.connection(), tries))
+        .onSuccess(fresh -> send(request, from, gzip, fresh.request(), route, uri, index, fresh.connection(), tries))
         .onFailure(e -> {
           metrics.upstreamError(route.route().source(), "connect");
           LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
@@ -126,7 +127,7 @@ final class HttpForwarder {
    *     proves stale); else the connection of a replay, closed when the exchange ends
    * @param tries the request's tries, which decide whether a failure goes on to another endpoint
    */
-  private void send(HttpServerRequest request, RealIp.Client from, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
+  private void send(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
       HttpClientConnection fresh, NextUpstream tries) {
     Runnable release = fresh == null ? () -> { } : fresh::close;
     if (request.response().closed()) {
@@ -177,7 +178,7 @@ final class HttpForwarder {
         if (StaleConnections.replayable(request, reused, bodiless, cause)) {
           LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
               request.method(), request.uri(), picker.endpoint(index), cause.toString());
-          replay(request, from, route, uri, index, tries);
+          replay(request, from, gzip, route, uri, index, tries);
           return;
         }
         int next = tries.next(index, NextUpstream.ofAnswer(cause), 0, !bodiless, request.method().name());
@@ -185,10 +186,10 @@ final class HttpForwarder {
           picker.failed(index);
           LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), request.uri(),
               picker.endpoint(index), cause.toString(), picker.endpoint(next));
-          passOn(request, from, route, uri, tries, next);
+          passOn(request, from, gzip, route, uri, tries, next);
           return;
         }
-        failed(request, from, route, index, cause, continued);
+        failed(request, from, gzip, route, index, cause, continued);
         return;
       }
       if (result.result().statusCode() == 101) {
@@ -199,7 +200,7 @@ final class HttpForwarder {
         LOG.warn("{}: {} {} to {} answered 101 without an upgrade asked: 502", route.route().source(),
             request.method(), request.uri(), picker.endpoint(index));
         upstream.connection().close();
-        answerFailure(request, from, route, 502, false);
+        answerFailure(request, from, gzip, route, 502, false);
         return;
       }
       int status = result.result().statusCode();
@@ -217,7 +218,7 @@ final class HttpForwarder {
         release.run();
         LOG.debug("{} {} {}: {} answered {}, passed on to {}", route.key(), request.method(), request.uri(),
             picker.endpoint(index), status, picker.endpoint(next));
-        passOn(request, from, route, uri, tries, next);
+        passOn(request, from, gzip, route, uri, tries, next);
         return;
       }
       if (route.replacedByPage(status)) {
@@ -227,10 +228,10 @@ final class HttpForwarder {
         release.run();
         LOG.debug("{} {} {}: {} answered {}, replaced by the error backend's page", route.key(), request.method(),
             request.uri(), picker.endpoint(index), status);
-        fetchErrorPage(request, from, route.errorPages(), status);
+        fetchErrorPage(request, from, gzip, route.errorPages(), status);
         return;
       }
-      relay(request, result.result(), route, picker.endpoint(index)).onComplete(done -> {
+      relay(request, result.result(), route, picker.endpoint(index), gzip).onComplete(done -> {
         picker.finished(index);
         release.run();
       });
@@ -238,11 +239,11 @@ final class HttpForwarder {
   }
 
   /** Sends the request to endpoint {@code next} after a failed try; a sticky route's client gets a session there. */
-  private void passOn(HttpServerRequest request, RealIp.Client from, CompiledRoute route, String uri, NextUpstream tries, int next) {
+  private void passOn(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, NextUpstream tries, int next) {
     if (route.route().sessionTtlSeconds() != null) {
       request.response().headers().set("set-cookie", sessions.newSession(route, next, request.isSSL()));
     }
-    tryEndpoint(request, from, route, uri, tries, next);
+    tryEndpoint(request, from, gzip, route, uri, tries, next);
   }
 
   /**
@@ -250,7 +251,7 @@ final class HttpForwarder {
    * backend's answer having been dropped; the proxy's own answer with {@code status} when the error
    * backend cannot answer (no endpoint, failed connect, timeout, reset).
    */
-  private void fetchErrorPage(HttpServerRequest request, RealIp.Client from, ErrorPageRoute pages, int status) {
+  private void fetchErrorPage(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, ErrorPageRoute pages, int status) {
     CompiledRoute fetch = pages.route();
     if (!fetch.cluster().hasEndpoints()) {
       Responses.send(request, status, reason(status));
@@ -264,7 +265,7 @@ final class HttpForwarder {
               metrics.upstreamError(fetch.route().source(), "connect");
               LOG.debug("{} error page from {}: {}", fetch.key(), picker.endpoint(failed), cause.toString());
             })
-        .onSuccess(connected -> sendForPage(request, from, pages, status, connected.connection(), connected.index(), null))
+        .onSuccess(connected -> sendForPage(request, from, gzip, pages, status, connected.connection(), connected.index(), null))
         .onFailure(failure -> pageFailed(request, fetch, status, failure));
   }
 
@@ -272,7 +273,7 @@ final class HttpForwarder {
    * Sends the error page's request and relays its answer; a request lost by a stale pooled
    * connection is sent once more on a new one, as {@link #send} does.
    */
-  private void sendForPage(HttpServerRequest request, RealIp.Client from, ErrorPageRoute pages, int status, HttpClientRequest page,
+  private void sendForPage(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, ErrorPageRoute pages, int status, HttpClientRequest page,
       int index, HttpClientConnection fresh) {
     CompiledRoute fetch = pages.route();
     EndpointPicker picker = fetch.cluster().picker();
@@ -293,7 +294,7 @@ final class HttpForwarder {
           Endpoint endpoint = picker.endpoint(index);
           onFreshConnection(fetch, endpoint, options(request, ErrorPageRequest.PATH, fetch, endpoint)
                   .setMethod(page.getMethod()))
-              .onSuccess(again -> sendForPage(request, from, pages, status, again.request(), index, again.connection()))
+              .onSuccess(again -> sendForPage(request, from, gzip, pages, status, again.request(), index, again.connection()))
               .onFailure(failure -> pageFailed(request, fetch, status, failure));
           return;
         }
@@ -316,7 +317,7 @@ final class HttpForwarder {
       } else {
         picker.succeeded(index);
       }
-      relay(request, answer.result(), fetch, picker.endpoint(index)).onComplete(done -> {
+      relay(request, answer.result(), fetch, picker.endpoint(index), gzip).onComplete(done -> {
         picker.finished(index);
         release.run();
       });
@@ -338,7 +339,7 @@ final class HttpForwarder {
   }
 
   /** No answer came: 413 for a body over the limit, 504 for a timeout, else 502. */
-  private void failed(HttpServerRequest request, RealIp.Client from, CompiledRoute route, int index, Throwable cause, boolean continued) {
+  private void failed(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, int index, Throwable cause, boolean continued) {
     EndpointPicker picker = route.cluster().picker();
     picker.failed(index);
     if (cause instanceof RequestBodyPump.BodyTooLargeException
@@ -353,7 +354,7 @@ final class HttpForwarder {
     // the route's object, the endpoint, what happened and what the client got.
     LOG.warn("{}: {} {} to {} failed ({}): {}", route.route().source(), request.method(), request.uri(),
         picker.endpoint(index), cause.toString(), status);
-    answerFailure(request, from, route, status, continued);
+    answerFailure(request, from, gzip, route, status, continued);
   }
 
   /**
@@ -361,9 +362,9 @@ final class HttpForwarder {
    * replaces {@code status} (as nginx's {@code error_page} replaces the 502 and 504 nginx makes
    * itself) and the client sends no body after a 100 Continue; else {@code status}.
    */
-  private void answerFailure(HttpServerRequest request, RealIp.Client from, CompiledRoute route, int status, boolean continued) {
+  private void answerFailure(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, int status, boolean continued) {
     if (!continued && route.replacedByPage(status)) {
-      fetchErrorPage(request, from, route.errorPages(), status);
+      fetchErrorPage(request, from, gzip, route.errorPages(), status);
     } else if (continued) {
       Responses.sendAfterContinue(request, status, reason(status));
     } else {
@@ -372,7 +373,7 @@ final class HttpForwarder {
   }
 
   private static Future<Void> relay(HttpServerRequest request, HttpClientResponse upstream, CompiledRoute route,
-      Endpoint endpoint) {
+      Endpoint endpoint, GzipRequest gzip) {
     HttpServerResponse response = request.response();
     if (response.closed()) {
       upstream.request().reset();
@@ -381,12 +382,18 @@ final class HttpForwarder {
     response.setStatusCode(upstream.statusCode());
     response.setStatusMessage(upstream.statusMessage());
     ProxyHeaders.copyEndToEnd(upstream.headers(), response.headers(), false);
+    GzipEncoder encoder = gzip == null ? null : gzip.answer(request.method() == HttpMethod.HEAD, upstream.statusCode(),
+        response.headers()::getAll, response.headers()::set, response.headers()::remove);
     if (mayHaveBody(request, upstream) && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)
         && request.version() != HttpVersion.HTTP_1_0) {
       response.setChunked(true);
     }
     ClientWrites client = new ClientWrites(response);
-    return upstream.pipe().endOnFailure(false).to(client).recover(failure -> {
+    Future<Void> piped = upstream.pipe().endOnFailure(false).to(encoder == null ? client : new GzipWrites(client, encoder));
+    if (encoder != null) {
+      piped = piped.andThen(done -> encoder.close()); // also when either side broke off mid-answer
+    }
+    return piped.recover(failure -> {
       // The backend broke off mid-answer (read timeout, reset): the client must not take a
       // truncated body for a whole one, so its connection is reset rather than ended. A write
       // to a client that has gone (closed, reset) fails before its close is seen: it left, too.

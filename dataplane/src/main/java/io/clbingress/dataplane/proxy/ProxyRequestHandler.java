@@ -43,14 +43,18 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** The request in hand's values, for a route's canary or hash key (one object per handler, on its event loop). */
   /** Who the client is behind trusted proxies ({@code --trusted-proxies}). */
   private final RealIp realIp;
+  /** Which answers are compressed, per listener ({@link Compression#of(ListenerRouter)}). */
+  private final Compression compression;
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
   /** This event loop's external authentication client. */
   private final ExternalAuthClient auth;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, ExternalAuthClient auth) {
+      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, ExternalAuthClient auth,
+      Compression compression) {
     this.auth = auth;
     this.realIp = realIp;
+    this.compression = compression;
     this.metrics = metrics;
     this.httpsPortSuffix = httpsPort == 443 ? "" : ":" + httpsPort;
     this.router = router;
@@ -81,6 +85,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Who the client is behind trusted proxies, for the Netty engine's connections of this server. */
   RealIp realIp() {
     return realIp;
+  }
+
+  /** The compression settings, for the Netty engine's connections of this server. */
+  Compression compression() {
+    return compression;
   }
 
   /** The client limits of the listener this server serves in the router in force; the defaults when it has none. */
@@ -182,8 +191,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
             guards.remove(request.connection());
           }, dispatch.balanceKey(), from), route, dispatch.uri()));
       case TOO_LARGE -> Responses.tooLarge(request);
-      case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from, route, dispatch.uri(),
-          dispatch.balanceKey()));
+      case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from,
+          GzipRequest.of(compression, listener, request), route, dispatch.uri(), dispatch.balanceKey()));
     }
   }
 

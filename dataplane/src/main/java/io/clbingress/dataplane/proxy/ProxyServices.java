@@ -9,13 +9,14 @@ import java.util.function.Supplier;
  * What every listener's servers share within a data plane: the router in force, the registry of
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
- * ({@code --trusted-proxies}, {@link RealIp}), and the external authentication answers kept
- * ({@link AuthAnswers}).
+ * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
+ * ({@link AuthAnswers}), and the compression settings ({@code --gzip} ..., {@link Compression}).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers) {
+    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression) {
 
   public ProxyServices {
+    java.util.Objects.requireNonNull(compression, "compression");
     java.util.Objects.requireNonNull(headLimits, "headLimits");
     java.util.Objects.requireNonNull(realIp, "realIp");
   }

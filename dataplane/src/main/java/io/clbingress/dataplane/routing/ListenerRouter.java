@@ -14,6 +14,8 @@ public final class ListenerRouter {
   private final Map<String, PathRoutes> wildcardHosts;
   private final PathRoutes anyHost;
   private final CompiledRoute defaultRoute;
+  /** The listener's compression, or null (the default listeners' comes from the flags). */
+  private final GzipPolicy gzip;
 
   /**
    * @param exactHosts taken as they are, not copied (tens of thousands of hosts are compiled again
@@ -26,6 +28,12 @@ public final class ListenerRouter {
     this.wildcardHosts = Map.copyOf(wildcardHosts);
     this.anyHost = anyHost;
     this.defaultRoute = defaultRoute;
+    this.gzip = listener.gzip() == null ? null : new GzipPolicy(listener.gzip());
+  }
+
+  /** The listener's own compression ({@link io.clbingress.dataplane.table.Listener#gzip}), compiled; null for none. */
+  public GzipPolicy gzip() {
+    return gzip;
   }
 
   public Listener listener() {

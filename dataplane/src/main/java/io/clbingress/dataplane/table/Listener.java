@@ -23,13 +23,34 @@ import java.util.Set;
  *     one is closed. Any protocol. False for the default listeners, which follow {@code --proxy-protocol}
  * @param backendProxyProtocol TCP and TCP_SSL only: the PROXY header written to the backend before
  *     any data, naming the client (CLBListener {@code spec.backendProxyProtocol}); null for none
+ * @param gzip HTTP and HTTPS: compression of answers (CLBListener {@code spec.defaults.gzip}); null
+ *     for none. The default listeners have none in the table: they follow {@code --gzip}
  */
 public record Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
     ListenerTls tls, @JsonInclude(JsonInclude.Include.NON_NULL) ClientLimits clientLimits,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean proxyProtocol,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ProxyProtocolVersion backendProxyProtocol) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ProxyProtocolVersion backendProxyProtocol,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Gzip gzip) {
 
   public static final int PORT_FROM_FLAGS = 0;
+
+  /** A listener that compresses nothing. */
+  public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
+      ListenerTls tls, ClientLimits clientLimits, boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol) {
+    this(name, protocol, port, virtualHosts, defaultRoute, tls, clientLimits, proxyProtocol, backendProxyProtocol, null);
+  }
+
+  /** This listener with its compression settings (null for none). */
+  public Listener withGzip(Gzip gzip) {
+    return new Listener(name, protocol, port, virtualHosts, defaultRoute, tls, clientLimits, proxyProtocol,
+        backendProxyProtocol, gzip);
+  }
+
+  /** This listener's own settings: the same without its virtual hosts (what a change of settings is told by). */
+  public Listener settingsOnly() {
+    return new Listener(name, protocol, port, List.of(), defaultRoute, tls, clientLimits, proxyProtocol,
+        backendProxyProtocol, gzip);
+  }
 
   public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
       ListenerTls tls, ClientLimits clientLimits) {
@@ -39,7 +60,7 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
   /** This listener with its PROXY protocol settings. */
   public Listener withProxyProtocol(boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol) {
     return new Listener(name, protocol, port, virtualHosts, defaultRoute, tls, clientLimits, proxyProtocol,
-        backendProxyProtocol);
+        backendProxyProtocol, gzip);
   }
 
   public Listener(String name, Protocol protocol, int port, List<VirtualHost> virtualHosts, Route defaultRoute,
@@ -66,6 +87,9 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
     if (backendProxyProtocol != null && protocol != Protocol.TCP && protocol != Protocol.TCP_SSL) {
       throw new IllegalArgumentException("listener " + name + ": backendProxyProtocol is for TCP and TCP_SSL listeners, not "
           + protocol);
+    }
+    if (gzip != null && (protocol == Protocol.TCP || protocol == Protocol.TCP_SSL)) {
+      throw new IllegalArgumentException("listener " + name + ": gzip is for HTTP and HTTPS listeners, not " + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
     Set<String> hosts = new HashSet<>();

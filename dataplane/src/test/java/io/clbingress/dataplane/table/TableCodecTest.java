@@ -33,6 +33,26 @@ class TableCodecTest {
         .isEqualTo("/api");
   }
 
+  /** A listener's gzip goes through JSON whole, and a change of it is a change of the table (ContentHasher). */
+  @Test
+  void aListenersGzipSurvivesTheRoundTripAndChangesTheHash() {
+    // Given
+    Listener listener = sample(30).listeners().get(0);
+    RoutingTable compressed = TableCodec.stamp(RoutingTable.unpublished(List.of(listener.withGzip(
+        new Gzip(100, List.of("application/json", "*")))), sample(30).clusters()), 3);
+    RoutingTable other = RoutingTable.unpublished(List.of(listener.withGzip(new Gzip(101, List.of("application/json",
+        "*")))), sample(30).clusters());
+    // When
+    RoutingTable back = TableCodec.fromJson(TableCodec.toJson(compressed));
+    // Then
+    assertThat(back).isEqualTo(compressed);
+    assertThat(back.listeners().get(0).gzip().types()).containsExactly("application/json", "*");
+    assertThat(TableCodec.toJson(sample(30))).doesNotContain("gzip");
+    ContentHasher hasher = new ContentHasher();
+    assertThat(List.of(sample(30), compressed, other, sample(30)).stream().map(hasher::hash).distinct()).hasSize(3);
+    assertThat(hasher.hash(other)).isEqualTo(TableCodec.contentHash(other));
+  }
+
   @Test
   void hashFollowsContentNotVersion() {
     // Given / When / Then

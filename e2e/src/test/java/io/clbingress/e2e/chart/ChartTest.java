@@ -231,6 +231,39 @@ public class ChartTest {
     }
   }
 
+  /**
+   * config.gzip and the ingress-nginx ConfigMap names use-gzip, gzip-min-length, gzip-types and
+   * gzip-level become the data plane's --gzip flags (ours win); the command line parses.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults                 | config: {}                                                                             | -
+      ours                     | config: {gzip: {enabled: true, minLength: 0, types: [application/json, text/css], level: 5}} | --gzip=true --gzip-min-length=0 --gzip-types=application/json,text/css --gzip-level=5
+      ours enabled only        | config: {gzip: {enabled: true}}                                                        | --gzip=true
+      nginx names              | config: {use-gzip: 'true', gzip-min-length: '1000', gzip-types: 'application/json text/css', gzip-level: '6'} | --gzip=true --gzip-min-length=1000 --gzip-types=application/json text/css --gzip-level=6
+      nginx names as numbers   | config: {use-gzip: true, gzip-min-length: 1000, gzip-level: 6}                         | --gzip=true --gzip-min-length=1000 --gzip-level=6
+      nginx level without use  | config: {gzip-level: '9'}                                                              | --gzip-level=9
+      ours win                 | config: {gzip: {enabled: false, minLength: 20, types: ['*'], level: 2}, use-gzip: 'true', gzip-min-length: '1000', gzip-types: text/css, gzip-level: '6'} | --gzip-min-length=20 --gzip-types=* --gzip-level=2
+      """)
+  void gzipValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // When
+    List<String> args = dataPlaneArgs(values, dir);
+    // Then
+    List<String> gzip = args.stream().filter(a -> a.startsWith("--gzip")).toList();
+    assertThat(String.join(" ", gzip)).isEqualTo(expected.equals("-") ? "" : expected);
+    new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+  }
+
+  /** The data plane container's arguments of the chart rendered with {@code values} (YAML). */
+  private static List<String> dataPlaneArgs(String values, Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
+    String yaml = new Helm(CHART).template().withName("clb").withNamespace("clb-system").withKubeVersion("1.30.0")
+        .withValuesFile(file).call();
+    return named(objects(yaml), Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getArgs();
+  }
+
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     assertRefused(dir, new String[][] {
@@ -239,7 +272,12 @@ public class ChartTest {
         {"config: {use-forwarded-headers: 'yes'}", "/config/use-forwarded-headers"},
         {"config: {forwarded-for-header: 'X Client'}", "/config/forwarded-for-header"},
         {"config: {proxyProtocol: 'true'}", "/config/proxyProtocol"},
-        {"config: {use-gzip: 'true'}", "use-gzip"}});
+        {"config: {use-gzip: 'yes'}", "use-gzip"},
+        {"config: {gzip-level: '10'}", "gzip-level"},
+        {"config: {gzip: {level: 0}}", "/config/gzip/level"},
+        {"config: {gzip: {minLength: -1}}", "/config/gzip/minLength"},
+        {"config: {gzip: {types: ['text/html; charset=utf-8']}}", "/config/gzip/types/0"},
+        {"config: {gzip: {on: true}}", "/config/gzip"}});
   }
 
   /**

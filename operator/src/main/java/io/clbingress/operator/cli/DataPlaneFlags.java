@@ -1,8 +1,10 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
+import io.clbingress.dataplane.table.Gzip;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
 import java.util.List;
@@ -86,6 +88,27 @@ public final class DataPlaneFlags {
           + "default ${DEFAULT-VALUE}).")
   int limitConnStatusCode;
 
+  @Option(names = "--gzip", defaultValue = "${env:CLB_GZIP:-false}", arity = "0..1", paramLabel = "true|false",
+      description = "The default HTTP and HTTPS listeners compress answers with gzip for clients that ask for it "
+          + "(Accept-Encoding), by --gzip-types and --gzip-min-length (ingress-nginx's use-gzip) "
+          + "(env CLB_GZIP; default ${DEFAULT-VALUE}).")
+  boolean gzip;
+
+  @Option(names = "--gzip-min-length", defaultValue = "${env:CLB_GZIP_MIN_LENGTH:-256}", paramLabel = "BYTES",
+      description = "Answers with a Content-Length under this are not compressed; answers of unknown length are "
+          + "(ingress-nginx's gzip-min-length) (env CLB_GZIP_MIN_LENGTH; default ${DEFAULT-VALUE}).")
+  long gzipMinLength;
+
+  @Option(names = "--gzip-types", defaultValue = "${env:CLB_GZIP_TYPES}", paramLabel = "TYPE ...",
+      description = "Media types compressed, separated by spaces or commas; * for all; text/html always is "
+          + "(ingress-nginx's gzip-types). Unset: ingress-nginx's default list (env CLB_GZIP_TYPES).")
+  String gzipTypes;
+
+  @Option(names = "--gzip-level", defaultValue = "${env:CLB_GZIP_LEVEL:-1}", paramLabel = "1-9",
+      description = "Deflate level of every listener that compresses: 1 fastest, 9 smallest (ingress-nginx's "
+          + "gzip-level) (env CLB_GZIP_LEVEL; default ${DEFAULT-VALUE}).")
+  int gzipLevel;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -123,6 +146,13 @@ public final class DataPlaneFlags {
     if (!isLimitStatus(limitConnStatusCode)) {
       return "--limit-conn-status-code " + limitConnStatusCode + ": not a status 400-599";
     }
+    try {
+      compression();
+    } catch (IllegalArgumentException e) {
+      return (e.getMessage().contains("level") ? "--gzip-level " + gzipLevel
+          : e.getMessage().contains("minLength") ? "--gzip-min-length " + gzipMinLength
+          : "--gzip-types " + gzipTypes) + ": " + e.getMessage();
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -137,12 +167,21 @@ public final class DataPlaneFlags {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, Duration.ofSeconds(drainSeconds),
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
-        .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode));
+        .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
+        .withCompression(compression());
   }
 
   /** nginx's limit_req_status and limit_conn_status take 400-599. */
   private static boolean isLimitStatus(int status) {
     return status >= 400 && status <= 599;
+  }
+
+  /** {@code --gzip} and its settings; the types and length are checked even when it is off. */
+  private Compression compression() {
+    List<String> types = gzipTypes == null || gzipTypes.isBlank() ? Gzip.DEFAULT_TYPES
+        : List.of(gzipTypes.trim().split("[\\s,]+"));
+    Gzip settings = new Gzip(gzipMinLength, types);
+    return Compression.of(gzip ? settings : null, gzipLevel);
   }
 
   private RealIp realIp() {

@@ -113,6 +113,24 @@ public class CLBListenerSpec {
     public String maxHeaderBytes;
     @JsonPropertyDescription("TLS versions offered by HTTPS and TCP_SSL listeners. Default: [TLSv1.2, TLSv1.3].")
     public List<TlsProtocol> sslProtocols;
+    @JsonPropertyDescription("HTTP and HTTPS: compress answers with gzip for clients that ask for it, as"
+        + " ingress-nginx's use-gzip. Default: none.")
+    public Gzip gzip;
+  }
+
+  /** Compression of a listener's answers, as ingress-nginx's use-gzip, gzip-min-length and gzip-types. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Gzip {
+    @JsonPropertyDescription("true compresses answers of the listed types for clients whose Accept-Encoding takes"
+        + " gzip; never answers already encoded, partial (206) or bodiless, never WebSocket or TCP. Default: false.")
+    public Boolean enabled;
+    @Min(0)
+    @JsonPropertyDescription("Answers with a Content-Length under this many bytes are sent as they are; answers of"
+        + " unknown length are compressed. Default: 256 (ingress-nginx's gzip-min-length).")
+    public Long minLength;
+    @JsonPropertyDescription("Media types (type/subtype, no parameters) compressed; [\"*\"] for all; text/html"
+        + " always is. Default: ingress-nginx's gzip-types list (JSON, JavaScript, CSS, plain text, XML, SVG...).")
+    public List<String> types;
   }
 
   /** TLS protocol versions, named as in the spec ({@code TLSv1.2}). */

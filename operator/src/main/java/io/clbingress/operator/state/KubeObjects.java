@@ -129,7 +129,8 @@ public final class KubeObjects {
         spec.backendProxyProtocol == null ? null : switch (spec.backendProxyProtocol) {
           case V1 -> "v1";
           case V2 -> "v2";
-        });
+        }, spec.defaults == null || spec.defaults.gzip == null ? null : new ListenerInfo.Gzip(spec.defaults.gzip.enabled,
+            spec.defaults.gzip.minLength, spec.defaults.gzip.types));
   }
 
   private static ListenerInfo.HealthCheck healthCheck(CLBListenerSpec.HealthCheck check) {

@@ -12,10 +12,19 @@ import java.util.Objects;
  * @param backend {@code spec.backend}: the Service of a TCP or TCP_SSL listener; null when absent
  * @param proxyProtocol {@code spec.proxyProtocol}; null when absent (false)
  * @param backendProxyProtocol {@code spec.backendProxyProtocol} as written ({@code v1}, {@code v2}); null when absent
+ * @param gzip {@code spec.defaults.gzip} as written; null when absent
  */
 public record ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
     String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend,
-    Boolean proxyProtocol, String backendProxyProtocol) {
+    Boolean proxyProtocol, String backendProxyProtocol, Gzip gzip) {
+
+  /** A listener that sets no compression. */
+  public ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
+      String defaultDomain, Timeouts defaults, Limits limits, List<Rule> rules, Tls tls, BackendRef backend,
+      Boolean proxyProtocol, String backendProxyProtocol) {
+    this(ref, generation, created, port, protocol, defaultDomain, defaults, limits, rules, tls, backend, proxyProtocol,
+        backendProxyProtocol, null);
+  }
 
   /** A listener that sets no PROXY protocol field. */
   public ListenerInfo(ObjectRef ref, long generation, Instant created, Integer port, String protocol,
@@ -48,6 +57,17 @@ public record ListenerInfo(ObjectRef ref, long generation, Instant created, Inte
    */
   public record Limits(String keepalive, String header, String maxBody, String maxRequestLine, String maxHeaders) {
     public static final Limits NONE = new Limits(null, null, null, null, null);
+  }
+
+  /**
+   * {@code spec.defaults.gzip} as written; null fields were not set.
+   *
+   * @param types the list as written (entries may be null or wrong); empty when not set
+   */
+  public record Gzip(Boolean enabled, Long minLength, List<String> types) {
+    public Gzip {
+      types = types == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(types));
+    }
   }
 
   /** Timeout texts as written ({@code 900s}); null where not set. */

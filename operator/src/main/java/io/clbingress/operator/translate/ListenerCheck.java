@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.table.Gzip;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.table.ProxyProtocolVersion;
 
@@ -34,9 +35,10 @@ final class ListenerCheck {
    * @param tls for HTTPS and TCP_SSL, its TLS settings (its certificate is {@code certificate}); else null
    * @param proxyProtocol connections start with a PROXY protocol header
    * @param backendProxyProtocol TCP and TCP_SSL: the PROXY header sent to the backend; else null
+   * @param gzip HTTP and HTTPS: the compression of answers ({@code spec.defaults.gzip}); null for none
    */
   record Accepted(TimeoutOverrides defaults, ListenerTls tls, Certificate certificate, ClientLimits limits,
-      boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol) {
+      boolean proxyProtocol, ProxyProtocolVersion backendProxyProtocol, Gzip gzip) {
   }
 
   /** Ranges of the client limits, in the shape annotation values are checked in. */
@@ -105,7 +107,7 @@ final class ListenerCheck {
     }
     portOwners.put(listener.port(), ref);
     return new Accepted(defaults, tls, certificate, limits, Boolean.TRUE.equals(listener.proxyProtocol()),
-        backendProxyProtocol);
+        backendProxyProtocol, GzipCheck.gzip(ref, listener.gzip(), isLayer4(listener), problems));
   }
 
   /**

@@ -175,7 +175,8 @@ public final class Translator {
     Listener plain = planned.routes().listener(planned.info().ref().namespacedName(),
         Protocol.valueOf(planned.info().protocol()), false);
     return new Listener(plain.name(), plain.protocol(), plain.port(), plain.virtualHosts(), plain.defaultRoute(), tls,
-        planned.settings().limits(), planned.settings().proxyProtocol(), planned.settings().backendProxyProtocol());
+        planned.settings().limits(), planned.settings().proxyProtocol(), planned.settings().backendProxyProtocol(),
+        planned.settings().gzip());
   }
 
   private static List<Effective> acceptIngresses(ClusterState state, Settings settings,

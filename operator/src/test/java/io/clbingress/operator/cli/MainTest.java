@@ -35,6 +35,10 @@ class MainTest {
       standalone --manifests .  --limit-req-status-code 399            | --limit-req-status-code 399: not a status 400-599
       dataplane --control-plane http://cp.invalid --limit-conn-status-code 600 | --limit-conn-status-code 600: not a status 400-599
       standalone --manifests .  --limit-conn-status-code too-many      | --limit-conn-status-code
+      standalone --manifests .  --gzip --gzip-level 10                 | --gzip-level 10: gzip level must be 1-9
+      dataplane --control-plane http://cp.invalid --gzip-level 0       | --gzip-level 0: gzip level must be 1-9
+      standalone --manifests .  --gzip-min-length -1                   | --gzip-min-length -1: gzip minLength must be 0 or more
+      standalone --manifests .  --gzip-types text/css,nonsense         | --gzip-types text/css,nonsense: gzip type \"nonsense\" is not a media type
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
