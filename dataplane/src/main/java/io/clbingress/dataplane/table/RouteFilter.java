@@ -20,8 +20,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Cors.class, name = "CORS"),
     @JsonSubTypes.Type(value = SourceRanges.class, name = "SourceRanges"),
     @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit"),
-    @JsonSubTypes.Type(value = TunnelLimits.class, name = "TunnelLimits")
+    @JsonSubTypes.Type(value = TunnelLimits.class, name = "TunnelLimits"),
+    @JsonSubTypes.Type(value = BasicAuth.class, name = "BasicAuth")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits {
+    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, BasicAuth {
 }
