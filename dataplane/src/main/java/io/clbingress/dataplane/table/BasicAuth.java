@@ -142,8 +142,11 @@ public record BasicAuth(String realm, List<User> users) implements RouteFilter {
      *     the message names the user and the scheme's prefix, never the hash
      */
     static HashFormat of(String user, String hash) {
-      if (hash == null || hash.isEmpty() || hash.length() > MAX_HASH) {
-        throw new IllegalArgumentException("user " + user + " has no hash, or one longer than " + MAX_HASH + " characters");
+      if (hash == null || hash.isEmpty()) {
+        throw new IllegalArgumentException("user " + user + " has no hash");
+      }
+      if (hash.length() > MAX_HASH) {
+        throw new IllegalArgumentException("the hash of user " + user + " is longer than " + MAX_HASH + " characters");
       }
       for (HashFormat format : values()) {
         Matcher matcher = format.pattern == null ? null : format.pattern.matcher(hash);

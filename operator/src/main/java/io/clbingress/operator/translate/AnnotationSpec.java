@@ -70,7 +70,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** Comma-separated tokens (methods or header names); {@code *} where the name says so. */
     TOKENS,
     /** Comma-separated IPv4 and IPv6 CIDRs or addresses. */
-    CIDRS
+    CIDRS,
+    /** An object's name (a DNS-1123 subdomain), or {@code namespace/name}. */
+    OBJECT_REF,
+    /** Printable ASCII text (spaces too, kept as written), at most max characters; may be empty. */
+    TEXT
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -247,6 +251,21 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       + " (0 = no cap); an upgrade over it gets 503 before the backend is asked");
   public static final AnnotationSpec MAX_TUNNELS_PER_CLIENT = new AnnotationSpec("max-tunnels-per-client",
       Type.NUMBER, 0, 10_000_000, List.of(), false, "0", "the same per client address (0 = no cap)");
+  public static final AnnotationSpec AUTH_TYPE = new AnnotationSpec("auth-type", Type.CHOICE, 0, 0,
+      List.of("BASIC", "DIGEST"), true, "", "basic: HTTP Basic authentication (RFC 7617) against the users of"
+      + " auth-secret; a request without valid credentials gets 401 before anything reaches the backend. digest is"
+      + " not supported: the routes then refuse every client (403) with a Warning");
+  public static final AnnotationSpec AUTH_SECRET = new AnnotationSpec("auth-secret", Type.OBJECT_REF, 0, 0, List.of(),
+      true, "", "the Secret of the users (of type Opaque, as kubectl create secret generic makes it), in the Ingress's"
+      + " namespace (another namespace is refused, as ingress-nginx does without allow-cross-namespace-resources);"
+      + " its changes apply without touching the Ingress; a missing Secret or an unreadable line refuses every client"
+      + " (403) with a Warning. Hashes: bcrypt (htpasswd -B), apr1 (-m), SHA-256/512 crypt"
+      + " (-2, -5), {SHA} (-s), crypt (-d), $1$ MD5 crypt, plain (-p)");
+  public static final AnnotationSpec AUTH_SECRET_TYPE = new AnnotationSpec("auth-secret-type", Type.CHOICE, 0, 0,
+      List.of("AUTH-FILE", "AUTH-MAP"), true, "AUTH-FILE", "auth-file: the Secret's key auth is an htpasswd file"
+      + " (user:hash lines; blank lines and # comments skipped); auth-map: each key is a user, its value the hash");
+  public static final AnnotationSpec AUTH_REALM = new AnnotationSpec("auth-realm", Type.TEXT, 0, 256, List.of(), true,
+      "", "the realm of the 401's WWW-Authenticate: Basic challenge");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -259,7 +278,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       UPSTREAM_HASH_BY, SERVICE_UPSTREAM, PROXY_NEXT_UPSTREAM, PROXY_NEXT_UPSTREAM_TRIES, PROXY_NEXT_UPSTREAM_TIMEOUT,
       DEFAULT_BACKEND, CUSTOM_HTTP_ERRORS, ENABLE_CORS, CORS_ALLOW_ORIGIN, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
       CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
-      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT);
+      LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_WHITELIST, MAX_TUNNELS, MAX_TUNNELS_PER_CLIENT,
+      AUTH_TYPE, AUTH_SECRET, AUTH_SECRET_TYPE, AUTH_REALM);
 
   public String key() {
     return PREFIX + name;
@@ -299,6 +319,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case ORIGINS -> "*, or comma-separated http(s)://host[:port] (host may start with *.)";
       case TOKENS -> "comma-separated names";
       case CIDRS -> "comma-separated IPv4/IPv6 CIDRs or addresses";
+      case OBJECT_REF -> "name, or namespace/name";
+      case TEXT -> "printable ASCII, up to " + max + " characters";
     };
   }
 }
