@@ -26,10 +26,10 @@ import org.apache.commons.codec.digest.UnixCrypt;
  *
  * <p>Immutable and thread-safe: build one per filter when a table is compiled, call
  * {@link #verify} from any thread. A verification costs what the user's hash costs: bcrypt at
- * htpasswd's default cost 5 is a few milliseconds of CPU (each step of cost doubles it; 17, the
- * highest accepted, is seconds), SHA-crypt at its default 5000 rounds about a millisecond, the
- * others microseconds; so it belongs off an event loop for bcrypt and SHA-crypt
- * ({@link #slow()}).
+ * htpasswd's default cost 5 is 1–10 milliseconds of CPU (each step of cost doubles it; 17, the
+ * highest accepted, is many seconds), SHA-crypt at its default 5000 rounds and apr1's 1000 rounds
+ * of MD5 about as much, {SHA}, crypt and plain a fraction of a millisecond; so the first ones
+ * belong off an event loop ({@link #slow()}).
  *
  * <p>No user enumeration by timing: an unknown user costs a verification against the first user's
  * hash, whose answer is thrown away. The final comparison of each format is constant-time
@@ -99,15 +99,15 @@ public final class Htpasswd {
   }
 
   /**
-   * Whether a verification may take milliseconds (a bcrypt or SHA-crypt hash among the users): the
-   * caller then runs {@link #verify} off the event loop.
+   * Whether a verification may take milliseconds (a bcrypt, SHA-crypt, apr1 or MD5-crypt hash among
+   * the users): the caller then runs {@link #verify} off the event loop.
    */
   public boolean slow() {
     return slow;
   }
 
   private static boolean isSlow(HashFormat format) {
-    return format == HashFormat.BCRYPT || format == HashFormat.SHA256_CRYPT || format == HashFormat.SHA512_CRYPT;
+    return format != HashFormat.SHA1 && format != HashFormat.CRYPT && format != HashFormat.PLAIN;
   }
 
   private static boolean matches(Hash hash, byte[] password) {

@@ -112,7 +112,9 @@ class HtpasswdTest {
       assertThat(htpasswd.verify("user-" + flag, "pw-B".equals("pw-" + flag) ? "pw-m" : "pw-B")).as(flag).isFalse();
     }
     assertThat(htpasswd.slow()).isTrue();
-    assertThat(new Htpasswd(List.of(users.get(1), users.get(2))).slow()).as("apr1 and {SHA} only").isFalse();
+    assertThat(new Htpasswd(List.of(users.get(2), users.get(3), users.get(4))).slow()).as("{SHA}, crypt and plain only")
+        .isFalse();
+    assertThat(new Htpasswd(List.of(users.get(2), users.get(1))).slow()).as("{SHA} and apr1").isTrue();
   }
 
   @Test
