@@ -15,12 +15,14 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,6 +216,11 @@ class NginxCorpusE2ETest {
         List<String> headers = canary && HONOURED.contains(NGINX + "canary-by-header")
             ? List.of(ingress.annotations().get(NGINX + "canary-by-header") + ": "
                 + ingress.annotations().get(NGINX + "canary-by-header-value")) : offTheCanary(rule);
+        if (ingress.annotated("auth-type", "basic")) {
+          // the corpus's htpasswd Secrets have this user (see its README)
+          headers = Stream.concat(headers.stream(), Stream.of("Authorization: Basic "
+              + Base64.getEncoder().encodeToString("corpus:corpus-pw".getBytes(StandardCharsets.UTF_8)))).toList();
+        }
         Reply reply = get(rule.host(), path, ingress.tlsHosts().contains(rule.host()), headers);
         String where = ingress.id() + " " + rule;
         if (refusesTheProbes(ingress)) {

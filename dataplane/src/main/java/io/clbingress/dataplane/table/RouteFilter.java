@@ -22,8 +22,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = LocalRateLimit.class, name = "LocalRateLimit"),
     @JsonSubTypes.Type(value = TunnelLimits.class, name = "TunnelLimits"),
     @JsonSubTypes.Type(value = ConnectionLimit.class, name = "ConnectionLimit"),
-    @JsonSubTypes.Type(value = ExternalAuth.class, name = "ExternalAuth")
+    @JsonSubTypes.Type(value = ExternalAuth.class, name = "ExternalAuth"),
+    @JsonSubTypes.Type(value = BasicAuth.class, name = "BasicAuth")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
-    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, ConnectionLimit, ExternalAuth {
+    Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, ConnectionLimit, ExternalAuth, BasicAuth {
 }

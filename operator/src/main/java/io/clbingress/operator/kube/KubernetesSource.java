@@ -43,8 +43,10 @@ import org.apache.logging.log4j.Logger;
  * per {@link #DEBOUNCE_MILLIS} while they keep coming, so one change is in force quickly and a
  * burst of thousands costs a few rebuilds; none before every informer has listed its objects once.
  *
- * <p>Only Secrets of type {@code kubernetes.io/tls} are watched (a field selector): a cluster's
- * other Secrets (service account tokens, Helm releases) would cost memory for nothing.
+ * <p>Only Secrets of type {@code kubernetes.io/tls} (certificates) and {@code Opaque} (htpasswd
+ * files of basic authentication, as {@code kubectl create secret generic} makes them) are watched,
+ * by field selectors: a cluster's other Secrets (service account tokens, Helm releases) would cost
+ * memory for nothing.
  */
 public final class KubernetesSource implements CurrentObjects, AutoCloseable {
 
@@ -67,12 +69,14 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   private SharedIndexInformer<EndpointSlice> endpointSlices;
   private SharedIndexInformer<CLBListener> listeners;
   private SharedIndexInformer<Secret> secrets;
+  private SharedIndexInformer<Secret> opaqueSecrets;
   private final Records<Ingress, IngressInfo> ingressRecords = new Records<>(i -> KubeObjects.ingress(i, Instant.EPOCH));
   private final Records<IngressClass, IngressClassInfo> classRecords = new Records<>(KubeObjects::ingressClass);
   private final Records<Service, ServiceInfo> serviceRecords = new Records<>(KubeObjects::service);
   private final Records<EndpointSlice, EndpointSliceInfo> sliceRecords = new Records<>(KubeObjects::endpointSlice);
   private final Records<CLBListener, ListenerInfo> listenerRecords = new Records<>(l -> KubeObjects.listener(l, Instant.EPOCH));
   private final Records<Secret, SecretInfo> secretRecords = new Records<>(KubeObjects::secret);
+  private final Records<Secret, SecretInfo> opaqueSecretRecords = new Records<>(KubeObjects::secret);
 
   /** @param namespace the only namespace to watch, or null for all */
   public KubernetesSource(KubernetesClient client, String namespace) {
@@ -114,12 +118,10 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
     var clbListeners = client.resources(CLBListener.class);
     listeners = namespace == null ? clbListeners.inAnyNamespace().runnableInformer(0)
         : clbListeners.inNamespace(namespace).runnableInformer(0);
-    var tlsSecrets = client.secrets();
-    secrets = namespace == null
-        ? tlsSecrets.inAnyNamespace().withField("type", SecretInfo.TLS_TYPE).runnableInformer(0)
-        : tlsSecrets.inNamespace(namespace).withField("type", SecretInfo.TLS_TYPE).runnableInformer(0);
+    secrets = secretsOfType(SecretInfo.TLS_TYPE);
+    opaqueSecrets = secretsOfType(SecretInfo.OPAQUE_TYPE);
     List<SharedIndexInformer<? extends HasMetadata>> all = List.of(ingresses, ingressClasses, services, endpointSlices,
-        listeners, secrets);
+        listeners, secrets, opaqueSecrets);
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (SharedIndexInformer<? extends HasMetadata> informer : all) {
       informer.addEventHandler(onChange);
@@ -132,6 +134,13 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
           namespace == null ? "" : " in namespace " + namespace);
       rebuild();
     }, executor);
+  }
+
+  /** An informer of the Secrets of one type, in the namespace watched or all. */
+  private SharedIndexInformer<Secret> secretsOfType(String type) {
+    var all = client.secrets();
+    return namespace == null ? all.inAnyNamespace().withField("type", type).runnableInformer(0)
+        : all.inNamespace(namespace).withField("type", type).runnableInformer(0);
   }
 
   private void scheduleRebuild() {
@@ -155,7 +164,9 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
    */
   ClusterState snapshot() {
     return new ClusterState(ingressRecords.of(ingresses), classRecords.of(ingressClasses), serviceRecords.of(services),
-        sliceRecords.of(endpointSlices), listenerRecords.of(listeners), secretRecords.of(secrets));
+        sliceRecords.of(endpointSlices), listenerRecords.of(listeners),
+        java.util.stream.Stream.concat(secretRecords.of(secrets).stream(), opaqueSecretRecords.of(opaqueSecrets).stream())
+            .toList());
   }
 
   /** The records of one kind, kept by object while its resourceVersion is the same; only used by snapshots, one at a time. */
@@ -204,7 +215,7 @@ public final class KubernetesSource implements CurrentObjects, AutoCloseable {
   @Override
   public void close() {
     for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {ingresses, ingressClasses, services,
-        endpointSlices, listeners, secrets}) {
+        endpointSlices, listeners, secrets, opaqueSecrets}) {
       if (informer != null) {
         informer.close();
       }

@@ -151,12 +151,20 @@ public final class KubeObjects {
     return new BackendRef(service.name, number, port == null || number != null ? null : port.name);
   }
 
-  /** Only {@code tls.crt} and {@code tls.key} are kept, decoded; {@code stringData} counts too. */
+  /**
+   * {@code tls.crt}, {@code tls.key} and {@code ca.crt} decoded; of a Secret of another type, every
+   * key too; {@code stringData} counts too, and wins over {@code data}.
+   */
   public static SecretInfo secret(Secret secret) {
     Map<String, String> data = map(secret.getData());
     Map<String, String> stringData = map(secret.getStringData());
+    Map<String, String> all = new java.util.TreeMap<>();
+    if (!SecretInfo.TLS_TYPE.equals(secret.getType())) {
+      data.keySet().forEach(key -> all.put(key, decoded(data, stringData, key)));
+      all.putAll(stringData);
+    }
     return new SecretInfo(ref(secret), secret.getType(), decoded(data, stringData, "tls.crt"),
-        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"));
+        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"), all);
   }
 
   private static String decoded(Map<String, String> data, Map<String, String> stringData, String key) {

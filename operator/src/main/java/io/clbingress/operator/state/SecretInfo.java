@@ -1,12 +1,30 @@
 package io.clbingress.operator.state;
 
+import java.util.Map;
+
 /**
  * A Secret as translation needs it: its type and, decoded, {@code tls.crt}, {@code tls.key} and
- * {@code ca.crt} (null when absent). Never logged: {@link #toString()} names the Secret only.
+ * {@code ca.crt} (null when absent); for a Secret of another type than {@code kubernetes.io/tls},
+ * every key, decoded as UTF-8 (an htpasswd file under {@code auth}, or a user per key). Never
+ * logged: {@link #toString()} names the Secret only.
+ *
+ * @param data every key but of a TLS Secret (empty for those), as text
  */
-public record SecretInfo(ObjectRef ref, String type, String certificatePem, String privateKeyPem, String caPem) {
+public record SecretInfo(ObjectRef ref, String type, String certificatePem, String privateKeyPem, String caPem,
+    Map<String, String> data) {
 
   public static final String TLS_TYPE = "kubernetes.io/tls";
+  /** The type of a Secret made by {@code kubectl create secret generic}, as an htpasswd Secret is. */
+  public static final String OPAQUE_TYPE = "Opaque";
+
+  public SecretInfo {
+    data = data == null ? Map.of() : Map.copyOf(data);
+  }
+
+  /** A Secret without keys besides the TLS ones. */
+  public SecretInfo(ObjectRef ref, String type, String certificatePem, String privateKeyPem, String caPem) {
+    this(ref, type, certificatePem, privateKeyPem, caPem, Map.of());
+  }
 
   @Override
   public String toString() {

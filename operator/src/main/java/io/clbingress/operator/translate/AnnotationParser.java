@@ -24,9 +24,12 @@ import java.util.regex.Pattern;
 public final class AnnotationParser {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
-  private static final Pattern WORD = Pattern.compile("[A-Za-z_]+");
+  private static final Pattern WORD = Pattern.compile("[A-Za-z_-]+");
   private static final Pattern WORD_OR_STATUS = Pattern.compile("[A-Za-z_]+(\\d{3})?");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /** An optional namespace (a DNS-1123 label) and a name (a DNS-1123 subdomain, as a Secret's). */
+  private static final Pattern OBJECT_REF = Pattern.compile(
+      "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private AnnotationParser() {
   }
@@ -201,6 +204,21 @@ public final class AnnotationParser {
     return read(annotations, spec, (key, raw) -> NAME.matcher(raw.trim()).matches()
         ? new AnnotationValue.Valid<>(raw.trim())
         : new AnnotationValue.Invalid<>(key, quote(raw) + " is not a valid object name"));
+  }
+
+  /** A Kubernetes object's name (a DNS-1123 subdomain), or {@code namespace/name}; as written, trimmed. */
+  public static AnnotationValue<String> objectRef(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> OBJECT_REF.matcher(raw.trim()).matches()
+        ? new AnnotationValue.Valid<>(raw.trim())
+        : new AnnotationValue.Invalid<>(key, quote(raw) + " is not an object name, or namespace/name"));
+  }
+
+  /** Printable ASCII (space included), at most {@code spec.max()} characters, as written (not trimmed). */
+  public static AnnotationValue<String> text(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> raw.length() <= spec.max() && raw.chars().allMatch(c -> c >= ' ' && c < 0x7f)
+        ? new AnnotationValue.Valid<>(raw)
+        : new AnnotationValue.Invalid<>(key, quote(raw) + " is longer than " + spec.max()
+            + " characters, or has control or non-ASCII characters"));
   }
 
   /** Comma-separated status codes in {@code spec}'s min..max, each at most once; in the order written. */

@@ -74,7 +74,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** An http or https URL with nginx variables ({@link io.clbingress.dataplane.table.HashKeyPart}). */
     URL_TEMPLATE,
     /** nginx's proxy_cache_valid entries, comma-separated: statuses then a time ({@code 200 202 10m, 401 1m}). */
-    CACHE_DURATIONS
+    CACHE_DURATIONS,
+    /** An object's name (a DNS-1123 subdomain), or {@code namespace/name}. */
+    OBJECT_REF,
+    /** Printable ASCII text (spaces too, kept as written), at most max characters; may be empty. */
+    TEXT
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -256,6 +260,21 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       + " (0 = no cap); an upgrade over it gets 503 before the backend is asked");
   public static final AnnotationSpec MAX_TUNNELS_PER_CLIENT = new AnnotationSpec("max-tunnels-per-client",
       Type.NUMBER, 0, 10_000_000, List.of(), false, "0", "the same per client address (0 = no cap)");
+  public static final AnnotationSpec AUTH_TYPE = new AnnotationSpec("auth-type", Type.CHOICE, 0, 0,
+      List.of("BASIC", "DIGEST"), true, "", "basic: HTTP Basic authentication (RFC 7617) against the users of"
+      + " auth-secret; a request without valid credentials gets 401 before anything reaches the backend. digest is"
+      + " not supported: the routes then refuse every client (403) with a Warning");
+  public static final AnnotationSpec AUTH_SECRET = new AnnotationSpec("auth-secret", Type.OBJECT_REF, 0, 0, List.of(),
+      true, "", "the Secret of the users (of type Opaque, as kubectl create secret generic makes it), in the Ingress's"
+      + " namespace (another namespace is refused, as ingress-nginx does without allow-cross-namespace-resources);"
+      + " its changes apply without touching the Ingress; a missing Secret or an unreadable line refuses every client"
+      + " (403) with a Warning. Hashes: bcrypt (htpasswd -B), apr1 (-m), SHA-256/512 crypt"
+      + " (-2, -5), {SHA} (-s), crypt (-d), $1$ MD5 crypt, plain (-p)");
+  public static final AnnotationSpec AUTH_SECRET_TYPE = new AnnotationSpec("auth-secret-type", Type.CHOICE, 0, 0,
+      List.of("AUTH-FILE", "AUTH-MAP"), true, "AUTH-FILE", "auth-file: the Secret's key auth is an htpasswd file"
+      + " (user:hash lines; blank lines and # comments skipped); auth-map: each key is a user, its value the hash");
+  public static final AnnotationSpec AUTH_REALM = new AnnotationSpec("auth-realm", Type.TEXT, 0, 256, List.of(), true,
+      "", "the realm of the 401's WWW-Authenticate: Basic challenge");
 
   private static final String AUTH_SET = " (read only with auth-url)";
   public static final AnnotationSpec AUTH_URL = new AnnotationSpec("auth-url", Type.URL_TEMPLATE, 0, 0, List.of(), true,
@@ -300,7 +319,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE, ALLOW_SOURCE_RANGE, DENY_SOURCE_RANGE,
       LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_CONNECTIONS, LIMIT_WHITELIST, MAX_TUNNELS,
       MAX_TUNNELS_PER_CLIENT, AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS,
-      AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE);
+      AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE, AUTH_TYPE, AUTH_SECRET,
+      AUTH_SECRET_TYPE, AUTH_REALM);
 
   public String key() {
     return PREFIX + name;
@@ -342,6 +362,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case CIDRS -> "comma-separated IPv4/IPv6 CIDRs or addresses";
       case URL_TEMPLATE -> "http(s)://host[:port][/path] with " + io.clbingress.dataplane.table.HashKeyPart.VARIABLES;
       case CACHE_DURATIONS -> "comma-separated: statuses (200–599) then a time (30s, 5m, 1h, 1d)";
+      case OBJECT_REF -> "name, or namespace/name";
+      case TEXT -> "printable ASCII, up to " + max + " characters";
     };
   }
 }

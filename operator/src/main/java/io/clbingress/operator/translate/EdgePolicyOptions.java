@@ -6,6 +6,8 @@ import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.TunnelLimits;
 import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,9 @@ import java.util.Map;
 /**
  * The edge policies of an Ingress's routes, as route filters: its access list ({@link SourceRanges}),
  * rate limit ({@link LocalRateLimit}), connection limit ({@link ConnectionLimit}), tunnel caps
- * ({@link TunnelLimits}), external authentication ({@link ExternalAuthOptions}) and CORS
- * ({@link CorsOptions}). Wrong values are problems naming the annotation.
+ * ({@link TunnelLimits}), basic authentication ({@link BasicAuthOptions}), external authentication
+ * ({@link ExternalAuthOptions}) and CORS ({@link CorsOptions}). Wrong values are problems naming the
+ * annotation.
  */
 final class EdgePolicyOptions {
 
@@ -23,7 +26,7 @@ final class EdgePolicyOptions {
       AnnotationSpec.ALLOW_SOURCE_RANGE, AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS,
       AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_CONNECTIONS,
       AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT),
-      ExternalAuthOptions.ALL.stream()).toList();
+      java.util.stream.Stream.concat(BasicAuthOptions.ALL.stream(), ExternalAuthOptions.ALL.stream())).toList();
   /** Every annotation read here: the guards and CORS's (a canary Ingress takes them all from its main one). */
   static final List<AnnotationSpec> ALL = java.util.stream.Stream.concat(GUARDS.stream(), java.util.stream.Stream.of(
       AnnotationSpec.ENABLE_CORS, AnnotationSpec.CORS_ALLOW_ORIGIN, AnnotationSpec.CORS_ALLOW_METHODS,
@@ -33,8 +36,12 @@ final class EdgePolicyOptions {
   private EdgePolicyOptions() {
   }
 
-  /** The filters the Ingress's policy annotations ask for, in the order the routes list them. */
-  static List<RouteFilter> parse(IngressInfo ingress, List<Problem> problems) {
+  /**
+   * The filters the Ingress's policy annotations ask for, in the order the routes list them.
+   *
+   * @param secrets the Secrets basic authentication reads its users from; null to check the annotations only
+   */
+  static List<RouteFilter> parse(IngressInfo ingress, Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
     Map<String, String> annotations = ingress.annotations();
     List<RouteFilter> filters = new ArrayList<>();
     List<String> allow = IngressOptions.valid(ingress, problems,
@@ -60,6 +67,10 @@ final class EdgePolicyOptions {
     long perClient = number(ingress, problems, AnnotationSpec.MAX_TUNNELS_PER_CLIENT);
     if (maxTunnels > 0 || perClient > 0) {
       filters.add(new TunnelLimits((int) maxTunnels, (int) perClient));
+    }
+    var basicAuth = BasicAuthOptions.parse(ingress, secrets, problems);
+    if (basicAuth != null) {
+      filters.add(basicAuth);
     }
     var auth = ExternalAuthOptions.parse(ingress, problems);
     if (auth != null) {

@@ -4,6 +4,7 @@ import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,10 +13,12 @@ import java.util.Set;
 
 /**
  * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
- * rate or connection limit, a tunnel cap), with no configuration accepted before (a new Ingress,
- * or any after a restart): its paths are still claimed, and answered 403 to every client, rather
- * than left to fall through to another Ingress's less specific path (where ingress-nginx answers
- * 503 for a location it denied); a CLBListener rule with a wrong guard field is kept the same way
+ * rate or connection limit, a tunnel cap, basic authentication and its Secret, external
+ * authentication), with no configuration accepted before (a new Ingress, or any after a restart)
+ * or with its last accepted one no longer readable (its htpasswd Secret deleted or broken since):
+ * its paths are still claimed, and answered 403 to every client, rather than left to fall through
+ * to another Ingress's less specific path (where ingress-nginx answers 503 for a location it
+ * denied); a CLBListener rule with a wrong guard field is kept the same way
  * ({@link ListenerPolicies}). The problems are
  * reported as for any refused Ingress; once the value is right, the Ingress is served as written.
  */
@@ -35,16 +38,25 @@ final class FailClosed {
   /**
    * The Ingress's options without the annotations that have problems, its routes refusing every
    * client; null when even so it cannot be read (then it is not served, as any refused Ingress).
+   * Dropping an annotation may make another one wrong (auth-type without the auth-secret dropped):
+   * that one is dropped in turn, until the rest reads without problems.
    */
-  static IngressOptions.Parsed parse(IngressInfo ingress, List<Problem> problems, Set<ObjectRef> existingListeners) {
+  static IngressOptions.Parsed parse(IngressInfo ingress, List<Problem> problems, Set<ObjectRef> existingListeners,
+      Map<ObjectRef, SecretInfo> secrets) {
     Map<String, String> kept = new HashMap<>(ingress.annotations());
-    problems.forEach(problem -> kept.remove(annotationOf(problem)));
-    IngressInfo without = new IngressInfo(ingress.ref(), ingress.created(), ingress.className(), kept,
-        ingress.defaultBackend(), ingress.rules(), ingress.tls());
-    IngressOptions.Parsed parsed = IngressOptions.parse(without, existingListeners);
-    if (!parsed.problems().isEmpty()) {
-      return null;
-    }
+    List<Problem> left = problems;
+    IngressOptions.Parsed parsed;
+    do {
+      int before = kept.size();
+      left.forEach(problem -> kept.remove(annotationOf(problem)));
+      if (kept.size() == before) {
+        return null;
+      }
+      IngressInfo without = new IngressInfo(ingress.ref(), ingress.created(), ingress.className(), Map.copyOf(kept),
+          ingress.defaultBackend(), ingress.rules(), ingress.tls());
+      parsed = IngressOptions.parse(without, existingListeners, secrets);
+      left = parsed.problems();
+    } while (!left.isEmpty());
     IngressOptions options = parsed.options();
     List<RouteFilter> filters = new ArrayList<>(options.filters().stream()
         .filter(filter -> !(filter instanceof SourceRanges)).toList());

@@ -11,6 +11,7 @@ import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import java.util.Set;
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
  *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, the rate limit,
- *     the tunnel caps, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     the tunnel caps, basic authentication, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -40,7 +41,12 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
   record Parsed(IngressOptions options, List<Problem> problems) {
   }
 
-  static Parsed parse(IngressInfo ingress, Set<ObjectRef> existingListeners) {
+  /**
+   * @param existingListeners the CLBListeners there are, which the listener annotation may name
+   * @param secrets the Secrets by reference, which auth-secret may name; null to check the
+   *     annotations without reading a Secret
+   */
+  static Parsed parse(IngressInfo ingress, Set<ObjectRef> existingListeners, Map<ObjectRef, SecretInfo> secrets) {
     Map<String, String> annotations = ingress.annotations();
     List<Problem> problems = new ArrayList<>();
     Long read = valid(ingress, problems, AnnotationParser.seconds(annotations, AnnotationSpec.PROXY_READ_TIMEOUT), null);
@@ -105,7 +111,7 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     if (retry != null) {
       filters.add(retry);
     }
-    filters.addAll(EdgePolicyOptions.parse(ingress, problems));
+    filters.addAll(EdgePolicyOptions.parse(ingress, secrets, problems));
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));

@@ -7,6 +7,7 @@ import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
+import io.clbingress.operator.state.SecretInfo;
 import io.clbingress.operator.state.ServiceInfo;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -44,8 +45,12 @@ public final class TranslationCache {
   private Map<IngressInfo, Reading> readings = new IdentityHashMap<>();
   private Map<IngressInfo, Reading> nextReadings = new IdentityHashMap<>();
 
-  /** What an Ingress's annotations say: its options (or problems), and the annotations not honoured. */
-  record Reading(IngressOptions.Parsed parsed, Optional<Problem> unsupported) {
+  /**
+   * What an Ingress's annotations say: its options (or problems), and the annotations not honoured.
+   *
+   * @param secret the Secret its auth-secret names as it was read, or null (none named, or not found)
+   */
+  record Reading(IngressOptions.Parsed parsed, Optional<Problem> unsupported, SecretInfo secret) {
   }
 
   void begin(Settings current, ClusterState state) {
@@ -77,11 +82,16 @@ public final class TranslationCache {
 
   /**
    * The last translation's reading of this very Ingress object while the CLBListeners (which
-   * its listener annotation is checked against) are the same objects, else {@code read}'s; kept
-   * for the next translation.
+   * its listener annotation is checked against) and the Secret its auth-secret names are the same
+   * objects, else {@code read}'s; kept for the next translation.
+   *
+   * @param secret the Secret the Ingress's auth-secret names, as it is now; null for none
    */
-  Reading reading(IngressInfo ingress, Function<IngressInfo, Reading> read) {
+  Reading reading(IngressInfo ingress, SecretInfo secret, Function<IngressInfo, Reading> read) {
     Reading reading = sameListeners ? readings.get(ingress) : null;
+    if (reading != null && reading.secret() != secret) {
+      reading = null;
+    }
     if (reading == null) {
       reading = read.apply(ingress);
     }

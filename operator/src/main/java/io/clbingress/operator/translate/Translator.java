@@ -88,7 +88,7 @@ public final class Translator {
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
     Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems, cache);
     Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
-    List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted, cache);
+    List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted, cache, secrets);
 
     HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
         resolver, problems, cache);
@@ -181,21 +181,25 @@ public final class Translator {
 
   private static List<Effective> acceptIngresses(ClusterState state, Settings settings,
       Map<ObjectRef, IngressInfo> lastAccepted, List<Problem> problems, Map<ObjectRef, IngressInfo> accepted,
-      TranslationCache cache) {
+      TranslationCache cache, Map<ObjectRef, SecretInfo> secrets) {
     Set<ObjectRef> existingListeners = state.listeners().stream().map(ListenerInfo::ref).collect(Collectors.toSet());
     List<Effective> effective = new ArrayList<>();
     for (IngressInfo ingress : IngressClassFilter.ours(state, settings)) {
-      TranslationCache.Reading reading = cache.reading(ingress, read -> new TranslationCache.Reading(
-          IngressOptions.parse(read, existingListeners), UnsupportedAnnotations.of(read)));
+      ObjectRef authSecret = BasicAuthOptions.secretRef(ingress);
+      SecretInfo secret = authSecret == null ? null : secrets.get(authSecret);
+      TranslationCache.Reading reading = cache.reading(ingress, secret, read -> new TranslationCache.Reading(
+          IngressOptions.parse(read, existingListeners, secrets), UnsupportedAnnotations.of(read), secret));
       IngressOptions.Parsed parsed = reading.parsed();
       problems.addAll(parsed.problems());
       reading.unsupported().ifPresent(problems::add); // reported; the route is served regardless
       IngressInfo chosen = ingress;
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());
-        parsed = chosen == null ? null : IngressOptions.parse(chosen, existingListeners);
-        IngressOptions.Parsed closed = chosen == null && FailClosed.applies(reading.parsed().problems())
-            ? FailClosed.parse(ingress, reading.parsed().problems(), existingListeners) : null;
+        parsed = chosen == null ? null : IngressOptions.parse(chosen, existingListeners, secrets);
+        // nothing accepted to fall back on, or the last accepted no longer reads (its Secret changed since)
+        boolean noFallback = parsed == null || !parsed.problems().isEmpty();
+        IngressOptions.Parsed closed = noFallback && FailClosed.applies(reading.parsed().problems())
+            ? FailClosed.parse(ingress, reading.parsed().problems(), existingListeners, secrets) : null;
         if (closed != null) {
           // served, refusing everyone, and never remembered as accepted
           effective.add(new Effective(ingress, closed.options()));

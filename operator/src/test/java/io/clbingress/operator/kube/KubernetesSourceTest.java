@@ -3,12 +3,16 @@ package io.clbingress.operator.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.clbingress.dataplane.table.BasicAuth;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.translate.Settings;
 import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.crd.CLBListenerSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -16,7 +20,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +90,45 @@ class KubernetesSourceTest {
     assertThat(last().listeners().get(2).port()).isEqualTo(18443);
     assertThat(last().listeners().get(2).virtualHosts().get(0).routes().get(0).match().path()).isEqualTo("/bound");
     assertThat(paths(last())).isEmpty();
+  }
+
+  @Test
+  void anHtpasswdSecretAndItsChangesReachTheTable() throws Exception {
+    // Given an Ingress with basic authentication and its Opaque Secret, and a Secret of another type
+    Ingress guarded = new IngressBuilder(ingress("/private")).editMetadata().withName("guarded").withNamespace("auth")
+        .addToAnnotations("nginx.ingress.kubernetes.io/auth-type", "basic")
+        .addToAnnotations("nginx.ingress.kubernetes.io/auth-secret", "htpasswd").endMetadata().build();
+    client.network().v1().ingresses().inNamespace("auth").resource(guarded).create();
+    client.secrets().inNamespace("auth").resource(htpasswd("alice:$apr1$AVjgbf1k$sYTmz0uij7N/5oqNLLp84.")).create();
+    client.secrets().inNamespace("auth").resource(new SecretBuilder().withNewMetadata().withName("token")
+        .withNamespace("auth").endMetadata().withType("kubernetes.io/service-account-token")
+        .addToStringData("auth", "bob:plain").build()).create();
+    // When the source starts
+    startSource("auth");
+    // Then the route authenticates the Secret's user
+    await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
+    assertThat(users(last())).containsExactly("alice");
+    // When the Secret changes, Then the table follows, the Ingress untouched
+    client.secrets().inNamespace("auth").resource(htpasswd("alice:$apr1$AVjgbf1k$sYTmz0uij7N/5oqNLLp84.\n"
+        + "carol:{SHA}Ve878e5lOgwSjWid5/VhR4gReac=")).update();
+    await().atMost(Duration.ofSeconds(5)).until(() -> users(last()).equals(List.of("alice", "carol")));
+    // When the Secret is deleted, Then the route refuses every client instead of serving open
+    client.secrets().inNamespace("auth").withName("htpasswd").delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> users(last()).isEmpty());
+    assertThat(last().listeners().get(0).virtualHosts().get(0).routes().get(0).filters())
+        .singleElement().isInstanceOf(SourceRanges.class);
+  }
+
+  private static Secret htpasswd(String file) {
+    return new SecretBuilder().withNewMetadata().withName("htpasswd").withNamespace("auth").endMetadata()
+        .withType("Opaque").addToData("auth", Base64.getEncoder().encodeToString(file.getBytes(StandardCharsets.UTF_8)))
+        .build();
+  }
+
+  private static List<String> users(RoutingTable table) {
+    return table.listeners().get(0).virtualHosts().stream().flatMap(v -> v.routes().stream())
+        .flatMap(r -> r.filters().stream()).filter(BasicAuth.class::isInstance)
+        .flatMap(f -> ((BasicAuth) f).users().stream()).map(BasicAuth.User::name).toList();
   }
 
   private void startSource(String namespace) throws Exception {

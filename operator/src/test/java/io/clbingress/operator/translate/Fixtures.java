@@ -23,6 +23,14 @@ final class Fixtures {
 
   /** The golden cases: one folder each. */
   static final Path CASES = Path.of("src/test/resources/translate");
+  /** A Service {@code default/web} (port 80) with a static endpoint, as a YAML document to append. */
+  static final String WEB_SERVICE = """
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: default, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:9000"}}
+      spec: {ports: [{port: 80}]}
+      """;
 
   private Fixtures() {
   }

@@ -14,14 +14,6 @@ import org.junit.jupiter.api.Test;
 /** A broken edit of an Ingress keeps the configuration last accepted for it (SPEC §6). */
 class LastAcceptedConfigTest {
 
-  private static final String SERVICE = """
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: {name: web, namespace: default, annotations: {clb.ingress.io/static-endpoints: "127.0.0.1:9000"}}
-      spec: {ports: [{port: 80}]}
-      """;
-
   @Test
   void brokenEditKeepsLastAcceptedConfiguration() {
     // Given an accepted Ingress
@@ -62,7 +54,7 @@ class LastAcceptedConfigTest {
   }
 
   private static Translation translate(String ingresses, Map<ObjectRef, IngressInfo> lastAccepted) {
-    ClusterState state = Fixtures.fromYaml(ingresses + SERVICE);
+    ClusterState state = Fixtures.fromYaml(ingresses + Fixtures.WEB_SERVICE);
     return Translator.translate(state, Settings.defaults().withStaticEndpoints(true), lastAccepted, Fixtures.TRANSLATED_AT);
   }
 
