@@ -1,14 +1,20 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.auth.BasicCredentials;
 import io.clbingress.dataplane.routing.ExternalAuthPolicy;
 import io.clbingress.dataplane.routing.RequestValues;
+import io.clbingress.dataplane.routing.RouteAuth;
 
 /**
- * What a request's external authentication ({@link ExternalAuthPolicy}) needs of the request,
- * filled in by {@link Dispatch} while the request's values are at hand, so that the check can run
- * after the head is let go.
+ * What a request's authentication ({@link RouteAuth}: basic, external or both) needs of the
+ * request, filled in by {@link Dispatch} while the request's values are at hand, so that the check
+ * can run after the head is let go. The external fields are null on a route without an external
+ * service.
  *
- * @param policy the route's authentication
+ * @param auth the route's authentication
+ * @param credentials the request's {@code Authorization: Basic} credentials ({@link BasicCredentials#parse}),
+ *     or null (none, malformed, or the route has no basic authentication)
+ * @param policy the route's external authentication, or null
  * @param url the service's URL, its template filled in
  * @param originalUrl the request's URL: scheme, the host as sent, path and query
  *     ({@code X-Original-URL})
@@ -20,7 +26,7 @@ import io.clbingress.dataplane.routing.RequestValues;
  * @param host the host the request named as sent, or null
  * @param clientIp the client's address ({@link RealIp})
  */
-record AuthCall(ExternalAuthPolicy policy, String url, String originalUrl, String requestUri, String requestRedirect,
+record AuthCall(RouteAuth auth, BasicCredentials credentials, ExternalAuthPolicy policy, String url, String originalUrl, String requestUri, String requestRedirect,
     String signinLocation, String cacheKey, String scheme, String host, String clientIp) {
 
   /**
@@ -30,9 +36,15 @@ record AuthCall(ExternalAuthPolicy policy, String url, String originalUrl, Strin
    * @param hostName its host, or null
    * @param query the query as sent, or null
    */
-  static AuthCall of(ExternalAuthPolicy policy, String requestUri, String path, String host, String hostName,
+  static AuthCall of(RouteAuth auth, String requestUri, String path, String host, String hostName,
       String query, RequestValues values) {
+    BasicCredentials credentials = auth.basic() == null ? null : BasicCredentials.parse(values.header("authorization"));
+    ExternalAuthPolicy policy = auth.external();
     String scheme = values.scheme();
+    if (policy == null) {
+      return new AuthCall(auth, credentials, null, null, null, requestUri, null, null, null, scheme, host,
+          values.clientAddress());
+    }
     String originalUrl = scheme + "://" + (host == null ? "" : host) + requestUri;
     String url = RequestTemplate.render(policy.url(), requestUri, path, hostName, query, values);
     String redirect = policy.requestRedirect() == null ? requestUri
@@ -42,7 +54,7 @@ record AuthCall(ExternalAuthPolicy policy, String url, String originalUrl, Strin
         policy.filter().signinRedirectParam(), originalUrl);
     String cacheKey = policy.cacheKey() == null ? null
         : policy.cacheScope() + RequestTemplate.render(policy.cacheKey(), requestUri, path, hostName, query, values);
-    return new AuthCall(policy, url, originalUrl, requestUri, redirect, signin, cacheKey, scheme, host,
+    return new AuthCall(auth, credentials, policy, url, originalUrl, requestUri, redirect, signin, cacheKey, scheme, host,
         values.clientAddress());
   }
 

@@ -19,6 +19,25 @@ record AuthVerdict(int status, Map<String, List<String>> requestHeaders, List<St
 
   /** The service could not be asked, or answered something else than 2xx, 401 or 403. */
   static final AuthVerdict ERROR = new AuthVerdict(500, Map.of(), List.of(), List.of());
+  /** Too many password checks are waiting already ({@link BasicVerifier}): try again later. */
+  static final AuthVerdict BUSY = new AuthVerdict(503, Map.of(), List.of(), List.of());
+  /**
+   * Basic authentication passed: the request goes on without its {@code Authorization} (as
+   * ingress-nginx's {@code proxy_set_header Authorization ""}: the backend never sees the password).
+   */
+  static final AuthVerdict BASIC_PASSED = new AuthVerdict(0, Map.of("authorization", List.of()), List.of(), List.of());
+
+  /** 401 with the route's {@code WWW-Authenticate: Basic} challenge (RFC 7617 §2). */
+  static AuthVerdict challenge(String challenge) {
+    return new AuthVerdict(401, Map.of(), List.of(), List.of(Map.entry("www-authenticate", challenge)));
+  }
+
+  /** This allowing verdict, the request's {@code Authorization} removed as well ({@link #BASIC_PASSED}). */
+  AuthVerdict withoutAuthorization() {
+    Map<String, List<String>> headers = new java.util.LinkedHashMap<>(requestHeaders);
+    headers.putIfAbsent("authorization", List.of()); // unless the service sets it for the backend
+    return new AuthVerdict(status, Map.copyOf(headers), setCookies, answerHeaders);
+  }
 
   boolean allowed() {
     return status == 0;

@@ -47,9 +47,9 @@ import io.vertx.core.net.HostAndPort;
  * @param lease the request's place in its route's connection limit, which the engine gives back when
  *     the request ends however it ends (answered, the client gone, its tunnel closed, its stream
  *     reset); null when the route has no connection limit or the request was refused before it
- * @param auth for a request to forward or tunnel on a route with an
- *     {@link io.clbingress.dataplane.table.ExternalAuth}: what its service is asked, before the
- *     request goes on ({@link ExternalAuthClient}); else null. (As in nginx, where auth_request runs in
+ * @param auth for a request to forward or tunnel on a route with authentication
+ *     ({@link io.clbingress.dataplane.table.BasicAuth}, {@link io.clbingress.dataplane.table.ExternalAuth}):
+ *     what is checked before the request goes on ({@link ExternalAuthClient}); else null. (As in nginx, where auth_request runs in
  *     the access phase: after the access list, preflights, redirects and the limits, before the
  *     proxy.)
  */
@@ -141,7 +141,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
     String balanceKey = sends && route.cluster().hashKey() != null ? RequestTemplate.render(route.cluster().hashKey(), forwarded,
         path, named == null ? null : named.host(), query, values) : null;
-    AuthCall auth = sends && route.externalAuth() != null ? AuthCall.of(route.externalAuth(), forwarded, path, host,
+    AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), forwarded, path, host,
         named == null ? null : named.host(), query, values) : null;
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);

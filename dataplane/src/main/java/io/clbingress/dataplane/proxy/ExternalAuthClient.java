@@ -15,8 +15,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Asks a route's external authentication service about a request (ingress-nginx's {@code auth-url},
- * nginx's {@code auth_request}), for both engines; one per event loop. The service's request has
+ * Checks a request of a route with authentication, for both engines; one per event loop: its basic
+ * authentication ({@link BasicVerifier}), then its external service (ingress-nginx's
+ * {@code auth-url}, nginx's {@code auth_request}). The service's request has
  * no body; it carries the client's end-to-end headers (cookies and {@code Authorization}
  * included) and, as ingress-nginx's auth location sets them, {@code Host} of the service's URL,
  * {@code X-Original-URL}, {@code X-Original-URI}, {@code X-Original-Method}, {@code X-Scheme},
@@ -40,9 +41,11 @@ final class ExternalAuthClient {
 
   private final HttpClientAgent client;
   private final AuthAnswers answers;
+  private final BasicVerifier basic;
 
   ExternalAuthClient(Vertx vertx, AuthAnswers answers) {
     this.answers = answers;
+    this.basic = new BasicVerifier(vertx);
     this.client = vertx.httpClientBuilder().with(new HttpClientOptions()
             .setKeepAlive(true)
             .setKeepAliveTimeout(30)
@@ -58,14 +61,37 @@ final class ExternalAuthClient {
   }
 
   /**
-   * The verdict on a request: from the cache when the route keeps answers and has one for the
-   * request's key, else from the service. Never fails: a service that cannot be asked is a 500 verdict.
+   * The verdict on a request of a route with authentication: its basic authentication first
+   * ({@link BasicVerifier}), then its external service; either refusing is the verdict. Never
+   * fails: a service that cannot be asked is a 500 verdict.
    *
    * @param method the client's method ({@code X-Original-Method})
    * @param clientHeaders the client's request headers, read during this call only
    * @param route what the failures' log lines name
    */
   Future<AuthVerdict> check(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders,
+      Timeouts timeouts, String route) {
+    if (call.auth().basic() == null) {
+      return external(call, method, clientHeaders, timeouts, route);
+    }
+    if (call.policy() != null) {
+      // the service may need the client's headers after the password check: copied before it
+      MultiMap copied = MultiMap.caseInsensitiveMultiMap();
+      clientHeaders.forEach(header -> copied.add(header.getKey(), header.getValue()));
+      clientHeaders = copied;
+    }
+    Iterable<Map.Entry<String, String>> headers = clientHeaders;
+    return basic.verify(call.auth().users(), call.auth().basic().challenge(), call.credentials())
+        .compose(verdict -> !verdict.allowed() || call.policy() == null ? Future.succeededFuture(verdict)
+            : external(call, method, headers, timeouts, route)
+                .map(external -> external.allowed() ? external.withoutAuthorization() : external));
+  }
+
+  /**
+   * The external service's verdict: from the cache when the route keeps answers and has one for
+   * the request's key, else from the service.
+   */
+  private Future<AuthVerdict> external(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders,
       Timeouts timeouts, String route) {
     if (call.cacheKey() != null) {
       AuthAnswer cached = answers.get(call.cacheKey());

@@ -402,7 +402,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     }
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     responding = true;
-    if (authCookies != null && route.externalAuth().setsCookieOn(response.status().code())) {
+    if (authCookies != null && route.auth().external().setsCookieOn(response.status().code())) {
       authCookies.forEach(cookie -> response.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
     }
     client.relayHead(response, setCookie);

@@ -247,7 +247,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         route.cors().applyTo(name -> String.join(", ", response.headers().getAll(name)), response.headers()::set,
             response.headers()::remove, dispatch.corsOrigin());
       }
-      if (verdict != null && route.externalAuth().setsCookieOn(response.getStatusCode())) {
+      if (verdict != null && route.auth().external().setsCookieOn(response.getStatusCode())) {
         verdict.setCookies().forEach(cookie -> response.headers().add("set-cookie", cookie));
       }
     });

@@ -37,19 +37,19 @@ import java.util.List;
  * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
  * @param rateLimit the counts of its {@link LocalRateLimit}, or null (no limit)
  * @param connectionLimit the counts of its {@link ConnectionLimit}, or null (no limit)
- * @param externalAuth its {@link ExternalAuth} compiled, or null (no authentication)
+ * @param auth its {@link io.clbingress.dataplane.table.BasicAuth} and {@link ExternalAuth} compiled, or null (no authentication)
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
     Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit,
-    ConnectionLimitZone connectionLimit, ExternalAuthPolicy externalAuth) {
+    ConnectionLimitZone connectionLimit, RouteAuth auth) {
 
   public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
-        sourceRanges(route), null, null, externalAuth(route));
+        sourceRanges(route), null, null, RouteAuth.compile(route));
   }
 
   /**
@@ -70,14 +70,14 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie, null,
           compiled.retry, compiled.cors, compiled.sourceRanges, limit == null ? null : zones.zone(route.source(), limit),
-          connections == null ? null : zones.connections(route.source(), connections), compiled.externalAuth);
+          connections == null ? null : zones.connections(route.source(), connections), compiled.auth);
     }
     ErrorPages errorPages = route.filter(ErrorPages.class);
     if (errorPages != null) {
       compiled = new CompiledRoute(key, route, compiled.cluster, clientCertificates, maxBodyBytes, compiled.redirect,
           compiled.pathRewriter, compiled.upstreamHost, compiled.setHeaders, null, compiled.sessionCookie,
           ErrorPageRoute.compile(compiled, errorPages, clusters.get(errorPages.cluster())), compiled.retry,
-          compiled.cors, compiled.sourceRanges, compiled.rateLimit, compiled.connectionLimit, compiled.externalAuth);
+          compiled.cors, compiled.sourceRanges, compiled.rateLimit, compiled.connectionLimit, compiled.auth);
     }
     Canary canary = route.filter(Canary.class);
     return canary == null ? compiled : compiled.withCanary(clusters.get(canary.cluster()));
@@ -101,10 +101,10 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     }
     CompiledRoute side = new CompiledRoute(key.canarySide(), route, canaryCluster, clientCertificates, maxBodyBytes,
         redirect, pathRewriter, upstreamHost, setHeaders, null, sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
-        connectionLimit, externalAuth);
+        connectionLimit, auth);
     return new CompiledRoute(key, route, cluster, clientCertificates, maxBodyBytes, redirect, pathRewriter,
         upstreamHost, setHeaders, new CanarySplit(rules, side), sessionCookie, errorPages, retry, cors, sourceRanges, rateLimit,
-        connectionLimit, externalAuth);
+        connectionLimit, auth);
   }
 
   private static PathRewriter pathRewriter(Route route) {
@@ -136,11 +136,6 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
   private static SourceRangeRules sourceRanges(Route route) {
     SourceRanges ranges = route.filter(SourceRanges.class);
     return ranges == null ? null : new SourceRangeRules(ranges);
-  }
-
-  private static ExternalAuthPolicy externalAuth(Route route) {
-    ExternalAuth auth = route.filter(ExternalAuth.class);
-    return auth == null ? null : ExternalAuthPolicy.compile(auth, route.source());
   }
 
   private static CorsPolicy cors(Route route) {
