@@ -43,11 +43,44 @@ record AuthVerdict(int status, Map<String, List<String>> requestHeaders, List<St
     return status == 0;
   }
 
+  /**
+   * Sets {@link #requestHeaders} on a request that goes on: each name's client-sent lines removed
+   * (in any case), and so are spellings with {@code _} for {@code -} ({@code X_User} for
+   * {@code X-User}), which CGI-style backends read as the same header (nginx drops names with
+   * underscores by default); then the verdict's values added.
+   *
+   * @param names the request's header names now
+   */
+  void applyTo(Iterable<String> names, java.util.function.Consumer<String> remove,
+      java.util.function.BiConsumer<String, String> add) {
+    if (requestHeaders.isEmpty()) {
+      return;
+    }
+    List<String> underscored = new java.util.ArrayList<>();
+    for (String name : names) {
+      if (name.indexOf('_') >= 0
+          && requestHeaders.containsKey(name.replace('_', '-').toLowerCase(java.util.Locale.ROOT))) {
+        underscored.add(name);
+      }
+    }
+    underscored.forEach(remove);
+    requestHeaders.forEach((name, values) -> {
+      remove.accept(name);
+      values.forEach(value -> add.accept(name, value));
+    });
+  }
+
   /** The verdict on a request of {@code call} that the service answered so. */
   static AuthVerdict of(AuthCall call, AuthAnswer answer) {
     int status = answer.status();
     if (status >= 200 && status < 300) {
-      return new AuthVerdict(0, answer.forwardedHeaders(), answer.setCookies(), List.of());
+      // the route's names now, not those of when the answer was cached: a name added since, which
+      // the cached answer never held, is removed from the request, not left to the client
+      Map<String, List<String>> forwarded = new java.util.LinkedHashMap<>();
+      for (String name : call.policy().responseHeaders()) {
+        forwarded.put(name, answer.forwardedHeaders().getOrDefault(name, List.of()));
+      }
+      return new AuthVerdict(0, Map.copyOf(forwarded), answer.setCookies(), List.of());
     }
     if (status != 401 && status != 403) {
       return ERROR;

@@ -96,6 +96,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private boolean closing;
   /** A WebSocket upgrade is under way: what follows its request is no HTTP any more. */
   private boolean upgrading;
+  /** The authentication check of the upgrade under way, given up when the connection closes; or null. */
+  private ExternalAuthClient.Abandon upgradeCheck;
 
   private HttpVersion version;
   private boolean head;
@@ -325,7 +327,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (dispatch.auth() == null) {
           engine.webSockets().open(new Http1Upgrade(this, request, dispatch), route, dispatch.uri());
         } else {
-          engine.auth().check(dispatch.auth(), request.method().name(), headers, route.timeouts(), label)
+          upgradeCheck = new ExternalAuthClient.Abandon();
+          engine.auth().check(dispatch.auth(), request.method().name(), headers, route.timeouts(), label, upgradeCheck)
               .onComplete(checked -> onLoop(() -> upgradeAuthorized(request, dispatch, checked.result())));
         }
       }
@@ -350,10 +353,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     HttpHeaders headers = request.headers();
-    verdict.requestHeaders().forEach((name, values) -> {
-      headers.remove(name);
-      values.forEach(value -> headers.add(name, value));
-    });
+    verdict.applyTo(headers.names(), headers::remove, headers::add);
     engine.webSockets().open(new Http1Upgrade(this, request, dispatch), dispatch.route(), dispatch.uri());
   }
 
@@ -727,6 +727,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     guard.closed();
+    if (upgradeCheck != null) {
+      upgradeCheck.abandon();
+    }
     closeEncoder();
     if (exchange != null && inAnswer) {
       exchange.clientLeft();

@@ -91,9 +91,10 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     // would reach a backend as written and follow a redirect's host into its Location.
     boolean originOrAbsolute = absolute ? named != null : uri.startsWith("/");
     // RFC 9112 §3.2: a request target has no fragment; a raw "#" would reach a backend (or a
-    // rewrite's query) as written, where another parser may cut the target at it
-    boolean fragment = uri.indexOf('#') >= 0;
-    String path = headRefusal != 0 || !originOrAbsolute || fragment ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
+    // rewrite's query) as written, where another parser may cut the target at it. Nor has it a
+    // space or control character, which an HTTP/2 :path's query may carry (nginx answers 400).
+    boolean unusable = uri.indexOf('#') >= 0 || query != null && hasSpaceOrControl(query);
+    String path = headRefusal != 0 || !originOrAbsolute || unusable ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
       return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null, null, null);
     }
@@ -141,7 +142,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
     String balanceKey = sends && route.cluster().hashKey() != null ? RequestTemplate.render(route.cluster().hashKey(), forwarded,
         path, named == null ? null : named.host(), query, values) : null;
-    AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), forwarded, path, host,
+    AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), route.key().toString(), forwarded, path, host,
         named == null ? null : named.host(), query, values) : null;
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);
@@ -153,6 +154,21 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       }
     }
     return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin, lease, auth);
+  }
+
+  /**
+   * Whether {@code text} has a space or an ASCII control character (RFC 9112 §3.2, RFC 3986 §2):
+   * an HTTP/2 {@code :path} may carry them in its query, which no HTTP/1.1 request line can.
+   * Bytes above 0x7F pass, as nginx lets them.
+   */
+  private static boolean hasSpaceOrControl(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c <= 0x20 || c == 0x7F) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -43,6 +44,26 @@ final class ExternalAuthClient {
   private final AuthAnswers answers;
   private final BasicVerifier basic;
 
+  /**
+   * A check its client may give up on (the connection closed, the stream reset): once given up, a
+   * request to the service under way is reset, and none is begun, so that abandoned checks do not
+   * hold the service's connections until it answers (nginx closes the auth subrequest's upstream
+   * when the client aborts).
+   */
+  static final class Abandon {
+    private volatile boolean abandoned;
+    private volatile HttpClientRequest request;
+
+    /** The client left: the service's request, if any, is reset. */
+    void abandon() {
+      abandoned = true;
+      HttpClientRequest sent = request;
+      if (sent != null) {
+        sent.reset();
+      }
+    }
+  }
+
   ExternalAuthClient(Vertx vertx, AuthAnswers answers) {
     this.answers = answers;
     this.basic = new BasicVerifier(vertx);
@@ -70,9 +91,9 @@ final class ExternalAuthClient {
    * @param route what the failures' log lines name
    */
   Future<AuthVerdict> check(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders,
-      Timeouts timeouts, String route) {
+      Timeouts timeouts, String route, Abandon abandon) {
     if (call.auth().basic() == null) {
-      return external(call, method, clientHeaders, timeouts, route);
+      return external(call, method, clientHeaders, timeouts, route, abandon);
     }
     if (call.policy() != null) {
       // the service may need the client's headers after the password check: copied before it
@@ -83,7 +104,7 @@ final class ExternalAuthClient {
     Iterable<Map.Entry<String, String>> headers = clientHeaders;
     return basic.verify(call.auth().users(), call.auth().basic().challenge(), call.credentials())
         .compose(verdict -> !verdict.allowed() || call.policy() == null ? Future.succeededFuture(verdict)
-            : external(call, method, headers, timeouts, route)
+            : external(call, method, headers, timeouts, route, abandon)
                 .map(external -> external.allowed() ? external.withoutAuthorization() : external));
   }
 
@@ -92,7 +113,7 @@ final class ExternalAuthClient {
    * the request's key, else from the service.
    */
   private Future<AuthVerdict> external(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders,
-      Timeouts timeouts, String route) {
+      Timeouts timeouts, String route, Abandon abandon) {
     if (call.cacheKey() != null) {
       AuthAnswer cached = answers.get(call.cacheKey());
       if (cached != null) {
@@ -110,10 +131,23 @@ final class ExternalAuthClient {
         .setConnectTimeout(timeouts.connectMillis())
         .setIdleTimeout(Math.min(timeouts.readMillis(), MAX_READ_MILLIS))
         .setHeaders(headers(call, method, clientHeaders));
+    if (abandon.abandoned) {
+      return Future.succeededFuture(AuthVerdict.ERROR); // the client left during the password check
+    }
     return client.request(options)
-        .compose(request -> request.send())
+        .compose(request -> {
+          abandon.request = request;
+          if (abandon.abandoned) {
+            request.reset();
+          }
+          return request.send();
+        })
         .map(response -> answered(call, response))
         .otherwise(e -> {
+          if (abandon.abandoned) {
+            LOG.debug("{}: the client left before auth service {} answered", route, call.url());
+            return AuthVerdict.ERROR;
+          }
           LOG.warn("{}: auth service {} failed: {}", route, call.url(), e.toString());
           return AuthVerdict.ERROR;
         });
@@ -132,7 +166,9 @@ final class ExternalAuthClient {
   private static MultiMap headers(AuthCall call, String method, Iterable<Map.Entry<String, String>> clientHeaders) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> header : clientHeaders) {
-      if (ProxyHeaders.passesOn(header.getKey())) {
+      // nginx drops header names with underscores (underscores_in_headers off): none reaches the
+      // service, where X_Original_URI would read as the proxy's X-Original-URI
+      if (ProxyHeaders.passesOn(header.getKey()) && header.getKey().indexOf('_') < 0) {
         headers.add(header.getKey(), header.getValue());
       }
     }

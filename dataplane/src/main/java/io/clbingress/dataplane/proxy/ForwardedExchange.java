@@ -88,6 +88,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   private ScheduledFuture<?> sendTimer;
   /** What the route's external authentication asks before the request goes on, or null. */
   private final AuthCall auth;
+  /** The authentication check under way, given up when the client leaves; null when none began. */
+  private ExternalAuthClient.Abandon authCheck;
   /** The authentication service's {@code Set-Cookie} lines for the answer, or null. */
   private java.util.List<String> authCookies;
 
@@ -126,7 +128,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (!bodiless) {
       client.holdBody();
     }
-    client.engine().auth().check(auth, request.method().name(), headers, route.timeouts(), route.route().source())
+    authCheck = new ExternalAuthClient.Abandon();
+    client.engine().auth().check(auth, request.method().name(), headers, route.timeouts(), route.route().source(),
+            authCheck)
         .onComplete(checked -> client.onLoop(() -> authorized(checked.result())));
   }
 
@@ -142,10 +146,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     HttpHeaders headers = request.headers();
-    verdict.requestHeaders().forEach((name, values) -> {
-      headers.remove(name);
-      values.forEach(value -> headers.add(name, value));
-    });
+    verdict.applyTo(headers.names(), headers::remove, headers::add);
     authCookies = verdict.setCookies().isEmpty() ? null : verdict.setCookies();
     proceed();
   }
@@ -533,6 +534,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   /** The client closed its connection: the backend's side of the exchange goes too. */
   void clientLeft() {
+    if (authCheck != null) {
+      authCheck.abandon();
+    }
     if (done) {
       return;
     }

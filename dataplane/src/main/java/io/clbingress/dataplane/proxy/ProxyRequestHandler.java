@@ -209,7 +209,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     request.pause(); // its body waits for the verdict
     CompiledRoute route = dispatch.route();
-    auth.check(call, request.method().name(), request.headers(), route.timeouts(), route.route().source())
+    ExternalAuthClient.Abandon check = new ExternalAuthClient.Abandon();
+    request.response().closeHandler(closed -> check.abandon()); // (the forwarder sets its own later)
+    auth.check(call, request.method().name(), request.headers(), route.timeouts(), route.route().source(), check)
         .onComplete(checked -> {
           AuthVerdict verdict = checked.result();
           if (request.response().closed()) {
@@ -222,10 +224,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
             Responses.send(request, verdict.status(), Responses.reason(verdict.status()));
             return;
           }
-          verdict.requestHeaders().forEach((name, values) -> {
-            request.headers().remove(name);
-            values.forEach(value -> request.headers().add(name, value));
-          });
+          verdict.applyTo(java.util.List.copyOf(request.headers().names()), request.headers()::remove,
+              request.headers()::add);
           if (!verdict.setCookies().isEmpty()) {
             editAnswer(request, dispatch, verdict);
           }

@@ -27,12 +27,16 @@ final class ExternalAuthOptions {
 
   /** Whether the URL's authority (between {@code ://} and the path) holds a variable. */
   static boolean hostFromRequest(String url) {
+    return authority(url).indexOf('$') >= 0;
+  }
+
+  private static String authority(String url) {
     int start = url.indexOf("://") + 3;
     int end = start;
     while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
       end++;
     }
-    return url.substring(start, end).indexOf('$') >= 0;
+    return url.substring(start, end);
   }
 
   /** The routes' external authentication, or null when {@code auth-url} is not set (or a value is wrong, after a problem). */
@@ -44,7 +48,13 @@ final class ExternalAuthOptions {
       return null;
     }
     int before = problems.size();
-    if (hostFromRequest(url) && (ingress.defaultBackend() != null
+    String authority = authority(url);
+    if (authority.replace("${host}", "").replace("$host", "").indexOf('$') >= 0) {
+      // $http_*, $arg_*, $cookie_*...: the client would write the service's host itself
+      problems.add(new Problem(ingress.ref(), Problem.annotationField(IngressOptions.annotationKey(annotations,
+          AnnotationSpec.AUTH_URL)), "names the service's host with a request value the client chooses; only $host"
+          + " (the host the route matched) may be part of it"));
+    } else if (hostFromRequest(url) && (ingress.defaultBackend() != null
         || ingress.rules().stream().anyMatch(rule -> rule.host() == null || rule.host().startsWith("*.")))) {
       // nginx's $host is the host the request named: on a rule that serves any host (or any
       // subdomain), the client would choose the authentication service that lets it in.
