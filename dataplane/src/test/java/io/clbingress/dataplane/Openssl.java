@@ -41,6 +41,21 @@ final class Openssl {
     }
   }
 
+  /**
+   * An openssl s_client handshake with 127.0.0.1:{@code port}: with SNI {@code serverName}
+   * ({@code -noservername} when null) and {@code options}; its whole output.
+   */
+  static Result handshake(Path dir, int port, String serverName, List<String> options) {
+    List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+    command.addAll(options);
+    if (serverName == null) {
+      command.add("-noservername");
+    } else {
+      command.addAll(List.of("-servername", serverName));
+    }
+    return run(dir, command, "");
+  }
+
   /** A CA (NAME-cert.pem, NAME-key.pem) and a client certificate CLIENT-cert.pem/-key.pem it signed. */
   static void caAndClient(Path dir, String ca, String client) {
     check(run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",

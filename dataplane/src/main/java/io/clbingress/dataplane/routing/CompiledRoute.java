@@ -14,14 +14,16 @@ import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.URLRewrite;
+import io.clbingress.dataplane.tls.ClientVerification;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.List;
 
 /**
  * A route with everything the request path needs resolved at compile time.
  *
- * @param clientCertificates its listener asks for client certificates (mutual TLS), whose
- *     subject then goes to the backend
+ * @param clientCertificates the client certificate checks of its virtual host (ingress-nginx's
+ *     {@code auth-tls-*}) or of its listener (a CLBListener's mutual TLS): the request's certificate
+ *     decides its answer and the {@code ssl-client-*} headers the backend receives; null when none
  * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
  * @param redirect the route's {@link RequestRedirect} filter, or null (looked up once, when compiled)
  * @param pathRewriter its {@link URLRewrite}'s path compiled, or null when the path is sent as requested
@@ -35,12 +37,12 @@ import java.util.List;
  * @param sourceRanges its {@link SourceRanges} compiled, or null (every client is served)
  * @param rateLimit the counts of its {@link LocalRateLimit}, or null (no limit)
  */
-public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
+public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, ClientVerification clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
     Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit) {
 
-  public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
+  public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, ClientVerification clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
@@ -56,7 +58,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
    * @param zones the data plane's rate-limit counts, which a route with a {@link LocalRateLimit} joins
    */
   static CompiledRoute compile(RouteKey key, Route route, java.util.Map<String, UpstreamCluster> clusters,
-      boolean clientCertificates, long maxBodyBytes, RateLimitZones zones) {
+      ClientVerification clientCertificates, long maxBodyBytes, RateLimitZones zones) {
     CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), clientCertificates, maxBodyBytes);
     LocalRateLimit limit = route.filter(LocalRateLimit.class);
     if (limit != null) {
