@@ -50,7 +50,7 @@ class ClientCertificateHostsTest {
   static int port;
 
   private static final List<String> HOSTS = List.of("mtls.example.com", "opt.example.com", "page.example.com",
-      "open.example.com");
+      "open.example.com", "deep.example.com", "shallow.example.com", "crl.example.com", "cn.example.com");
 
   @BeforeParameterizedClassInvocation
   static void start(TlsEngine engine) throws Exception {
@@ -60,6 +60,9 @@ class ClientCertificateHostsTest {
     }
     Openssl.caAndClient(dir, "client-ca", "alice");
     Openssl.caAndClient(dir, "other-ca", "mallory");
+    Openssl.caIntermediateAndClient(dir, "root-ca", "inter-ca", "carol");
+    Openssl.revokedClient(dir, "crl-ca", "revoked");
+    Openssl.caAndClient(dir, "crl-ca", "dave", false);
     harness = new DataPlaneHarness(Duration.ofSeconds(1), engine);
     backend = harness.backend("web");
     port = harness.dataPlane.httpsPort();
@@ -94,6 +97,34 @@ class ClientCertificateHostsTest {
     }
   }
 
+  /** Depth 2 takes a client certificate issued through one intermediate; depth 1 refuses the same chain. */
+  @Test
+  void chainsLongerThanTheDepthAreRefused() {
+    for (String version : List.of("--http1.1", "--http2")) {
+      assertThat(curl("deep.example.com", "carol", version, List.of("--cert", "carol-chain.pem"))).as(version)
+          .contains(" 200", "seen-ssl-client-verify: SUCCESS", "seen-ssl-client-issuer-dn: CN=inter-ca");
+      assertThat(curl("shallow.example.com", "carol", version, List.of("--cert", "carol-chain.pem"))).as(version)
+          .contains(" 400", "The SSL certificate error").doesNotContain("x-backend");
+    }
+  }
+
+  /** auth-tls-match-cn: a valid certificate whose subject the pattern does not find is 403. */
+  @Test
+  void aSubjectThatMatchCnDoesNotFindIs403() {
+    for (String version : List.of("--http1.1", "--http2")) {
+      assertThat(curl("cn.example.com", "alice", version)).as(version).contains(" 403").doesNotContain("x-backend");
+    }
+  }
+
+  @Test
+  void aCertificateTheCrlListsIsRefused() {
+    for (String version : List.of("--http1.1", "--http2")) {
+      assertThat(curl("crl.example.com", "revoked", version)).as(version)
+          .contains(" 400", "The SSL certificate error").doesNotContain("x-backend");
+      assertThat(curl("crl.example.com", "dave", version)).as(version).contains(" 200", "seen-ssl-client-verify: SUCCESS");
+    }
+  }
+
   @Test
   void optionalPassesWithoutACertificateButNotWithAnInvalidOne() {
     for (String version : List.of("--http1.1", "--http2")) {
@@ -105,11 +136,13 @@ class ClientCertificateHostsTest {
     }
   }
 
+  /** The error page's final $request_uri is the refused request's target, as nginx expands it. */
   @Test
   void aRefusalGoesToTheErrorPageWhenTheHostHasOne() {
-    assertThat(curl("page.example.com", null, "--http1.1")).contains(" 302", "location: https://errors.example.com/cert")
-        .doesNotContain("x-backend");
-    assertThat(curl("page.example.com", null, "--http2")).contains(" 302", "location: https://errors.example.com/cert");
+    for (String version : List.of("--http1.1", "--http2")) {
+      assertThat(curl("page.example.com", null, version)).as(version)
+          .contains(" 302", "location: https://errors.example.com/hello").doesNotContain("x-backend");
+    }
   }
 
   @Test
@@ -176,12 +209,18 @@ class ClientCertificateHostsTest {
     Cluster cluster = new Cluster("web", BackendProtocol.HTTP, Scheduler.WRR,
         List.of(new Endpoint("127.0.0.1", backend.port())));
     String ca = Openssl.read(dir.resolve("client-ca-cert.pem"));
+    String root = Openssl.read(dir.resolve("root-ca-cert.pem"));
     List<VirtualHost> hosts = List.of(
         host("mtls.example.com", new ClientCertificateAuth("t", ca, null, Verify.ON, 1, true, null, null)),
         host("opt.example.com", new ClientCertificateAuth("t", ca, null, Verify.OPTIONAL, 1, false, null, null)),
         host("page.example.com", new ClientCertificateAuth("t", ca, null, Verify.ON, 1, false,
-            "https://errors.example.com/cert", null)),
-        host("open.example.com", null));
+            "https://errors.example.com$request_uri", null)),
+        host("open.example.com", null),
+        host("deep.example.com", new ClientCertificateAuth("t", root, null, Verify.ON, 2, false, null, null)),
+        host("shallow.example.com", new ClientCertificateAuth("t", root, null, Verify.ON, 1, false, null, null)),
+        host("crl.example.com", new ClientCertificateAuth("t", Openssl.read(dir.resolve("crl-ca-cert.pem")),
+            Openssl.read(dir.resolve("crl-ca.crl")), Verify.ON, 1, false, null, null)),
+        host("cn.example.com", new ClientCertificateAuth("t", ca, null, Verify.ON, 1, false, null, "^CN=(bob|carol)$")));
     List<Listener> listeners = List.of(
         new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, hosts, null),
         new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, hosts, null));

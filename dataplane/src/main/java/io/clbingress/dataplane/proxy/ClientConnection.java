@@ -282,7 +282,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         send(refusal, expectsContinue);
       }
       case CLIENT_CERTIFICATE -> {
-        String page = route.clientCertificates().auth().errorPage();
+        String page = route.clientCertificates().errorLocation(uri);
         if (page != null) {
           redirect(302, page);
         } else {

@@ -155,7 +155,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         Responses.send(request, status, Responses.reason(status));
       }
       case CLIENT_CERTIFICATE -> {
-        String page = route.clientCertificates().auth().errorPage();
+        String page = route.clientCertificates().errorLocation(request.uri());
         if (page != null) {
           redirect(request, 302, page);
         } else {

@@ -21,7 +21,8 @@ import java.util.Objects;
  *     client certificate issued by a CA of {@code caPem}, 2 = with one intermediate, ...; at least 1
  * @param passCertificate the client certificate goes to the backend in {@code ssl-client-cert}
  *     (URL-encoded PEM, nginx's {@code $ssl_client_escaped_cert})
- * @param errorPage where a refused request is redirected (302) instead of answered 400; null for 400
+ * @param errorPage where a refused request is redirected (302) instead of answered 400, an http(s)
+ *     URL that may end in {@code $request_uri}; null for 400
  * @param matchCn an RE2 pattern the certificate's subject DN (RFC 2253) must contain, else 403;
  *     null for none
  */

@@ -138,6 +138,17 @@ public final class ClientVerification {
     return matchCn != null && (result.subject() == null || !matchCn.matcher(result.subject()).find()) ? 403 : 0;
   }
 
+  /**
+   * Where a refused request is redirected (302), or null to answer 400: the error page, whose
+   * final {@code $request_uri} (as nginx expands it in {@code error_page}) becomes the request's target.
+   */
+  public String errorLocation(String requestUri) {
+    String page = auth == null ? null : auth.errorPage();
+    String variable = "$request_uri";
+    return page == null || !page.endsWith(variable) ? page
+        : page.substring(0, page.length() - variable.length()) + requestUri;
+  }
+
   /** The text of a 400 for a session (null for a plain connection): nginx's for a missing certificate and for one that does not verify. */
   public String refusalText(SSLSession session) {
     return verify(session).status() == Status.NONE ? "No required SSL certificate was sent" : "The SSL certificate error";
