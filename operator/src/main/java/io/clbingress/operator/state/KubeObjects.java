@@ -134,12 +134,12 @@ public final class KubeObjects {
     return new BackendRef(service.name, number, port == null || number != null ? null : port.name);
   }
 
-  /** Only {@code tls.crt} and {@code tls.key} are kept, decoded; {@code stringData} counts too. */
+  /** Only {@code tls.crt}, {@code tls.key}, {@code ca.crt} and {@code ca.crl} are kept, decoded; {@code stringData} counts too. */
   public static SecretInfo secret(Secret secret) {
     Map<String, String> data = map(secret.getData());
     Map<String, String> stringData = map(secret.getStringData());
     return new SecretInfo(ref(secret), secret.getType(), decoded(data, stringData, "tls.crt"),
-        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"));
+        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"), decoded(data, stringData, "ca.crl"));
   }
 
   private static String decoded(Map<String, String> data, Map<String, String> stringData, String key) {

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
- * rate limit, a tunnel cap), with no configuration accepted before (a new Ingress, or any after a
+ * rate limit, a tunnel cap, client certificates), with no configuration accepted before (a new Ingress, or any after a
  * restart): its paths are still claimed,
  * and answered 403 to every client, rather than left to fall through to another Ingress's less
  * specific path (where ingress-nginx answers 503 for a location it denied). The problems are
