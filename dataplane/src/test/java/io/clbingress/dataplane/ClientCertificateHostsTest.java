@@ -97,6 +97,18 @@ class ClientCertificateHostsTest {
     }
   }
 
+  /** Plain HTTP has no certificate to show: as a TLS request without one (the translation redirects TLS hosts first). */
+  @Test
+  void plainHttpForAHostWithCertificatesIsAnsweredAsWithoutOne() throws Exception {
+    DataPlaneHarness.Answer on = harness.get("mtls.example.com", "/hello");
+    DataPlaneHarness.Answer optional = harness.get("opt.example.com", "/hello");
+    assertThat(on.status()).isEqualTo(400);
+    assertThat(on.body()).contains("No required SSL certificate was sent");
+    assertThat(on.headers()).doesNotContainKey("x-backend");
+    assertThat(optional.status()).isEqualTo(200);
+    assertThat(optional.headers()).containsEntry("seen-ssl-client-verify", "NONE");
+  }
+
   /** Depth 2 takes a client certificate issued through one intermediate; depth 1 refuses the same chain. */
   @Test
   void chainsLongerThanTheDepthAreRefused() {
