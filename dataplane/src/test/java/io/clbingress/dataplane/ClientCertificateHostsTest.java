@@ -50,7 +50,7 @@ class ClientCertificateHostsTest {
   static int port;
 
   private static final List<String> HOSTS = List.of("mtls.example.com", "opt.example.com", "page.example.com",
-      "open.example.com", "deep.example.com", "shallow.example.com", "crl.example.com", "cn.example.com");
+      "open.example.com", "deep.example.com", "shallow.example.com", "crl.example.com", "cn.example.com", "noca.example.com");
 
   @BeforeParameterizedClassInvocation
   static void start(TlsEngine engine) throws Exception {
@@ -94,6 +94,17 @@ class ClientCertificateHostsTest {
           .contains(" 400", "No required SSL certificate was sent").doesNotContain("x-backend");
       assertThat(curl("mtls.example.com", "mallory", version)).as(version)
           .contains(" 400", "The SSL certificate error").doesNotContain("x-backend");
+    }
+  }
+
+  /** optional_no_ca: a certificate of an unknown CA passes, its failure told to the backend, as nginx. */
+  @Test
+  void optionalNoCaPassesACertificateOfAnUnknownCa() {
+    for (String version : List.of("--http1.1", "--http2")) {
+      assertThat(curl("noca.example.com", "mallory", version)).as(version).contains(" 200",
+          "seen-ssl-client-verify: FAILED:unable to get local issuer certificate", "seen-ssl-client-subject-dn: CN=mallory");
+      assertThat(curl("noca.example.com", null, version)).as(version).contains(" 200", "seen-ssl-client-verify: NONE");
+      assertThat(curl("noca.example.com", "alice", version)).as(version).contains(" 200", "seen-ssl-client-verify: SUCCESS");
     }
   }
 
@@ -232,7 +243,8 @@ class ClientCertificateHostsTest {
         host("shallow.example.com", new ClientCertificateAuth("t", root, null, Verify.ON, 1, false, null, null)),
         host("crl.example.com", new ClientCertificateAuth("t", Openssl.read(dir.resolve("crl-ca-cert.pem")),
             Openssl.read(dir.resolve("crl-ca.crl")), Verify.ON, 1, false, null, null)),
-        host("cn.example.com", new ClientCertificateAuth("t", ca, null, Verify.ON, 1, false, null, "^CN=(bob|carol)$")));
+        host("cn.example.com", new ClientCertificateAuth("t", ca, null, Verify.ON, 1, false, null, "^CN=(bob|carol)$")),
+        host("noca.example.com", new ClientCertificateAuth("t", ca, null, Verify.OPTIONAL_NO_CA, 1, false, null, null)));
     List<Listener> listeners = List.of(
         new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, hosts, null),
         new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, hosts, null));

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLSession;
  * handshake that host asks for), and a certificate that does not do is 400 or the host's error
  * page ({@link Action#CLIENT_CERTIFICATE}), or 403 when its subject does not match (the TLS
  * checks come first, as nginx's run when the request is read); a client address the route's
- * {@link io.clbingress.dataplane.table.SourceRanges} do not serve is 403, before anything else; an
+ * {@link io.clbingress.dataplane.table.SourceRanges} do not serve is 403, before anything else but
+ * those TLS checks; an
  * {@code OPTIONS} request of an origin the route's {@link io.clbingress.dataplane.table.Cors} allows
  * is a preflight answered 204 (ingress-nginx's CORS block returns before its redirects); a route
  * with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as ingress-nginx's
