@@ -44,14 +44,18 @@ final class FailClosed {
     if (!parsed.problems().isEmpty()) {
       return null;
     }
-    IngressOptions options = parsed.options();
+    return new IngressOptions.Parsed(refusingEveryone(parsed.options()), List.of());
+  }
+
+  /** The same options, their routes refusing every client (their access list replaced by {@link #NOBODY}). */
+  static IngressOptions refusingEveryone(IngressOptions options) {
     List<RouteFilter> filters = new ArrayList<>(options.filters().stream()
         .filter(filter -> !(filter instanceof SourceRanges)).toList());
     filters.add(NOBODY);
-    return new IngressOptions.Parsed(new IngressOptions(options.timeouts(), options.sslRedirect(),
+    return new IngressOptions(options.timeouts(), options.sslRedirect(),
         options.backendProtocol(), options.scheduler(), options.hashBy(), options.serviceUpstream(),
         options.sessionPersistenceSeconds(), options.listeners(), filters, options.maxBodyBytes(),
-        options.forceSslRedirect(), options.extras()), List.of());
+        options.forceSslRedirect(), options.extras());
   }
 
   /** The guarding annotations' keys, ours and ingress-nginx's. */

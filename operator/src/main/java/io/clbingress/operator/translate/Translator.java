@@ -111,7 +111,10 @@ public final class Translator {
               "CLBListener " + e.ingress().ref().namespace() + "/" + name + " is a " + planned.info().protocol()
                   + " listener, which forwards connections, not HTTP rules; this Ingress is not served on it"));
         } else if (planned != null) {
-          planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings, Set.of()));
+          // auth-tls-* on a listener that verifies no client certificate: its routes there fail closed
+          IngressOptions onListener = options.extras().clientCertificates() != null && !isMutual(planned)
+              ? FailClosed.refusingEveryone(options) : options;
+          planned.routes().add(e.ingress(), source(e.ingress(), onListener, planned.defaults(), settings, Set.of()));
           planned.attached()[0]++;
         } else {
           problems.add(new Problem(e.ingress().ref(), Problem.annotationField(AnnotationSpec.LISTENER.key()),
@@ -165,7 +168,8 @@ public final class Translator {
       ObjectRef ref = e.ingress().ref();
       if (!e.options().listeners().isEmpty()) {
         problems.add(new Problem(ref, Problem.annotationField(options.secretKey()), "client certificates are asked"
-            + " for on the default HTTPS listener only; on a CLBListener, set spec.certificate mode MUTUAL"));
+            + " for on the default HTTPS listener only; on a CLBListener, set spec.certificate mode MUTUAL (on a"
+            + " listener without it, this Ingress's routes refuse every client: 403)"));
         continue;
       }
       ClientCertificateAuth auth = options.resolve(ref, secrets, problems);
@@ -195,6 +199,11 @@ public final class Translator {
         ? vhost.withClientCertificates(byHost.get(vhost.host())) : vhost).toList();
     return new Listener(listener.name(), listener.protocol(), listener.port(), hosts, listener.defaultRoute(),
         listener.tls(), listener.clientLimits(), listener.proxyProtocol(), listener.backendProxyProtocol());
+  }
+
+  /** Whether a CLBListener verifies client certificates in its handshakes (HTTPS with mode MUTUAL). */
+  private static boolean isMutual(Planned planned) {
+    return planned.settings().tls() != null && planned.settings().tls().isMutual();
   }
 
   /** The certificate of {@code --default-cert}, or null (none set, or a problem naming the Secret). */
