@@ -159,11 +159,14 @@ public final class DataPlane implements AutoCloseable {
     Router compiled = Router.compile(table, load, health, rateLimits, router.get());
     rateLimits.retainOnly(table);
     healthChecks.follow(table);
+    io.vertx.core.net.TrustOptions clientTrust = TlsMaterial.clientTrust(table.defaultHttpsListener());
     if (current == null || !current.table().certificates().equals(table.certificates())
-        || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())) {
+        || !java.util.Objects.equals(current.table().defaultCertificate(), table.defaultCertificate())
+        || !java.util.Objects.equals(TlsMaterial.clientTrust(current.table().defaultHttpsListener()), clientTrust)) {
       // Started before the swap, done a moment after it (an asynchronous reload): handshakes in
-      // between still get the previous certificates; open connections keep theirs.
-      ServerSSLOptions sslOptions = tls.options(table.defaultCertificateOrNull(), table.certificates());
+      // between still get the previous certificates and client certificate requests (a host that
+      // now asks for one refuses requests without it meanwhile); open connections keep theirs.
+      ServerSSLOptions sslOptions = tls.options(table.defaultCertificateOrNull(), table.certificates(), clientTrust);
       List<Future<Boolean>> loads = httpsInstances.stream().map(instance -> instance.updateTls(sslOptions)
           .onFailure(e -> LOG.error("HTTPS listener: cannot load the certificates of version {}: {}", table.version(),
               e.getMessage()))).toList();

@@ -217,16 +217,8 @@ class HttpsProxyTest {
   }
 
   private static String subject(String serverName, List<String> clientOptions) {
-    List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-        "127.0.0.1:" + harness.dataPlane.httpsPort()));
-    command.addAll(clientOptions);
-    if (serverName == null) {
-      command.add("-noservername");
-    } else {
-      command.addAll(List.of("-servername", serverName));
-    }
-    return Openssl.run(dir, command, "").output().lines().filter(l -> l.startsWith("subject="))
-        .findFirst().orElse("no certificate: " + command);
+    return Openssl.handshake(dir, harness.dataPlane.httpsPort(), serverName, clientOptions).output().lines()
+        .filter(l -> l.startsWith("subject=")).findFirst().orElse("no certificate for " + serverName + " " + clientOptions);
   }
 
   private static String fingerprint(String serverName) {

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A backend for the end-to-end tests: HTTP answers name it and the URI, WebSocket messages echo.
+ * A backend for the end-to-end tests: HTTP answers name it and the URI (and return the
+ * {@code ssl-client-*} request headers as {@code seen-ssl-client-*}), WebSocket messages echo.
  * Every HTTP request any of them received is in {@link #REQUESTS}.
  */
 final class EchoBackend {
@@ -26,6 +27,11 @@ final class EchoBackend {
         })
         .requestHandler(request -> {
           REQUESTS.add(name + " " + request.method() + " " + request.uri());
+          request.headers().forEach(header -> {
+            if (header.getKey().toLowerCase(java.util.Locale.ROOT).startsWith("ssl-client-")) {
+              request.response().headers().add("seen-" + header.getKey(), header.getValue());
+            }
+          });
           request.response().end("backend=" + name + " uri=" + request.uri() + "\n");
         })
         .listen().await();

@@ -219,6 +219,80 @@ class StandaloneJarE2ETest {
     assertThat(EchoBackend.REQUESTS).containsExactly("blue PUT /cors/data", "blue OPTIONS /cors/data");
   }
 
+  /**
+   * ingress-nginx's auth-tls-* on an Ingress, certificates made with openssl: curl with --cert/--key
+   * gets through with the verification headers, without one or with another CA's it gets 400, only
+   * that host's handshake asks for a certificate, and the host asked for on another host's
+   * connection is 421.
+   */
+  @Test
+  void k_clientCertificatesPerHostWithCurlCert() throws Exception {
+    // Given a CA and a client certificate it signed, another CA's client, and an Ingress asking for them
+    Path certs = tlsIngress("mtls", "/");
+    Processes.Run made = Processes.run(certs, List.of("sh", "-c", String.join(" && ",
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=e2e-client-ca -keyout ca-key.pem -out ca.pem",
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=alice -keyout alice-key.pem -out alice.csr",
+        "openssl x509 -req -in alice.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 1 -out alice.pem",
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=mallory -keyout mallory-key.pem -out mallory.pem")),
+        60);
+    assertThat(made.exitCode()).as(made.stderr()).isZero();
+    Path open = tlsIngress("open", "/");
+    Files.writeString(manifests.resolve("mtls-ca.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: client-ca, namespace: e2e}
+        type: Opaque
+        data: {ca.crt: %s}
+        """.formatted(java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(certs.resolve("ca.pem")))));
+    String mtls = Files.readString(manifests.resolve("mtls.yaml")).replace("metadata: {name: mtls, namespace: e2e}",
+        "metadata:\n  name: mtls\n  namespace: e2e\n  annotations:\n"
+            + "    nginx.ingress.kubernetes.io/auth-tls-secret: e2e/client-ca\n"
+            + "    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n"
+            + "    nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream: \"true\"");
+    Files.writeString(manifests.resolve("mtls.yaml"), mtls);
+    String resolve = "mtls.example.com:" + httpsPort + ":127.0.0.1";
+    String url = "https://mtls.example.com:" + httpsPort + "/who";
+    List<String> alice = List.of("--cert", certs.resolve("alice.pem").toString(), "--key",
+        certs.resolve("alice-key.pem").toString());
+    // Then curl with alice's certificate gets the backend, which learns who she is
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() ->
+        curlTo(url, resolve, certs, alice).stdout().contains("backend=blue uri=/who"));
+    for (String version : List.of("--http1.1", "--http2")) {
+      String answer = curlTo(url, resolve, certs, List.of(version, alice.get(0), alice.get(1), alice.get(2),
+          alice.get(3), "-H", "ssl-client-subject-dn: CN=admin")).stdout();
+      assertThat(answer).as(version).contains("seen-ssl-client-verify: SUCCESS", "seen-ssl-client-subject-dn: CN=alice",
+          "seen-ssl-client-issuer-dn: CN=e2e-client-ca", "seen-ssl-client-cert: -----BEGIN%20CERTIFICATE")
+          .doesNotContain("CN=admin");
+      // And without a certificate, or with one from another CA, 400 and nothing reaches the backend
+      assertThat(curlTo(url, resolve, certs, List.of(version)).stdout()).as(version)
+          .contains(" 400", "No required SSL certificate was sent").doesNotContain("backend=");
+      assertThat(curlTo(url, resolve, certs, List.of(version, "--cert", certs.resolve("mallory.pem").toString(),
+          "--key", certs.resolve("mallory-key.pem").toString())).stdout()).as(version)
+          .contains(" 400", "The SSL certificate error").doesNotContain("backend=");
+      // And on open.example.com's connection, a request for mtls.example.com is 421
+      assertThat(curlTo("https://open.example.com:" + httpsPort + "/who", "open.example.com:" + httpsPort + ":127.0.0.1",
+          open, List.of(version, alice.get(0), alice.get(1), alice.get(2), alice.get(3), "-H",
+              "Host: mtls.example.com")).stdout()).as(version).contains(" 421").doesNotContain("backend=");
+    }
+    // And only mtls.example.com's handshake asks for a client certificate, naming the CA
+    Processes.Run asked = Processes.run(certs, List.of("openssl", "s_client", "-connect", "127.0.0.1:" + httpsPort,
+        "-servername", "mtls.example.com"), 30);
+    Processes.Run notAsked = Processes.run(open, List.of("openssl", "s_client", "-connect", "127.0.0.1:" + httpsPort,
+        "-servername", "open.example.com"), 30);
+    assertThat(asked.stdout()).contains("Acceptable client certificate CA names", "CN = e2e-client-ca");
+    assertThat(notAsked.stdout()).contains("subject=CN = open.example.com", "No client certificate CA names sent");
+  }
+
+  /** curl to an HTTPS url (headers and body), trusting only certs/cert.pem, the host resolved to the data plane. */
+  private static Processes.Run curlTo(String url, String resolve, Path certs, List<String> options)
+      throws IOException, InterruptedException {
+    List<String> args = new java.util.ArrayList<>(List.of("-s", "-D", "-", "--cacert", certs.resolve("cert.pem").toString(),
+        "--resolve", resolve));
+    args.addAll(options);
+    args.add(url);
+    return curl(args.toArray(String[]::new));
+  }
+
   @Test
   void g_tcpSslListenerCarriesWssAndPlainBytes() throws Exception {
     // Given a TCP_SSL CLBListener in front of the blue backend, with a certificate made with openssl

@@ -35,7 +35,6 @@ import io.vertx.core.net.impl.ShutdownEvent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -131,7 +130,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
     tls = channel.pipeline().get(SslHandler.class) != null;
-    requestValues = new RequestValueReaders.NettyRequests(tls);
+    requestValues = new RequestValueReaders.NettyRequests(tls).on(channel);
     peerIp = RealIp.peer(Http1Takeover.remoteAddress(channel));
     peer = peerIp == null ? null : RealIp.Client.direct(peerIp);
     peerTrusted = engine.front().realIp().trusts(peerIp);
@@ -311,6 +310,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         send(refusal, expectsContinue);
       }
+      case CLIENT_CERTIFICATE -> {
+        String page = route.clientCertificates().errorLocation(uri);
+        if (page != null) {
+          redirect(302, page);
+        } else {
+          send(text(400, route.clientCertificates().refusalText(sslSession())), expectsContinue);
+        }
+      }
       case NOT_FOUND -> answer(404, expectsContinue);
       case FORBIDDEN -> answer(403, expectsContinue);
       case LIMITED -> answer(dispatch.status(), expectsContinue);
@@ -393,20 +400,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
   ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
-    return new ProxyHeaders.Forwarded(host, client, tls, localPort, route.clientCertificates() ? clientSubject() : null,
-        route);
+    return new ProxyHeaders.Forwarded(host, client, tls, localPort,
+        route.clientCertificates() == null ? null : route.clientCertificates().verify(sslSession()), route);
   }
 
-  private String clientSubject() {
+  /** The connection's TLS session, or null for a plain one. */
+  private javax.net.ssl.SSLSession sslSession() {
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
-    if (ssl == null) {
-      return null;
-    }
-    try {
-      return ProxyHeaders.subject(java.util.List.of(ssl.engine().getSession().getPeerCertificates()));
-    } catch (SSLPeerUnverifiedException e) {
-      return null; // no client certificate on this listener: nothing to tell
-    }
+    return ssl == null ? null : ssl.engine().getSession();
   }
 
   boolean tls() {
@@ -564,8 +565,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   private FullHttpResponse text(int status) {
+    return text(status, HttpResponseStatus.valueOf(status).reasonPhrase());
+  }
+
+  /** An answer of the proxy's own, its body {@code "STATUS message"}. */
+  private FullHttpResponse text(int status, String message) {
     HttpResponseStatus answer = HttpResponseStatus.valueOf(status);
-    ByteBuf body = Unpooled.copiedBuffer(status + " " + answer.reasonPhrase() + "\n", StandardCharsets.UTF_8);
+    ByteBuf body = Unpooled.copiedBuffer(status + " " + message + "\n", StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(version == null ? HttpVersion.HTTP_1_1 : version, answer,
         body);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

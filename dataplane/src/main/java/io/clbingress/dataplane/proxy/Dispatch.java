@@ -6,7 +6,9 @@ import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.PathRewriter;
+import io.clbingress.dataplane.tls.ClientVerification;
 import io.vertx.core.net.HostAndPort;
+import javax.net.ssl.SSLSession;
 
 /**
  * What the proxy does with a request head, the same whichever engine read it (Vert.x for HTTP/2,
@@ -14,8 +16,15 @@ import io.vertx.core.net.HostAndPort;
  * target is malformed, holds a {@code #}, or is in neither origin nor absolute form
  * ({@link RequestPath}, {@link AbsoluteForm}) is refused (400); no route is 404; a route with a
  * {@link io.clbingress.dataplane.table.Canary} is first replaced by its canary side when the
- * canary's rules choose it; a client address the route's
- * {@link io.clbingress.dataplane.table.SourceRanges} do not serve is 403, before anything else; an
+ * canary's rules choose it; on a route whose virtual host asks for client certificates
+ * ({@link io.clbingress.dataplane.tls.ClientVerification}), a request over TLS whose connection's
+ * SNI name reaches another virtual host (or that sent none) is 421 Misdirected Request (RFC 9110
+ * §15.5.20: domain fronting, or an HTTP/2 connection reused for another host, must not skip the
+ * handshake that host asks for), and a certificate that does not do is 400 or the host's error
+ * page ({@link Action#CLIENT_CERTIFICATE}), or 403 when its subject does not match (the TLS
+ * checks come first, as nginx's run when the request is read); a client address the route's
+ * {@link io.clbingress.dataplane.table.SourceRanges} do not serve is 403, before anything else but
+ * those TLS checks; an
  * {@code OPTIONS} request of an origin the route's {@link io.clbingress.dataplane.table.Cors} allows
  * is a preflight answered 204 (ingress-nginx's CORS block returns before its redirects); a route
  * with a {@link io.clbingress.dataplane.table.RequestRedirect} answers with it (as ingress-nginx's
@@ -57,7 +66,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     String balanceKey, String corsOrigin, ConnectionLimitZone.Lease lease, AuthCall auth) {
 
   /** The proxy's choices for a request head. */
-  enum Action { REFUSE, NOT_FOUND, FORBIDDEN, LIMITED, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
+  enum Action { REFUSE, CLIENT_CERTIFICATE, NOT_FOUND, FORBIDDEN, LIMITED, PREFLIGHT, REDIRECT, REDIRECT_TO_HTTPS, NO_ENDPOINT, UPGRADE, TOO_LARGE, FORWARD }
 
   /**
    * Runs of slashes in a path are merged before routing and forwarding, as nginx's default
@@ -103,6 +112,13 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     CompiledRoute route = listener == null ? null : listener.match(named == null ? null : named.host(), path);
     if (route != null && route.canary() != null) {
       route = route.canary().choose(route, values); // before the rest: its cluster decides 503
+    }
+    if (route != null && route.clientCertificates() != null && route.clientCertificates().perHost()) {
+      int refusal = clientCertificateRefusal(listener, route, named, values);
+      if (refusal != 0) {
+        return new Dispatch(refusal == 403 ? Action.FORBIDDEN : refusal == 421 ? Action.REFUSE : Action.CLIENT_CERTIFICATE,
+            refusal, route, null, host, named, null, null, null, null);
+      }
     }
     String corsOrigin = route == null || route.cors() == null ? null
         : route.cors().allowOrigin(values.header("origin"));
@@ -169,6 +185,27 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       }
     }
     return false;
+  }
+
+  /**
+   * What a request to a virtual host with client certificates gets before anything else, 0 when
+   * it passes: over TLS, 421 when the connection's SNI name reaches another virtual host (nginx
+   * answers the same when the host of a request differs from the SNI name and that host verifies
+   * client certificates), else its certificate's refusal ({@link ClientVerification#refusal}).
+   * A plain HTTP request has no certificate (verify {@code NONE}), unless the route sends it to
+   * HTTPS first.
+   */
+  private static int clientCertificateRefusal(ListenerRouter listener, CompiledRoute route, HostAndPort named,
+      RequestValues values) {
+    SSLSession session = values.tlsSession();
+    if (session == null && route.route().redirectToHttps()) {
+      return 0;
+    }
+    if (session != null && !listener.sameVirtualHost(values.serverName(), named == null ? null : named.host())) {
+      return 421;
+    }
+    ClientVerification checks = route.clientCertificates();
+    return checks.refusal(checks.verify(session));
   }
 
   /**

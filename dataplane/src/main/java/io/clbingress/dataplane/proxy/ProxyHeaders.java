@@ -2,15 +2,14 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.table.HttpHeader;
+import io.clbingress.dataplane.tls.ClientVerification;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Header edits of a reverse proxy: hop-by-hop headers stay on their hop (RFC 9110 §7.6.1), and the
@@ -24,7 +23,7 @@ final class ProxyHeaders {
       "te", "trailer", "transfer-encoding", "upgrade");
   private static final List<String> SET_BY_PROXY_NAMES = List.of(
       "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
-      "ssl-client-subject-dn", "ssl-client-verify");
+      "ssl-client-subject-dn", "ssl-client-verify", "ssl-client-issuer-dn", "ssl-client-cert");
   /** Case-insensitive sets: header names are compared as they come, without a lower-case copy. */
   private static final Set<String> HOP_BY_HOP = caseInsensitive(HOP_BY_HOP_NAMES);
   /** What the proxy sets itself towards the backend: a client's own values are dropped. */
@@ -44,11 +43,13 @@ final class ProxyHeaders {
    *     null when the peer is unknown
    * @param tls the client came over TLS
    * @param port the listener's port, null when unknown
-   * @param clientSubject the verified client certificate's subject (mutual TLS), or null
+   * @param clientCertificate the client certificate's verification, for a route with client
+   *     certificates ({@link CompiledRoute#clientCertificates}); null for one without
    * @param route the route's own edits: its upstream Host ({@link CompiledRoute#upstreamHost}) and
    *     headers to set, applied last
    */
-  record Forwarded(String host, RealIp.Client client, boolean tls, String port, String clientSubject, CompiledRoute route) {
+  record Forwarded(String host, RealIp.Client client, boolean tls, String port,
+      ClientVerification.Result clientCertificate, CompiledRoute route) {
 
     void applyTo(Sink to) {
       if (route.upstreamHost() != null) {
@@ -64,10 +65,8 @@ final class ProxyHeaders {
       if (host != null) {
         to.set("X-Forwarded-Host", host); // as ingress-nginx's $best_http_host: the Host as sent
       }
-      if (clientSubject != null) {
-        // ingress-nginx's header names for a verified client certificate
-        to.set("ssl-client-subject-dn", clientSubject);
-        to.set("ssl-client-verify", "SUCCESS");
+      if (clientCertificate != null) {
+        clientCertificate.applyTo(to::set); // ingress-nginx's header names
       }
       if (port != null) {
         to.set("X-Forwarded-Port", port);
@@ -174,9 +173,8 @@ final class ProxyHeaders {
    * Request headers towards the backend, with X-Forwarded-* describing the client.
    *
    * @param from the client, found once for the request ({@link #client})
-   * @param route the route: whether its listener verified a client certificate (mutual TLS; the
-   *     subject is looked up only then, since asking a session without one costs an exception),
-   *     and its own edits
+   * @param route the route: its client certificate checks (looked up only for a route with them,
+   *     since asking a session without a certificate costs an exception), and its own edits
    */
   static void copyRequest(HttpServerRequest request, RealIp.Client from, MultiMap to, boolean keepUpgrade,
       CompiledRoute route) {
@@ -186,28 +184,8 @@ final class ProxyHeaders {
     SocketAddress local = request.localAddress();
     new Forwarded(AbsoluteForm.authority(request), from, request.isSSL(),
         local == null || local.port() <= 0 ? null : Integer.toString(local.port()),
-        route.clientCertificates() ? clientSubject(request) : null, route).applyTo(to::set);
-  }
-
-  /**
-   * With mutual TLS, the verified client certificate's subject, or null; looked up only then,
-   * since asking a session without one costs an exception.
-   */
-  private static String clientSubject(HttpServerRequest request) {
-    if (!request.isSSL()) {
-      return null;
-    }
-    try {
-      return subject(request.connection().peerCertificates());
-    } catch (SSLPeerUnverifiedException e) {
-      return null; // no client certificate on this listener: nothing to tell
-    }
-  }
-
-  /** The subject of a certificate chain's first certificate, or null. */
-  static String subject(List<java.security.cert.Certificate> chain) {
-    return !chain.isEmpty() && chain.get(0) instanceof X509Certificate client
-        ? client.getSubjectX500Principal().getName() : null;
+        route.clientCertificates() == null ? null
+            : route.clientCertificates().verify(request.isSSL() ? request.sslSession() : null), route).applyTo(to::set);
   }
 
   private static Set<String> caseInsensitive(List<String> names) {

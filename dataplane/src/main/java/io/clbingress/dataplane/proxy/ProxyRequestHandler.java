@@ -176,6 +176,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         }
         Responses.send(request, status, Responses.reason(status));
       }
+      case CLIENT_CERTIFICATE -> {
+        String page = route.clientCertificates().errorLocation(request.uri());
+        if (page != null) {
+          redirect(request, 302, page);
+        } else {
+          Responses.send(request, 400, route.clientCertificates().refusalText(request.isSSL() ? request.sslSession() : null));
+        }
+      }
       case NOT_FOUND -> Responses.send(request, 404, "Not Found");
       case FORBIDDEN -> Responses.send(request, 403, "Forbidden");
       case LIMITED -> Responses.send(request, dispatch.status(), Responses.reason(dispatch.status()));

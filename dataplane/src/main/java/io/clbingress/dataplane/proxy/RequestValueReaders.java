@@ -3,12 +3,22 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.routing.RequestValues;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.net.SslHandshakeCompletionHandler;
+import javax.net.ssl.SSLSession;
 
 /** A request's {@link RequestValues} from either engine, read only when a route's rules ask for them. */
 final class RequestValueReaders {
 
   private RequestValueReaders() {
+  }
+
+  /** The SNI name of a TLS connection's handshake, as Vert.x keeps it on the channel; null for none. */
+  static String serverNameOf(io.netty.channel.Channel channel) {
+    AttributeKey<String> key = SslHandshakeCompletionHandler.SERVER_NAME_ATTR;
+    return channel.hasAttr(key) ? channel.attr(key).get() : null;
   }
 
   /**
@@ -22,6 +32,13 @@ final class RequestValueReaders {
     private String clientAddress;
     private String proto;
     private final String scheme;
+    private io.netty.channel.Channel channel;
+
+    /** These values, of requests on {@code channel} (for its TLS session and SNI name). */
+    NettyRequests on(io.netty.channel.Channel connection) {
+      this.channel = connection;
+      return this;
+    }
 
     /** @param tls the connection is over TLS */
     NettyRequests(boolean tls) {
@@ -54,6 +71,17 @@ final class RequestValueReaders {
     @Override
     public String cookie(String name) {
       return StickySessions.cookieIn(headers, name);
+    }
+
+    @Override
+    public SSLSession tlsSession() {
+      SslHandler ssl = channel == null ? null : channel.pipeline().get(SslHandler.class);
+      return ssl == null ? null : ssl.engine().getSession();
+    }
+
+    @Override
+    public String serverName() {
+      return channel == null ? null : serverNameOf(channel);
     }
   }
 
@@ -95,6 +123,16 @@ final class RequestValueReaders {
     public String cookie(String name) {
       io.vertx.core.http.Cookie cookie = request.getCookie(name);
       return cookie == null ? null : cookie.getValue();
+    }
+
+    @Override
+    public SSLSession tlsSession() {
+      return request.isSSL() ? request.sslSession() : null;
+    }
+
+    @Override
+    public String serverName() {
+      return request.connection().indicatedServerName();
     }
   }
 }

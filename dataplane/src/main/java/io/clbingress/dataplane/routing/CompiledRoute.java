@@ -16,14 +16,16 @@ import io.clbingress.dataplane.table.SessionCookie;
 import io.clbingress.dataplane.table.SourceRanges;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.URLRewrite;
+import io.clbingress.dataplane.tls.ClientVerification;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
 import java.util.List;
 
 /**
  * A route with everything the request path needs resolved at compile time.
  *
- * @param clientCertificates its listener asks for client certificates (mutual TLS), whose
- *     subject then goes to the backend
+ * @param clientCertificates the client certificate checks of its virtual host (ingress-nginx's
+ *     {@code auth-tls-*}) or of its listener (a CLBListener's mutual TLS): the request's certificate
+ *     decides its answer and the {@code ssl-client-*} headers the backend receives; null when none
  * @param maxBodyBytes the route's body limit, else its listener's; 0 = none
  * @param redirect the route's {@link RequestRedirect} filter, or null (looked up once, when compiled)
  * @param pathRewriter its {@link URLRewrite}'s path compiled, or null when the path is sent as requested
@@ -39,13 +41,13 @@ import java.util.List;
  * @param connectionLimit the counts of its {@link ConnectionLimit}, or null (no limit)
  * @param auth its {@link io.clbingress.dataplane.table.BasicAuth} and {@link ExternalAuth} compiled, or null (no authentication)
  */
-public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
+public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, ClientVerification clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
     List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
     Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit,
     ConnectionLimitZone connectionLimit, RouteAuth auth) {
 
-  public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, boolean clientCertificates,
+  public CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, ClientVerification clientCertificates,
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
@@ -62,7 +64,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
    *     {@link LocalRateLimit} or a {@link ConnectionLimit} joins
    */
   static CompiledRoute compile(RouteKey key, Route route, java.util.Map<String, UpstreamCluster> clusters,
-      boolean clientCertificates, long maxBodyBytes, RateLimitZones zones) {
+      ClientVerification clientCertificates, long maxBodyBytes, RateLimitZones zones) {
     CompiledRoute compiled = new CompiledRoute(key, route, clusters.get(route.cluster()), clientCertificates, maxBodyBytes);
     LocalRateLimit limit = route.filter(LocalRateLimit.class);
     ConnectionLimit connections = route.filter(ConnectionLimit.class);

@@ -15,7 +15,7 @@ public record ErrorPageRoute(ErrorPages rules, CompiledRoute route) {
 
   static ErrorPageRoute compile(CompiledRoute of, ErrorPages rules, UpstreamCluster cluster) {
     Route fetch = new Route(PathMatch.Prefix.of("/"), rules.cluster(), of.timeouts(), of.route().source());
-    return new ErrorPageRoute(rules, new CompiledRoute(of.key(), fetch, cluster, false, 0));
+    return new ErrorPageRoute(rules, new CompiledRoute(of.key(), fetch, cluster, null, 0));
   }
 
   /** Whether an answer with this status is replaced by the error backend's. */

@@ -57,6 +57,15 @@ public final class ListenerRouter {
     return route != null ? route : defaultRoute;
   }
 
+  /**
+   * Whether two host names (any case, without port; null for none) reach the same virtual host:
+   * a TLS handshake's SNI name and a request's host, which must agree for a host that asks for
+   * client certificates in its handshakes.
+   */
+  public boolean sameVirtualHost(String serverName, String host) {
+    return hostRoutes(normalizeHost(serverName)) == hostRoutes(normalizeHost(host));
+  }
+
   /** The compiled routes of the virtual host named as in the table ({@code *}, {@code *.suffix} or a name), or null. */
   PathRoutes virtualHost(String host) {
     if (host.equals(VirtualHost.ANY_HOST)) {

@@ -7,6 +7,7 @@ import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.tls.ClientVerification;
 import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
@@ -98,7 +99,7 @@ public final class Router {
       CompiledRoute defaultRoute = null;
       if (listener.defaultRoute() != null) {
         defaultRoute = CompiledRoute.compile(RouteKey.defaultRoute(listener.name()), listener.defaultRoute(), clusters,
-            isMutual(listener), listener.limits().maxBodyBytes(), zones);
+            isMutual(listener) ? ClientVerification.HANDSHAKE : null, listener.limits().maxBodyBytes(), zones);
       }
       listeners.put(listener.name(),
           new ListenerRouter(listener, exactHosts, wildcardHosts, anyHost, defaultRoute));
@@ -111,9 +112,12 @@ public final class Router {
     Map<String, CompiledRoute> exact = new HashMap<>();
     Map<String, CompiledRoute> prefix = new HashMap<>();
     List<CompiledRoute> regex = new ArrayList<>();
+    // one compiled check per virtual host, shared by its routes (its result is kept per TLS session)
+    ClientVerification clientCertificates = isMutual(listener) ? ClientVerification.HANDSHAKE
+        : vhost.clientCertificates() != null ? ClientVerification.of(vhost.clientCertificates()) : null;
     for (Route route : vhost.routes()) {
       RouteKey key = new RouteKey(listener.name(), vhost.host(), route.match());
-      CompiledRoute compiled = CompiledRoute.compile(key, route, clusters, isMutual(listener),
+      CompiledRoute compiled = CompiledRoute.compile(key, route, clusters, clientCertificates,
           route.maxBodyBytes() != null ? route.maxBodyBytes() : listener.limits().maxBodyBytes(), zones);
       if (route.match() instanceof PathMatch.Exact) {
         exact.put(route.match().path(), compiled);

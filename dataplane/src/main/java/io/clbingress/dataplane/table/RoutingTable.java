@@ -118,6 +118,16 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     return certificates.stream().filter(c -> c.name().equals(defaultCertificate)).findFirst().orElse(null);
   }
 
+  /** The default HTTPS listener (HTTPS on the port from flags, without TLS settings of its own), or null. */
+  public Listener defaultHttpsListener() {
+    for (Listener listener : listeners) {
+      if (listener.protocol() == Protocol.HTTPS && listener.port() == Listener.PORT_FROM_FLAGS && listener.tls() == null) {
+        return listener;
+      }
+    }
+    return null;
+  }
+
   public static RoutingTable empty() {
     return unpublished(List.of(), List.of());
   }

@@ -1,6 +1,5 @@
 package io.clbingress.dataplane.tls;
 
-import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import org.apache.logging.log4j.LogManager;
@@ -28,6 +27,6 @@ public enum TlsEngine {
   }
 
   SSLEngineOptions options() {
-    return this == OPENSSL ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    return this == OPENSSL ? new ClientAuthBySni.OpenSsl() : new ClientAuthBySni.Jdk();
   }
 }

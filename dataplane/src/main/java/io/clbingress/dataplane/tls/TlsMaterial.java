@@ -1,6 +1,13 @@
 package io.clbingress.dataplane.tls;
 
 import io.clbingress.dataplane.table.Certificate;
+import io.clbingress.dataplane.table.ClientCertificateAuth;
+import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.RoutingTable;
+import io.clbingress.dataplane.table.VirtualHost;
+import io.vertx.core.net.TrustOptions;
+import java.util.HashMap;
+import java.util.HashSet;
 import io.clbingress.dataplane.table.ListenerTls;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -51,7 +59,43 @@ public final class TlsMaterial {
 
   /** Settings of the default HTTPS listener: every certificate, h2, TLS 1.2 and 1.3. */
   public ServerSSLOptions options(Certificate fallback, List<Certificate> certificates) {
-    return options(fallback, certificates, null);
+    return options(fallback, certificates, (ListenerTls) null);
+  }
+
+  /**
+   * What the default HTTPS listener's handshakes ask of clients: for its hosts with
+   * {@link VirtualHost#clientCertificates}, chosen by SNI, a certificate from their CAs
+   * ({@link SniClientTrust}); null when no host asks (then no handshake does).
+   *
+   * @param listener the default HTTPS listener ({@link RoutingTable#defaultHttpsListener}), or null
+   */
+  public static TrustOptions clientTrust(Listener listener) {
+    if (listener == null) {
+      return null;
+    }
+    Map<String, ClientCertificateAuth> byHost = new HashMap<>();
+    Set<String> hosts = new HashSet<>();
+    for (VirtualHost vhost : listener.virtualHosts()) {
+      hosts.add(vhost.host());
+      if (vhost.clientCertificates() != null) {
+        byHost.put(vhost.host(), vhost.clientCertificates());
+      }
+    }
+    if (byHost.isEmpty()) {
+      return null;
+    }
+    boolean shadows = byHost.keySet().stream().anyMatch(host -> host.startsWith("*"));
+    return new SniClientTrust(byHost, shadows ? hosts : Set.of());
+  }
+
+  /**
+   * Settings of the default HTTPS listener whose hosts may ask for client certificates.
+   *
+   * @param clientTrust {@link #clientTrust}'s, or null
+   */
+  public ServerSSLOptions options(Certificate fallback, List<Certificate> certificates, TrustOptions clientTrust) {
+    ServerSSLOptions options = options(fallback, certificates, (ListenerTls) null);
+    return clientTrust == null ? options : options.setTrustOptions(clientTrust);
   }
 
   public TlsEngine engine() {

@@ -152,8 +152,8 @@ public final class KubeObjects {
   }
 
   /**
-   * {@code tls.crt}, {@code tls.key} and {@code ca.crt} decoded; of a Secret of another type, every
-   * key too; {@code stringData} counts too, and wins over {@code data}.
+   * {@code tls.crt}, {@code tls.key}, {@code ca.crt} and {@code ca.crl} decoded; of a Secret of
+   * another type, every key too; {@code stringData} counts too, and wins over {@code data}.
    */
   public static SecretInfo secret(Secret secret) {
     Map<String, String> data = map(secret.getData());
@@ -164,7 +164,8 @@ public final class KubeObjects {
       all.putAll(stringData);
     }
     return new SecretInfo(ref(secret), secret.getType(), decoded(data, stringData, "tls.crt"),
-        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"), all);
+        decoded(data, stringData, "tls.key"), decoded(data, stringData, "ca.crt"), decoded(data, stringData, "ca.crl"),
+        all);
   }
 
   private static String decoded(Map<String, String> data, Map<String, String> stringData, String key) {

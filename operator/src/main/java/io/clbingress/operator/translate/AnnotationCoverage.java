@@ -36,8 +36,9 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   static final String CUSTOM_ERRORS_ALONE = "needs default-backend on the same Ingress: there is no"
       + " controller-wide error backend, so the backend's error pages are relayed as they are";
   static final String SNIPPET = "never executed (nginx configuration snippets)";
-  static final String ON_A_CANARY = "not read on a canary Ingress: the main Ingress's access list, basic"
-      + " authentication, CORS, rate limits and tunnel caps apply to both sides, as in ingress-nginx";
+  static final String ON_A_CANARY = "not read on a canary Ingress: the main Ingress's access list, basic and"
+      + " external authentication, CORS, rate and connection limits, tunnel caps and client certificates apply to"
+      + " both sides, as in ingress-nginx";
   static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
       + " ingress-nginx";
   private static final Set<String> SECURITY_NAMES = Set.of("enable-modsecurity", "enable-owasp-core-rules", "satisfy",

@@ -8,6 +8,7 @@ import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RegexSubstitution;
 import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.URLRewrite;
+import io.clbingress.operator.state.ObjectRef;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ public final class AnnotationParser {
   /** An optional namespace (a DNS-1123 label) and a name (a DNS-1123 subdomain, as a Secret's). */
   private static final Pattern OBJECT_REF = Pattern.compile(
       "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** A DNS-1123 subdomain, as a Secret's name. */
+  private static final Pattern SUBDOMAIN = Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private AnnotationParser() {
   }
@@ -219,6 +222,19 @@ public final class AnnotationParser {
         ? new AnnotationValue.Valid<>(raw)
         : new AnnotationValue.Invalid<>(key, quote(raw) + " is longer than " + spec.max()
             + " characters, or has control or non-ASCII characters"));
+  }
+
+  /**
+   * A Secret named {@code namespace/name}, as ingress-nginx's {@code auth-tls-secret} (it requires
+   * both: a name alone is refused).
+   */
+  public static AnnotationValue<ObjectRef> secretRef(Map<String, String> annotations, AnnotationSpec spec) {
+    return read(annotations, spec, (key, raw) -> {
+      String[] parts = raw.trim().split("/", -1);
+      return parts.length == 2 && NAME.matcher(parts[0]).matches() && SUBDOMAIN.matcher(parts[1]).matches()
+          ? new AnnotationValue.Valid<>(new ObjectRef("Secret", parts[0], parts[1]))
+          : new AnnotationValue.Invalid<>(key, quote(raw) + " is not namespace/name of a Secret");
+    });
   }
 
   /** Comma-separated status codes in {@code spec}'s min..max, each at most once; in the order written. */

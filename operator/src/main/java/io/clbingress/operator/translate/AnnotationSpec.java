@@ -78,7 +78,9 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
     /** An object's name (a DNS-1123 subdomain), or {@code namespace/name}. */
     OBJECT_REF,
     /** Printable ASCII text (spaces too, kept as written), at most max characters; may be empty. */
-    TEXT
+    TEXT,
+    /** {@code namespace/name} of an object (both DNS-1123 names). */
+    NAMESPACED_REF
   }
 
   public static final AnnotationSpec PROXY_READ_TIMEOUT = new AnnotationSpec("proxy-read-timeout", Type.DURATION,
@@ -306,6 +308,30 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       0, 0, List.of("true", "false"), true, "false", "the service's Set-Cookie goes to the client with every answer,"
       + " not only 200, 201, 204, 206, 301, 302, 303, 304, 307, 308" + AUTH_SET);
 
+  public static final AnnotationSpec AUTH_TLS_SECRET = new AnnotationSpec("auth-tls-secret", Type.NAMESPACED_REF, 0, 0,
+      List.of(), true, "", "the Secret (namespace/name) whose ca.crt (and ca.crl, when present) client certificates"
+      + " of the Ingress's hosts are verified against, on the default HTTPS listener: their TLS handshakes ask for a"
+      + " client certificate, the other hosts' do not; a request for one of these hosts on a connection made for"
+      + " another host (SNI) gets 421");
+  public static final AnnotationSpec AUTH_TLS_VERIFY_CLIENT = new AnnotationSpec("auth-tls-verify-client",
+      Type.CHOICE, 0, 0, List.of("ON", "OFF", "OPTIONAL", "OPTIONAL_NO_CA"), true, "on", "with auth-tls-secret: ON,"
+      + " a request without a valid client certificate gets 400 (or the error page) and never reaches the backend;"
+      + " OPTIONAL, one without a certificate passes (an invalid one gets 400); OPTIONAL_NO_CA, one whose issuer is"
+      + " unknown passes too; OFF asks for none. The backend gets ssl-client-verify (SUCCESS, NONE, FAILED:reason),"
+      + " ssl-client-subject-dn and ssl-client-issuer-dn; clients' own values of these headers are dropped");
+  public static final AnnotationSpec AUTH_TLS_VERIFY_DEPTH = new AnnotationSpec("auth-tls-verify-depth", Type.NUMBER,
+      1, 100, List.of(), true, "1", "the longest client certificate chain accepted, without the CA: 1 = issued by a"
+      + " CA of ca.crt, 2 = through one intermediate the client sends, ...");
+  public static final AnnotationSpec AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM = new AnnotationSpec(
+      "auth-tls-pass-certificate-to-upstream", Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "false",
+      "the client certificate goes to the backend, URL-encoded PEM, in ssl-client-cert");
+  public static final AnnotationSpec AUTH_TLS_ERROR_PAGE = new AnnotationSpec("auth-tls-error-page", Type.URL, 0, 0,
+      List.of(), true, "", "where a request refused for its client certificate is redirected (302) instead of"
+      + " answered 400");
+  public static final AnnotationSpec AUTH_TLS_MATCH_CN = new AnnotationSpec("auth-tls-match-cn", Type.REGEX, 0, 0,
+      List.of(), true, "", "a pattern that the client certificate's subject DN (RFC 2253, e.g. CN=alice,O=Example)"
+      + " must contain; otherwise 403");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
@@ -320,7 +346,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_CONNECTIONS, LIMIT_WHITELIST, MAX_TUNNELS,
       MAX_TUNNELS_PER_CLIENT, AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS,
       AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE, AUTH_TYPE, AUTH_SECRET,
-      AUTH_SECRET_TYPE, AUTH_REALM);
+      AUTH_SECRET_TYPE, AUTH_REALM, AUTH_TLS_SECRET, AUTH_TLS_VERIFY_CLIENT, AUTH_TLS_VERIFY_DEPTH,
+      AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM, AUTH_TLS_ERROR_PAGE, AUTH_TLS_MATCH_CN);
 
   public String key() {
     return PREFIX + name;
@@ -364,6 +391,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       case CACHE_DURATIONS -> "comma-separated: statuses (200–599) then a time (30s, 5m, 1h, 1d)";
       case OBJECT_REF -> "name, or namespace/name";
       case TEXT -> "printable ASCII, up to " + max + " characters";
+      case NAMESPACED_REF -> "namespace/name";
     };
   }
 }

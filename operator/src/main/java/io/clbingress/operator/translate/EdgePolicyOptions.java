@@ -21,12 +21,13 @@ import java.util.Map;
  */
 final class EdgePolicyOptions {
 
-  /** The annotations whose wrong value must not open a route ({@link FailClosed}). */
-  static final List<AnnotationSpec> GUARDS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+  /** The annotations whose wrong value must not open a route ({@link FailClosed}), client certificates' included. */
+  static final List<AnnotationSpec> GUARDS = java.util.stream.Stream.of(java.util.stream.Stream.of(
       AnnotationSpec.ALLOW_SOURCE_RANGE, AnnotationSpec.DENY_SOURCE_RANGE, AnnotationSpec.LIMIT_RPS,
       AnnotationSpec.LIMIT_RPM, AnnotationSpec.LIMIT_BURST_MULTIPLIER, AnnotationSpec.LIMIT_CONNECTIONS,
       AnnotationSpec.LIMIT_WHITELIST, AnnotationSpec.MAX_TUNNELS, AnnotationSpec.MAX_TUNNELS_PER_CLIENT),
-      java.util.stream.Stream.concat(BasicAuthOptions.ALL.stream(), ExternalAuthOptions.ALL.stream())).toList();
+      BasicAuthOptions.ALL.stream(), ExternalAuthOptions.ALL.stream(), ClientCertificateOptions.ALL.stream())
+      .flatMap(specs -> specs).toList();
   /** Every annotation read here: the guards and CORS's (a canary Ingress takes them all from its main one). */
   static final List<AnnotationSpec> ALL = java.util.stream.Stream.concat(GUARDS.stream(), java.util.stream.Stream.of(
       AnnotationSpec.ENABLE_CORS, AnnotationSpec.CORS_ALLOW_ORIGIN, AnnotationSpec.CORS_ALLOW_METHODS,

@@ -14,11 +14,11 @@ import java.util.Set;
 /**
  * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
  * rate or connection limit, a tunnel cap, basic authentication and its Secret, external
- * authentication), with no configuration accepted before (a new Ingress, or any after a restart)
- * or with its last accepted one no longer readable (its htpasswd Secret deleted or broken since):
- * its paths are still claimed, and answered 403 to every client, rather than left to fall through
- * to another Ingress's less specific path (where ingress-nginx answers 503 for a location it
- * denied); a CLBListener rule with a wrong guard field is kept the same way
+ * authentication, client certificates), with no configuration accepted before (a new Ingress, or
+ * any after a restart) or with its last accepted one no longer readable (its htpasswd Secret
+ * deleted or broken since): its paths are still claimed, and answered 403 to every client, rather
+ * than left to fall through to another Ingress's less specific path (where ingress-nginx answers
+ * 503 for a location it denied); a CLBListener rule with a wrong guard field is kept the same way
  * ({@link ListenerPolicies}). The problems are
  * reported as for any refused Ingress; once the value is right, the Ingress is served as written.
  */
@@ -57,14 +57,18 @@ final class FailClosed {
       parsed = IngressOptions.parse(without, existingListeners, secrets);
       left = parsed.problems();
     } while (!left.isEmpty());
-    IngressOptions options = parsed.options();
+    return new IngressOptions.Parsed(refusingEveryone(parsed.options()), List.of());
+  }
+
+  /** The same options, their routes refusing every client (their access list replaced by {@link #NOBODY}). */
+  static IngressOptions refusingEveryone(IngressOptions options) {
     List<RouteFilter> filters = new ArrayList<>(options.filters().stream()
         .filter(filter -> !(filter instanceof SourceRanges)).toList());
     filters.add(NOBODY);
-    return new IngressOptions.Parsed(new IngressOptions(options.timeouts(), options.sslRedirect(),
+    return new IngressOptions(options.timeouts(), options.sslRedirect(),
         options.backendProtocol(), options.scheduler(), options.hashBy(), options.serviceUpstream(),
         options.sessionPersistenceSeconds(), options.listeners(), filters, options.maxBodyBytes(),
-        options.forceSslRedirect(), options.extras()), List.of());
+        options.forceSslRedirect(), options.extras());
   }
 
   /** The guarding annotations' keys, ours and ingress-nginx's. */

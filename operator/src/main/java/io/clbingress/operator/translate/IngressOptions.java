@@ -127,7 +127,7 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
         listeners, filters, maxBody,
         forceSsl, new RouteExtras(new Rewrite(useRegex, target, appRoot), canary(ingress, problems),
             valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.FROM_TO_WWW_REDIRECT), false),
-            errorBackend(ingress, problems)));
+            errorBackend(ingress, problems), ClientCertificateOptions.parse(ingress, problems)));
     return new Parsed(options, List.copyOf(problems));
   }
 

@@ -12,11 +12,13 @@ package io.clbingress.operator.translate;
  *     {@code example.com}, and the other way) are redirected to the host
  *     ({@code from-to-www-redirect}), where no owner serves the alias
  * @param errorBackend its {@code default-backend} and {@code custom-http-errors}, or null
+ * @param clientCertificates what its hosts ask of clients' certificates ({@code auth-tls-*}), or null
  */
-record RouteExtras(Rewrite rewrite, CanaryOptions canary, boolean fromToWww, ErrorBackend errorBackend) {
+record RouteExtras(Rewrite rewrite, CanaryOptions canary, boolean fromToWww, ErrorBackend errorBackend,
+    ClientCertificateOptions clientCertificates) {
 
   /** An owner whose routes are as the common settings make them. */
-  static final RouteExtras NONE = new RouteExtras(Rewrite.NONE, null, false, null);
+  static final RouteExtras NONE = new RouteExtras(Rewrite.NONE, null, false, null, null);
 
   RouteExtras {
     rewrite = rewrite == null ? Rewrite.NONE : rewrite;

@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Certificate;
+import io.clbingress.dataplane.table.ClientCertificateAuth;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.HealthCheck;
 import io.clbingress.dataplane.table.Listener;
@@ -111,7 +112,10 @@ public final class Translator {
               "CLBListener " + e.ingress().ref().namespace() + "/" + name + " is a " + planned.info().protocol()
                   + " listener, which forwards connections, not HTTP rules; this Ingress is not served on it"));
         } else if (planned != null) {
-          planned.routes().add(e.ingress(), source(e.ingress(), options, planned.defaults(), settings, Set.of()));
+          // auth-tls-* on a listener that verifies no client certificate: its routes there fail closed
+          IngressOptions onListener = options.extras().clientCertificates() != null && !isMutual(planned)
+              ? FailClosed.refusingEveryone(options) : options;
+          planned.routes().add(e.ingress(), source(e.ingress(), onListener, planned.defaults(), settings, Set.of()));
           planned.attached()[0]++;
         } else {
           problems.add(new Problem(e.ingress().ref(), Problem.annotationField(AnnotationSpec.LISTENER.key()),
@@ -121,9 +125,12 @@ public final class Translator {
       }
     }
 
+    Map<String, ClientCertificateAuth> clientCertificates = clientCertificates(effective, secrets, problems);
     List<Listener> tableListeners = new ArrayList<>();
-    tableListeners.add(defaultRoutes.listener(DEFAULT_HTTP_LISTENER, Protocol.HTTP, true));
-    tableListeners.add(defaultRoutes.listener(DEFAULT_HTTPS_LISTENER, Protocol.HTTPS, false));
+    tableListeners.add(withClientCertificates(defaultRoutes.listener(DEFAULT_HTTP_LISTENER, Protocol.HTTP, true),
+        clientCertificates));
+    tableListeners.add(withClientCertificates(defaultRoutes.listener(DEFAULT_HTTPS_LISTENER, Protocol.HTTPS, false),
+        clientCertificates));
     List<Cluster> clusters = new ArrayList<>(defaultRoutes.clusters());
     for (Planned planned : listeners.values()) {
       tableListeners.add(listener(planned));
@@ -141,6 +148,63 @@ public final class Translator {
         List.copyOf(certificates.values()), fallback == null ? null : fallback.name());
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
+  }
+
+  /**
+   * What the hosts of the default listeners ask of clients' certificates ({@code auth-tls-*}), by
+   * virtual host name: each rule host of an Ingress with the annotations (served on the default
+   * listeners, not a canary), the oldest Ingress's when two ask differently for one host (the
+   * other gets a problem). As nginx's {@code ssl_verify_client}, it is the host's: every path of
+   * the host is checked, whichever Ingress claims it; on the plain HTTP listener, a request for
+   * such a host has no certificate (unless it is redirected to HTTPS).
+   */
+  private static Map<String, ClientCertificateAuth> clientCertificates(List<Effective> effective,
+      Map<ObjectRef, SecretInfo> secrets, List<Problem> problems) {
+    Map<String, ClientCertificateAuth> byHost = new TreeMap<>();
+    for (Effective e : effective) {
+      ClientCertificateOptions options = e.options().extras().clientCertificates();
+      if (options == null || e.options().extras().canary() != null) {
+        continue; // a canary's are reported not read (AnnotationCoverage): the main Ingress's apply
+      }
+      ObjectRef ref = e.ingress().ref();
+      if (!e.options().listeners().isEmpty()) {
+        problems.add(new Problem(ref, Problem.annotationField(options.secretKey()), "client certificates are asked"
+            + " for on the default HTTPS listener only; on a CLBListener, set spec.certificate mode MUTUAL (on a"
+            + " listener without it, this Ingress's routes refuse every client: 403)"));
+        continue;
+      }
+      ClientCertificateAuth auth = options.resolve(ref, secrets, problems);
+      for (String host : ruleHosts(e.ingress())) {
+        ClientCertificateAuth first = byHost.putIfAbsent(host, auth);
+        if (first != null && !sameChecks(first, auth)) {
+          problems.add(new Problem(ref, Problem.annotationField(options.secretKey()), "host " + host
+              + " asks for client certificates as " + first.source() + " says (the oldest Ingress of the host);"
+              + " this Ingress's auth-tls annotations are not applied to it"));
+        }
+      }
+    }
+    return byHost;
+  }
+
+  private static boolean sameChecks(ClientCertificateAuth a, ClientCertificateAuth b) {
+    return new ClientCertificateAuth(b.source(), a.caPem(), a.crlPem(), a.verify(), a.depth(), a.passCertificate(),
+        a.errorPage(), a.matchCn()).equals(b);
+  }
+
+  /** A default listener whose virtual hosts named in {@code byHost} ask for client certificates. */
+  private static Listener withClientCertificates(Listener listener, Map<String, ClientCertificateAuth> byHost) {
+    if (byHost.isEmpty()) {
+      return listener;
+    }
+    List<VirtualHost> hosts = listener.virtualHosts().stream().map(vhost -> byHost.containsKey(vhost.host())
+        ? vhost.withClientCertificates(byHost.get(vhost.host())) : vhost).toList();
+    return new Listener(listener.name(), listener.protocol(), listener.port(), hosts, listener.defaultRoute(),
+        listener.tls(), listener.clientLimits(), listener.proxyProtocol(), listener.backendProxyProtocol());
+  }
+
+  /** Whether a CLBListener verifies client certificates in its handshakes (HTTPS with mode MUTUAL). */
+  private static boolean isMutual(Planned planned) {
+    return planned.settings().tls() != null && planned.settings().tls().isMutual();
   }
 
   /** The certificate of {@code --default-cert}, or null (none set, or a problem naming the Secret). */
