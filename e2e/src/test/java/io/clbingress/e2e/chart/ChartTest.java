@@ -255,15 +255,6 @@ public class ChartTest {
     new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
   }
 
-  /** The data plane container's arguments of the chart rendered with {@code values} (YAML). */
-  private static List<String> dataPlaneArgs(String values, Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("values.yaml"), values + "\n");
-    String yaml = new Helm(CHART).template().withName("clb").withNamespace("clb-system").withKubeVersion("1.30.0")
-        .withValuesFile(file).call();
-    return named(objects(yaml), Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getArgs();
-  }
-
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     assertRefused(dir, new String[][] {
