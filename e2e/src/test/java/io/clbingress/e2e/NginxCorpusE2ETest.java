@@ -230,6 +230,14 @@ class NginxCorpusE2ETest {
           probed++;
           continue;
         }
+        if (ingress.annotations().containsKey(NGINX + "auth-url")) {
+          // Documented: an authentication service that cannot be asked (the corpus's oauth2-proxy does
+          // not exist here) is a 500, never an open door
+          assertThat(reply.status()).as(where + ": " + reply).isEqualTo(500);
+          assertThat(reply.body()).as(where).doesNotContain("service=");
+          probed++;
+          continue;
+        }
         String appRoot = appRootLocation(ingress, rule.host(), path, ingress.tlsHosts().contains(rule.host()));
         if (appRoot != null) {
           // Documented: a request for exactly / gets a 302 to app-root, same scheme, host and port
