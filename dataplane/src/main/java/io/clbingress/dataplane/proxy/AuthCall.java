@@ -30,14 +30,13 @@ record AuthCall(RouteAuth auth, BasicCredentials credentials, ExternalAuthPolicy
     String signinLocation, String cacheKey, String scheme, String host, String clientIp) {
 
   /**
-   * @param routeScope the route's key (its listener, host and path match), which scopes cached answers
    * @param requestUri the normalised path and the query, before a rewrite
    * @param path the normalised path
    * @param host the authority the request named as sent, or null
    * @param hostName its host, or null
    * @param query the query as sent, or null
    */
-  static AuthCall of(RouteAuth auth, String routeScope, String requestUri, String path, String host, String hostName,
+  static AuthCall of(RouteAuth auth, String requestUri, String path, String host, String hostName,
       String query, RequestValues values) {
     BasicCredentials credentials = auth.basic() == null ? null : BasicCredentials.parse(values.header("authorization"));
     ExternalAuthPolicy policy = auth.external();
@@ -58,7 +57,7 @@ record AuthCall(RouteAuth auth, BasicCredentials credentials, ExternalAuthPolicy
     // An answer holds for the URL it came from on the route it was asked for (its host and path
     // match: a service may decide by X-Original-URI), never another Ingress's, host's or path's; a
     // key that renders empty (a request without the credential it names) is not cached at all.
-    String cacheKey = key.isEmpty() ? null : policy.cacheScope() + url + " " + routeScope + " " + key;
+    String cacheKey = key.isEmpty() ? null : policy.cacheScope() + url + " " + key;
     return new AuthCall(auth, credentials, policy, url, originalUrl, requestUri, redirect, signin, cacheKey, scheme, host,
         values.clientAddress());
   }

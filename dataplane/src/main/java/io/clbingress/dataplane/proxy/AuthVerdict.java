@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the proxy does with a request after its external authentication ({@link ExternalAuthClient}).
+ * What the proxy does with a request after its external authentication ({@link AuthClient}).
  *
  * @param status 0: the request goes on; else the status of the proxy's answer instead (401, 403,
  *     302 to the sign-in page, 500)

@@ -96,7 +96,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** A WebSocket upgrade is under way: what follows its request is no HTTP any more. */
   private boolean upgrading;
   /** The authentication check of the upgrade under way, given up when the connection closes; or null. */
-  private ExternalAuthClient.Abandon upgradeCheck;
+  private AuthClient.Abandon upgradeCheck;
 
   private HttpVersion version;
   private boolean head;
@@ -334,7 +334,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (dispatch.auth() == null) {
           engine.webSockets().open(new Http1Upgrade(this, request, dispatch), route, dispatch.uri());
         } else {
-          upgradeCheck = new ExternalAuthClient.Abandon();
+          upgradeCheck = new AuthClient.Abandon();
           engine.auth().check(dispatch.auth(), request.method().name(), headers, route.timeouts(), label, upgradeCheck)
               .onComplete(checked -> onLoop(() -> upgradeAuthorized(request, dispatch, checked.result())));
         }

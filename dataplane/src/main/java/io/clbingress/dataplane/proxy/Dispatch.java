@@ -58,7 +58,7 @@ import javax.net.ssl.SSLSession;
  *     reset); null when the route has no connection limit or the request was refused before it
  * @param auth for a request to forward or tunnel on a route with authentication
  *     ({@link io.clbingress.dataplane.table.BasicAuth}, {@link io.clbingress.dataplane.table.ExternalAuth}):
- *     what is checked before the request goes on ({@link ExternalAuthClient}); else null. (As in nginx, where auth_request runs in
+ *     what is checked before the request goes on ({@link AuthClient}); else null. (As in nginx, where auth_request runs in
  *     the access phase: after the access list, preflights, redirects and the limits, before the
  *     proxy.)
  */
@@ -158,7 +158,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
     String balanceKey = sends && route.cluster().hashKey() != null ? RequestTemplate.render(route.cluster().hashKey(), forwarded,
         path, named == null ? null : named.host(), query, values) : null;
-    AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), route.key().toString(), forwarded, path, host,
+    AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), forwarded, path, host,
         named == null ? null : named.host(), query, values) : null;
     if (sends && route.pathRewriter() != null) {
       forwarded = rewritten(route, path, query, forwarded);

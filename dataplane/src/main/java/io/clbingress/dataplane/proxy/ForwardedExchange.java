@@ -89,7 +89,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   /** What the route's external authentication asks before the request goes on, or null. */
   private final AuthCall auth;
   /** The authentication check under way, given up when the client leaves; null when none began. */
-  private ExternalAuthClient.Abandon authCheck;
+  private AuthClient.Abandon authCheck;
   /** The authentication service's {@code Set-Cookie} lines for the answer, or null. */
   private java.util.List<String> authCookies;
 
@@ -128,7 +128,7 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (!bodiless) {
       client.holdBody();
     }
-    authCheck = new ExternalAuthClient.Abandon();
+    authCheck = new AuthClient.Abandon();
     client.engine().auth().check(auth, request.method().name(), headers, route.timeouts(), route.route().source(),
             authCheck)
         .onComplete(checked -> client.onLoop(() -> authorized(checked.result())));

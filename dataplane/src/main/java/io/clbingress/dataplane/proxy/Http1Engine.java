@@ -8,5 +8,5 @@ import io.clbingress.dataplane.metrics.ProxyMetrics;
  * WebSocket upgrade path, and its external authentication client.
  */
 record Http1Engine(ProxyRequestHandler front, UpstreamPool pool, StickySessions sessions, ProxyMetrics metrics,
-    WebSocketProxy webSockets, ExternalAuthClient auth) {
+    WebSocketProxy webSockets, AuthClient auth) {
 }

@@ -40,17 +40,17 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Set when this server's port left the routing table: the router its open connections go on with. */
   private volatile Router drainingWith;
 
-  /** The request in hand's values, for a route's canary or hash key (one object per handler, on its event loop). */
   /** Who the client is behind trusted proxies ({@code --trusted-proxies}). */
   private final RealIp realIp;
   /** Which answers are compressed, per listener ({@link Compression#of(ListenerRouter)}). */
   private final Compression compression;
+  /** The request in hand's values, for a route's rules (one object per handler, on its event loop). */
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
-  /** This event loop's external authentication client. */
-  private final ExternalAuthClient auth;
+  /** This event loop's authentication checks (basic and external). */
+  private final AuthClient auth;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
-      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, ExternalAuthClient auth,
+      WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, AuthClient auth,
       Compression compression) {
     this.auth = auth;
     this.realIp = realIp;
@@ -217,7 +217,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     request.pause(); // its body waits for the verdict
     CompiledRoute route = dispatch.route();
-    ExternalAuthClient.Abandon check = new ExternalAuthClient.Abandon();
+    AuthClient.Abandon check = new AuthClient.Abandon();
     request.response().closeHandler(closed -> check.abandon()); // (the forwarder sets its own later)
     auth.check(call, request.method().name(), request.headers(), route.timeouts(), route.route().source(), check)
         .onComplete(checked -> {

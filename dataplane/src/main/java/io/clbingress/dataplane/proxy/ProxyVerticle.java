@@ -87,7 +87,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
         .build();
     StickySessions sessions = new StickySessions(java.time.Clock.systemUTC());
     WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
-    ExternalAuthClient auth = new ExternalAuthClient(vertx, services.authAnswers());
+    AuthClient auth = new AuthClient(vertx, services.authAnswers());
     handler = new ProxyRequestHandler(services.router(), selector,
         new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort,
         services.realIp(), auth, services.compression());

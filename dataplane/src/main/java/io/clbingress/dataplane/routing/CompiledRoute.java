@@ -51,7 +51,7 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
       long maxBodyBytes) {
     this(key, route, cluster, clientCertificates, maxBodyBytes, route.requestRedirect(), pathRewriter(route),
         upstreamHost(route), setHeaders(route), null, sessionCookie(route), null, retry(route), cors(route),
-        sourceRanges(route), null, null, RouteAuth.compile(route));
+        sourceRanges(route), null, null, RouteAuth.compile(key, route));
   }
 
   /**

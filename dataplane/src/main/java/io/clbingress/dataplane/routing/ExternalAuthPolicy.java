@@ -15,8 +15,9 @@ import java.util.Set;
  * @param signin the sign-in URL's template, or null
  * @param requestRedirect {@code X-Auth-Request-Redirect}'s template, or null for the request's path and query
  * @param cacheKey the cache key's template, or null (nothing cached)
- * @param cacheScope what every cache key of this route starts with: its source and the service URL,
- *     so that routes of different Ingresses never share an answer
+ * @param cacheScope what every cache key of this route starts with: its source and key (listener,
+ *     host, path match), so that no other Ingress, host or path ever shares an answer (a service may
+ *     decide by X-Original-URI); the service URL asked follows it in the key
  */
 public record ExternalAuthPolicy(ExternalAuth filter, List<HashKeyPart> url, List<HashKeyPart> signin,
     List<HashKeyPart> requestRedirect, List<HashKeyPart> cacheKey, String cacheScope,
@@ -25,8 +26,8 @@ public record ExternalAuthPolicy(ExternalAuth filter, List<HashKeyPart> url, Lis
   /** The statuses whose answers get the service's {@code Set-Cookie} without {@code alwaysSetCookie} (nginx's add_header). */
   private static final Set<Integer> COOKIE_STATUSES = Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
 
-  /** @param source the route's source (its Ingress), which scopes the cache */
-  public static ExternalAuthPolicy compile(ExternalAuth filter, String source) {
+  /** @param scope the route's source (its Ingress) and key, which scope the cache */
+  public static ExternalAuthPolicy compile(ExternalAuth filter, String scope) {
     Map<Integer, Long> seconds = new HashMap<>();
     for (ExternalAuth.CacheDuration duration : filter.cacheDurations()) {
       for (int status : duration.statuses()) {
@@ -37,7 +38,7 @@ public record ExternalAuthPolicy(ExternalAuth filter, List<HashKeyPart> url, Lis
         filter.signin() == null ? null : HashKeyPart.parse(filter.signin()),
         filter.requestRedirect() == null ? null : HashKeyPart.parse(filter.requestRedirect()),
         filter.cacheKey() == null ? null : HashKeyPart.parse(filter.cacheKey()),
-        source + " " + filter.url() + " ", Map.copyOf(seconds), Set.copyOf(filter.responseHeaders()));
+        scope + " ", Map.copyOf(seconds), Set.copyOf(filter.responseHeaders()));
   }
 
   /** How long an answer of {@code status} is cached, in seconds; 0 for not at all. */

@@ -16,14 +16,14 @@ import io.clbingress.dataplane.table.Route;
  */
 public record RouteAuth(BasicAuth basic, Htpasswd users, ExternalAuthPolicy external) {
 
-  /** The route's authentication, or null when it has none. */
-  static RouteAuth compile(Route route) {
+  /** The route's authentication, or null when it has none; {@code key} scopes its cached answers. */
+  static RouteAuth compile(RouteKey key, Route route) {
     BasicAuth basic = route.filter(BasicAuth.class);
     ExternalAuth external = route.filter(ExternalAuth.class);
     if (basic == null && external == null) {
       return null;
     }
     return new RouteAuth(basic, basic == null ? null : Htpasswd.of(basic),
-        external == null ? null : ExternalAuthPolicy.compile(external, route.source()));
+        external == null ? null : ExternalAuthPolicy.compile(external, route.source() + " " + key));
   }
 }

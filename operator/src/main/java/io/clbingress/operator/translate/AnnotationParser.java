@@ -27,12 +27,14 @@ public final class AnnotationParser {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smh]?)");
   private static final Pattern WORD = Pattern.compile("[A-Za-z_-]+");
   private static final Pattern WORD_OR_STATUS = Pattern.compile("[A-Za-z_]+(\\d{3})?");
-  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  /** An optional namespace (a DNS-1123 label) and a name (a DNS-1123 subdomain, as a Secret's). */
-  private static final Pattern OBJECT_REF = Pattern.compile(
-      "([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final String LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+  private static final String SUBDOMAIN_TEXT = "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+  /** A DNS-1123 label, as a namespace's or a Service's name. */
+  private static final Pattern NAME = Pattern.compile(LABEL);
   /** A DNS-1123 subdomain, as a Secret's name. */
-  private static final Pattern SUBDOMAIN = Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern SUBDOMAIN = Pattern.compile(SUBDOMAIN_TEXT);
+  /** An optional namespace (a DNS-1123 label) and a name (a DNS-1123 subdomain, as a Secret's). */
+  private static final Pattern OBJECT_REF = Pattern.compile("(" + LABEL + "/)?" + SUBDOMAIN_TEXT);
 
   private AnnotationParser() {
   }

@@ -32,9 +32,9 @@ import org.apache.logging.log4j.Logger;
  * sends the host's name (SNI) and, as ingress-nginx's auth location ({@code proxy_ssl_verify off}),
  * does not verify the service's certificate. Failures are WARN lines naming the route.
  */
-final class ExternalAuthClient {
+final class AuthClient {
 
-  private static final Logger LOG = LogManager.getLogger(ExternalAuthClient.class);
+  private static final Logger LOG = LogManager.getLogger(AuthClient.class);
   /** The longest wait between bytes of the service's answer. */
   static final long MAX_READ_MILLIS = 60_000;
   /** Connections kept per service host and event loop. */
@@ -64,7 +64,7 @@ final class ExternalAuthClient {
     }
   }
 
-  ExternalAuthClient(Vertx vertx, AuthAnswers answers) {
+  AuthClient(Vertx vertx, AuthAnswers answers) {
     this.answers = answers;
     this.basic = new BasicVerifier(vertx);
     this.client = vertx.httpClientBuilder().with(new HttpClientOptions()
