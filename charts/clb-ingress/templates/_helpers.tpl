@@ -84,48 +84,61 @@ limit-conn-status-code (ours win when both are set); none when unset: 503, as in
 {{- end -}}
 
 {{/*
-Data plane flags for compression, from config.gzip {enabled, minLength, types, level}, or from the
+Data plane flags for compression: gzip from config.gzip {enabled, minLength, types, level} or the
 ingress-nginx ConfigMap names in config (ours win when both are set): use-gzip -> --gzip,
-gzip-min-length -> --gzip-min-length, gzip-types (space-separated) -> --gzip-types,
-gzip-level -> --gzip-level. Unset values keep the data plane's defaults (ingress-nginx's).
+gzip-min-length -> --gzip-min-length, gzip-types (space-separated) -> --gzip-types, gzip-level ->
+--gzip-level; Brotli the same way from config.brotli or enable-brotli -> --enable-brotli,
+brotli-min-length, brotli-types, brotli-level. Unset values keep the data plane's defaults
+(ingress-nginx's).
 */}}
 {{- define "clb.gzipArgs" -}}
 {{- $cfg := .Values.config | default dict -}}
-{{- $gzip := $cfg.gzip | default dict -}}
+{{- include "clb.codingArgs" (dict "cfg" $cfg "ours" ($cfg.gzip | default dict) "name" "gzip" "on" "use-gzip" "flag" "--gzip") }}
+{{- include "clb.codingArgs" (dict "cfg" $cfg "ours" ($cfg.brotli | default dict) "name" "brotli" "on" "enable-brotli" "flag" "--enable-brotli") }}
+{{- end -}}
+
+{{/*
+One content coding's flags: .ours {enabled, minLength, types, level} or, for each unset, the
+ingress-nginx names .on, <.name>-min-length, <.name>-types, <.name>-level in .cfg; the flags
+.flag, --<.name>-min-length, --<.name>-types, --<.name>-level.
+*/}}
+{{- define "clb.codingArgs" -}}
+{{- $cfg := .cfg -}}
+{{- $ours := .ours -}}
 {{- $on := false -}}
-{{- if hasKey $gzip "enabled" -}}
-{{- $on = eq (toString $gzip.enabled) "true" -}}
+{{- if hasKey $ours "enabled" -}}
+{{- $on = eq (toString $ours.enabled) "true" -}}
 {{- else -}}
-{{- $on = eq (toString (index $cfg "use-gzip" | default "false")) "true" -}}
+{{- $on = eq (toString (index $cfg .on | default "false")) "true" -}}
 {{- end -}}
 {{- $min := "" -}}
-{{- if hasKey $gzip "minLength" -}}
-{{- $min = toString (int64 $gzip.minLength) -}}
-{{- else if hasKey $cfg "gzip-min-length" -}}
-{{- $min = toString (int64 (index $cfg "gzip-min-length")) -}}
+{{- if hasKey $ours "minLength" -}}
+{{- $min = toString (int64 $ours.minLength) -}}
+{{- else if hasKey $cfg (printf "%s-min-length" .name) -}}
+{{- $min = toString (int64 (index $cfg (printf "%s-min-length" .name))) -}}
 {{- end -}}
 {{- $types := "" -}}
-{{- if $gzip.types -}}
-{{- $types = join "," $gzip.types -}}
-{{- else if hasKey $cfg "gzip-types" -}}
-{{- $types = index $cfg "gzip-types" | trim -}}
+{{- if $ours.types -}}
+{{- $types = join "," $ours.types -}}
+{{- else if hasKey $cfg (printf "%s-types" .name) -}}
+{{- $types = index $cfg (printf "%s-types" .name) | trim -}}
 {{- end -}}
 {{- $level := "" -}}
-{{- if hasKey $gzip "level" -}}
-{{- $level = toString (int64 $gzip.level) -}}
-{{- else if hasKey $cfg "gzip-level" -}}
-{{- $level = toString (int64 (index $cfg "gzip-level")) -}}
+{{- if hasKey $ours "level" -}}
+{{- $level = toString (int64 $ours.level) -}}
+{{- else if hasKey $cfg (printf "%s-level" .name) -}}
+{{- $level = toString (int64 (index $cfg (printf "%s-level" .name))) -}}
 {{- end -}}
 {{- if $on }}
-- --gzip=true
+- {{ .flag }}=true
 {{- end }}
 {{- if $min }}
-- --gzip-min-length={{ $min }}
+- --{{ .name }}-min-length={{ $min }}
 {{- end }}
 {{- if $types }}
-- {{ printf "--gzip-types=%s" $types | quote }}
+- {{ printf "--%s-types=%s" .name $types | quote }}
 {{- end }}
 {{- if $level }}
-- --gzip-level={{ $level }}
+- --{{ .name }}-level={{ $level }}
 {{- end }}
 {{- end -}}

@@ -191,7 +191,13 @@ class GzipTest {
 
   static Answer exchange(HttpClientAgent client, int port, String host, HttpMethod method, String path,
       String acceptEncoding) throws Exception {
-    return await(harness.onContext(() -> client.request(new RequestOptions().setHost("127.0.0.1").setPort(port)
+    return exchange(harness, client, port, host, method, path, acceptEncoding);
+  }
+
+  /** A request through {@code on}'s data plane with {@code client}, the body read whole. */
+  static Answer exchange(DataPlaneHarness on, HttpClientAgent client, int port, String host, HttpMethod method,
+      String path, String acceptEncoding) throws Exception {
+    return await(on.onContext(() -> client.request(new RequestOptions().setHost("127.0.0.1").setPort(port)
             .setMethod(method).setURI(path))
         .compose(request -> {
           request.authority(HostAndPort.create(host, port));

@@ -10,15 +10,18 @@ import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * gzip as users switch it on: the built jar in standalone mode with {@code --gzip} (the default
- * listeners) and a CLBListener with {@code spec.defaults.gzip}, checked with curl: {@code --compressed}
- * gives the backend's body back, and the bytes on the wire are fewer.
+ * gzip and Brotli as users switch them on: the built jar in standalone mode with {@code --gzip} and
+ * {@code --enable-brotli} (the default listeners) and a CLBListener with {@code spec.defaults.gzip},
+ * checked with curl (built with brotli): {@code --compressed} gives the backend's body back, and
+ * the bytes on the wire are fewer.
  */
 class GzipE2ETest {
 
@@ -84,7 +87,8 @@ class GzipE2ETest {
     jar = JarProcess.start("gzip", "standalone", "--manifests", manifests.toString(),
         "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(Processes.freePort()),
         "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1",
-        "--gzip", "--gzip-types", "application/json text/css", "--gzip-level", "6");
+        "--gzip", "--gzip-types", "application/json text/css", "--gzip-level", "6",
+        "--enable-brotli", "--brotli-types", "application/json", "--brotli-level", "5");
     Processes.awaitReady(adminPort);
     await().atMost(Duration.ofSeconds(10)).until(() -> "200".equals(Processes.status(
         "http://127.0.0.1:" + listenerPort + "/")));
@@ -95,14 +99,22 @@ class GzipE2ETest {
     JarProcess.closeAll(vertx, jar);
   }
 
+  /** curl --compressed asks for deflate, gzip, br (and zstd): Brotli on the default listener. */
   @Test
   void curlCompressedGetsTheBackendsBodyInFewerBytesOnTheDefaultListener() throws Exception {
-    assertCompressed("http://127.0.0.1:" + httpPort + "/items", "api.example.com");
+    assertCompressed("http://127.0.0.1:" + httpPort + "/items", "api.example.com", "br");
   }
 
   @Test
+  void aClientThatTakesOnlyGzipGetsGzipOnTheDefaultListener() throws Exception {
+    assertCompressed("http://127.0.0.1:" + httpPort + "/items", "api.example.com", "gzip",
+        "-H", "Accept-Encoding: gzip");
+  }
+
+  /** A CLBListener's spec.defaults.gzip has no Brotli: gzip there. */
+  @Test
   void curlCompressedGetsTheBackendsBodyInFewerBytesOnACLBListenerWithDefaultsGzip() throws Exception {
-    assertCompressed("http://127.0.0.1:" + listenerPort + "/items", "compressed.example.com");
+    assertCompressed("http://127.0.0.1:" + listenerPort + "/items", "compressed.example.com", "gzip");
   }
 
   @Test
@@ -114,13 +126,16 @@ class GzipE2ETest {
     assertThat(Files.readString(out.resolve("plain.json"))).isEqualTo(body);
   }
 
-  private static void assertCompressed(String url, String host) throws Exception {
+  private static void assertCompressed(String url, String host, String coding, String... more) throws Exception {
     // curl --compressed asks for the encodings it can decode and decodes the answer
     Path decoded = out.resolve("decoded.json");
-    Processes.Run run = Processes.curl("-s", "--compressed", "-D", "-", "-o", decoded.toString(),
-        "-w", "size_download=%{size_download}\n", "-H", "Host: " + host, url);
+    List<String> args = new ArrayList<>(List.of("-s", "--compressed", "-D", "-", "-o", decoded.toString(),
+        "-w", "size_download=%{size_download}\n", "-H", "Host: " + host));
+    args.addAll(List.of(more));
+    args.add(url);
+    Processes.Run run = Processes.curl(args.toArray(String[]::new));
     String headers = run.stdout().toLowerCase();
-    assertThat(headers).as(run.stderr()).startsWith("http/1.1 200").contains("content-encoding: gzip",
+    assertThat(headers).as(run.stderr()).startsWith("http/1.1 200").contains("content-encoding: " + coding,
         "transfer-encoding: chunked", "vary: accept-encoding");
     assertThat(Files.readString(decoded)).isEqualTo(body);
     long onTheWire = Long.parseLong(headers.replaceAll("(?s).*size_download=(\\d+).*", "$1"));

@@ -117,7 +117,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The current request's compression ({@link GzipRequest}); null on a listener that compresses nothing. */
   private GzipRequest gzip;
   /** The current answer's body compressor, or null (not compressed); closed when the answer ends or breaks off. */
-  private GzipEncoder encoder;
+  private ContentEncoder encoder;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The head of an answer the listener's {@link GzipPolicy} covers, edited for compression, for
+ * The head of an answer the listener's {@link GzipPolicy} (gzip or Brotli) covers, edited for compression, for
  * both engines (Netty's and Vert.x's headers through the same three functions, as
  * {@link io.clbingress.dataplane.routing.CorsPolicy#applyTo}):
  * <ul>
@@ -15,7 +15,7 @@ import java.util.function.Function;
  *       client asked or not, so that a cache keeps the two apart: {@code Vary} gets it, merged with
  *       the lines there (one line; {@code Vary: *} left alone, RFC 9110 §12.5.5). nginx does the
  *       same ({@code gzip_vary on} in ingress-nginx).
- *   <li>A compressed answer: {@code Content-Encoding: gzip}, no {@code Content-Length} (the engine
+ *   <li>A compressed answer: {@code Content-Encoding: gzip} (or {@code br}), no {@code Content-Length} (the engine
  *       frames it: chunked to HTTP/1.1, ended by the close to HTTP/1.0, DATA frames on h2), and a
  *       strong {@code ETag} made weak ({@code W/}), since the bytes are no longer the backend's
  *       representation (RFC 9110 §8.8.1; nginx does this).
@@ -27,33 +27,34 @@ final class GzipAnswer {
   }
 
   /**
-   * Edits the head and says whether the body is to be compressed.
+   * Whether {@code policy} would compress this answer, the client having asked
+   * ({@link GzipPolicy#compresses}); false for a null policy.
    *
-   * @param accepted the client's {@code Accept-Encoding} takes gzip ({@link GzipPolicy#accepts})
    * @param head the request was HEAD
    * @param getAll a header's lines, empty when absent
    */
-  static boolean prepare(GzipPolicy policy, boolean accepted, boolean head, int status,
-      Function<String, List<String>> getAll, BiConsumer<String, String> set, Consumer<String> remove) {
-    if (!policy.compresses(head, status, first(getAll, "content-encoding"), first(getAll, "content-type"),
-        first(getAll, "content-length"), first(getAll, "content-range"))) {
-      return false;
-    }
-    List<String> vary = getAll.apply("vary");
-    String merged = vary(vary);
+  static boolean covers(GzipPolicy policy, boolean head, int status, Function<String, List<String>> getAll) {
+    return policy != null && policy.compresses(head, status, first(getAll, "content-encoding"),
+        first(getAll, "content-type"), first(getAll, "content-length"), first(getAll, "content-range"));
+  }
+
+  /** Adds {@code Accept-Encoding} to the answer's {@code Vary} ({@link #vary(List)}). */
+  static void vary(Function<String, List<String>> getAll, BiConsumer<String, String> set) {
+    String merged = vary(getAll.apply("vary"));
     if (merged != null) {
       set.accept("vary", merged);
     }
-    if (!accepted) {
-      return false;
-    }
-    set.accept("content-encoding", "gzip");
+  }
+
+  /** Edits the head of an answer whose body goes out in {@code coding} ({@code gzip}, {@code br}). */
+  static void encoded(String coding, Function<String, List<String>> getAll, BiConsumer<String, String> set,
+      Consumer<String> remove) {
+    set.accept("content-encoding", coding);
     remove.accept("content-length");
     String etag = first(getAll, "etag");
     if (etag != null && !etag.startsWith("W/")) {
       set.accept("etag", "W/" + etag);
     }
-    return true;
   }
 
   /** The {@code Vary} value with {@code Accept-Encoding}; null when the lines say it already (or {@code *}). */

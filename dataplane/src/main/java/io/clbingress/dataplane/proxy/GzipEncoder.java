@@ -22,7 +22,7 @@ import java.util.zip.Deflater;
  * off, or the client leaves, and {@link #open()} counts those not closed yet (a test checks it
  * returns to zero).
  */
-final class GzipEncoder implements AutoCloseable {
+final class GzipEncoder implements ContentEncoder {
 
   private static final AtomicLong OPEN = new AtomicLong();
   /** ID1 ID2, CM = deflate, no flags, no time, no extra flags, OS unknown (RFC 1952 §2.3). */
@@ -45,22 +45,20 @@ final class GzipEncoder implements AutoCloseable {
     return OPEN.get();
   }
 
-  /**
-   * A piece of the body, compressed and flushed.
-   *
-   * @param in read whole; not released
-   * @return the compressed bytes (possibly a gzip header only), owned by the caller
-   */
-  ByteBuf encode(ByteBuf in, ByteBufAllocator alloc) {
+  @Override
+  public String coding() {
+    return "gzip";
+  }
+
+  /** A piece of the body, compressed and flushed; the first also carries the gzip header. */
+  @Override
+  public ByteBuf encode(ByteBuf in, ByteBufAllocator alloc) {
     return deflate(in, alloc, false);
   }
 
-  /**
-   * The last piece of the body (possibly empty) and the gzip trailer; the encoder is closed after.
-   *
-   * @param in read whole; not released
-   */
-  ByteBuf finish(ByteBuf in, ByteBufAllocator alloc) {
+  /** The last piece of the body (possibly empty) and the gzip trailer; the encoder is closed after. */
+  @Override
+  public ByteBuf finish(ByteBuf in, ByteBufAllocator alloc) {
     try {
       return deflate(in, alloc, true);
     } finally {

@@ -11,7 +11,7 @@ import io.vertx.core.streams.WriteStream;
 
 /**
  * The client's response (Vert.x engine: h2, and HTTP/1.x when the Netty engine is off) as the end
- * of a pipe that compresses what goes through it ({@link GzipEncoder}). Back-pressure is the
+ * of a pipe that compresses what goes through it ({@link ContentEncoder}: gzip or Brotli). Back-pressure is the
  * client's: the pipe asks {@link #writeQueueFull} of the response itself. The encoder is closed by
  * {@link #end} and, by the caller, when the pipe fails.
  */
@@ -21,9 +21,9 @@ final class GzipWrites implements WriteStream<Buffer> {
   private static final UnpooledByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
 
   private final ClientWrites client;
-  private final GzipEncoder encoder;
+  private final ContentEncoder encoder;
 
-  GzipWrites(ClientWrites client, GzipEncoder encoder) {
+  GzipWrites(ClientWrites client, ContentEncoder encoder) {
     this.client = client;
     this.encoder = encoder;
   }

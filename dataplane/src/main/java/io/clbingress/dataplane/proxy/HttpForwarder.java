@@ -382,7 +382,7 @@ final class HttpForwarder {
     response.setStatusCode(upstream.statusCode());
     response.setStatusMessage(upstream.statusMessage());
     ProxyHeaders.copyEndToEnd(upstream.headers(), response.headers(), false);
-    GzipEncoder encoder = gzip == null ? null : gzip.answer(request.method() == HttpMethod.HEAD, upstream.statusCode(),
+    ContentEncoder encoder = gzip == null ? null : gzip.answer(request.method() == HttpMethod.HEAD, upstream.statusCode(),
         response.headers()::getAll, response.headers()::set, response.headers()::remove);
     if (mayHaveBody(request, upstream) && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)
         && request.version() != HttpVersion.HTTP_1_0) {

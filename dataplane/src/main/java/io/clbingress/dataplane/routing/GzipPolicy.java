@@ -21,13 +21,14 @@ import java.util.Set;
  *   <li>Its {@code Content-Length} is at least the minimum length; an answer of unknown length
  *       (chunked, or ending with the connection) is compressed (nginx's {@code gzip_min_length}).
  * </ul>
- * WebSocket and TCP tunnels never reach this: they carry no HTTP answer body.
+ * WebSocket and TCP tunnels never reach this: they carry no HTTP answer body. The same rules, with
+ * Brotli's own length and types ({@code --brotli-min-length}, {@code --brotli-types}), decide
+ * which answers are compressed with Brotli ({@code --enable-brotli}).
  */
 public final class GzipPolicy {
 
   /** A weight, RFC 9110 §12.4.2: {@code qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )}. */
   private static final java.util.regex.Pattern WEIGHT = java.util.regex.Pattern.compile("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?");
-  private static final java.util.regex.Pattern ZERO = java.util.regex.Pattern.compile("0(\\.0{0,3})?");
 
   private final long minLength;
   private final boolean anyType;
@@ -42,14 +43,26 @@ public final class GzipPolicy {
 
   /**
    * Whether an {@code Accept-Encoding} value (its lines joined with commas; null when absent)
-   * accepts gzip with a weight above 0, by RFC 9110 §12.5.3: an explicit {@code gzip} or
-   * {@code x-gzip} decides; else {@code *} does; else no.
+   * accepts gzip with a weight above 0 ({@link #weight} of {@code gzip} or {@code x-gzip}).
    */
   public static boolean accepts(String acceptEncoding) {
+    return weight(acceptEncoding, "gzip", "x-gzip") > 0;
+  }
+
+  /**
+   * The weight an {@code Accept-Encoding} value (its lines joined with commas; null when absent)
+   * gives a content coding, in thousandths (0-1000), by RFC 9110 §12.5.3: the coding named
+   * explicitly (or by its alias, {@code x-gzip} for gzip, §8.4.1.3) decides; else {@code *}
+   * does; else 0. No weight is 1000; a malformed weight is 0 (the coding is not taken on a
+   * doubt); named twice, the higher weight counts.
+   *
+   * @param alias another name of the coding, or null
+   */
+  public static int weight(String acceptEncoding, String coding, String alias) {
     if (acceptEncoding == null || acceptEncoding.isEmpty()) {
-      return false;
+      return 0;
     }
-    int named = -1; // -1 not named, 0 refused, 1 accepted
+    int named = -1;
     int wildcard = -1;
     int length = acceptEncoding.length();
     int start = 0;
@@ -58,32 +71,38 @@ public final class GzipPolicy {
       int end = comma < 0 ? length : comma;
       int semicolon = acceptEncoding.indexOf(';', start);
       int codingEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
-      String coding = acceptEncoding.substring(start, codingEnd).trim();
-      boolean positive = codingEnd == end || positiveWeight(acceptEncoding, codingEnd + 1, end);
-      if (coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip")) {
-        named = Math.max(named, positive ? 1 : 0);
-      } else if (coding.equals("*")) {
-        wildcard = Math.max(wildcard, positive ? 1 : 0);
+      String name = acceptEncoding.substring(start, codingEnd).trim();
+      int weight = codingEnd == end ? 1000 : weight(acceptEncoding, codingEnd + 1, end);
+      if (name.equalsIgnoreCase(coding) || alias != null && name.equalsIgnoreCase(alias)) {
+        named = Math.max(named, weight);
+      } else if (name.equals("*")) {
+        wildcard = Math.max(wildcard, weight);
       }
       start = end + 1;
     }
-    return named >= 0 ? named == 1 : wildcard == 1;
+    return named >= 0 ? named : Math.max(wildcard, 0);
   }
 
   /**
-   * The weight among a coding's parameters ({@code q=0.5}), RFC 9110 §12.4.2: above 0 unless it is
-   * written as 0 ({@code 0}, {@code 0.0}, {@code 0.000}); a malformed weight counts as 0 (the
-   * coding is not taken on a doubt).
+   * The weight among a coding's parameters ({@code q=0.5} is 500), RFC 9110 §12.4.2: 1000 when
+   * none is given; 0 for a malformed one.
    */
-  private static boolean positiveWeight(String text, int from, int to) {
+  private static int weight(String text, int from, int to) {
     for (String parameter : text.substring(from, to).split(";")) {
       String trimmed = parameter.trim();
       if (trimmed.length() >= 2 && (trimmed.charAt(0) == 'q' || trimmed.charAt(0) == 'Q') && trimmed.charAt(1) == '=') {
         String weight = trimmed.substring(2).trim();
-        return WEIGHT.matcher(weight).matches() && !ZERO.matcher(weight).matches();
+        if (!WEIGHT.matcher(weight).matches()) {
+          return 0;
+        }
+        int thousandths = (weight.charAt(0) - '0') * 1000;
+        for (int i = 2, scale = 100; i < weight.length(); i++, scale /= 10) {
+          thousandths += (weight.charAt(i) - '0') * scale;
+        }
+        return thousandths;
       }
     }
-    return true;
+    return 1000;
   }
 
   /**

@@ -34,6 +34,25 @@ class GzipPolicyTest {
     assertThat(GzipPolicy.accepts(header)).isEqualTo(accepted);
   }
 
+  /** Weights in thousandths (RFC 9110 §12.4.2), for choosing between gzip and br. */
+  @ParameterizedTest(name = "{0}: gzip {1}, br {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+      gzip, deflate, br             | 1000 | 1000
+      br;q=0.5, gzip;q=0.25         | 250  | 500
+      br;q=0.999, gzip;q=1          | 1000 | 999
+      BR;Q=0.1, *;q=0.9             | 900  | 100
+      *;q=0.3                       | 300  | 300
+      br;q=0, gzip                  | 1000 | 0
+      br;q=2, gzip;q=0.05           | 50   | 0
+      br;q=0.2, br;q=0.7            | 0    | 700
+      brotli, x-gzip;q=0.4          | 400  | 0
+      ''                            | 0    | 0
+      """)
+  void weights(String header, int gzip, int br) {
+    assertThat(GzipPolicy.weight(header, "gzip", "x-gzip")).isEqualTo(gzip);
+    assertThat(GzipPolicy.weight(header, "br", null)).isEqualTo(br);
+  }
+
   @Test
   void theHeadDecides() {
     GzipPolicy policy = new GzipPolicy(new Gzip(100, List.of("application/json")));

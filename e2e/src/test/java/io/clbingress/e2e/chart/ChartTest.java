@@ -255,6 +255,26 @@ public class ChartTest {
     new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
   }
 
+  /**
+   * config.brotli and the ingress-nginx ConfigMap names enable-brotli, brotli-min-length,
+   * brotli-types and brotli-level become the data plane's Brotli flags (ours win), beside gzip's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults                 | config: {}                                                                             | -
+      ours                     | config: {brotli: {enabled: true, minLength: 0, types: [application/json], level: 11}} | --enable-brotli=true --brotli-min-length=0 --brotli-types=application/json --brotli-level=11
+      nginx names              | config: {enable-brotli: 'true', brotli-min-length: '100', brotli-types: 'text/css text/plain', brotli-level: '0'} | --enable-brotli=true --brotli-min-length=100 --brotli-types=text/css text/plain --brotli-level=0
+      ours win                 | config: {brotli: {enabled: false, level: 2}, enable-brotli: true, brotli-level: 6}    | --brotli-level=2
+      with gzip                | config: {gzip: {enabled: true}, brotli: {enabled: true}}                               | --gzip=true --enable-brotli=true
+      """)
+  void brotliValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    List<String> args = dataPlaneArgs(values, dir);
+    List<String> coding = args.stream().filter(a -> a.startsWith("--gzip") || a.contains("brotli")).toList();
+    assertThat(String.join(" ", coding)).isEqualTo(expected.equals("-") ? "" : expected);
+    new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+  }
+
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     assertRefused(dir, new String[][] {
@@ -268,7 +288,11 @@ public class ChartTest {
         {"config: {gzip: {level: 0}}", "/config/gzip/level"},
         {"config: {gzip: {minLength: -1}}", "/config/gzip/minLength"},
         {"config: {gzip: {types: ['text/html; charset=utf-8']}}", "/config/gzip/types/0"},
-        {"config: {gzip: {on: true}}", "/config/gzip"}});
+        {"config: {gzip: {on: true}}", "/config/gzip"},
+        {"config: {enable-brotli: 'on'}", "enable-brotli"},
+        {"config: {brotli-level: '12'}", "brotli-level"},
+        {"config: {brotli: {level: 12}}", "/config/brotli/level"},
+        {"config: {brotli: {types: ['*/*;q=1']}}", "/config/brotli/types/0"}});
   }
 
   /**

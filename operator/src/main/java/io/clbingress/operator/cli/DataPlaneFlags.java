@@ -109,6 +109,28 @@ public final class DataPlaneFlags {
           + "gzip-level) (env CLB_GZIP_LEVEL; default ${DEFAULT-VALUE}).")
   int gzipLevel;
 
+  @Option(names = "--enable-brotli", defaultValue = "${env:CLB_ENABLE_BROTLI:-false}", arity = "0..1",
+      paramLabel = "true|false", description = "The default HTTP and HTTPS listeners compress answers with Brotli "
+          + "(RFC 7932) for clients that ask for br, by --brotli-types and --brotli-min-length; with --gzip too, the "
+          + "coding the client weighs higher wins, Brotli on a tie (ingress-nginx's enable-brotli) "
+          + "(env CLB_ENABLE_BROTLI; default ${DEFAULT-VALUE}).")
+  boolean brotli;
+
+  @Option(names = "--brotli-level", defaultValue = "${env:CLB_BROTLI_LEVEL:-4}", paramLabel = "0-11",
+      description = "Brotli quality: 0 fastest, 11 smallest (ingress-nginx's brotli-level) "
+          + "(env CLB_BROTLI_LEVEL; default ${DEFAULT-VALUE}).")
+  int brotliLevel;
+
+  @Option(names = "--brotli-min-length", defaultValue = "${env:CLB_BROTLI_MIN_LENGTH:-20}", paramLabel = "BYTES",
+      description = "Answers with a Content-Length under this are not compressed with Brotli; answers of unknown "
+          + "length are (ingress-nginx's brotli-min-length) (env CLB_BROTLI_MIN_LENGTH; default ${DEFAULT-VALUE}).")
+  long brotliMinLength;
+
+  @Option(names = "--brotli-types", defaultValue = "${env:CLB_BROTLI_TYPES}", paramLabel = "TYPE ...",
+      description = "Media types compressed with Brotli, separated by spaces or commas; * for all; text/html always "
+          + "is (ingress-nginx's brotli-types). Unset: the same default list as --gzip-types (env CLB_BROTLI_TYPES).")
+  String brotliTypes;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -147,11 +169,24 @@ public final class DataPlaneFlags {
       return "--limit-conn-status-code " + limitConnStatusCode + ": not a status 400-599";
     }
     try {
+      gzipSettings();
+    } catch (IllegalArgumentException e) {
+      return (e.getMessage().contains("minLength") ? "--gzip-min-length " + gzipMinLength
+          : "--gzip-types " + gzipTypes) + ": " + e.getMessage();
+    }
+    try {
+      brotliSettings();
+    } catch (IllegalArgumentException e) {
+      return (e.getMessage().contains("minLength") ? "--brotli-min-length " + brotliMinLength
+          : "--brotli-types " + brotliTypes) + ": " + e.getMessage().replaceFirst("^gzip ", "brotli ");
+    }
+    try {
       compression();
     } catch (IllegalArgumentException e) {
-      return (e.getMessage().contains("level") ? "--gzip-level " + gzipLevel
-          : e.getMessage().contains("minLength") ? "--gzip-min-length " + gzipMinLength
-          : "--gzip-types " + gzipTypes) + ": " + e.getMessage();
+      return (e.getMessage().contains("brotli") ? "--brotli-level " + brotliLevel : "--gzip-level " + gzipLevel)
+          + ": " + e.getMessage();
+    } catch (IllegalStateException e) {
+      return "--enable-brotli: " + e.getMessage();
     }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
@@ -176,12 +211,24 @@ public final class DataPlaneFlags {
     return status >= 400 && status <= 599;
   }
 
-  /** {@code --gzip} and its settings; the types and length are checked even when it is off. */
+  /** {@code --gzip}, {@code --enable-brotli} and their settings; types and lengths are checked even when off. */
   private Compression compression() {
-    List<String> types = gzipTypes == null || gzipTypes.isBlank() ? Gzip.DEFAULT_TYPES
-        : List.of(gzipTypes.trim().split("[\\s,]+"));
-    Gzip settings = new Gzip(gzipMinLength, types);
-    return Compression.of(gzip ? settings : null, gzipLevel);
+    Gzip gzipped = gzipSettings();
+    Gzip brotlied = brotliSettings();
+    return Compression.of(gzip ? gzipped : null, gzipLevel, brotli ? brotlied : null, brotliLevel);
+  }
+
+  private Gzip gzipSettings() {
+    return new Gzip(gzipMinLength, types(gzipTypes));
+  }
+
+  private Gzip brotliSettings() {
+    return new Gzip(brotliMinLength, types(brotliTypes));
+  }
+
+  /** A types flag's list; ingress-nginx's default list when unset. */
+  private static List<String> types(String flag) {
+    return flag == null || flag.isBlank() ? Gzip.DEFAULT_TYPES : List.of(flag.trim().split("[\\s,]+"));
   }
 
   private RealIp realIp() {

@@ -39,6 +39,10 @@ class MainTest {
       dataplane --control-plane http://cp.invalid --gzip-level 0       | --gzip-level 0: gzip level must be 1-9
       standalone --manifests .  --gzip-min-length -1                   | --gzip-min-length -1: gzip minLength must be 0 or more
       standalone --manifests .  --gzip-types text/css,nonsense         | --gzip-types text/css,nonsense: gzip type \"nonsense\" is not a media type
+      standalone --manifests .  --enable-brotli --brotli-level 12      | --brotli-level 12: brotli level must be 0-11
+      dataplane --control-plane http://cp.invalid --brotli-level -1    | --brotli-level -1: brotli level must be 0-11
+      standalone --manifests .  --brotli-min-length -1                 | --brotli-min-length -1: brotli minLength must be 0 or more
+      standalone --manifests .  --brotli-types text/css,a/b;q=1        | --brotli-types text/css,a/b;q=1: brotli type \"a/b;q=1\" is not a media type
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
