@@ -164,4 +164,11 @@ class BrotliTest {
         "gzip, br");
     assertThat(both.header("content-encoding")).isEqualTo("gzip");
   }
+
+  /** A Brotli answer broken off mid-body by either side: its encoder's native memory is freed. */
+  @ParameterizedTest
+  @ValueSource(strings = {"h1 client leaves", "h2 client resets", "backend breaks off h1", "backend breaks off h2"})
+  void anEncoderIsFreedWhenEitherSideVanishesMidBody(String how) throws Exception {
+    GzipTest.vanishMidBody(harness, how, "br");
+  }
 }
