@@ -51,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client's real address ({@code --trusted-proxies}, PROXY protocol in and out) with real
- * sockets: clients bound to 127.0.0.x addresses, trusted (127.0.0.3, 127.0.0.4, 10.0.0.0/8,
- * 2001:db8:ffff::/48) or not (127.0.0.2); PROXY headers written here byte by byte; a TCP backend
+ * sockets: clients bound to 127.0.0.x addresses, trusted (127.0.0.2, 127.0.0.4, 10.0.0.0/8,
+ * 2001:db8:ffff::/48) or not (127.0.0.3); PROXY headers written here byte by byte, from the
+ * trusted load balancer (believed) and from an untrusted peer (read, not believed); a TCP backend
  * that decodes the header the data plane sends it by hand ({@link ProxyHeaderBackend}).
  */
 class ClientAddressTest {
@@ -60,9 +61,11 @@ class ClientAddressTest {
   private static final String HOST = "a.example.com";
   /** A host whose route redirects HTTP to HTTPS (ssl-redirect). */
   private static final String SSL_REDIRECT_HOST = "tls.example.com";
-  private static final String TRUSTED = "127.0.0.3, 127.0.0.4/32, 10.0.0.0/8, 2001:db8:ffff::/48";
-  private static final String UNTRUSTED_PEER = "127.0.0.2";
-  private static final String TRUSTED_PEER = "127.0.0.3";
+  private static final String TRUSTED = "127.0.0.2, 127.0.0.4/32, 10.0.0.0/8, 2001:db8:ffff::/48";
+  private static final String TRUSTED_PEER = "127.0.0.2";
+  private static final String UNTRUSTED_PEER = "127.0.0.3";
+  /** The load balancer in front of the PROXY protocol listeners: a trusted proxy, whose headers are believed. */
+  private static final String BALANCER = TRUSTED_PEER;
   private static final long HEADER_DEADLINE_MILLIS = 1000;
 
   @TempDir
@@ -99,12 +102,7 @@ class ClientAddressTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (tcpBackend != null) {
-      tcpBackend.close();
-    }
-    if (harness != null) {
-      harness.close();
-    }
+    DataPlaneHarness.closeAll(tcpBackend, harness);
   }
 
   // ---- X-Forwarded-For from trusted and untrusted peers (default HTTP listener) ----
@@ -202,7 +200,7 @@ class ClientAddressTest {
     for (int i = 1; i <= 16; i++) {
       String client = "198.51.100." + i;
       // When
-      String viaFirst = http("127.0.0.3", harness.dataPlane.httpPort(), null, "X-Forwarded-For: " + client + "\r\n",
+      String viaFirst = http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-For: " + client + "\r\n",
           "hash.example.com");
       String viaSecond = http("127.0.0.4", harness.dataPlane.httpPort(), null, "X-Forwarded-For: " + client + "\r\n",
           "hash.example.com");
@@ -235,7 +233,7 @@ class ClientAddressTest {
     assertThat(upgradeAnswer(TRUSTED_PEER, harness.dataPlane.httpPort(), null,
         upgrade + "X-Forwarded-For: 6.6.6.6, 203.0.113.50\r\n")).startsWith("HTTP/1.1 101");
     io.vertx.core.MultiMap viaTrusted = backend.upgradeHeads.get(backend.upgradeHeads.size() - 1);
-    assertThat(upgradeAnswer(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.51 127.0.0.1 5555 80"),
+    assertThat(upgradeAnswer(BALANCER, proxyHttpPort, v1("TCP4 192.0.2.51 127.0.0.1 5555 80"),
         upgrade + "X-Forwarded-For: 6.6.6.6\r\n")).startsWith("HTTP/1.1 101");
     io.vertx.core.MultiMap viaProxyHeader = backend.upgradeHeads.get(backend.upgradeHeads.size() - 1);
     // Then
@@ -269,7 +267,7 @@ class ClientAddressTest {
 
   @Test
   void proxyV1SourceIsTheClientAndSpoofedHeadersAreReplaced() throws Exception {
-    String answer = http(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.10 127.0.0.1 5555 80"),
+    String answer = http(BALANCER, proxyHttpPort, v1("TCP4 192.0.2.10 127.0.0.1 5555 80"),
         "X-Forwarded-For: 6.6.6.6\r\nX-Real-IP: 6.6.6.6\r\n");
     assertThat(seen(answer, "x-forwarded-for")).isEqualTo("192.0.2.10");
     assertThat(seen(answer, "x-real-ip")).isEqualTo("192.0.2.10");
@@ -277,34 +275,34 @@ class ClientAddressTest {
 
   @Test
   void proxyV2Tcp4AndTcp6() throws Exception {
-    String v4 = http(UNTRUSTED_PEER, proxyHttpPort, v2(0x21, 0x11, "192.0.2.11", "127.0.0.1", 5555, 80), "");
+    String v4 = http(BALANCER, proxyHttpPort, v2(0x21, 0x11, "192.0.2.11", "127.0.0.1", 5555, 80), "");
     assertThat(seen(v4, "x-real-ip")).isEqualTo("192.0.2.11");
-    String v6 = http(UNTRUSTED_PEER, proxyHttpPort, v2(0x21, 0x21, "2001:db8::11", "2001:db8::1", 5555, 80), "");
+    String v6 = http(BALANCER, proxyHttpPort, v2(0x21, 0x21, "2001:db8::11", "2001:db8::1", 5555, 80), "");
     assertThat(seen(v6, "x-real-ip")).isEqualTo("2001:db8::11");
     assertThat(seen(v6, "x-forwarded-for")).isEqualTo("2001:db8::11");
   }
 
   @Test
   void proxyV2LocalCommandKeepsTheSocketAddress() throws Exception {
-    String answer = http(UNTRUSTED_PEER, proxyHttpPort, v2(0x20, 0x00, null, null, 0, 0), "");
-    assertThat(seen(answer, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
-    String unknown = http(UNTRUSTED_PEER, proxyHttpPort, v1("UNKNOWN"), "");
-    assertThat(seen(unknown, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    String answer = http(BALANCER, proxyHttpPort, v2(0x20, 0x00, null, null, 0, 0), "");
+    assertThat(seen(answer, "x-real-ip")).isEqualTo(BALANCER);
+    String unknown = http(BALANCER, proxyHttpPort, v1("UNKNOWN"), "");
+    assertThat(seen(unknown, "x-real-ip")).isEqualTo(BALANCER);
     // a Unix socket's path (v2 AF_UNIX, 216 address bytes) names no IP client either
     byte[] unix = v2Length(0x21, 0x31, 216);
-    assertThat(seen(http(UNTRUSTED_PEER, proxyHttpPort, unix, ""), "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
-    assertThat(seen(https(UNTRUSTED_PEER, proxyHttpsPort, unix, ""), "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    assertThat(seen(http(BALANCER, proxyHttpPort, unix, ""), "x-real-ip")).isEqualTo(BALANCER);
+    assertThat(seen(https(BALANCER, proxyHttpsPort, unix, ""), "x-real-ip")).isEqualTo(BALANCER);
   }
 
   @Test
   void proxySourceIsThePeerForTrustedProxies() throws Exception {
     // a load balancer in 10.0.0.0/8 (trusted) forwarded a request that had passed another proxy
-    String answer = http(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 10.9.9.9 127.0.0.1 5555 80"),
+    String answer = http(BALANCER, proxyHttpPort, v1("TCP4 10.9.9.9 127.0.0.1 5555 80"),
         "X-Forwarded-For: 6.6.6.6, 198.51.100.7\r\n");
     assertThat(seen(answer, "x-real-ip")).isEqualTo("198.51.100.7");
     assertThat(seen(answer, "x-forwarded-for")).isEqualTo("198.51.100.7, 10.9.9.9");
-    // the socket's own address (127.0.0.3, trusted) does not count once a PROXY header named another peer
-    String fromTrustedSocket = http(TRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.12 127.0.0.1 5555 80"),
+    // the socket's own address (the balancer's, trusted) does not count once a PROXY header named another peer
+    String fromTrustedSocket = http(BALANCER, proxyHttpPort, v1("TCP4 192.0.2.12 127.0.0.1 5555 80"),
         "X-Forwarded-For: 6.6.6.6\r\n");
     assertThat(seen(fromTrustedSocket, "x-real-ip")).isEqualTo("192.0.2.12");
   }
@@ -350,7 +348,7 @@ class ClientAddressTest {
 
   @Test
   void proxyHeaderBeforeTlsOnHttps() throws Exception {
-    String answer = https(UNTRUSTED_PEER, proxyHttpsPort, v2(0x21, 0x11, "192.0.2.20", "127.0.0.1", 5555, 443),
+    String answer = https(BALANCER, proxyHttpsPort, v2(0x21, 0x11, "192.0.2.20", "127.0.0.1", 5555, 443),
         "X-Forwarded-For: 6.6.6.6\r\n");
     assertThat(seen(answer, "x-real-ip")).isEqualTo("192.0.2.20");
     assertThat(seen(answer, "x-forwarded-for")).isEqualTo("192.0.2.20");
@@ -359,7 +357,7 @@ class ClientAddressTest {
 
   @Test
   void proxyHeaderBeforeTlsThenHttp2() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyHttpsPort)) {
+    try (Socket socket = connect(BALANCER, proxyHttpsPort)) {
       socket.getOutputStream().write(v1("TCP4 192.0.2.21 127.0.0.1 5555 443"));
       RawHttp2 h2 = RawHttp2.over(socket, proxyHttpsPort);
       h2.headers(1, RawHttp2.request("GET", "/").add("x-forwarded-for", "6.6.6.6").add("x-real-ip", "6.6.6.6"), true);
@@ -389,7 +387,7 @@ class ClientAddressTest {
 
   @Test
   void tcpProxyInV1OutNamesTheClientToTheBackend() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+    try (Socket socket = connect(BALANCER, proxyTcpPort)) {
       socket.getOutputStream().write(v1("TCP4 192.0.2.30 127.0.0.1 5555 9999"));
       assertThat(echo(socket, "hello")).isEqualTo("hello");
     }
@@ -399,7 +397,7 @@ class ClientAddressTest {
 
   @Test
   void tcpIpv6ClientIsWrittenAsTcp6() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+    try (Socket socket = connect(BALANCER, proxyTcpPort)) {
       socket.getOutputStream().write(v2(0x21, 0x21, "2001:db8::30", "2001:db8::1", 5555, 9999));
       assertThat(echo(socket, "hello6")).isEqualTo("hello6");
     }
@@ -408,16 +406,16 @@ class ClientAddressTest {
 
   @Test
   void tcpWithoutProxyInWritesV2WithTheSocketPeer() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, plainTcpPort)) {
+    try (Socket socket = connect(BALANCER, plainTcpPort)) {
       int local = socket.getLocalPort();
       assertThat(echo(socket, "plain")).isEqualTo("plain");
-      assertThat(tcpBackend.nextHeader()).isEqualTo("v2 PROXY TCP4 127.0.0.2:" + local + " -> 127.0.0.1:" + plainTcpPort);
+      assertThat(tcpBackend.nextHeader()).isEqualTo("v2 PROXY TCP4 " + BALANCER + ":" + local + " -> 127.0.0.1:" + plainTcpPort);
     }
   }
 
   @Test
   void tcpSslProxyInBeforeTlsAndV2Out() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyTlsPort)) {
+    try (Socket socket = connect(BALANCER, proxyTlsPort)) {
       socket.getOutputStream().write(v1("TCP4 192.0.2.40 127.0.0.1 6000 443"));
       SSLSocket tls = (SSLSocket) RawHttp2.trustAll().getSocketFactory().createSocket(socket, HOST, proxyTlsPort, true);
       assertThat(echo(tls, "over tls")).isEqualTo("over tls");
@@ -427,16 +425,129 @@ class ClientAddressTest {
 
   @Test
   void tcpWithoutValidProxyHeaderNeverReachesTheBackend() throws Exception {
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+    try (Socket socket = connect(BALANCER, proxyTcpPort)) {
       socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       assertThat(readOrReset(socket.getInputStream())).isEqualTo(-1);
     }
     // the next connection with a header is the next the backend sees
-    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+    try (Socket socket = connect(BALANCER, proxyTcpPort)) {
       socket.getOutputStream().write(v1("TCP4 192.0.2.31 127.0.0.1 5555 9999"));
       assertThat(echo(socket, "after")).isEqualTo("after");
     }
     assertThat(tcpBackend.nextHeader()).startsWith("PROXY TCP4 192.0.2.31 ");
+  }
+
+  // ---- PROXY headers from a peer outside --trusted-proxies: still required and read, not believed ----
+
+  @Test
+  void proxyHeadersFromAnUntrustedPeerAreNotBelievedOnHttp() throws Exception {
+    String v1 = http(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.60 127.0.0.1 5555 80"),
+        "X-Forwarded-For: 6.6.6.6\r\nX-Real-IP: 6.6.6.6\r\n");
+    assertThat(seen(v1, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    assertThat(seen(v1, "x-forwarded-for")).isEqualTo(UNTRUSTED_PEER);
+    String v2 = http(UNTRUSTED_PEER, proxyHttpPort, v2(0x21, 0x11, "192.0.2.61", "127.0.0.1", 5555, 80),
+        "X-Forwarded-For: 6.6.6.6\r\n");
+    assertThat(seen(v2, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    assertThat(seen(v2, "x-forwarded-for")).isEqualTo(UNTRUSTED_PEER);
+  }
+
+  @Test
+  void proxyHeadersFromAnUntrustedPeerAreNotBelievedOnHttpsAndHttp2() throws Exception {
+    String h1 = https(UNTRUSTED_PEER, proxyHttpsPort, v2(0x21, 0x11, "192.0.2.62", "127.0.0.1", 5555, 443),
+        "X-Forwarded-For: 6.6.6.6\r\n");
+    assertThat(seen(h1, "x-real-ip")).isEqualTo(UNTRUSTED_PEER);
+    assertThat(seen(h1, "x-forwarded-for")).isEqualTo(UNTRUSTED_PEER);
+    try (Socket socket = connect(UNTRUSTED_PEER, proxyHttpsPort)) {
+      socket.getOutputStream().write(v1("TCP4 192.0.2.63 127.0.0.1 5555 443"));
+      RawHttp2 h2 = RawHttp2.over(socket, proxyHttpsPort);
+      h2.headers(1, RawHttp2.request("GET", "/").add("x-forwarded-for", "6.6.6.6"), true);
+      RawHttp2.Frame answer = h2.readUntil(f -> f.headers() != null && f.streamId() == 1);
+      assertThat(answer.headers().status().toString()).isEqualTo("200");
+      assertThat(answer.headers().get("seen-x-real-ip").toString()).isEqualTo(UNTRUSTED_PEER);
+      assertThat(answer.headers().get("seen-x-forwarded-for").toString()).isEqualTo(UNTRUSTED_PEER);
+    }
+  }
+
+  @Test
+  void proxyHeadersFromAnUntrustedPeerAreNotPassedOnByTcpAndTcpSsl() throws Exception {
+    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+      socket.getOutputStream().write(v1("TCP4 192.0.2.64 127.0.0.1 5555 9999"));
+      assertThat(echo(socket, "untrusted")).isEqualTo("untrusted");
+      assertThat(tcpBackend.nextHeader())
+          .isEqualTo("PROXY TCP4 " + UNTRUSTED_PEER + " 127.0.0.1 " + socket.getLocalPort() + " " + proxyTcpPort);
+    }
+    try (Socket socket = connect(UNTRUSTED_PEER, proxyTlsPort)) {
+      socket.getOutputStream().write(v2(0x21, 0x11, "192.0.2.65", "127.0.0.1", 6000, 443));
+      SSLSocket tls = (SSLSocket) RawHttp2.trustAll().getSocketFactory().createSocket(socket, HOST, proxyTlsPort, true);
+      assertThat(echo(tls, "untrusted tls")).isEqualTo("untrusted tls");
+      assertThat(tcpBackend.nextHeader()).isEqualTo(
+          "v2 PROXY TCP4 " + UNTRUSTED_PEER + ":" + socket.getLocalPort() + " -> 127.0.0.1:" + proxyTlsPort);
+    }
+  }
+
+  @Test
+  void proxyHeadersNotBelievedAreCounted() throws Exception {
+    double before = untrustedHeaders();
+    http(UNTRUSTED_PEER, proxyHttpPort, v1("TCP4 192.0.2.66 127.0.0.1 5555 80"), "");
+    try (Socket socket = connect(UNTRUSTED_PEER, proxyTcpPort)) {
+      socket.getOutputStream().write(v1("TCP4 192.0.2.67 127.0.0.1 5555 9999"));
+      assertThat(echo(socket, "counted")).isEqualTo("counted");
+      tcpBackend.nextHeader();
+    }
+    http(BALANCER, proxyHttpPort, v1("TCP4 192.0.2.68 127.0.0.1 5555 80"), "");
+    assertThat(untrustedHeaders()).isEqualTo(before + 2);
+  }
+
+  private static double untrustedHeaders() {
+    Matcher matcher = Pattern.compile("(?m)^clb_proxy_headers_untrusted_total ([0-9.E]+)$")
+        .matcher(harness.dataPlane.metrics().scrape());
+    assertThat(matcher.find()).as("clb_proxy_headers_untrusted_total in the scrape").isTrue();
+    return Double.parseDouble(matcher.group(1));
+  }
+
+  /**
+   * One deadline for the whole header on every PROXY listener, Vert.x's (HTTPS, TCP, TCP_SSL) as
+   * the data plane's own (HTTP): a header sent one byte at a time, each byte well within the
+   * deadline of the one before, is cut off before its end.
+   */
+  @Test
+  void headerTrickledByteByByteIsClosedAtTheWholeHeaderDeadline() throws Exception {
+    byte[] header = v1("TCP4 192.0.2.70 127.0.0.1 5555 80");
+    int gapMillis = (int) HEADER_DEADLINE_MILLIS / 5;
+    for (int port : List.of(proxyHttpPort, proxyHttpsPort, proxyTcpPort, proxyTlsPort)) {
+      try (Socket socket = connect(BALANCER, port)) {
+        socket.setSoTimeout(gapMillis); // the pace: the next byte when nothing happened for this long
+        int sent = 0;
+        boolean closed = false;
+        while (!closed && sent < header.length) {
+          closed = !writeByte(socket, header[sent++]) || closedWithinTimeout(socket);
+        }
+        assertThat(closed).as("port %d: closed before its %d-byte header was complete", port, header.length).isTrue();
+        assertThat(sent).as("port %d: bytes sent", port).isLessThan(header.length);
+      }
+    }
+  }
+
+  /** False when the server has closed (or reset) the connection. */
+  private static boolean writeByte(Socket socket, byte b) {
+    try {
+      socket.getOutputStream().write(b);
+      socket.getOutputStream().flush();
+      return true;
+    } catch (IOException closed) {
+      return false;
+    }
+  }
+
+  /** True when the server closes (or resets) the connection within the socket's read timeout. */
+  private static boolean closedWithinTimeout(Socket socket) throws IOException {
+    try {
+      return socket.getInputStream().read() < 0;
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (SocketException reset) {
+      return true;
+    }
   }
 
   // ---- the table ----
@@ -518,7 +629,7 @@ class ClientAddressTest {
     return http(TRUSTED_PEER, harness.dataPlane.httpPort(), null, "X-Forwarded-For: " + forwardedFor + "\r\n");
   }
 
-  private static String http(String from, int port, byte[] proxyHeader, String headers) throws IOException {
+  static String http(String from, int port, byte[] proxyHeader, String headers) throws IOException {
     return http(from, port, proxyHeader, headers, HOST);
   }
 
@@ -548,7 +659,7 @@ class ClientAddressTest {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static String echo(Socket socket, String text) throws IOException {
+  static String echo(Socket socket, String text) throws IOException {
     socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
     byte[] answer = socket.getInputStream().readNBytes(text.length());
     return new String(answer, StandardCharsets.US_ASCII);
@@ -582,7 +693,7 @@ class ClientAddressTest {
   }
 
   /** The value of a request header the backend saw ({@link TestBackend}'s {@code seen-*} answer headers). */
-  private static String seen(String answer, String header) {
+  static String seen(String answer, String header) {
     assertThat(answer).as("answer").startsWith("HTTP/1.1 200");
     Matcher matcher = Pattern.compile("(?i)\r\nseen-" + Pattern.quote(header) + ": ([^\r]*)\r\n").matcher(answer);
     return matcher.find() ? matcher.group(1) : null;

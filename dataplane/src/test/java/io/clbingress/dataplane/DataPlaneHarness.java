@@ -125,6 +125,15 @@ final class DataPlaneHarness implements AutoCloseable {
         .setPort(dataPlane.httpPort()).setURI(path).putHeader("host", host)));
   }
 
+  /** Closes each of {@code resources} that was opened (null: never opened), in order. */
+  static void closeAll(AutoCloseable... resources) throws Exception {
+    for (AutoCloseable resource : resources) {
+      if (resource != null) {
+        resource.close();
+      }
+    }
+  }
+
   /** A port free on loopback now, for a listener with its own port. */
   static int freePort() throws java.io.IOException {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {

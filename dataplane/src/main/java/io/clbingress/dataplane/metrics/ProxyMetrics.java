@@ -23,6 +23,10 @@ public final class ProxyMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+  private final Counter untrustedProxyHeaders = Counter.builder("clb_proxy_headers_untrusted")
+      .description("PROXY protocol headers not believed: sent by a peer outside --trusted-proxies (the socket's"
+          + " address is the client)")
+      .register(registry);
 
   /** The meters of one route: a counter per status class, a latency timer, upstream errors. */
   private final class RouteMeters {
@@ -53,6 +57,11 @@ public final class ProxyMetrics {
         .register(registry);
     Gauge.builder("clb_panic_picks", panicPicks)
         .description("Endpoint picks made while every endpoint of the cluster was unhealthy").register(registry);
+  }
+
+  /** A PROXY protocol header came from a peer outside {@code --trusted-proxies}: its addresses were not believed. */
+  public void untrustedProxyHeader() {
+    untrustedProxyHeaders.increment();
   }
 
   /** An answer was sent: its status and how long the exchange took. */

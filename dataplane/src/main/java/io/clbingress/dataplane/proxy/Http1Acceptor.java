@@ -50,7 +50,8 @@ final class Http1Acceptor {
    * @param decoder the request decoder for a new connection (its head limits are those in force
    *     when it opens)
    * @param connection the engine's handler for a new connection (a {@link ClientConnection})
-   * @param proxyProtocol every connection starts with a PROXY protocol header ({@link ProxyProtocolReader})
+   * @param proxyProtocol whose PROXY protocol header is believed, when every connection starts with one
+   *     ({@link ProxyProtocolReader}); null when none does
    * @param proxyHeaderMillis how long a new connection may take to send that header (the listener's
    *     client header timeout when it opens)
    * @return the acceptor once listening; failed when the port cannot be bound (in use by a socket
@@ -58,7 +59,7 @@ final class Http1Acceptor {
    */
   static Future<Http1Acceptor> listen(EventLoop loop, ChannelFactory<? extends ServerChannel> channels, String host,
       int port, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection,
-      boolean proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis) {
+      ProxyHeaderTrust proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis) {
     Http1Acceptor acceptor = new Http1Acceptor(loop);
     Promise<Http1Acceptor> bound = Promise.promise();
     new ServerBootstrap()
@@ -71,8 +72,8 @@ final class Http1Acceptor {
           @Override
           protected void initChannel(Channel channel) {
             acceptor.open.add(channel);
-            if (proxyProtocol) {
-              ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxied -> http(proxied));
+            if (proxyProtocol != null) {
+              ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxyProtocol, proxied -> http(proxied));
             } else {
               http(channel);
             }

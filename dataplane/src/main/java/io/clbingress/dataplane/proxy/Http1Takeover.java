@@ -66,6 +66,26 @@ final class Http1Takeover {
         .set(io.vertx.core.net.SocketAddress.inetSocketAddress(destinationPort, destinationAddress));
   }
 
+  /**
+   * Forgets the addresses of a PROXY protocol header that is not believed ({@link ProxyHeaderTrust}),
+   * so that every reader of the connection's addresses sees the socket's. Vert.x reads them once,
+   * when first asked: this must come before (as it does in the connection handler).
+   */
+  static void notProxied(Channel channel) {
+    channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).set(null);
+    channel.attr(io.vertx.core.net.impl.ConnectionBase.LOCAL_ADDRESS_OVERRIDE).set(null);
+  }
+
+  /** Whether a connection's addresses are those of a PROXY protocol header ({@link #proxied}, or Vert.x's reading). */
+  static boolean isProxied(Channel channel) {
+    return channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get() != null;
+  }
+
+  /** The channel of a Vert.x connection. */
+  static Channel channel(HttpConnection connection) {
+    return ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
+  }
+
   /** The event loop of a verticle's context. */
   static EventLoop eventLoop(Context context) {
     return ((ContextInternal) context).nettyEventLoop();
@@ -106,7 +126,7 @@ final class Http1Takeover {
    * @return false (and nothing changed) for an HTTP/2 connection, or one on another event loop
    */
   static boolean takeOver(HttpConnection connection, EventLoop loop, ChannelHandler handler) {
-    Channel channel = ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
+    Channel channel = channel(connection);
     ChannelPipeline pipeline = channel.pipeline();
     if (channel.eventLoop() != loop || pipeline.get("httpDecoder") == null || pipeline.get("httpEncoder") == null
         || pipeline.get("handler") == null) {

@@ -19,7 +19,7 @@ import org.apache.logging.log4j.Logger;
  * https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt) at the start of a connection
  * accepted by the data plane's own HTTP/1.x acceptor ({@link Http1Acceptor}); listeners that
  * Vert.x accepts (HTTPS, TCP, TCP_SSL) read it with Vert.x's {@code setUseProxyProtocol}, the same
- * Netty decoder.
+ * Netty decoder, and vet it when Vert.x hands the connection over ({@link ProxyHeaderTrust#vet}).
  *
  * <p>Netty's {@link HAProxyMessageDecoder} reads the header; a connection whose first bytes are no
  * valid header (v1 longer than 107 bytes with its CRLF, an unknown signature or version, a bad
@@ -27,22 +27,26 @@ import org.apache.logging.log4j.Logger;
  * connection"). A connection whose header is not complete within {@code deadlineMillis} of the
  * accept is closed too: one deadline for the whole header, however the bytes trickle in.
  *
- * <p>From a {@code PROXY} command over TCP, the header's source and destination become the
- * connection's addresses ({@link Http1Takeover#proxied}); a {@code LOCAL} command (v2) or {@code
- * UNKNOWN} protocol (v1), which a proxy sends for its own health checks, keeps the socket's. UDP
- * (v2 {@code DGRAM}) is no client of an HTTP listener: closed. Then the HTTP pipeline takes over
- * ({@code then}), and the bytes after the header go to it.
+ * <p>The header's addresses are believed only as {@link ProxyHeaderTrust} says (a peer within
+ * {@code --trusted-proxies}, or any peer when none is set); otherwise the socket's stay the
+ * connection's. From a believed {@code PROXY} command over TCP, the header's source and
+ * destination become the connection's addresses ({@link Http1Takeover#proxied}); a {@code LOCAL}
+ * command (v2) or {@code UNKNOWN} protocol (v1), which a proxy sends for its own health checks,
+ * keeps the socket's. UDP (v2 {@code DGRAM}) is no client of an HTTP listener: closed. Then the
+ * HTTP pipeline takes over ({@code then}), and the bytes after the header go to it.
  */
 final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LogManager.getLogger(ProxyProtocolReader.class);
 
   private final long deadlineMillis;
+  private final ProxyHeaderTrust trust;
   private final Consumer<Channel> then;
   private ScheduledFuture<?> deadline;
 
-  private ProxyProtocolReader(long deadlineMillis, Consumer<Channel> then) {
+  private ProxyProtocolReader(long deadlineMillis, ProxyHeaderTrust trust, Consumer<Channel> then) {
     this.deadlineMillis = deadlineMillis;
+    this.trust = trust;
     this.then = then;
   }
 
@@ -52,10 +56,10 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
    * @param deadlineMillis how long the whole header may take, from now; at least 1
    * @param then builds the rest of the pipeline once the header is read
    */
-  static void install(Channel channel, long deadlineMillis, Consumer<Channel> then) {
+  static void install(Channel channel, long deadlineMillis, ProxyHeaderTrust trust, Consumer<Channel> then) {
     channel.pipeline()
         .addLast("proxyProtocolDecoder", new HAProxyMessageDecoder())
-        .addLast("proxyProtocolReader", new ProxyProtocolReader(deadlineMillis, then));
+        .addLast("proxyProtocolReader", new ProxyProtocolReader(deadlineMillis, trust, then));
   }
 
   @Override
@@ -85,7 +89,7 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         return;
       }
       if (header.command() == HAProxyCommand.PROXY && (protocol == HAProxyProxiedProtocol.TCP4
-          || protocol == HAProxyProxiedProtocol.TCP6)) {
+          || protocol == HAProxyProxiedProtocol.TCP6) && trust.believes(ctx.channel())) {
         Http1Takeover.proxied(ctx.channel(), header.sourceAddress(), header.sourcePort(), header.destinationAddress(),
             header.destinationPort());
       }

@@ -121,17 +121,25 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     if (tls == null && Http1Takeover.NETTY && Http1Takeover.reusePort(vertx)) {
       return Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), host, port,
           () -> RequestFraming.decoder(decoderOptions.with(handler.currentLimits().headLimits(services.headLimits()))),
-          () -> new ClientConnection(engine), proxyProtocol, () -> handler.currentLimits().headerMillis())
+          () -> new ClientConnection(engine), proxyProtocol ? proxyHeaderTrust() : null,
+          () -> handler.currentLimits().headerMillis())
           .onSuccess(bound -> acceptor = bound);
     }
     if (proxyProtocol) {
-      // Vert.x reads the header (the same Netty decoder) before TLS; its deadline is the listener's
-      // client header timeout when the server starts, and restarts with each byte (an idle timeout).
+      // Vert.x reads the header (the same Netty decoder) before TLS. Its timeout is the listener's
+      // client header timeout when the server starts, and though it is an idle timeout, it is one
+      // deadline for the whole header: its IdleStateHandler stands after the decoder, which passes
+      // no read on until the header is complete, so a trickle of bytes never restarts it
+      // (ClientAddressTest.headerTrickledByteByByteIsClosedAtTheWholeHeaderDeadline).
       options.setUseProxyProtocol(true).setProxyProtocolTimeout(handler.currentLimits().headerMillis())
           .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     server = vertx.createHttpServer(options);
+    ProxyHeaderTrust proxyHeaders = proxyHeaderTrust();
     return server.connectionHandler(connection -> {
+      if (proxyProtocol) {
+        proxyHeaders.vet(Http1Takeover.channel(connection)); // before anything reads its addresses
+      }
       // A client that resets or sends garbage is no server error: a DEBUG line, not Vert.x's ERROR.
       connection.exceptionHandler(e -> LOG.debug("client connection {}: {}", connection.remoteAddress(), e.toString()));
       ClientLimits limits = handler.currentLimits();
@@ -140,6 +148,10 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
         handler.connected(connection, limits);
       }
     }).invalidRequestHandler(RequestFraming::answerInvalid).requestHandler(handler).listen();
+  }
+
+  private ProxyHeaderTrust proxyHeaderTrust() {
+    return new ProxyHeaderTrust(services.realIp(), services.metrics());
   }
 
   @Override

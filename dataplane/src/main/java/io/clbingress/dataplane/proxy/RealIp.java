@@ -21,6 +21,14 @@ import java.util.Objects;
  * ngx_http_get_forwarded_addr} does. Entries may carry a port ({@code 192.0.2.1:5000},
  * {@code [2001:db8::1]:5000}); empty entries between commas are skipped.
  *
+ * <p>The PROXY protocol header of a listener that takes one is still required and read from every
+ * peer, but its source is believed only from a peer within {@code trustedProxies}, as nginx
+ * believes {@code real_ip_header proxy_protocol} only from {@code set_real_ip_from} addresses;
+ * from any other peer, the socket's address is the client ({@link #believesProxyHeaderFrom}). With
+ * no trusted proxy set, the listener's opt-in is the trust: every peer's header is believed (a
+ * listener that takes PROXY headers is meant to be reached only through the load balancer that
+ * sends them).
+ *
  * @param trustedProxies peers whose {@code header} is believed ({@code --trusted-proxies}); empty
  *     believes nobody
  * @param header the request header that names the client ({@code --forwarded-for-header};
@@ -88,6 +96,15 @@ public record RealIp(List<Cidr> trustedProxies, String header) {
     }
     byte[] address = IpAddress.parse(peer);
     return address != null && trusted(address);
+  }
+
+  /**
+   * Whether the PROXY protocol header sent by {@code peer} (the socket's address, as text) names the
+   * client: always with no trusted proxy set (the listener's opt-in is the trust), else only when
+   * the peer is trusted ({@link #trusts}).
+   */
+  public boolean believesProxyHeaderFrom(String peer) {
+    return trustedProxies.isEmpty() || trusts(peer);
   }
 
   private boolean trusted(byte[] address) {

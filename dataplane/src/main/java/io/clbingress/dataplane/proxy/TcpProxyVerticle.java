@@ -27,7 +27,9 @@ import org.apache.logging.log4j.Logger;
  * tried once more on the next endpoint, and the read timeout is the idle timeout of the pair.
  *
  * <p>With {@code proxyProtocol}, every connection starts with a PROXY protocol header (Vert.x's
- * {@code setUseProxyProtocol}, Netty's decoder, before TLS), whose source is the client; with the
+ * {@code setUseProxyProtocol}, Netty's decoder, before TLS, one deadline for the whole header),
+ * whose source is the client when it is believed ({@link ProxyHeaderTrust}: else the socket's
+ * address is); with the
  * listener's {@code backendProxyProtocol}, the backend connection starts with one naming the client
  * ({@link BackendProxyHeader}) before any byte of the client's.
  */
@@ -42,13 +44,14 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final ServerTls tls;
   private final boolean proxyProtocol;
   private final long proxyHeaderMillis;
+  private final ProxyHeaderTrust proxyHeaderTrust;
   private NetServer server;
   private NetClient client;
 
   /**
    * @param tls server TLS settings for TCP_SSL, null for plain TCP
    * @param proxyProtocol connections start with a PROXY protocol header; without a valid one they close
-   * @param proxyHeaderMillis how long a connection may be silent before its header is complete
+   * @param proxyHeaderMillis how long a connection may take from its accept to the end of its header
    */
   TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls, boolean proxyProtocol,
       long proxyHeaderMillis) {
@@ -59,6 +62,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     this.router = services.router();
     this.tunnels = services.tunnels();
     this.tls = tls;
+    this.proxyHeaderTrust = new ProxyHeaderTrust(services.realIp(), services.metrics());
   }
 
   @Override
@@ -100,7 +104,9 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       return;
     }
     EndpointPicker picker = route.cluster().picker();
-    SocketAddress remote = client(socket);
+    boolean believed = believed(socket);
+    SocketAddress remote = believed ? client(socket) : socket.remoteAddress(true);
+    SocketAddress local = believed ? socket.localAddress() : socket.localAddress(true);
     EndpointConnector.connect(route, picker.pick(remote == null ? null : RealIp.peer(remote.hostAddress())), index -> {
           Endpoint endpoint = picker.endpoint(index);
           return client.connect(BackendConnections.options(endpoint, route));
@@ -117,12 +123,26 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
             if (listener.listener().backendProxyProtocol() != null) {
               // before any byte of the client's, which wait in the paused socket
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
-                  remote, socket.localAddress()));
+                  remote, local));
             }
             splice(socket, route, connected.index(), connected.connection());
           }
         })
         .onFailure(e -> socket.close());
+  }
+
+  /**
+   * Whether the addresses Vert.x reports for the socket (a PROXY header's, where it named some) are
+   * the ones to use: always without the PROXY protocol or when the header named none, else when
+   * its sender is believed ({@link ProxyHeaderTrust}); if not, the socket's own are.
+   */
+  private boolean believed(NetSocket socket) {
+    if (!proxyProtocol) {
+      return true;
+    }
+    SocketAddress real = socket.remoteAddress(true);
+    SocketAddress named = socket.remoteAddress();
+    return real == null || real.equals(named) || proxyHeaderTrust.believes(RealIp.peer(real.hostAddress()));
   }
 
   /**

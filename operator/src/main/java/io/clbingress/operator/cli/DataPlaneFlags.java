@@ -63,7 +63,11 @@ public final class DataPlaneFlags {
       description = "Proxies and load balancers in front of the data plane, as IPv4/IPv6 addresses or CIDR blocks. "
           + "From a peer in this list, the client is the right-most address of --forwarded-for-header that is not "
           + "in it (nginx realip with real_ip_recursive on); from any other peer, a client's X-Forwarded-For and "
-          + "X-Real-IP are replaced. Unset trusts nobody (env CLB_TRUSTED_PROXIES).")
+          + "X-Real-IP are replaced. On a listener that takes the PROXY protocol, the header is still required "
+          + "from every peer, but its address names the client only from a peer in this list (nginx's "
+          + "set_real_ip_from with real_ip_header proxy_protocol); from any other, the socket's address is the "
+          + "client. Unset trusts nobody's X-Forwarded-For, and then the listener's PROXY protocol opt-in is the "
+          + "trust: every peer's PROXY header is believed (env CLB_TRUSTED_PROXIES).")
   String trustedProxies;
 
   @Option(names = "--forwarded-for-header", defaultValue = "${env:CLB_FORWARDED_FOR_HEADER:-X-Forwarded-For}",
@@ -73,7 +77,8 @@ public final class DataPlaneFlags {
 
   @Option(names = "--proxy-protocol", defaultValue = "${env:CLB_PROXY_PROTOCOL:-false}", arity = "0..1",
       paramLabel = "true|false", description = "The default HTTP and HTTPS listeners take a PROXY protocol header "
-          + "(v1 or v2) on every connection, as a layer-4 load balancer sends it; its source address is the client. "
+          + "(v1 or v2) on every connection, as a layer-4 load balancer sends it; its source address is the client "
+          + "(from a peer in --trusted-proxies when that is set). "
           + "Connections without one are closed (env CLB_PROXY_PROTOCOL; default ${DEFAULT-VALUE}).")
   boolean proxyProtocol;
 

@@ -48,7 +48,9 @@ public class CLBListenerSpec {
 
   @JsonPropertyDescription("Every connection starts with a PROXY protocol header, v1 or v2, as a layer-4 load balancer"
       + " in front sends it (HAProxy send-proxy, send-proxy-v2); its source address is the client, and the peer"
-      + " for --trusted-proxies. A connection without a valid header within clientHeaderTimeout is closed."
+      + " for --trusted-proxies, when the socket's peer is in --trusted-proxies or that flag is unset (else the"
+      + " header is read but the socket's address is the client). A connection without a valid header within"
+      + " clientHeaderTimeout of its accept is closed."
       + " Any protocol; for TLS listeners the header comes before TLS. Default: false.")
   public Boolean proxyProtocol;
 

@@ -27,7 +27,10 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
   public enum Verdict {
     /** Applied as ingress-nginx applies it (within the range the note gives). */
     HONOURED,
-    /** A name clb-ingress reads, with a value it refuses: the Ingress keeps its last accepted configuration. */
+    /**
+     * A name clb-ingress reads, with a value it refuses: the Ingress keeps its last accepted
+     * configuration, or for a guard refuses every client ({@link FailClosed}).
+     */
     INVALID,
     /** Ignored: the route is served without it. */
     NOT_HONOURED
@@ -84,8 +87,9 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, ON_A_CANARY, false));
       } else if (spec != null) {
         coverage.add(invalid.containsKey(key)
-            ? new AnnotationCoverage(key, value, Verdict.INVALID, invalid.get(key)
-                + " (the Ingress keeps its last accepted configuration)", false)
+            ? new AnnotationCoverage(key, value, Verdict.INVALID, invalid.get(key) + (FailClosed.isGuard(key)
+                ? " (a guard: the Ingress's paths refuse every client, 403, until it is fixed)"
+                : " (the Ingress keeps its last accepted configuration)"), false)
             : new AnnotationCoverage(key, value, Verdict.HONOURED, difference(spec, key), false));
       } else if (key.startsWith(AnnotationSpec.NGINX_PREFIX)) {
         coverage.add(nginxNotHonoured(key.substring(AnnotationSpec.NGINX_PREFIX.length()), value));
@@ -97,7 +101,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
     return coverage;
   }
 
-  private static boolean isCanary(IngressInfo ingress) {
+  /** Whether the Ingress says it is a canary (a wrong canary value: not). */
+  static boolean isCanary(IngressInfo ingress) {
     return AnnotationParser.bool(ingress.annotations(), AnnotationSpec.CANARY).orElse(false);
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
  * {@code auth-request-redirect}, {@code auth-cache-key}, {@code auth-cache-duration},
  * {@code auth-always-set-cookie}; its "External Authentication" annotations reference) as a route's
  * {@link ExternalAuth}. The others are read only with {@code auth-url}, as in ingress-nginx. A wrong
- * value is a problem naming the annotation; as every one of them guards the routes, the Ingress then
- * keeps its last accepted configuration, or with none is served closed ({@link FailClosed}).
+ * value is a problem naming the annotation; as every one of them guards the routes, the Ingress's
+ * paths then refuse every client until it is fixed ({@link FailClosed}).
  */
 final class ExternalAuthOptions {
 

@@ -9,18 +9,34 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * An Ingress refused for a wrong value of an annotation that guards its routes (an access list, a
  * rate or connection limit, a tunnel cap, basic authentication and its Secret, external
- * authentication, client certificates), with no configuration accepted before (a new Ingress, or
- * any after a restart) or with its last accepted one no longer readable (its htpasswd Secret
- * deleted or broken since): its paths are still claimed, and answered 403 to every client, rather
- * than left to fall through to another Ingress's less specific path (where ingress-nginx answers
- * 503 for a location it denied); a CLBListener rule with a wrong guard field is kept the same way
- * ({@link ListenerPolicies}). The problems are
- * reported as for any refused Ingress; once the value is right, the Ingress is served as written.
+ * authentication, client certificates), or refused for any other wrong value while its guarding
+ * annotations are not the very ones of its last accepted version: its paths are still claimed,
+ * and answered 403 to every client, rather than served with the last accepted version's guards
+ * (none, or others than the user now asks for) or left to fall through to another Ingress's less
+ * specific path (where ingress-nginx answers 503 for a location it denied). The last accepted
+ * version is kept only when the refused one differs from it in other annotations alone, so the
+ * guards served are exactly the ones written.
+ *
+ * <p>A guard changed from one valid value to a wrong one fails closed too, although the old value
+ * was valid: ingress-nginx keeps its old configuration when a reload fails, but the old value may
+ * be the very one the edit meant to take back (a range found hostile, a leaked password), and
+ * for an access guard serving nobody is the answer that cannot be wrong in the client's favour.
+ * The problems are reported as for any refused Ingress (a Warning naming the Ingress and the
+ * annotation; when only the other annotations are wrong, one more naming the changed guard);
+ * once the values are right, the Ingress is served as written. A CLBListener rule with a wrong
+ * guard field, or ignored for another field while it carries guards, is kept the same way
+ * ({@link ListenerPolicies}).
  */
 final class FailClosed {
 
@@ -30,9 +46,66 @@ final class FailClosed {
   private FailClosed() {
   }
 
-  /** Whether one of {@code problems} is a wrong value of a guarding annotation. */
-  static boolean applies(List<Problem> problems) {
-    return problems.stream().anyMatch(problem -> GUARD_KEYS.contains(annotationOf(problem)));
+  /**
+   * Whether the refused version {@code refused} (with {@code problems}) is served closed rather
+   * than its last accepted version.
+   *
+   * @param lastAccepted the last accepted version, when it still reads without problems; else null
+   */
+  static boolean applies(IngressInfo refused, List<Problem> problems, IngressInfo lastAccepted) {
+    return hasWrongGuard(problems) || !changedGuards(refused, lastAccepted).isEmpty();
+  }
+
+  /**
+   * The problem to report when the refused version is closed for its changed guards only (its wrong
+   * values are others), naming the first guarding annotation that changed; empty otherwise.
+   */
+  static Optional<Problem> changedGuardProblem(IngressInfo refused, List<Problem> problems,
+      IngressInfo lastAccepted) {
+    if (hasWrongGuard(problems)) {
+      return Optional.empty();
+    }
+    return changedGuards(refused, lastAccepted).stream().findFirst().map(key -> new Problem(refused.ref(),
+        Problem.annotationField(key), lastAccepted == null
+            ? "a guard of a version refused for another annotation and never accepted before: the routes refuse"
+                + " every client (403) until it is fixed, rather than fall through to another Ingress's path"
+            : "a guard changed since the last accepted version, in a version refused for another annotation: the"
+                + " routes refuse every client (403) until it is fixed, rather than serve the last accepted guards"));
+  }
+
+  /** Whether the annotation (ours or ingress-nginx's name) guards access. */
+  static boolean isGuard(String key) {
+    return key != null && GUARD_KEYS.contains(key);
+  }
+
+  private static boolean hasWrongGuard(List<Problem> problems) {
+    return problems.stream().anyMatch(problem -> isGuard(annotationOf(problem)));
+  }
+
+  /**
+   * The guarding annotations whose value differs between the two versions (a null last accepted
+   * version has none), in name order; none on a canary, whose guards are not read (the main
+   * Ingress's apply to both sides).
+   */
+  private static SortedSet<String> changedGuards(IngressInfo refused, IngressInfo lastAccepted) {
+    SortedSet<String> changed = new TreeSet<>();
+    if (AnnotationCoverage.isCanary(refused)) {
+      return changed;
+    }
+    Map<String, String> now = guards(refused);
+    Map<String, String> before = lastAccepted == null ? Map.of() : guards(lastAccepted);
+    for (String key : GUARD_KEYS) {
+      if (!Objects.equals(now.get(key), before.get(key))) {
+        changed.add(key);
+      }
+    }
+    return changed;
+  }
+
+  private static Map<String, String> guards(IngressInfo ingress) {
+    Map<String, String> guards = new HashMap<>(ingress.annotations());
+    guards.keySet().removeIf(key -> !isGuard(key));
+    return guards;
   }
 
   /**
@@ -73,8 +146,8 @@ final class FailClosed {
 
   /** The guarding annotations' keys, ours and ingress-nginx's. */
   private static final Set<String> GUARD_KEYS = EdgePolicyOptions.GUARDS.stream()
-      .flatMap(spec -> java.util.stream.Stream.concat(java.util.stream.Stream.of(spec.key()), spec.nginxKeys().stream()))
-      .collect(java.util.stream.Collectors.toUnmodifiableSet());
+      .flatMap(spec -> Stream.concat(Stream.of(spec.key()), spec.nginxKeys().stream()))
+      .collect(Collectors.toUnmodifiableSet());
 
   /** The annotation a problem names, or null. */
   private static String annotationOf(Problem problem) {

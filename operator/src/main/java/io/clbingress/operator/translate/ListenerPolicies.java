@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * (a guard) must not open the rule: the rule stays, and refuses every client with 403 until it is
  * fixed ({@link FailClosed#NOBODY}, as for an Ingress), so its requests do not fall through to a
  * less guarded rule. A wrong {@code cors} guards nothing: the rule is ignored, as for the rules'
- * other fields.
+ * other fields, unless the rule has a guard (valid or not), which ignoring would take away: then
+ * it refuses every client too, as it does when one of its other fields is wrong (a timeout, a
+ * health check; see {@code Translator.addRules}).
  */
 final class ListenerPolicies {
 
@@ -41,7 +43,7 @@ final class ListenerPolicies {
     List<RouteFilter> filters = new ArrayList<>();
     boolean open = true;
     ListenerInfo.SourceRanges ranges = policies.sourceRanges();
-    if (ranges != null && !(empty(ranges.allow()) && empty(ranges.deny()))) {
+    if (hasRanges(ranges)) {
       open &= add(filters, ref, field + ".sourceRanges", CLOSED, problems,
           () -> new SourceRanges(list(ranges.allow()), list(ranges.deny())));
     }
@@ -62,15 +64,34 @@ final class ListenerPolicies {
       open &= add(filters, ref, field + ".tunnelLimits", CLOSED, problems,
           () -> new TunnelLimits(number(tunnels.maxTunnels()), number(tunnels.maxTunnelsPerClient())));
     }
+    boolean guarded = !filters.isEmpty() || !open;
+    ListenerInfo.Cors cors = policies.cors();
+    if (cors != null && !add(filters, ref, field + ".cors", guarded ? CLOSED : "; the rule is ignored", problems,
+        () -> cors(cors))) {
+      if (!guarded) {
+        return null;
+      }
+      open = false; // ignored, its requests would fall through to a less guarded rule
+    }
     if (!open) {
-      filters.removeIf(filter -> filter instanceof SourceRanges);
+      filters.removeIf(filter -> filter instanceof SourceRanges || filter instanceof Cors);
       filters.add(FailClosed.NOBODY);
     }
-    ListenerInfo.Cors cors = policies.cors();
-    if (cors != null && !add(filters, ref, field + ".cors", "; the rule is ignored", problems, () -> cors(cors))) {
-      return null;
-    }
     return filters;
+  }
+
+  /**
+   * The first guard field a rule's policies set ({@code sourceRanges}, {@code rateLimit},
+   * {@code connectionLimit}, {@code tunnelLimits}), or null when it has no guard.
+   */
+  static String guardField(ListenerInfo.Policies policies) {
+    return hasRanges(policies.sourceRanges()) ? "sourceRanges" : policies.rateLimit() != null ? "rateLimit"
+        : policies.connectionLimit() != null ? "connectionLimit" : policies.tunnelLimits() != null ? "tunnelLimits"
+        : null;
+  }
+
+  private static boolean hasRanges(ListenerInfo.SourceRanges ranges) {
+    return ranges != null && !(empty(ranges.allow()) && empty(ranges.deny()));
   }
 
   /** The rule's CORS, with the cors-* annotations' defaults (ingress-nginx's) for what is not written. */

@@ -260,13 +260,19 @@ public final class Translator {
       if (!parsed.problems().isEmpty()) {
         chosen = lastAccepted.get(ingress.ref());
         parsed = chosen == null ? null : IngressOptions.parse(chosen, existingListeners, secrets);
-        // nothing accepted to fall back on, or the last accepted no longer reads (its Secret changed since)
-        boolean noFallback = parsed == null || !parsed.problems().isEmpty();
-        IngressOptions.Parsed closed = noFallback && FailClosed.applies(reading.parsed().problems())
-            ? FailClosed.parse(ingress, reading.parsed().problems(), existingListeners, secrets) : null;
-        if (closed != null) {
-          // served, refusing everyone, and never remembered as accepted
-          effective.add(new Effective(ingress, closed.options()));
+        // the last accepted no longer reads when its Secret or CLBListener changed since: none to fall back on
+        IngressInfo fallback = parsed != null && parsed.problems().isEmpty() ? chosen : null;
+        List<Problem> refused = reading.parsed().problems();
+        if (FailClosed.applies(ingress, refused, fallback)) {
+          FailClosed.changedGuardProblem(ingress, refused, fallback).ifPresent(problems::add);
+          IngressOptions.Parsed closed = FailClosed.parse(ingress, refused, existingListeners, secrets);
+          if (closed != null) {
+            // served, refusing everyone; the refused version is never remembered as accepted, the last one is
+            effective.add(new Effective(ingress, closed.options()));
+            if (fallback != null) {
+              accepted.put(fallback.ref(), fallback);
+            }
+          }
           continue;
         }
       }
@@ -366,6 +372,10 @@ public final class Translator {
       }
       boolean wrong = problems.size() > before;
       List<RouteFilter> filters = ListenerPolicies.parse(listener.ref(), rule.policies(), field, problems);
+      if (wrong && ListenerPolicies.guardField(rule.policies()) != null) {
+        addClosedRule(planned, rule, field, settings, problems);
+        continue;
+      }
       if (wrong || filters == null) {
         continue;
       }
@@ -378,6 +388,31 @@ public final class Translator {
           BackendProtocol.HTTP, Set.of(), ttl == null ? 0 : ttl, check, filters, null, RouteExtras.NONE);
       planned.routes().add(rule, field, source);
     }
+  }
+
+  /**
+   * A CLBListener rule with a guard and a wrong other field: ignoring it would let its requests fall
+   * through to a less guarded rule, so its path is kept, refusing every client (403) until it is
+   * fixed, with a problem naming the guard. Its other settings are left out (they do not matter to
+   * a route that forwards nothing); a rule that only redirects, wrongly, has no backend to claim its
+   * path with and stays ignored.
+   */
+  private static void addClosedRule(Planned planned, ListenerInfo.Rule rule, String field, Settings settings,
+      List<Problem> problems) {
+    ListenerInfo listener = planned.info();
+    if (rule.backend() == null && rule.backends().isEmpty()) {
+      return;
+    }
+    problems.add(new Problem(listener.ref(), field + "." + ListenerPolicies.guardField(rule.policies()),
+        "the rule has a guard and a wrong field (see the other problems): it refuses every client (403) until"
+            + " it is fixed, rather than be ignored and let its requests reach a less guarded rule"));
+    ListenerInfo.Rule target = new ListenerInfo.Rule(rule.host(), rule.path(), rule.pathType(), rule.backend(),
+        rule.backend() != null ? List.of() : rule.backends(), null, null, null, null, null, null);
+    RouteSource source = new RouteSource(listener.ref(), listener.created(),
+        TimeoutOverrides.resolve(settings.defaultTimeouts(), TimeoutOverrides.NONE, planned.defaults()),
+        Scheduler.WRR, null, false, BackendProtocol.HTTP, Set.of(), 0, null, List.of(FailClosed.NOBODY), null,
+        RouteExtras.NONE);
+    planned.routes().add(target, field, source);
   }
 
   private static List<ListenerStatus> statuses(ClusterState state, Map<ObjectRef, Planned> planned, List<Problem> problems) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.operator.state.ClusterState;
+import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ObjectRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -22,13 +24,16 @@ import org.yaml.snakeyaml.Yaml;
  * One directory per behaviour under {@code src/test/resources/translate/}: {@code in-*.yaml} is
  * the cluster state, {@code out-table.json} the routing table, {@code out-problems.yaml} the
  * problems and {@code out-listeners.yaml} the CLBListener statuses that translation must produce;
- * an optional {@code settings.yaml} sets controller flags ({@code defaultCertificate: ns/name}).
+ * an optional {@code settings.yaml} sets controller flags ({@code defaultCertificate: ns/name}); an
+ * optional {@code last-accepted.yaml} holds the version of some Ingresses accepted by the previous
+ * translation (as the controller remembers it), which an invalid edit in {@code in-*.yaml} may keep.
  * Translation runs at {@link Fixtures#TRANSLATED_AT}. Run with {@code -Dgolden.update=true} to
  * rewrite the expected files, then read the diff.
  */
 class GoldenTranslationTest {
 
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+  private static final String LAST_ACCEPTED = "last-accepted.yaml";
 
   @TestFactory
   Stream<DynamicTest> translationCases() throws IOException {
@@ -40,7 +45,7 @@ class GoldenTranslationTest {
     assertOnlyKnownFiles(dir);
     ClusterState state = Fixtures.fromFolder(dir);
     // When
-    Translation translation = Translator.translate(state, settings(dir), Map.of(), Fixtures.TRANSLATED_AT);
+    Translation translation = Translator.translate(state, settings(dir), lastAccepted(dir), Fixtures.TRANSLATED_AT);
     String tableJson = TableCodec.toJson(translation.table()) + "\n";
     String problemsYaml = problemsYaml(translation.problems());
     String listenersYaml = listenersYaml(translation.listeners());
@@ -71,11 +76,23 @@ class GoldenTranslationTest {
     return settings;
   }
 
+  /** The Ingresses of {@code last-accepted.yaml}, by reference; none without the file. */
+  private static Map<ObjectRef, IngressInfo> lastAccepted(Path dir) throws IOException {
+    Path file = dir.resolve(LAST_ACCEPTED);
+    if (!Files.exists(file)) {
+      return Map.of();
+    }
+    List<IngressInfo> ingresses = Fixtures.fromYaml(Files.readString(file)).ingresses();
+    assertThat(ingresses).as("Ingresses in %s", file).isNotEmpty();
+    return ingresses.stream().collect(Collectors.toMap(IngressInfo::ref, ingress -> ingress));
+  }
+
   private static void assertOnlyKnownFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       List<String> unknown = files.map(f -> f.getFileName().toString())
           .filter(name -> !(name.startsWith("in-") && name.endsWith(".yaml")))
-          .filter(name -> !List.of("out-table.json", "out-problems.yaml", "out-listeners.yaml", "settings.yaml").contains(name))
+          .filter(name -> !List.of("out-table.json", "out-problems.yaml", "out-listeners.yaml", "settings.yaml",
+              LAST_ACCEPTED).contains(name))
           .toList();
       assertThat(unknown).as("files that no golden test reads in %s", dir).isEmpty();
     }
