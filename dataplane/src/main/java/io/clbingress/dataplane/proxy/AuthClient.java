@@ -169,7 +169,7 @@ final class AuthClient {
       // nginx drops header names with underscores (underscores_in_headers off): none reaches the
       // service, where X_Original_URI would read as the proxy's X-Original-URI
       if (ProxyHeaders.passesOn(header.getKey()) && header.getKey().indexOf('_') < 0) {
-        headers.add(header.getKey(), header.getValue());
+        ProxyHeaders.add(headers, header.getKey(), header.getValue());
       }
     }
     headers.set("X-Original-URL", call.originalUrl());

@@ -9,7 +9,6 @@ import io.clbingress.dataplane.table.ClientLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -101,6 +100,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private HttpVersion version;
   private boolean head;
   private boolean keepAlive;
+  /**
+   * The client asked for its request to be the connection's last (and its head was read whole):
+   * once its body is in, it sends nothing more, so a close after the answer need not linger.
+   */
+  private boolean clientCloses;
   private boolean expectsContinue;
   private ClientLimits limits;
   private String label;
@@ -259,6 +263,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     cors = null;
     corsOrigin = null;
     gzip = null;
+    clientCloses = false;
     inAnswer = true;
     HttpHeaders headers = request.headers();
     client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header()),
@@ -277,7 +282,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean upgrade = isUpgrade(request);
     boolean lastOnConnection = engine.front().draining() ? !upgrade : limits.keepaliveMillis() == 0;
     // Without its decoder (it left after a held upgrade request), nothing more is read as HTTP.
-    keepAlive = HttpUtil.isKeepAlive(request) && !lastOnConnection && channel.pipeline().get(HTTP_DECODER) != null;
+    clientCloses = !HttpUtil.isKeepAlive(request);
+    keepAlive = !clientCloses && !lastOnConnection && channel.pipeline().get(HTTP_DECODER) != null;
     String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     expectsContinue = ExpectContinue.awaited(version == HttpVersion.HTTP_1_0, false, false,
         headers.get(HttpHeaderNames.EXPECT), contentLength, headers.contains(HttpHeaderNames.TRANSFER_ENCODING));
@@ -620,16 +626,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /**
    * Writes the answer's last part. On a connection's last answer the connection closes once it is
-   * written; the answer counts as done before that write, so that a close that follows at once is
-   * not taken for the client leaving mid-answer.
+   * written, {@link LingeringClose lingering} when the client may still be sending; the answer
+   * counts as done before that write, so that a close that follows at once is not taken for the
+   * client leaving mid-answer.
    */
   private void end(Object last) {
     if (keepAlive) {
       channel.writeAndFlush(last, channel.voidPromise());
       answered();
     } else {
+      boolean mayBeSending = inRequest || !clientCloses || (queued != null && !queued.isEmpty());
       answered();
-      channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+      LingeringClose.closeAfter(channel.writeAndFlush(last), mayBeSending);
     }
   }
 

@@ -3,7 +3,6 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -101,7 +100,7 @@ final class ConnectionGuard {
       DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
           HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.EMPTY_BUFFER);
       timeout.headers().set(HttpHeaderNames.CONNECTION, "close").set(HttpHeaderNames.CONTENT_LENGTH, 0);
-      channel.writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+      LingeringClose.closeAfter(channel.writeAndFlush(timeout), true); // the client may be mid-head
       return;
     }
     channel.close();

@@ -143,7 +143,7 @@ final class ProxyHeaders {
       if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
         to.add(name, header.getValue());
       } else if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name) && !listed.contains(name)) {
-        to.add(name, header.getValue());
+        add(to, name, header.getValue());
       }
     }
     if (keepUpgrade) {
@@ -152,6 +152,25 @@ final class ProxyHeaders {
       // only recognises its upgrade when the header is exactly "Upgrade".
       to.set("Connection", "Upgrade");
     }
+  }
+
+  /**
+   * Adds a request header towards another server; a further {@code cookie} field is joined to the
+   * one already there with {@code "; "}, since an HTTP/1.1 request carries one Cookie header (RFC
+   * 6265 §5.4): an HTTP/2 client may split its cookies into several fields, to be joined so before
+   * an HTTP/1.1 hop (RFC 9113 §8.2.3; Vert.x 5.0 joins them already when it reads an h2 head,
+   * {@code Http2CookiesTest}), and an HTTP/1.x client or gateway may send several Cookie lines.
+   * One cookie field costs nothing more.
+   */
+  static void add(MultiMap to, String name, String value) {
+    if (name.length() == 6 && name.equalsIgnoreCase("cookie")) {
+      String before = to.get(name);
+      if (before != null) {
+        to.set(name, before + "; " + value);
+        return;
+      }
+    }
+    to.add(name, value);
   }
 
   /**

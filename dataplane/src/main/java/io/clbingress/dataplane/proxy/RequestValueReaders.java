@@ -121,8 +121,7 @@ final class RequestValueReaders {
 
     @Override
     public String cookie(String name) {
-      io.vertx.core.http.Cookie cookie = request.getCookie(name);
-      return cookie == null ? null : cookie.getValue();
+      return StickySessions.cookieIn(request.headers(), name);
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.upstream.EndpointPicker;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 
@@ -38,8 +37,7 @@ final class StickySessions {
     if (route.route().sessionTtlSeconds() == null) {
       return route.cluster().picker().pick(hashed);
     }
-    Cookie cookie = request.getCookie(route.sessionCookie().name());
-    return choose(route, hashed, cookie == null ? null : cookie.getValue(), request.isSSL(),
+    return choose(route, hashed, cookieIn(request.headers(), route.sessionCookie().name()), request.isSSL(),
         request.response().headers()::add);
   }
 
@@ -101,7 +99,22 @@ final class StickySessions {
    * reading of a cookie for the Netty engine: sticky sessions, canary and hash keys alike.
    */
   static String cookieIn(io.netty.handler.codec.http.HttpHeaders headers, String name) {
-    java.util.Iterator<String> lines = headers.valueStringIterator(io.netty.handler.codec.http.HttpHeaderNames.COOKIE);
+    return cookieIn(headers.valueStringIterator(io.netty.handler.codec.http.HttpHeaderNames.COOKIE), name);
+  }
+
+  /**
+   * The value of the cookie {@code name} in a request Vert.x read, over every {@code cookie}
+   * field: an HTTP/2 client may split its cookies into one field per cookie (RFC 9113 §8.2.3), and
+   * an HTTP/1 gateway may send several lines. Vert.x (5.0) joins h2 crumbs when its header map of
+   * the request is first made, but its {@code getCookie} reads the first field of the stream's
+   * headers, so it sees the others only when the map was made before. Sticky sessions, canary
+   * and hash keys of HTTP/2 (and of the Vert.x engine) alike.
+   */
+  static String cookieIn(io.vertx.core.MultiMap headers, String name) {
+    return cookieIn(headers.getAll(io.vertx.core.http.HttpHeaders.COOKIE).iterator(), name);
+  }
+
+  private static String cookieIn(java.util.Iterator<String> lines, String name) {
     while (lines.hasNext()) {
       String line = lines.next();
       if (line.contains(name)) {
