@@ -42,6 +42,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final ServerTls tls;
   private final boolean proxyProtocol;
   private final long proxyHeaderMillis;
+  private final io.clbingress.dataplane.accesslog.AccessLog accessLog;
   private NetServer server;
   private NetClient client;
 
@@ -59,6 +60,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     this.router = services.router();
     this.tunnels = services.tunnels();
     this.tls = tls;
+    this.accessLog = services.accessLog();
   }
 
   @Override
@@ -119,7 +121,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
                   remote, socket.localAddress()));
             }
-            splice(socket, route, connected.index(), connected.connection());
+            splice(socket, listener, route, connected.index(), connected.connection());
           }
         })
         .onFailure(e -> socket.close());
@@ -134,11 +136,14 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     return remote != null && remote.hostAddress() == null ? socket.remoteAddress(true) : remote;
   }
 
-  private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {
+  private void splice(NetSocket socket, ListenerRouter listener, CompiledRoute route, int index, NetSocket backend) {
+    SocketAddress remote = client(socket);
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
     self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+        io.clbingress.dataplane.accesslog.TunnelLog.tcp(accessLog, route.route().source(), listener.listener().name(),
+            remote == null ? null : RealIp.peer(remote.hostAddress()), remote == null ? -1 : remote.port()),
         () -> {
           tunnels.remove(self[0]);
           picker.finished(index);

@@ -92,6 +92,9 @@ final class WebSocketProxy {
     /** Runs {@code action} when the client goes before the upgrade is settled. */
     void onLeft(Runnable action);
 
+    /** The facts of the tunnel's access log line known from the upgrade request, or null (the log is off). */
+    io.clbingress.dataplane.accesslog.TunnelLog tunnelLog();
+
     /** The proxy's own answer (502, 504). */
     void answer(int status, String message);
 
@@ -202,7 +205,7 @@ final class WebSocketProxy {
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
       self[0] = new Tunnel(clientEnd, Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
-          picker.endpoint(index), () -> {
+          picker.endpoint(index), upgrading.tunnelLog(), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
             slot.release();

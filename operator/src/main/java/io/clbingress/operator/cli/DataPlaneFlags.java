@@ -1,6 +1,7 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.accesslog.AccessLogFormat;
 import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
@@ -109,6 +110,12 @@ public final class DataPlaneFlags {
           + "gzip-level) (env CLB_GZIP_LEVEL; default ${DEFAULT-VALUE}).")
   int gzipLevel;
 
+  @Option(names = "--access-log", defaultValue = "${env:CLB_ACCESS_LOG:-json}", paramLabel = "off|json|text",
+      description = "One line per request and per closed tunnel on the logger clb.access (standard output): a JSON "
+          + "object, an nginx combined-like text line, or nothing (docs/access-log.md; ingress-nginx's "
+          + "disable-access-log) (env CLB_ACCESS_LOG; default ${DEFAULT-VALUE}).")
+  String accessLog;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -153,6 +160,11 @@ public final class DataPlaneFlags {
           : e.getMessage().contains("minLength") ? "--gzip-min-length " + gzipMinLength
           : "--gzip-types " + gzipTypes) + ": " + e.getMessage();
     }
+    try {
+      AccessLogFormat.parse(accessLog);
+    } catch (IllegalArgumentException e) {
+      return "--access-log " + accessLog + ": must be off, json or text";
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -168,7 +180,7 @@ public final class DataPlaneFlags {
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
         .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
-        .withCompression(compression());
+        .withCompression(compression()).withAccessLog(AccessLogFormat.parse(accessLog));
   }
 
   /** nginx's limit_req_status and limit_conn_status take 400-599. */
