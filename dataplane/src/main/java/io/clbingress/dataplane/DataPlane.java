@@ -70,7 +70,7 @@ public final class DataPlane implements AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
-    this.accessLog = AccessLog.start(options.accessLog(), AccessLog.DEFAULT_CAPACITY);
+    this.accessLog = AccessLog.start(options.accessLog().format(), options.accessLog().queue());
     this.metrics = new ProxyMetrics(tunnels::openCount, () -> {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();

@@ -1,6 +1,6 @@
 package io.clbingress.dataplane;
 
-import io.clbingress.dataplane.accesslog.AccessLogFormat;
+import io.clbingress.dataplane.accesslog.AccessLogOptions;
 import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
@@ -30,25 +30,25 @@ import java.util.Objects;
  *     ({@code --limit-req-status-code}, {@code --limit-conn-status-code}); 503 both by default
  * @param compression gzip of the default listeners' answers ({@code --gzip} ...) and the level of
  *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
- * @param accessLog the access log's format ({@code --access-log}); {@link AccessLogFormat#OFF} in the
- *     constructors without it (tests), JSON from the command line
+ * @param accessLog the access log's format ({@code --access-log}) and queue; {@link AccessLogOptions#OFF} in
+ *     the constructors without it (tests), JSON from the command line
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
-    LimitStatuses limitStatuses, Compression compression, AccessLogFormat accessLog) {
+    LimitStatuses limitStatuses, Compression compression, AccessLogOptions accessLog) {
 
   /** Options with the default limit answers that compress nothing on the default listeners. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
-        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogFormat.OFF);
+        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
   }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogFormat.OFF);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -90,8 +90,8 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
         headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
   }
 
-  /** These options with the access log in {@code accessLog}'s format ({@code --access-log}). */
-  public DataPlaneOptions withAccessLog(AccessLogFormat accessLog) {
+  /** These options with {@code accessLog} ({@code --access-log}). */
+  public DataPlaneOptions withAccessLog(AccessLogOptions accessLog) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
         headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
   }

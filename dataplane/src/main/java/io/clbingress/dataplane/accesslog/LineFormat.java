@@ -30,8 +30,10 @@ final class LineFormat {
       // nginx combined: $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"
       text(r.client).append(" - - [");
       TIME.formatTo(Instant.ofEpochMilli(r.startMillis), line);
-      line.append("] \"").append(dash(r.method)).append(' ').append(dash(r.target)).append(' ').append(dash(r.protocol))
-          .append("\" ").append(r.status).append(' ').append(r.bytesSent).append(' ');
+      line.append("] \"");
+      text(r.method).append(' ');
+      text(r.target).append(' ');
+      text(r.protocol).append("\" ").append(r.status).append(' ').append(r.bytesSent).append(' ');
       quoted(r.referer).append(' ');
       quoted(r.userAgent).append(' ').append(r.bytesReceived).append(' ');
       seconds(r.endNanos - r.startNanos).append(' ');
@@ -177,10 +179,6 @@ final class LineFormat {
   private StringBuilder quoted(String value) {
     line.append('"');
     return (value == null ? line.append('-') : escapedText(value)).append('"');
-  }
-
-  private static String dash(String value) {
-    return value == null ? "-" : value;
   }
 
   /** A value in a text line: as nginx's default escaping, {@code "}, {@code \} and bytes outside visible ASCII as {@code \xHH}. */

@@ -46,6 +46,11 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   }
 
   @Override
+  public io.clbingress.dataplane.accesslog.AccessRecord access() {
+    return client.access();
+  }
+
+  @Override
   public io.clbingress.dataplane.accesslog.TunnelLog tunnelLog() {
     return tunnelLog;
   }

@@ -217,7 +217,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
             // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
             guard.tunnelled();
             guards.remove(request.connection());
-          }, dispatch.balanceKey(), from, io.clbingress.dataplane.accesslog.TunnelLog.webSocket(accessLog, access)),
+          }, dispatch.balanceKey(), from, access,
+          io.clbingress.dataplane.accesslog.TunnelLog.webSocket(accessLog, access)),
           route, dispatch.uri()));
       case TOO_LARGE -> Responses.tooLarge(request);
       case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from,

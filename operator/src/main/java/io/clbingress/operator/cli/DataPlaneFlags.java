@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
 import io.clbingress.dataplane.accesslog.AccessLogFormat;
+import io.clbingress.dataplane.accesslog.AccessLogOptions;
 import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
@@ -180,7 +181,7 @@ public final class DataPlaneFlags {
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
         .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
-        .withCompression(compression()).withAccessLog(AccessLogFormat.parse(accessLog));
+        .withCompression(compression()).withAccessLog(AccessLogOptions.of(AccessLogFormat.parse(accessLog)));
   }
 
   /** nginx's limit_req_status and limit_conn_status take 400-599. */
