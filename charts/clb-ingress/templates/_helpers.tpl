@@ -142,3 +142,19 @@ ingress-nginx names .on, <.name>-min-length, <.name>-types, <.name>-level in .cf
 - --{{ .name }}-level={{ $level }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Data plane flag for the access log, from config.accessLog (json, text, off), or from the
+ingress-nginx ConfigMap name disable-access-log ("true" -> off; ours wins when both are set);
+none when unset: json, as ingress-nginx logs by default.
+*/}}
+{{- define "clb.accessLogArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- $format := $cfg.accessLog | default "" -}}
+{{- if and (not $format) (eq (toString (index $cfg "disable-access-log" | default "false")) "true") -}}
+{{- $format = "off" -}}
+{{- end -}}
+{{- if $format }}
+- --access-log={{ $format }}
+{{- end }}
+{{- end -}}

@@ -12,6 +12,7 @@ import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.TlsMaterial;
 import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
+import io.clbingress.dataplane.accesslog.AccessLog;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.proxy.ProxyServices;
 import io.clbingress.dataplane.health.ActiveHealthChecks;
@@ -50,6 +51,8 @@ public final class DataPlane implements AutoCloseable {
   private volatile boolean stopping;
   private final ProxyMetrics metrics;
   private final ProxyServices services;
+  /** The access log ({@code --access-log}); its writer thread stops when the data plane does. */
+  private final AccessLog accessLog;
   private final ActiveHealthChecks healthChecks;
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
@@ -67,12 +70,14 @@ public final class DataPlane implements AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.clock = clock;
+    this.accessLog = AccessLog.start(options.accessLog().format(), options.accessLog().queue());
     this.metrics = new ProxyMetrics(tunnels::openCount, () -> {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
+    metrics.countAccessLogDrops(accessLog::dropped);
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
-        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression());
+        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog);
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 
@@ -281,7 +286,8 @@ public final class DataPlane implements AutoCloseable {
   public void close() {
     listenerPorts.close();
     healthChecks.stopAll();
-    tunnels.closeAll("data plane stopping");
+    tunnels.closeAll();
+    accessLog.close();
   }
 
   private static String shortHash(String hash) {

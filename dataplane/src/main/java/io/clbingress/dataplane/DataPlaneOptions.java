@@ -1,5 +1,6 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.accesslog.AccessLogOptions;
 import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
@@ -29,23 +30,25 @@ import java.util.Objects;
  *     ({@code --limit-req-status-code}, {@code --limit-conn-status-code}); 503 both by default
  * @param compression gzip of the default listeners' answers ({@code --gzip} ...) and the level of
  *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
+ * @param accessLog the access log's format ({@code --access-log}) and queue; {@link AccessLogOptions#OFF} in
+ *     the constructors without it (tests), JSON from the command line
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
-    LimitStatuses limitStatuses, Compression compression) {
+    LimitStatuses limitStatuses, Compression compression, AccessLogOptions accessLog) {
 
   /** Options with the default limit answers that compress nothing on the default listeners. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
-        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF);
+        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
   }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -59,6 +62,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
     Objects.requireNonNull(realIp, "realIp");
     Objects.requireNonNull(limitStatuses, "limitStatuses");
     Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(accessLog, "accessLog");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -71,19 +75,25 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
   }
 
   /** These options with {@code limitStatuses} for the answers of limited requests. */
   public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
   }
 
   /** These options with {@code compression} ({@code --gzip} ...). */
   public DataPlaneOptions withCompression(Compression compression) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
+  }
+
+  /** These options with {@code accessLog} ({@code --access-log}). */
+  public DataPlaneOptions withAccessLog(AccessLogOptions accessLog) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
   }
 
   /** Loopback on free ports, for tests. */

@@ -163,6 +163,11 @@ final class RawHttp {
       return new Reply(read.toString(StandardCharsets.ISO_8859_1), false);
     }
 
+    /** The client side's port, as the server sees it. */
+    int localPort() {
+      return socket.getLocalPort();
+    }
+
     @Override
     public void close() throws IOException {
       socket.close();

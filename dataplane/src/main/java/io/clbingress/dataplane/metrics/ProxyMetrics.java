@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -62,6 +63,15 @@ public final class ProxyMetrics {
   /** A PROXY protocol header came from a peer outside {@code --trusted-proxies}: its addresses were not believed. */
   public void untrustedProxyHeader() {
     untrustedProxyHeaders.increment();
+  }
+
+  /**
+   * Exports {@code clb_access_log_dropped} (Prometheus adds {@code _total}): access log lines
+   * dropped because the log's queue was full ({@link io.clbingress.dataplane.accesslog.AccessLog#dropped}).
+   */
+  public void countAccessLogDrops(java.util.function.LongSupplier dropped) {
+    FunctionCounter.builder("clb_access_log_dropped", dropped, d -> d.getAsLong())
+        .description("Access log lines dropped because the log's queue was full").register(registry);
   }
 
   /** An answer was sent: its status and how long the exchange took. */

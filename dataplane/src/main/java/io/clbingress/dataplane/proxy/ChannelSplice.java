@@ -22,7 +22,7 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
   private final Channel peer;
   private final String side;
 
-  /** @param side "client" or "backend": what this channel is, for the close reason */
+  /** @param side {@link io.clbingress.dataplane.accesslog.TunnelLog#CLIENT} or {@code BACKEND}: what this channel is, for the close reason */
   ChannelSplice(Tunnel tunnel, Channel peer, String side) {
     this.tunnel = tunnel;
     this.peer = peer;
@@ -33,6 +33,7 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes) {
       tunnel.touch();
+      tunnel.relayed(peer, bytes.readableBytes());
       peer.write(bytes, peer.voidPromise());
       if (!peer.isWritable()) {
         ctx.channel().config().setAutoRead(false);
@@ -56,12 +57,12 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    tunnel.close(side + " closed");
+    tunnel.close(side, side + " closed");
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    tunnel.close(side + " error: " + cause);
+    tunnel.close(side, side + " error: " + cause);
   }
 
   @Override

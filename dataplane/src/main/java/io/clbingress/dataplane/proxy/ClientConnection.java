@@ -1,5 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.accesslog.AccessRecord;
+import io.clbingress.dataplane.accesslog.RequestId;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ConnectionLimitZone;
@@ -67,6 +69,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * listener that reads one ({@link ProxyProtocolReader}); once per connection.
    */
   private String peerIp;
+  /** The peer's port (the PROXY protocol header's source port where one was read), or -1. */
+  private int peerPort;
   /** The peer as its own client: what every request gets unless the peer is a trusted proxy. */
   private RealIp.Client peer;
   private boolean peerTrusted;
@@ -125,6 +129,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
+  /** The current request's access log facts, or null (the log is off, or the request's line is written). */
+  private AccessRecord access;
 
   ClientConnection(Http1Engine engine) {
     this.engine = engine;
@@ -136,6 +142,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     tls = channel.pipeline().get(SslHandler.class) != null;
     requestValues = new RequestValueReaders.NettyRequests(tls).on(channel);
     peerIp = RealIp.peer(Http1Takeover.remoteAddress(channel));
+    peerPort = Http1Takeover.remotePort(channel);
     peer = peerIp == null ? null : RealIp.Client.direct(peerIp);
     peerTrusted = engine.front().realIp().trusts(peerIp);
     client = peer;
@@ -174,6 +181,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpContent content) {
+      if (access != null) {
+        access.received(content.content().readableBytes());
+      }
       if (content.decoderResult().isFailure()) {
         malformedBody(content);
         return;
@@ -269,6 +279,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     client = peerTrusted ? engine.front().realIp().behind(peerIp, headers.getAll(engine.front().realIp().header()),
         headers.get("x-forwarded-proto")) : peer;
     clientIp = client == null ? null : client.ip();
+    // ingress-nginx's generate-request-id: the client's id when usable, else a new one, sent to the backend
+    String sentId = headers.get(RequestId.HEADER);
+    String requestId = RequestId.ensure(sentId);
+    if (requestId != sentId) {
+      headers.set(RequestId.HEADER, requestId);
+    }
+    access = engine.accessLog().begin();
+    if (access != null) {
+      access.request(clientIp, client == peer ? peerPort : -1, request.method().name(), headers.get(HttpHeaderNames.HOST),
+          request.uri(), request.protocolVersion().text(), headers.get(HttpHeaderNames.USER_AGENT),
+          headers.get(HttpHeaderNames.REFERER), requestId);
+      if (tls) {
+        AccessFacts.tls(access, sslSession(), RequestValueReaders.serverNameOf(channel));
+      }
+    }
     if (request.decoderResult().isFailure()) {
       int refused = RequestFraming.invalidStatus(request.decoderResult().cause());
       LOG.debug("invalid request from {}: {} ({})", clientIp, refused, request.decoderResult().cause().toString());
@@ -296,6 +321,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     releaseLease(); // the previous request's, in case its end was not seen as an answer
     lease = dispatch.lease();
     CompiledRoute route = dispatch.route();
+    if (access != null) {
+      AccessFacts.routed(access, listener, route);
+    }
     if (route != null) {
       label = route.route().source();
     }
@@ -404,6 +432,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return clientIp;
   }
 
+  /** The current request's access log facts, or null when the log is off. */
+  AccessRecord access() {
+    return access;
+  }
+
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
   ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
     return new ProxyHeaders.Forwarded(host, client, tls, localPort,
@@ -494,6 +527,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   void relayContent(HttpContent content, boolean last) {
     if (encoder != null) {
       content = compressed(content, last);
+    }
+    if (access != null) {
+      access.sent(content.content().readableBytes());
     }
     if (last) {
       end(content);
@@ -605,6 +641,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       response.release();
       response = bodiless;
     }
+    if (access != null) {
+      access.sent(response.content().readableBytes());
+    }
     end(response);
   }
 
@@ -646,6 +685,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     inAnswer = false;
     releaseLease();
     engine.metrics().answered(label, status, System.nanoTime() - started);
+    logAccess(status);
     if (!keepAlive) {
       closing = true;
       return;
@@ -654,6 +694,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       next();
     } else if (backpressured) {
       resumeBody(); // what is left of the body is read and dropped (the exchange let go of it)
+    }
+  }
+
+  /** The current request's line goes to the access log (when on), once. */
+  private void logAccess(int status) {
+    if (access != null) {
+      engine.accessLog().write(access, status);
+      access = null;
     }
   }
 
@@ -715,6 +763,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     pipeline.remove(HTTP_ENCODER);
     guard.tunnelled();
     inAnswer = false; // a tunnel is counted by the tunnel gauge, not as an answer
+    logAccess(101); // the tunnel writes its own line when it closes
     java.util.List<ByteBuf> early = new java.util.ArrayList<>();
     if (queued != null) {
       for (Object held : queued) {
@@ -748,6 +797,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (exchange != null && inAnswer) {
       exchange.clientLeft();
     }
+    // an answer that never ended: broken off (its status), or the client left before one (nginx's 499)
+    logAccess(status == 0 ? 499 : status);
     if (queued != null) {
       queued.forEach(ReferenceCountUtil::release);
       queued.clear();

@@ -181,6 +181,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   private void connect(boolean fresh) {
     Endpoint endpoint = picker.endpoint(index);
+    if (client.access() != null) {
+      client.access().upstreamConnecting(endpoint.toString());
+    }
     client.engine().pool().acquire(endpoint, route.cluster().isTls(), route.timeouts().connectMillis(), fresh, this);
   }
 
@@ -191,6 +194,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     upstream = connection;
+    if (client.access() != null) {
+      client.access().upstreamConnected();
+    }
     reused = connection.serve(this, request.method() == HttpMethod.HEAD);
     picker.started(index);
     endpointStarted = true;
@@ -406,6 +412,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (authCookies != null && route.auth().external().setsCookieOn(response.status().code())) {
       authCookies.forEach(cookie -> response.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
     }
+    if (client.access() != null) {
+      client.access().upstreamHeader();
+    }
     client.relayHead(response, setCookie);
     return true;
   }
@@ -450,6 +459,9 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       end();
       upstream = null;
       connection.done(reusable);
+      if (client.access() != null) {
+        client.access().upstreamEnded();
+      }
       client.relayContent(content, true);
       return;
     }

@@ -44,14 +44,29 @@ final class Http1Takeover {
    * attribute, which Vert.x's own {@code remoteAddress()} reads too), else the socket's.
    */
   static String remoteAddress(Channel channel) {
-    io.vertx.core.net.SocketAddress proxied = channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
-    if (proxied != null && proxied.hostAddress() != null) {
+    io.vertx.core.net.SocketAddress proxied = proxiedAddress(channel);
+    if (proxied != null) {
       return proxied.hostAddress(); // not a Unix socket's path (a v2 AF_UNIX header): then the socket's
     }
     if (channel.remoteAddress() instanceof InetSocketAddress remote) {
       return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
     }
     return null;
+  }
+
+  /** The port of the peer {@link #remoteAddress} names, or -1. */
+  static int remotePort(Channel channel) {
+    io.vertx.core.net.SocketAddress proxied = proxiedAddress(channel);
+    if (proxied != null) {
+      return proxied.port();
+    }
+    return channel.remoteAddress() instanceof InetSocketAddress remote ? remote.getPort() : -1;
+  }
+
+  /** The PROXY protocol header's source address, or null (none, or a Unix socket's). */
+  private static io.vertx.core.net.SocketAddress proxiedAddress(Channel channel) {
+    io.vertx.core.net.SocketAddress proxied = channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
+    return proxied != null && proxied.hostAddress() != null ? proxied : null;
   }
 
   /**

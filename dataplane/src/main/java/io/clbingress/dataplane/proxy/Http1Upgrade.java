@@ -31,6 +31,8 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   /** What the cluster hashes instead of the client's address, or null. */
   private final String balanceKey;
   private String setCookie;
+  /** The tunnel's access log line's facts, taken from the upgrade request's; null when the log is off. */
+  private final io.clbingress.dataplane.accesslog.TunnelLog tunnelLog;
   /** Told if the client goes before the upgrade is settled; removed once it is, so that the tunnel keeps no reference to it. */
   private GenericFutureListener<Future<? super Void>> onLeft;
 
@@ -40,6 +42,17 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
     this.request = request;
     this.host = dispatch.host();
     this.balanceKey = dispatch.balanceKey();
+    this.tunnelLog = io.clbingress.dataplane.accesslog.TunnelLog.webSocket(client.engine().accessLog(), client.access());
+  }
+
+  @Override
+  public io.clbingress.dataplane.accesslog.AccessRecord access() {
+    return client.access();
+  }
+
+  @Override
+  public io.clbingress.dataplane.accesslog.TunnelLog tunnelLog() {
+    return tunnelLog;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.accesslog.AccessRecord;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ErrorPageRoute;
@@ -54,19 +55,24 @@ final class HttpForwarder {
    * @param from the client ({@link RealIp}), found once for the request
    * @param balanceKey what the cluster hashes instead of the client's address, or null
    * @param gzip the listener's compression and whether this client takes it; null when it compresses nothing
+   * @param access the request's access log facts, told of the upstream's address and times; null when the log is off
    */
-  void forward(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, String balanceKey) {
+  void forward(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, AccessRecord access, CompiledRoute route, String uri, String balanceKey) {
     request.pause();
     int first = sessions.choose(request, from.ip(), route, balanceKey);
-    tryEndpoint(request, from, gzip, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
+    tryEndpoint(request, from, gzip, access, route, uri, new NextUpstream(route.retry(), route.cluster().picker(), first, System.nanoTime()),
         first);
   }
 
   /** One try of the request, from a connect to {@code index} on; a failed connect goes on as {@code tries} allows. */
-  private void tryEndpoint(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, NextUpstream tries, int index) {
+  private void tryEndpoint(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, AccessRecord access, CompiledRoute route, String uri, NextUpstream tries, int index) {
     EndpointPicker picker = route.cluster().picker();
-    EndpointConnector.connect(tries, picker, index, i -> client.request(options(request, uri, route,
-            picker.endpoint(i))), () -> !request.response().closed(), (failed, cause, retrying) -> {
+    EndpointConnector.connect(tries, picker, index, i -> {
+          if (access != null) {
+            access.upstreamConnecting(picker.endpoint(i).toString());
+          }
+          return client.request(options(request, uri, route, picker.endpoint(i)));
+        }, () -> !request.response().closed(), (failed, cause, retrying) -> {
           metrics.upstreamError(route.route().source(), "connect");
           if (retrying) {
             LOG.debug("{} connect to {} failed, trying the next endpoint: {}", route.key(), picker.endpoint(failed), cause.toString());
@@ -74,7 +80,7 @@ final class HttpForwarder {
             LOG.warn("{} cannot connect to {}: {}", route.route().source(), picker.endpoint(failed), cause.toString());
           }
         })
-        .onSuccess(connected -> send(request, from, gzip, connected.connection(), route, uri, connected.index(), null, tries))
+        .onSuccess(connected -> send(request, from, gzip, access, connected.connection(), route, uri, connected.index(), null, tries))
         .onFailure(e -> answerFailure(request, from, gzip, route, 502, false));
   }
 
@@ -94,10 +100,10 @@ final class HttpForwarder {
    * Replays a request that a stale pooled connection lost ({@link StaleConnections}), once, on a
    * connection of its own to the same endpoint, closed when the exchange ends.
    */
-  private void replay(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, int index, NextUpstream tries) {
+  private void replay(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, AccessRecord access, CompiledRoute route, String uri, int index, NextUpstream tries) {
     Endpoint endpoint = route.cluster().picker().endpoint(index);
     onFreshConnection(route, endpoint, options(request, uri, route, endpoint))
-        .onSuccess(fresh -> send(request, from, gzip, fresh.request(), route, uri, index, fresh.connection(), tries))
+        .onSuccess(fresh -> send(request, from, gzip, access, fresh.request(), route, uri, index, fresh.connection(), tries))
         .onFailure(e -> {
           metrics.upstreamError(route.route().source(), "connect");
           LOG.warn("{} cannot connect to {}: {}", route.route().source(), endpoint, e.toString());
@@ -127,7 +133,7 @@ final class HttpForwarder {
    *     proves stale); else the connection of a replay, closed when the exchange ends
    * @param tries the request's tries, which decide whether a failure goes on to another endpoint
    */
-  private void send(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
+  private void send(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, AccessRecord access, HttpClientRequest upstream, CompiledRoute route, String uri, int index,
       HttpClientConnection fresh, NextUpstream tries) {
     Runnable release = fresh == null ? () -> { } : fresh::close;
     if (request.response().closed()) {
@@ -139,6 +145,9 @@ final class HttpForwarder {
       return;
     }
     boolean reused = fresh == null && stale.reused(upstream.connection());
+    if (access != null) {
+      access.upstreamConnected();
+    }
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
@@ -163,6 +172,9 @@ final class HttpForwarder {
     }
     boolean continued = invited;
     answered.onComplete(result -> {
+      if (access != null && result.succeeded()) {
+        access.upstreamHeader();
+      }
       if (result.failed()) {
         picker.finished(index);
         release.run();
@@ -178,7 +190,7 @@ final class HttpForwarder {
         if (StaleConnections.replayable(request, reused, bodiless, cause)) {
           LOG.debug("{} {} {}: reused connection to {} lost it ({}), sending it again on a new one", route.key(),
               request.method(), request.uri(), picker.endpoint(index), cause.toString());
-          replay(request, from, gzip, route, uri, index, tries);
+          replay(request, from, gzip, access, route, uri, index, tries);
           return;
         }
         int next = tries.next(index, NextUpstream.ofAnswer(cause), 0, !bodiless, request.method().name());
@@ -186,7 +198,7 @@ final class HttpForwarder {
           picker.failed(index);
           LOG.debug("{} {} {} on {} failed ({}), passed on to {}", route.key(), request.method(), request.uri(),
               picker.endpoint(index), cause.toString(), picker.endpoint(next));
-          passOn(request, from, gzip, route, uri, tries, next);
+          passOn(request, from, gzip, access, route, uri, tries, next);
           return;
         }
         failed(request, from, gzip, route, index, cause, continued);
@@ -218,7 +230,7 @@ final class HttpForwarder {
         release.run();
         LOG.debug("{} {} {}: {} answered {}, passed on to {}", route.key(), request.method(), request.uri(),
             picker.endpoint(index), status, picker.endpoint(next));
-        passOn(request, from, gzip, route, uri, tries, next);
+        passOn(request, from, gzip, access, route, uri, tries, next);
         return;
       }
       if (route.replacedByPage(status)) {
@@ -239,11 +251,11 @@ final class HttpForwarder {
   }
 
   /** Sends the request to endpoint {@code next} after a failed try; a sticky route's client gets a session there. */
-  private void passOn(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, CompiledRoute route, String uri, NextUpstream tries, int next) {
+  private void passOn(HttpServerRequest request, RealIp.Client from, GzipRequest gzip, AccessRecord access, CompiledRoute route, String uri, NextUpstream tries, int next) {
     if (route.route().sessionTtlSeconds() != null) {
       request.response().headers().set("set-cookie", sessions.newSession(route, next, request.isSSL()));
     }
-    tryEndpoint(request, from, gzip, route, uri, tries, next);
+    tryEndpoint(request, from, gzip, access, route, uri, tries, next);
   }
 
   /**

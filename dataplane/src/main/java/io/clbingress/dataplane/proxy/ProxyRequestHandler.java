@@ -1,5 +1,8 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.accesslog.AccessLog;
+import io.clbingress.dataplane.accesslog.AccessRecord;
+import io.clbingress.dataplane.accesslog.RequestId;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.vertx.core.Vertx;
@@ -48,10 +51,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
   /** This event loop's authentication checks (basic and external). */
   private final AuthClient auth;
+  /** The access log ({@code --access-log}). */
+  private final AccessLog accessLog;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, AuthClient auth,
-      Compression compression) {
+      Compression compression, AccessLog accessLog) {
+    this.accessLog = accessLog;
     this.auth = auth;
     this.realIp = realIp;
     this.compression = compression;
@@ -135,12 +141,20 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     }
     RealIp.Client from = ProxyHeaders.client(request, realIp);
     String clientIp = from == null ? null : from.ip();
+    String requestId = requestId(request);
+    AccessRecord access = accessLog.begin();
+    if (access != null) {
+      describe(access, request, from, requestId);
+    }
     Dispatch dispatch = Dispatch.of(listener, RequestHead.refusal(request), request.uri(), rawPath(request),
         request.query(), AbsoluteForm.hostSent(request), request.authority(), WebSocketProxy.isUpgrade(request),
         request.method() == HttpMethod.OPTIONS, Dispatch.declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH)),
         requestValues.of(request, from));
     requestValues.of(null, null); // read during dispatch only
     CompiledRoute route = dispatch.route();
+    if (access != null) {
+      AccessFacts.routed(access, listener, route);
+    }
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     ConnectionLimitZone.Lease lease = dispatch.lease();
@@ -155,6 +169,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         lease.release();
       }
       metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
+      if (access != null) {
+        access.received(request.bytesRead());
+        access.sent(request.response().bytesWritten());
+        // an answer whose head never went out: the client left (or reset its stream) first, nginx's 499
+        accessLog.write(access, request.response().headWritten() ? request.response().getStatusCode() : 499);
+      }
     });
     if (lease != null && dispatch.action() == Dispatch.Action.UPGRADE) {
       ((io.vertx.core.net.impl.ConnectionBase) request.connection()).channel().closeFuture()
@@ -197,11 +217,46 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
             // Vert.x tells the tunnel's socket of the close from now on, not the connection's close handler.
             guard.tunnelled();
             guards.remove(request.connection());
-          }, dispatch.balanceKey(), from), route, dispatch.uri()));
+          }, dispatch.balanceKey(), from, access,
+          io.clbingress.dataplane.accesslog.TunnelLog.webSocket(accessLog, access)),
+          route, dispatch.uri()));
       case TOO_LARGE -> Responses.tooLarge(request);
       case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from,
-          GzipRequest.of(compression, listener, request), route, dispatch.uri(), dispatch.balanceKey()));
+          GzipRequest.of(compression, listener, request), access, route, dispatch.uri(), dispatch.balanceKey()));
     }
+  }
+
+  /**
+   * The request's {@code X-Request-ID} (ingress-nginx's {@code generate-request-id}): the client's
+   * when usable ({@link RequestId}), else a new one set on the request, so that the backend gets it.
+   */
+  private static String requestId(HttpServerRequest request) {
+    String sent = request.getHeader(RequestId.HEADER);
+    String id = RequestId.ensure(sent);
+    if (id != sent) {
+      request.headers().set(RequestId.HEADER, id);
+    }
+    return id;
+  }
+
+  /** What the access log learns from the request head and its connection. */
+  private static void describe(AccessRecord access, HttpServerRequest request, RealIp.Client from, String requestId) {
+    boolean direct = from != null && from.proto() == null && from.ip().equals(from.forwardedFor());
+    access.request(from == null ? null : from.ip(), direct && request.remoteAddress() != null ? request.remoteAddress().port() : -1,
+        request.method().name(), AbsoluteForm.hostSent(request), request.uri(), protocol(request.version()),
+        request.getHeader("user-agent"), request.getHeader("referer"), requestId);
+    if (request.isSSL()) {
+      AccessFacts.tls(access, request.sslSession(), request.connection().indicatedServerName());
+    }
+  }
+
+  /** The request's protocol as nginx's {@code $server_protocol} names it. */
+  private static String protocol(HttpVersion version) {
+    return switch (version) {
+      case HTTP_2 -> "HTTP/2.0";
+      case HTTP_1_0 -> "HTTP/1.0";
+      case HTTP_1_1 -> "HTTP/1.1";
+    };
   }
 
   /**

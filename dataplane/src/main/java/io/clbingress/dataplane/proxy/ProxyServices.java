@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.accesslog.AccessLog;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.HeadLimits;
@@ -10,13 +11,15 @@ import java.util.function.Supplier;
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
  * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
- * ({@link AuthAnswers}), and the compression settings ({@code --gzip} ..., {@link Compression}).
+ * ({@link AuthAnswers}), the compression settings ({@code --gzip} ..., {@link Compression}), and the
+ * access log ({@code --access-log}, {@link AccessLog}).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression) {
+    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression, AccessLog accessLog) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(compression, "compression");
+    java.util.Objects.requireNonNull(accessLog, "accessLog");
     java.util.Objects.requireNonNull(headLimits, "headLimits");
     java.util.Objects.requireNonNull(realIp, "realIp");
   }

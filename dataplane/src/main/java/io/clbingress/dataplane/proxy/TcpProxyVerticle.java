@@ -45,6 +45,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final boolean proxyProtocol;
   private final long proxyHeaderMillis;
   private final ProxyHeaderTrust proxyHeaderTrust;
+  private final io.clbingress.dataplane.accesslog.AccessLog accessLog;
   private NetServer server;
   private NetClient client;
 
@@ -63,6 +64,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     this.tunnels = services.tunnels();
     this.tls = tls;
     this.proxyHeaderTrust = new ProxyHeaderTrust(services.realIp(), services.metrics());
+    this.accessLog = services.accessLog();
   }
 
   @Override
@@ -125,7 +127,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
                   remote, local));
             }
-            splice(socket, route, connected.index(), connected.connection());
+            splice(socket, listener, route, connected.index(), connected.connection());
           }
         })
         .onFailure(e -> socket.close());
@@ -154,11 +156,14 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     return remote != null && remote.hostAddress() == null ? socket.remoteAddress(true) : remote;
   }
 
-  private void splice(NetSocket socket, CompiledRoute route, int index, NetSocket backend) {
+  private void splice(NetSocket socket, ListenerRouter listener, CompiledRoute route, int index, NetSocket backend) {
+    SocketAddress remote = client(socket);
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
     self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+        io.clbingress.dataplane.accesslog.TunnelLog.tcp(accessLog, route.route().source(), listener.listener().name(),
+            remote == null ? null : RealIp.peer(remote.hostAddress()), remote == null ? -1 : remote.port()),
         () -> {
           tunnels.remove(self[0]);
           picker.finished(index);

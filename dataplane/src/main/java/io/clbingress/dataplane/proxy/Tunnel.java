@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.accesslog.TunnelLog;
 import io.clbingress.dataplane.routing.RouteKey;
 import io.clbingress.dataplane.table.Endpoint;
 import io.netty.buffer.ByteBuf;
@@ -31,6 +32,10 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>One idle timer, on the client channel's event loop, covers both directions: any bytes read
  * reset it, and when nothing has passed for the route's read timeout both sides are closed.
+ *
+ * <p>When it closes, its line goes to the access log ({@link TunnelLog}, when on): bytes each way
+ * (the payload relayed: TLS records and the PROXY header excluded; WebSocket frames are not
+ * parsed, so their count is not known) and who closed it ({@link TunnelLog#CLIENT} ...).
  */
 public final class Tunnel {
 
@@ -68,6 +73,7 @@ public final class Tunnel {
       return new End(((NetSocketInternal) socket).channelHandlerContext().channel(), (tunnel, peer) -> {
         socket.handler((Buffer data) -> {
           tunnel.touch();
+          tunnel.relayed(peer, data.length());
           peer.writeAndFlush(Unpooled.wrappedBuffer(data.getBytes()), peer.voidPromise());
         });
         socket.resume();
@@ -79,7 +85,10 @@ public final class Tunnel {
       return new End(channel, (tunnel, peer) -> {
         if (!read.isEmpty()) {
           tunnel.touch();
-          read.forEach(bytes -> peer.write(bytes, peer.voidPromise()));
+          read.forEach(bytes -> {
+            tunnel.relayed(peer, bytes.readableBytes());
+            peer.write(bytes, peer.voidPromise());
+          });
           peer.flush();
         }
       });
@@ -95,6 +104,12 @@ public final class Tunnel {
   private final RouteKey route;
   private final Endpoint endpoint;
   private final Runnable onClose;
+  /** Its access log line's facts, or null (the log is off). */
+  private final TunnelLog line;
+  private final long startNanos = System.nanoTime();
+  /** Bytes relayed each way; each written on its reading side's event loop only. */
+  private volatile long fromClient;
+  private volatile long toClient;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final QuietTimer idle;
@@ -105,14 +120,16 @@ public final class Tunnel {
    * @param backend the backend's side, likewise
    * @param idleMillis the route's read timeout: the tunnel closes after this long without a byte
    * @param onClose run once, when the tunnel closes
+   * @param line its access log line's facts, or null (the log is off)
    */
-  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, Runnable onClose) {
+  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, TunnelLog line, Runnable onClose) {
+    this.line = line;
     this.clientEnd = client;
     this.backendEnd = backend;
     this.client = client.channel();
     this.backend = backend.channel();
     this.idleMillis = idleMillis;
-    this.idle = new QuietTimer(this.client.eventLoop(), quiet -> close("idle for " + quiet + " ms"));
+    this.idle = new QuietTimer(this.client.eventLoop(), quiet -> close(TunnelLog.IDLE_TIMEOUT, "idle for " + quiet + " ms"));
     this.route = route;
     this.endpoint = endpoint;
     this.onClose = onClose;
@@ -145,10 +162,11 @@ public final class Tunnel {
     if (closed.get()) {
       return;
     }
-    install(client, backend, "client");
-    install(backend, client, "backend");
+    install(client, backend, TunnelLog.CLIENT);
+    install(backend, client, TunnelLog.BACKEND);
     if (!client.isActive() || !backend.isActive()) {
-      close((client.isActive() ? "backend" : "client") + " closed before the tunnel started");
+      String side = client.isActive() ? TunnelLog.BACKEND : TunnelLog.CLIENT;
+      close(side, side + " closed before the tunnel started");
       return;
     }
   }
@@ -163,6 +181,15 @@ public final class Tunnel {
     channel.config().setAutoRead(peer.isWritable());
   }
 
+  /** {@code bytes} read on one side were written to {@code to}: counted for the access log. */
+  void relayed(Channel to, int bytes) {
+    if (to == backend) {
+      fromClient += bytes;
+    } else {
+      toClient += bytes;
+    }
+  }
+
   /** Bytes passed: the idle timer starts over. */
   void touch() {
     idle.touch();
@@ -172,7 +199,7 @@ public final class Tunnel {
   public void drainAfter(long drainMillis) {
     if (draining.compareAndSet(false, true)) {
       LOG.debug("{} tunnel to {} drains for {} ms", route, endpoint, drainMillis);
-      drainTimer = client.eventLoop().schedule(() -> close("route removed, drain period over"),
+      drainTimer = client.eventLoop().schedule(() -> close(TunnelLog.DRAIN, "route removed, drain period over"),
           Math.max(1, drainMillis), TimeUnit.MILLISECONDS);
     }
   }
@@ -181,8 +208,19 @@ public final class Tunnel {
     return draining.get();
   }
 
-  /** Closes both sides once each has flushed what it was sent (a close frame, say); runs {@code onClose} once. */
-  public void close(String reason) {
+  /** Closes the tunnel because the data plane stops ({@link TunnelLog#SHUTDOWN}). */
+  public void shutdown() {
+    close(TunnelLog.SHUTDOWN, "data plane stopping");
+  }
+
+  /**
+   * Closes both sides once each has flushed what it was sent (a close frame, say); runs {@code onClose}
+   * once, and writes the tunnel's access log line.
+   *
+   * @param closedBy who or what closed it, as the access log names it ({@link TunnelLog#CLIENT} ...)
+   * @param reason the details, for the DEBUG line
+   */
+  void close(String closedBy, String reason) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -192,6 +230,9 @@ public final class Tunnel {
     closeAfterFlush(client);
     closeAfterFlush(backend);
     onClose.run();
+    if (line != null) {
+      line.closed(endpoint.toString(), System.nanoTime() - startNanos, fromClient, toClient, closedBy, idleMillis);
+    }
   }
 
   private static void cancel(ScheduledFuture<?> timer) {

@@ -72,9 +72,10 @@ public final class TunnelRegistry {
     return route == null || route.cluster() == null || !route.cluster().contains(tunnel.endpoint());
   }
 
-  public void closeAll(String reason) {
+  /** Closes every open tunnel: the data plane stops. */
+  public void closeAll() {
     for (Tunnel tunnel : open) {
-      tunnel.close(reason);
+      tunnel.shutdown();
     }
   }
 }

@@ -24,18 +24,35 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   private final Runnable onTunnel;
   private final String balanceKey;
   private final RealIp.Client from;
+  private final io.clbingress.dataplane.accesslog.AccessRecord access;
+  private final io.clbingress.dataplane.accesslog.TunnelLog tunnelLog;
 
   /**
    * @param onTunnel told when the client's connection has become a tunnel
    * @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null
    * @param from the client ({@link RealIp}), found once for the request
+   * @param access the upgrade request's access log facts, or null (the log is off)
+   * @param tunnelLog the tunnel's access log line's facts, or null (the log is off)
    */
-  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from) {
+  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from,
+      io.clbingress.dataplane.accesslog.AccessRecord access, io.clbingress.dataplane.accesslog.TunnelLog tunnelLog) {
+    this.access = access;
+    this.tunnelLog = tunnelLog;
     this.request = request;
     this.from = from;
     this.onTunnel = onTunnel;
     this.balanceKey = balanceKey;
     request.pause();
+  }
+
+  @Override
+  public io.clbingress.dataplane.accesslog.AccessRecord access() {
+    return access;
+  }
+
+  @Override
+  public io.clbingress.dataplane.accesslog.TunnelLog tunnelLog() {
+    return tunnelLog;
   }
 
   @Override

@@ -92,6 +92,12 @@ final class WebSocketProxy {
     /** Runs {@code action} when the client goes before the upgrade is settled. */
     void onLeft(Runnable action);
 
+    /** The upgrade request's access log facts, told of the upstream's address and times; null when the log is off. */
+    io.clbingress.dataplane.accesslog.AccessRecord access();
+
+    /** The facts of the tunnel's access log line known from the upgrade request, or null (the log is off). */
+    io.clbingress.dataplane.accesslog.TunnelLog tunnelLog();
+
     /** The proxy's own answer (502, 504). */
     void answer(int status, String message);
 
@@ -118,6 +124,9 @@ final class WebSocketProxy {
     EndpointPicker picker = route.cluster().picker();
     EndpointConnector.connect(route, upgrading.chooseEndpoint(sessions, route), index -> {
           Endpoint endpoint = picker.endpoint(index);
+          if (upgrading.access() != null) {
+            upgrading.access().upstreamConnecting(endpoint.toString());
+          }
           return client.connect(BackendConnections.options(endpoint, route));
         }, () -> !upgrading.left(), (index, cause, retrying) -> {
           if (!retrying) {
@@ -142,6 +151,9 @@ final class WebSocketProxy {
     }
     EndpointPicker picker = route.cluster().picker();
     Endpoint endpoint = picker.endpoint(index);
+    if (upgrading.access() != null) {
+      upgrading.access().upstreamConnected();
+    }
     Timeouts timeouts = route.timeouts();
     AtomicBoolean settled = new AtomicBoolean();
     long handshakeTimer = vertx.setTimer(timeouts.readMillis(), id -> {
@@ -168,6 +180,9 @@ final class WebSocketProxy {
         return;
       }
       vertx.cancelTimer(handshakeTimer);
+      if (upgrading.access() != null && answered.succeeded()) {
+        upgrading.access().upstreamHeader();
+      }
       if (answered.failed() || answered.result().status().code() >= 500) {
         picker.failed(index);
       } else {
@@ -202,7 +217,7 @@ final class WebSocketProxy {
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
       self[0] = new Tunnel(clientEnd, Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
-          picker.endpoint(index), () -> {
+          picker.endpoint(index), upgrading.tunnelLog(), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
             slot.release();

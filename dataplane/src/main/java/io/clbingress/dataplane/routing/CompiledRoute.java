@@ -125,6 +125,16 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     return modifier == null ? List.of() : modifier.set();
   }
 
+  /**
+   * Whether the route's requests go to the access log: no {@link io.clbingress.dataplane.table.AccessLogging}
+   * filter, or one that enables it. (A look through the route's few filters, made only when the
+   * data plane logs.)
+   */
+  public boolean accessLogged() {
+    io.clbingress.dataplane.table.AccessLogging logging = route.filter(io.clbingress.dataplane.table.AccessLogging.class);
+    return logging == null || logging.enabled();
+  }
+
   /** Whether the route answers with a redirect whose Location keeps the request's host (to HTTPS, or a filter without a host). */
   public boolean redirectKeepsHost() {
     return redirect != null ? redirect.host() == null : route.redirectToHttps();

@@ -275,6 +275,28 @@ public class ChartTest {
     new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
   }
 
+  /**
+   * config.accessLog and the ingress-nginx ConfigMap name disable-access-log become the data plane's
+   * --access-log (ours wins); the command line parses.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults                  | config: {}                                                   | -
+      ours                      | config: {accessLog: text}                                    | --access-log=text
+      ours off                  | config: {accessLog: 'off'}                                   | --access-log=off
+      nginx disable             | config: {disable-access-log: 'true'}                         | --access-log=off
+      nginx disable as boolean  | config: {disable-access-log: true}                           | --access-log=off
+      nginx not disabled        | config: {disable-access-log: 'false'}                        | -
+      ours win                  | config: {accessLog: json, disable-access-log: 'true'}        | --access-log=json
+      """)
+  void accessLogValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // When
+    List<String> accessLog = dataPlaneArgs(values, dir).stream().filter(a -> a.startsWith("--access-log")).toList();
+    // Then
+    assertThat(String.join(" ", accessLog)).isEqualTo(expected.equals("-") ? "" : expected);
+  }
+
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     assertRefused(dir, new String[][] {
@@ -292,7 +314,9 @@ public class ChartTest {
         {"config: {enable-brotli: 'on'}", "enable-brotli"},
         {"config: {brotli-level: '12'}", "brotli-level"},
         {"config: {brotli: {level: 12}}", "/config/brotli/level"},
-        {"config: {brotli: {types: ['*/*;q=1']}}", "/config/brotli/types/0"}});
+        {"config: {brotli: {types: ['*/*;q=1']}}", "/config/brotli/types/0"},
+        {"config: {accessLog: yaml}", "/config/accessLog"},
+        {"config: {disable-access-log: 'yes'}", "disable-access-log"}});
   }
 
   /**

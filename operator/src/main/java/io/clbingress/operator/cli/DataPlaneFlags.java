@@ -1,6 +1,8 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlaneOptions;
+import io.clbingress.dataplane.accesslog.AccessLogFormat;
+import io.clbingress.dataplane.accesslog.AccessLogOptions;
 import io.clbingress.dataplane.proxy.Compression;
 import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
@@ -136,6 +138,12 @@ public final class DataPlaneFlags {
           + "is (ingress-nginx's brotli-types). Unset: the same default list as --gzip-types (env CLB_BROTLI_TYPES).")
   String brotliTypes;
 
+  @Option(names = "--access-log", defaultValue = "${env:CLB_ACCESS_LOG:-json}", paramLabel = "off|json|text",
+      description = "One line per request and per closed tunnel on the logger clb.access (standard output): a JSON "
+          + "object, an nginx combined-like text line, or nothing (docs/access-log.md; ingress-nginx's "
+          + "disable-access-log) (env CLB_ACCESS_LOG; default ${DEFAULT-VALUE}).")
+  String accessLog;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -193,6 +201,11 @@ public final class DataPlaneFlags {
     } catch (IllegalStateException e) {
       return "--enable-brotli: " + e.getMessage();
     }
+    try {
+      AccessLogFormat.parse(accessLog);
+    } catch (IllegalArgumentException e) {
+      return "--access-log " + accessLog + ": must be off, json or text";
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -208,7 +221,7 @@ public final class DataPlaneFlags {
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
         .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
-        .withCompression(compression());
+        .withCompression(compression()).withAccessLog(AccessLogOptions.of(AccessLogFormat.parse(accessLog)));
   }
 
   /** nginx's limit_req_status and limit_conn_status take 400-599. */

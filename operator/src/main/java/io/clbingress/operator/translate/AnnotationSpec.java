@@ -332,6 +332,11 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       List.of(), true, "", "a pattern that the client certificate's subject DN (RFC 2253, e.g. CN=alice,O=Example)"
       + " must contain; otherwise 403");
 
+  public static final AnnotationSpec ENABLE_ACCESS_LOG = new AnnotationSpec("enable-access-log", Type.BOOLEAN, 0, 0,
+      List.of("true", "false"), true, "true", "false leaves the Ingress's requests out of the access log"
+      + " (docs/access-log.md); its tunnels' lines are still written; true cannot turn on a log the data plane has off"
+      + " (--access-log off)");
+
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
       PERMANENT_REDIRECT, PERMANENT_REDIRECT_CODE, TEMPORAL_REDIRECT, TEMPORAL_REDIRECT_CODE, PROXY_BODY_SIZE,
@@ -347,7 +352,7 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       MAX_TUNNELS_PER_CLIENT, AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS,
       AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE, AUTH_TYPE, AUTH_SECRET,
       AUTH_SECRET_TYPE, AUTH_REALM, AUTH_TLS_SECRET, AUTH_TLS_VERIFY_CLIENT, AUTH_TLS_VERIFY_DEPTH,
-      AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM, AUTH_TLS_ERROR_PAGE, AUTH_TLS_MATCH_CN);
+      AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM, AUTH_TLS_ERROR_PAGE, AUTH_TLS_MATCH_CN, ENABLE_ACCESS_LOG);
 
   public String key() {
     return PREFIX + name;

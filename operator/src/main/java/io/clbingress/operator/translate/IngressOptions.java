@@ -1,5 +1,6 @@
 package io.clbingress.operator.translate;
 
+import io.clbingress.dataplane.table.AccessLogging;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.RequestHeaderModifier;
 import io.clbingress.dataplane.table.RequestRedirect;
@@ -112,6 +113,9 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
       filters.add(retry);
     }
     filters.addAll(EdgePolicyOptions.parse(ingress, secrets, problems));
+    if (!valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.ENABLE_ACCESS_LOG), true)) {
+      filters.add(new AccessLogging(false)); // ingress-nginx's access_log off for the Ingress's locations
+    }
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));
