@@ -106,6 +106,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private String label;
   private long started;
   private int status;
+  /** Body bytes of the current request read so far, and of its answer written so far (for the route's metrics). */
+  private long bodyIn;
+  private long bodyOut;
   /** The request's route's CORS and the Access-Control-Allow-Origin of its answers, or null. */
   private CorsPolicy cors;
   private String corsOrigin;
@@ -175,6 +178,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       boolean last = content instanceof LastHttpContent;
+      bodyIn += content.content().readableBytes();
       if (last) {
         inRequest = false;
         if (upgrading && channel.pipeline().get(HTTP_DECODER) != null) {
@@ -251,6 +255,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest request) {
     guard.requestStarted();
     started = System.nanoTime();
+    bodyIn = 0;
+    bodyOut = 0;
     version = request.protocolVersion();
     head = request.method() == HttpMethod.HEAD;
     status = 0;
@@ -492,6 +498,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (last) {
       end(content);
     } else {
+      bodyOut += content.content().readableBytes();
       channel.writeAndFlush(content, channel.voidPromise());
     }
   }
@@ -623,7 +630,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * written; the answer counts as done before that write, so that a close that follows at once is
    * not taken for the client leaving mid-answer.
    */
-  private void end(Object last) {
+  private void end(io.netty.buffer.ByteBufHolder last) {
+    bodyOut += last.content().readableBytes();
     if (keepAlive) {
       channel.writeAndFlush(last, channel.voidPromise());
       answered();
@@ -637,7 +645,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void answered() {
     inAnswer = false;
     releaseLease();
-    engine.metrics().answered(label, status, System.nanoTime() - started);
+    engine.metrics().answered(label, status, System.nanoTime() - started, bodyIn, bodyOut);
     if (!keepAlive) {
       closing = true;
       return;

@@ -53,12 +53,14 @@ final class Http1Acceptor {
    * @param proxyProtocol every connection starts with a PROXY protocol header ({@link ProxyProtocolReader})
    * @param proxyHeaderMillis how long a new connection may take to send that header (the listener's
    *     client header timeout when it opens)
+   * @param accepted told of each accepted connection (its metrics), before anything is read from it
    * @return the acceptor once listening; failed when the port cannot be bound (in use by a socket
    *     without {@code SO_REUSEPORT}, or not allowed)
    */
   static Future<Http1Acceptor> listen(EventLoop loop, ChannelFactory<? extends ServerChannel> channels, String host,
       int port, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection,
-      boolean proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis) {
+      boolean proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis,
+      java.util.function.Consumer<Channel> accepted) {
     Http1Acceptor acceptor = new Http1Acceptor(loop);
     Promise<Http1Acceptor> bound = Promise.promise();
     new ServerBootstrap()
@@ -71,6 +73,7 @@ final class Http1Acceptor {
           @Override
           protected void initChannel(Channel channel) {
             acceptor.open.add(channel);
+            accepted.accept(channel);
             if (proxyProtocol) {
               ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxied -> http(proxied));
             } else {

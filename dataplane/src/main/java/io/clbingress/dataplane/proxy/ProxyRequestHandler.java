@@ -154,7 +154,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       if (lease != null && request.response().getStatusCode() != 101) {
         lease.release();
       }
-      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
+      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started, request.bytesRead(),
+          request.response().bytesWritten());
     });
     if (lease != null && dispatch.action() == Dispatch.Action.UPGRADE) {
       ((io.vertx.core.net.impl.ConnectionBase) request.connection()).channel().closeFuture()

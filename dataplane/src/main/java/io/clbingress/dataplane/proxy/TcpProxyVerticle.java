@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
@@ -42,16 +43,19 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final ServerTls tls;
   private final boolean proxyProtocol;
   private final long proxyHeaderMillis;
+  private final io.clbingress.dataplane.metrics.ListenerMeters connections;
   private NetServer server;
   private NetClient client;
 
   /**
+   * @param name the listener's name, the {@code listener} label of its connection metrics
    * @param tls server TLS settings for TCP_SSL, null for plain TCP
    * @param proxyProtocol connections start with a PROXY protocol header; without a valid one they close
    * @param proxyHeaderMillis how long a connection may be silent before its header is complete
    */
-  TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls, boolean proxyProtocol,
+  TcpProxyVerticle(String host, int port, String name, ProxyServices services, ServerTls tls, boolean proxyProtocol,
       long proxyHeaderMillis) {
+    this.connections = services.metrics().listener(name);
     this.proxyProtocol = proxyProtocol;
     this.proxyHeaderMillis = proxyHeaderMillis;
     this.host = host;
@@ -72,7 +76,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       options.setUseProxyProtocol(true).setProxyProtocolTimeout(proxyHeaderMillis)
           .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    server = vertx.createNetServer(options).connectHandler(this::accept);
+    server = vertx.createNetServer(options).exceptionHandler(connections::handshakeFailed).connectHandler(this::accept);
     return server.listen();
   }
 
@@ -88,6 +92,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   }
 
   private void accept(NetSocket socket) {
+    connections.track(((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().channel());
     // What the client sends before its backend connection is up waits in the paused socket.
     socket.pause();
     AtomicBoolean clientGone = new AtomicBoolean();
@@ -119,6 +124,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
                   remote, socket.localAddress()));
             }
+            tunnels.meters(route).upstreamConnected(connected.nanos());
             splice(socket, route, connected.index(), connected.connection());
           }
         })
@@ -138,8 +144,8 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
-    self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(), picker.endpoint(index),
-        () -> {
+    self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
+        picker.endpoint(index), tunnels.meters(route), RouteMeters.TunnelKind.TCP, () -> {
           tunnels.remove(self[0]);
           picker.finished(index);
         });

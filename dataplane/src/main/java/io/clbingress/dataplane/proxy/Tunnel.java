@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.RouteKey;
 import io.clbingress.dataplane.table.Endpoint;
 import io.netty.buffer.ByteBuf;
@@ -65,9 +66,10 @@ public final class Tunnel {
      * the paused socket's queue is relayed through Vert.x, ahead of the takeover.
      */
     static End of(NetSocket socket) {
-      return new End(((NetSocketInternal) socket).channelHandlerContext().channel(), (tunnel, peer) -> {
+      Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+      return new End(channel, (tunnel, peer) -> {
         socket.handler((Buffer data) -> {
-          tunnel.touch();
+          tunnel.passed(channel, data.length());
           peer.writeAndFlush(Unpooled.wrappedBuffer(data.getBytes()), peer.voidPromise());
         });
         socket.resume();
@@ -78,8 +80,10 @@ public final class Tunnel {
     static End of(Channel channel, java.util.List<ByteBuf> read) {
       return new End(channel, (tunnel, peer) -> {
         if (!read.isEmpty()) {
-          tunnel.touch();
-          read.forEach(bytes -> peer.write(bytes, peer.voidPromise()));
+          read.forEach(bytes -> {
+            tunnel.passed(channel, bytes.readableBytes());
+            peer.write(bytes, peer.voidPromise());
+          });
           peer.flush();
         }
       });
@@ -94,6 +98,9 @@ public final class Tunnel {
   private final long idleMillis;
   private final RouteKey route;
   private final Endpoint endpoint;
+  private final RouteMeters meters;
+  private final RouteMeters.TunnelKind kind;
+  private final long openedNanos = System.nanoTime();
   private final Runnable onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -104,9 +111,11 @@ public final class Tunnel {
    * @param client the client's side; what it has read and not yet delivered is relayed before the takeover
    * @param backend the backend's side, likewise
    * @param idleMillis the route's read timeout: the tunnel closes after this long without a byte
+   * @param meters the route's meters: the bytes each way as they pass, the tunnel's lifetime when it closes
    * @param onClose run once, when the tunnel closes
    */
-  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, Runnable onClose) {
+  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, RouteMeters meters,
+      RouteMeters.TunnelKind kind, Runnable onClose) {
     this.clientEnd = client;
     this.backendEnd = backend;
     this.client = client.channel();
@@ -115,6 +124,8 @@ public final class Tunnel {
     this.idle = new QuietTimer(this.client.eventLoop(), quiet -> close("idle for " + quiet + " ms"));
     this.route = route;
     this.endpoint = endpoint;
+    this.meters = meters;
+    this.kind = kind;
     this.onClose = onClose;
   }
 
@@ -163,9 +174,14 @@ public final class Tunnel {
     channel.config().setAutoRead(peer.isWritable());
   }
 
-  /** Bytes passed: the idle timer starts over. */
-  void touch() {
+  /** {@code bytes} were read on {@code from} (either side) and relayed: counted, and the idle timer starts over. */
+  void passed(Channel from, int bytes) {
     idle.touch();
+    if (from == client) {
+      meters.received(bytes);
+    } else {
+      meters.sent(bytes);
+    }
   }
 
   /** Closes the tunnel after the drain period, once: its route or endpoint left the routing table. */
@@ -191,6 +207,7 @@ public final class Tunnel {
     LOG.debug("{} tunnel to {} closed: {}", route, endpoint, reason);
     closeAfterFlush(client);
     closeAfterFlush(backend);
+    meters.tunnelClosed(kind, System.nanoTime() - openedNanos);
     onClose.run();
   }
 
