@@ -38,12 +38,16 @@ public final class DataPlane implements AutoCloseable {
 
   private static final Logger LOG = LogManager.getLogger(DataPlane.class);
 
+  /** The listener labels of the default listeners' metrics: the names the operator gives them in the table. */
+  static final String DEFAULT_HTTP = "default-http";
+  static final String DEFAULT_HTTPS = "default-https";
+
   private final Vertx vertx;
   private final DataPlaneOptions options;
   private final Clock clock;
   private final AtomicReference<Router> router = new AtomicReference<>();
   private final AtomicReference<AppliedTable> applied = new AtomicReference<>();
-  private final TunnelRegistry tunnels = new TunnelRegistry();
+  private final TunnelRegistry tunnels;
   private final EndpointLoad load = new EndpointLoad();
   private final EndpointHealth health = new EndpointHealth();
   /** Rate- and connection-limit counts per Ingress, kept from table to table (only the zones of the table in force). */
@@ -71,11 +75,12 @@ public final class DataPlane implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.accessLog = AccessLog.start(options.accessLog().format(), options.accessLog().queue());
-    this.metrics = new ProxyMetrics(tunnels::openCount, () -> {
+    this.metrics = new ProxyMetrics(this::openWebSockets, () -> {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
-    }, health::panicPicks);
+    }, health::panicPicks, this::isReady);
     metrics.countAccessLogDrops(accessLog::dropped);
+    this.tunnels = new TunnelRegistry(metrics);
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
         new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog);
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
@@ -120,7 +125,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(
             () -> new ProxyVerticle(options.bindAddress(), port, ListenerSelector.defaultListener(Protocol.HTTP),
-                services, httpsPort, options.proxyProtocol()),
+                DEFAULT_HTTP, services, httpsPort, options.proxyProtocol()),
             new DeploymentOptions().setInstances(options.eventLoops()))
         .map(port);
   }
@@ -135,7 +140,7 @@ public final class DataPlane implements AutoCloseable {
     }
     return vertx.deployVerticle(() -> {
           ProxyVerticle verticle = new ProxyVerticle(options.bindAddress(), port,
-              ListenerSelector.defaultListener(Protocol.HTTPS), services, tls.server(tls.options(null, List.of())), port,
+              ListenerSelector.defaultListener(Protocol.HTTPS), DEFAULT_HTTPS, services, tls.server(tls.options(null, List.of())), port,
               options.proxyProtocol());
           httpsInstances.add(verticle);
           return verticle;
@@ -183,7 +188,7 @@ public final class DataPlane implements AutoCloseable {
     }
     router.set(compiled);
     applied.set(new AppliedTable(table, clock.instant()));
-    metrics.retainRoutes(routeSources(table));
+    metrics.follow(table, routeSources(table), endpoint -> health.state(endpoint).available());
     int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
     listenerPorts.follow(compiled, options.drain().toMillis());
     LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={}",

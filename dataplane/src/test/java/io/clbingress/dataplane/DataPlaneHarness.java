@@ -116,6 +116,26 @@ final class DataPlaneHarness implements AutoCloseable {
     return promise.future();
   }
 
+  /** The admin port's GET /metrics (Prometheus text). */
+  String metrics() throws Exception {
+    return await(onContext(() -> http.request(new RequestOptions().setHost("127.0.0.1")
+            .setPort(dataPlane.adminPort()).setURI("/metrics"))
+        .compose(r -> r.send()).compose(r -> r.body()).map(Object::toString)));
+  }
+
+  /**
+   * The value of one series in a scrape, by its exact name and labels as written
+   * ({@code clb_requests_total{code="2xx",route="Ingress a/b"}}); 0 when the series is absent.
+   */
+  static double sample(String scrape, String series) {
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+      }
+    }
+    return 0;
+  }
+
   WebSocket webSocket(String host, String path) throws Exception {
     return await(connectWebSocket(host, path));
   }

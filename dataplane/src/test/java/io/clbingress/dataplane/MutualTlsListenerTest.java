@@ -74,6 +74,22 @@ class MutualTlsListenerTest {
     assertThat(mallory.output()).doesNotContain("HTTP/1.1 200");
   }
 
+  /**
+   * A client without a certificate fails its handshake for a known reason, counted on the
+   * listener; the listener's certificate's expiry is a gauge (the table's notAfter).
+   */
+  @Test
+  void aMissingClientCertificateIsCountedAsSuchAndTheCertificateExpiryIsExported() throws Exception {
+    String series = "clb_tls_handshake_errors_total{listener=\"apps/chat-wss\",reason=\"client_certificate\"}";
+    double before = DataPlaneHarness.sample(harness.metrics(), series);
+    assertThat(curl(null).exitCode()).isNotZero();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(DataPlaneHarness.sample(harness.metrics(), series)).isEqualTo(before + 1));
+    assertThat(DataPlaneHarness.sample(harness.metrics(),
+        "clb_certificate_expiry_timestamp_seconds{certificate=\"apps/chat-tls\"}"))
+        .isEqualTo(java.time.Instant.parse("2030-01-01T00:00:00Z").getEpochSecond());
+  }
+
   private static Openssl.Result curl(String client) {
     List<String> command = new ArrayList<>(List.of("curl", "-s", "-S", "--http1.1", "-D", "-", "-o", "/dev/null",
         "--cacert", "server-cert.pem", "--resolve", "chat.example.com:" + port + ":127.0.0.1"));

@@ -93,6 +93,34 @@ class TcpListenerTest {
     socket.close();
   }
 
+  /**
+   * A TCP tunnel: the bytes each way counted exactly as they pass, the backend connect timed, the
+   * tunnel's lifetime in the histogram once it closes, the connection on its listener's counts.
+   */
+  @Test
+  void aTcpTunnelCountsItsBytesConnectTimeAndLifetime() throws Exception {
+    String scrape = harness.metrics();
+    double received = DataPlaneHarness.sample(scrape, "clb_received_bytes_total{route=\"test\"}");
+    double sent = DataPlaneHarness.sample(scrape, "clb_sent_bytes_total{route=\"test\"}");
+    double connects = DataPlaneHarness.sample(scrape, "clb_upstream_connect_duration_seconds_count{route=\"test\"}");
+    double closed = DataPlaneHarness.sample(scrape, "clb_tunnel_duration_seconds_count{kind=\"tcp\",route=\"test\"}");
+    double accepted = DataPlaneHarness.sample(scrape, "clb_connections_accepted_total{listener=\"apps/tcp\"}");
+    NetSocket socket = DataPlaneHarness.await(client(false).connect(tcpPort, "127.0.0.1"));
+    assertThat(harness.exchange(socket, "counted\n")).isEqualTo("counted\n");
+    DataPlaneHarness.await(socket.close());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String after = harness.metrics();
+      assertThat(DataPlaneHarness.sample(after, "clb_received_bytes_total{route=\"test\"}")).isEqualTo(received + 8);
+      assertThat(DataPlaneHarness.sample(after, "clb_sent_bytes_total{route=\"test\"}")).isEqualTo(sent + 8);
+      assertThat(DataPlaneHarness.sample(after, "clb_upstream_connect_duration_seconds_count{route=\"test\"}"))
+          .isEqualTo(connects + 1);
+      assertThat(DataPlaneHarness.sample(after, "clb_tunnel_duration_seconds_count{kind=\"tcp\",route=\"test\"}"))
+          .isGreaterThanOrEqualTo(closed + 1);
+      assertThat(DataPlaneHarness.sample(after, "clb_connections_accepted_total{listener=\"apps/tcp\"}"))
+          .isEqualTo(accepted + 1);
+    });
+  }
+
   @Test
   void tcpSslOffloadsTlsToAPlainBackend() throws Exception {
     NetSocket socket = DataPlaneHarness.await(client(true).connect(tlsPort, HOST));

@@ -53,8 +53,8 @@ class StandaloneJarE2ETest {
     Files.writeString(manifests.resolve("service.yaml"), service("blue", blue.actualPort()) + service("green", green.actualPort()));
     Files.writeString(manifests.resolve("ingress.yaml"), ingress("web", "/", "blue", "60"));
     Files.writeString(manifests.resolve("ws.yaml"), ingress("ws", "/ws", "blue", "2"));
-    fallbackCerts = selfSigned("fallback.example.com");
-    Files.writeString(manifests.resolve("fallback.yaml"), tlsSecret("fallback-tls", fallbackCerts));
+    fallbackCerts = TlsSecrets.selfSigned("fallback.example.com");
+    Files.writeString(manifests.resolve("fallback.yaml"), TlsSecrets.secret("fallback-tls", fallbackCerts));
     httpPort = Processes.freePort();
     httpsPort = Processes.freePort();
     adminPort = Processes.freePort();
@@ -297,9 +297,9 @@ class StandaloneJarE2ETest {
   void g_tcpSslListenerCarriesWssAndPlainBytes() throws Exception {
     // Given a TCP_SSL CLBListener in front of the blue backend, with a certificate made with openssl
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
-    Path certs = selfSigned("tunnel.example.com");
+    Path certs = TlsSecrets.selfSigned("tunnel.example.com");
     int port = Processes.freePort();
-    Files.writeString(manifests.resolve("tcp.yaml"), tlsSecret("tunnel-tls", certs) + """
+    Files.writeString(manifests.resolve("tcp.yaml"), TlsSecrets.secret("tunnel-tls", certs) + """
         apiVersion: clb.ingress.io/v1alpha1
         kind: CLBListener
         metadata: {name: tunnel, namespace: e2e}
@@ -386,8 +386,8 @@ class StandaloneJarE2ETest {
    */
   private static Path tlsIngress(String name, String path) throws Exception {
     String host = name + ".example.com";
-    Path certs = selfSigned(host);
-    Files.writeString(manifests.resolve(name + ".yaml"), tlsSecret(name + "-tls", certs) + """
+    Path certs = TlsSecrets.selfSigned(host);
+    Files.writeString(manifests.resolve(name + ".yaml"), TlsSecrets.secret(name + "-tls", certs) + """
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata: {name: %s, namespace: e2e}
@@ -400,29 +400,6 @@ class StandaloneJarE2ETest {
               paths: [{path: %s, pathType: Prefix, backend: {service: {name: blue, port: {number: 80}}}}]
         """.formatted(name, host, name, host, path));
     return certs;
-  }
-
-  /** A self-signed certificate for {@code host} made with openssl: cert.pem and key.pem in a new directory. */
-  private static Path selfSigned(String host) throws Exception {
-    Path certs = Files.createTempDirectory("e2e-tls");
-    Processes.Run openssl = Processes.run(certs, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-        "-days", "1", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host,
-        "-keyout", "key.pem", "-out", "cert.pem"), 60);
-    assertThat(openssl.exitCode()).as(openssl.stderr()).isZero();
-    return certs;
-  }
-
-  private static String tlsSecret(String name, Path certs) throws IOException {
-    java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
-    return """
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: %s, namespace: e2e}
-        type: kubernetes.io/tls
-        data: {tls.crt: %s, tls.key: %s}
-        ---
-        """.formatted(name, base64.encodeToString(Files.readAllBytes(certs.resolve("cert.pem"))),
-        base64.encodeToString(Files.readAllBytes(certs.resolve("key.pem"))));
   }
 
   private static Processes.Run node(String mode, String url, String host) throws Exception {

@@ -119,11 +119,13 @@ public final class ControlPlaneClient implements AutoCloseable {
     RoutingTable table;
     try {
       if (!(ControlCodec.decode(text) instanceof ControlMessage.Table message)) {
+        dataPlane.metrics().tableRejected();
         return new ControlMessage.Rejected(-1, "expected a table message");
       }
       table = message.table();
     } catch (IllegalArgumentException e) {
       LOG.error("control plane {}: rejected a routing table: {}", controlPlane, e.getMessage());
+      dataPlane.metrics().tableRejected();
       return new ControlMessage.Rejected(-1, e.getMessage());
     }
     try {
@@ -131,6 +133,7 @@ public final class ControlPlaneClient implements AutoCloseable {
       return new ControlMessage.Applied(table.version());
     } catch (RuntimeException e) {
       LOG.error("control plane {}: cannot apply version {}: {}", controlPlane, table.version(), e.toString());
+      dataPlane.metrics().tableRejected();
       return new ControlMessage.Rejected(table.version(), e.toString());
     }
   }

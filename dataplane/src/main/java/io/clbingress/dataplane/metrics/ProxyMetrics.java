@@ -1,21 +1,37 @@
 package io.clbingress.dataplane.metrics;
 
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.RoutingTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The data plane's Prometheus metrics (SPEC §4), labelled by route — the object a route came from
- * ({@code Ingress ns/name}, {@code CLBListener ns/name}), which keeps the series count to the
- * number of objects rather than paths: requests by status class, their latency, upstream errors
- * by kind; and gauges for open WebSocket/TCP tunnels, the routing table version and panic picks.
- * Meters of a route are made once and kept in a map, so a request costs a lookup and two updates.
+ * The data plane's Prometheus metrics (SPEC §4; the list is in README, "Admin port"). Per route —
+ * the object a route came from ({@code Ingress ns/name}, {@code CLBListener ns/name}), which keeps
+ * the series count to the number of objects rather than paths ({@link RouteMeters}): requests by
+ * status class, their duration as a histogram, upstream errors by kind, upstream connect time,
+ * bytes in and out, tunnel lifetimes. Per listener ({@link ListenerMeters}): connections
+ * accepted, closed and open, failed TLS handshakes by reason. From the table in force
+ * ({@link TableGauges}): certificate expiry, endpoints and healthy endpoints per route. And gauges
+ * for open tunnels, the table version, rejected tables, readiness and panic picks; the JVM's and
+ * the process's own (file descriptors, CPU, memory, GC, threads, uptime).
+ *
+ * <p>Meters of a route or listener are made once and kept in a map, so a request costs one lookup
+ * and a few adder updates, and no client address or path ever becomes a label.
  */
 public final class ProxyMetrics {
 
@@ -24,40 +40,38 @@ public final class ProxyMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ListenerMeters> listeners = new ConcurrentHashMap<>();
+  private final TableGauges table = new TableGauges(registry);
+  private final Counter tablesRejected;
   private final Counter untrustedProxyHeaders = Counter.builder("clb_proxy_headers_untrusted")
       .description("PROXY protocol headers not believed: sent by a peer outside --trusted-proxies (the socket's"
           + " address is the client)")
       .register(registry);
 
-  /** The meters of one route: a counter per status class, a latency timer, upstream errors. */
-  private final class RouteMeters {
-    final Counter[] byClass = new Counter[6];
-    final Timer latency;
-    final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
-    final String route;
-
-    RouteMeters(String route) {
-      this.route = route;
-      for (int i = 1; i <= 5; i++) {
-        byClass[i] = Counter.builder("clb_requests").description("Requests answered, by route and status class")
-            .tag("route", route).tag("code", i + "xx").register(registry);
-      }
-      latency = Timer.builder("clb_request_duration").description("Time from request head to the end of the answer")
-          .tag("route", route).register(registry);
-    }
-  }
-
   /**
    * @param openTunnels WebSocket and TCP tunnels open now
    * @param tableVersion the routing table version in force
    * @param panicPicks picks made while every endpoint of a cluster was unhealthy
+   * @param ready whether the data plane answers /readyz with 200
    */
-  public ProxyMetrics(Supplier<Number> openTunnels, Supplier<Number> tableVersion, Supplier<Number> panicPicks) {
+  public ProxyMetrics(Supplier<Number> openTunnels, Supplier<Number> tableVersion, Supplier<Number> panicPicks,
+      BooleanSupplier ready) {
     Gauge.builder("clb_tunnels_open", openTunnels).description("Open WebSocket and TCP tunnels").register(registry);
     Gauge.builder("clb_routing_table_version", tableVersion).description("Version of the routing table in force")
         .register(registry);
     Gauge.builder("clb_panic_picks", panicPicks)
         .description("Endpoint picks made while every endpoint of the cluster was unhealthy").register(registry);
+    Gauge.builder("clb_ready", () -> ready.getAsBoolean() ? 1 : 0)
+        .description("1 while the data plane is ready (/readyz answers 200), else 0").register(registry);
+    tablesRejected = Counter.builder("clb_routing_table_rejected")
+        .description("Routing tables the data plane refused (invalid content); the last good one stays in force")
+        .register(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
   }
 
   /** A PROXY protocol header came from a peer outside {@code --trusted-proxies}: its addresses were not believed. */
@@ -74,51 +88,58 @@ public final class ProxyMetrics {
         .description("Access log lines dropped because the log's queue was full").register(registry);
   }
 
-  /** An answer was sent: its status and how long the exchange took. */
-  public void answered(String route, int status, long nanos) {
-    RouteMeters meters = meters(route);
-    int statusClass = status / 100;
-    if (statusClass >= 1 && statusClass <= 5) {
-      meters.byClass[statusClass].increment();
-    }
-    meters.latency.record(nanos, TimeUnit.NANOSECONDS);
+  /** The meters of the route whose source is {@code route} ({@link #NO_ROUTE} for none). */
+  public RouteMeters route(String route) {
+    RouteMeters meters = routes.get(route);
+    return meters != null ? meters : routes.computeIfAbsent(route, r -> new RouteMeters(registry, r));
+  }
+
+  /** The meters of the listener named {@code listener}, made at its first use. */
+  public ListenerMeters listener(String listener) {
+    ListenerMeters meters = listeners.get(listener);
+    return meters != null ? meters : listeners.computeIfAbsent(listener, l -> new ListenerMeters(registry, l));
+  }
+
+  /** An answer was sent: its status, how long the exchange took and the body bytes each way. */
+  public void answered(String route, int status, long nanos, long bodyIn, long bodyOut) {
+    route(route).answered(status, nanos, bodyIn, bodyOut);
   }
 
   /** A backend failed a route: {@code connect}, {@code timeout} or {@code reset}. */
   public void upstreamError(String route, String kind) {
-    meters(route).errors.computeIfAbsent(kind, k -> Counter.builder("clb_upstream_errors")
-        .description("Backend failures by route and kind").tag("route", route).tag("kind", k).register(registry))
-        .increment();
+    route(route).upstreamError(kind);
+  }
+
+  /** A routing table was refused. */
+  public void tableRejected() {
+    tablesRejected.increment();
   }
 
   /**
-   * Drops the meters of routes whose object left the routing table, so that deleted Ingresses and
-   * CLBListeners do not stay as series forever.
+   * The table now in force: drops the meters of routes whose object left it, so that deleted
+   * Ingresses and CLBListeners do not stay as series forever, and follows its certificates and
+   * endpoints ({@link TableGauges}).
+   *
+   * @param available whether an endpoint may take requests now
    */
-  public void retainRoutes(java.util.Set<String> current) {
+  public void follow(RoutingTable current, Set<String> sources, Predicate<Endpoint> available) {
     routes.keySet().removeIf(route -> {
-      if (current.contains(route) || route.equals(NO_ROUTE)) {
+      if (sources.contains(route) || route.equals(NO_ROUTE)) {
         return false;
       }
-      RouteMeters meters = routes.get(route);
-      for (Counter counter : meters.byClass) {
-        if (counter != null) {
-          registry.remove(counter);
-        }
-      }
-      registry.remove(meters.latency);
-      meters.errors.values().forEach(registry::remove);
+      routes.get(route).meters().forEach(registry::remove);
       return true;
     });
+    table.follow(current, available);
+  }
+
+  /** The registry, for meters of other parts of the process (the standalone mode's configuration problems). */
+  public PrometheusMeterRegistry registry() {
+    return registry;
   }
 
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
-  }
-
-  private RouteMeters meters(String route) {
-    RouteMeters meters = routes.get(route);
-    return meters != null ? meters : routes.computeIfAbsent(route, RouteMeters::new);
   }
 }

@@ -32,8 +32,7 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes) {
-      tunnel.touch();
-      tunnel.relayed(peer, bytes.readableBytes());
+      tunnel.passed(ctx.channel(), bytes.readableBytes());
       peer.write(bytes, peer.voidPromise());
       if (!peer.isWritable()) {
         ctx.channel().config().setAutoRead(false);

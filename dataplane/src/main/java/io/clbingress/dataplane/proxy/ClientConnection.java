@@ -114,6 +114,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private String label;
   private long started;
   private int status;
+  /** Body bytes of the current request read so far, and of its answer written so far (the route's metrics, the access log). */
+  private long bodyIn;
+  private long bodyOut;
   /** The request's route's CORS and the Access-Control-Allow-Origin of its answers, or null. */
   private CorsPolicy cors;
   private String corsOrigin;
@@ -181,14 +184,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpContent content) {
-      if (access != null) {
-        access.received(content.content().readableBytes());
-      }
       if (content.decoderResult().isFailure()) {
         malformedBody(content);
         return;
       }
       boolean last = content instanceof LastHttpContent;
+      bodyIn += content.content().readableBytes();
       if (last) {
         inRequest = false;
         if (upgrading && channel.pipeline().get(HTTP_DECODER) != null) {
@@ -265,6 +266,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest request) {
     guard.requestStarted();
     started = System.nanoTime();
+    bodyIn = 0;
+    bodyOut = 0;
     version = request.protocolVersion();
     head = request.method() == HttpMethod.HEAD;
     status = 0;
@@ -528,12 +531,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (encoder != null) {
       content = compressed(content, last);
     }
-    if (access != null) {
-      access.sent(content.content().readableBytes());
-    }
     if (last) {
       end(content);
     } else {
+      bodyOut += content.content().readableBytes();
       channel.writeAndFlush(content, channel.voidPromise());
     }
   }
@@ -641,9 +642,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       response.release();
       response = bodiless;
     }
-    if (access != null) {
-      access.sent(response.content().readableBytes());
-    }
     end(response);
   }
 
@@ -669,7 +667,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * counts as done before that write, so that a close that follows at once is not taken for the
    * client leaving mid-answer.
    */
-  private void end(Object last) {
+  private void end(io.netty.buffer.ByteBufHolder last) {
+    bodyOut += last.content().readableBytes();
     if (keepAlive) {
       channel.writeAndFlush(last, channel.voidPromise());
       answered();
@@ -684,7 +683,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void answered() {
     inAnswer = false;
     releaseLease();
-    engine.metrics().answered(label, status, System.nanoTime() - started);
+    engine.metrics().answered(label, status, System.nanoTime() - started, bodyIn, bodyOut);
     logAccess(status);
     if (!keepAlive) {
       closing = true;
@@ -700,6 +699,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The current request's line goes to the access log (when on), once. */
   private void logAccess(int status) {
     if (access != null) {
+      access.received(bodyIn);
+      access.sent(bodyOut);
       engine.accessLog().write(access, status);
       access = null;
     }

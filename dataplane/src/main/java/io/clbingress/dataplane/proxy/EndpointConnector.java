@@ -14,8 +14,8 @@ import java.util.function.IntFunction;
  */
 final class EndpointConnector {
 
-  /** A connection made to endpoint {@code index} of the cluster. */
-  record Connected<T>(int index, T connection) {
+  /** A connection made to endpoint {@code index} of the cluster, in {@code nanos} (the successful attempt's time). */
+  record Connected<T>(int index, T connection, long nanos) {
   }
 
   /** No endpoint could be connected; {@code index} is the last one tried. */
@@ -51,9 +51,10 @@ final class EndpointConnector {
    */
   static <T> Future<Connected<T>> connect(NextUpstream tries, EndpointPicker picker, int first,
       IntFunction<Future<T>> attempt, BooleanSupplier clientWaits, FailureListener onFailure) {
+    long started = System.nanoTime();
     return attempt.apply(first).transform(result -> {
       if (result.succeeded()) {
-        return Future.succeededFuture(new Connected<>(first, result.result()));
+        return Future.succeededFuture(new Connected<>(first, result.result(), System.nanoTime() - started));
       }
       picker.failed(first);
       int next = clientWaits.getAsBoolean() ? tries.afterConnectFailure(first, result.cause()) : -1;

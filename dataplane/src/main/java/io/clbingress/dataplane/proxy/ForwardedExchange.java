@@ -231,6 +231,11 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   }
 
   @Override
+  public void newConnection(long nanos) {
+    client.engine().metrics().route(route.route().source()).upstreamConnected(nanos);
+  }
+
+  @Override
   public void connectFailed(Throwable cause) {
     picker.failed(index);
     client.engine().metrics().upstreamError(route.route().source(), "connect");

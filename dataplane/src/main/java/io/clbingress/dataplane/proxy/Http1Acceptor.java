@@ -54,12 +54,14 @@ final class Http1Acceptor {
    *     ({@link ProxyProtocolReader}); null when none does
    * @param proxyHeaderMillis how long a new connection may take to send that header (the listener's
    *     client header timeout when it opens)
+   * @param accepted told of each accepted connection (its metrics), before anything is read from it
    * @return the acceptor once listening; failed when the port cannot be bound (in use by a socket
    *     without {@code SO_REUSEPORT}, or not allowed)
    */
   static Future<Http1Acceptor> listen(EventLoop loop, ChannelFactory<? extends ServerChannel> channels, String host,
       int port, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection,
-      ProxyHeaderTrust proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis) {
+      ProxyHeaderTrust proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis,
+      java.util.function.Consumer<Channel> accepted) {
     Http1Acceptor acceptor = new Http1Acceptor(loop);
     Promise<Http1Acceptor> bound = Promise.promise();
     new ServerBootstrap()
@@ -72,6 +74,7 @@ final class Http1Acceptor {
           @Override
           protected void initChannel(Channel channel) {
             acceptor.open.add(channel);
+            accepted.accept(channel);
             if (proxyProtocol != null) {
               ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxyProtocol, proxied -> http(proxied));
             } else {

@@ -157,9 +157,9 @@ public final class ListenerPorts {
         : tlsMaterial.server(tlsMaterial.options(tls.fallback(), tls.certificates(), tls.settings()));
     unbound(port).compose(free -> vertx.deployVerticle(() -> {
           VerticleBase verticle = switch (protocol) {
-            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), services, options, port,
-                proxyProtocol);
-            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, services, options, proxyProtocol,
+            case HTTP, HTTPS -> new ProxyVerticle(bindAddress, port, ListenerSelector.onPort(port), listener.name(), services,
+                options, port, proxyProtocol);
+            case TCP, TCP_SSL -> new TcpProxyVerticle(bindAddress, port, listener.name(), services, options, proxyProtocol,
                 proxyHeaderMillis);
           };
           entry.instances.add((PortServer) verticle);

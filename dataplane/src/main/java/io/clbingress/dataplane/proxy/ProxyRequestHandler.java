@@ -168,10 +168,12 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       if (lease != null && request.response().getStatusCode() != 101) {
         lease.release();
       }
-      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
+      long bytesIn = request.bytesRead();
+      long bytesOut = request.response().bytesWritten();
+      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started, bytesIn, bytesOut);
       if (access != null) {
-        access.received(request.bytesRead());
-        access.sent(request.response().bytesWritten());
+        access.received(bytesIn);
+        access.sent(bytesOut);
         // an answer whose head never went out: the client left (or reset its stream) first, nginx's 499
         accessLog.write(access, request.response().headWritten() ? request.response().getStatusCode() : 499);
       }

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.ListenerMeters;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.ClientLimits;
 import io.clbingress.dataplane.table.HeadLimits;
@@ -37,6 +38,8 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private final ServerTls tls;
   private final int httpsRedirectPort;
   private final boolean proxyProtocol;
+  /** The listener's connection and handshake meters. */
+  private final ListenerMeters connections;
   private HttpServer server;
   private ProxyRequestHandler handler;
   private UpstreamPool pool;
@@ -44,20 +47,22 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private Http1Acceptor acceptor;
 
   /** A plain HTTP listener instance. */
-  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, int httpsRedirectPort,
-      boolean proxyProtocol) {
-    this(host, port, selector, services, null, httpsRedirectPort, proxyProtocol);
+  public ProxyVerticle(String host, int port, ListenerSelector selector, String name, ProxyServices services,
+      int httpsRedirectPort, boolean proxyProtocol) {
+    this(host, port, selector, name, services, null, httpsRedirectPort, proxyProtocol);
   }
 
   /**
+   * @param name the listener's name, the {@code listener} label of its connection metrics
    * @param tls server TLS settings for an HTTPS listener, null for plain HTTP
    * @param httpsRedirectPort the HTTPS port that redirects to HTTPS point at
    * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2), whose
    *     source is the client; a connection without a valid one is closed
    */
-  public ProxyVerticle(String host, int port, ListenerSelector selector, ProxyServices services, ServerTls tls,
-      int httpsRedirectPort, boolean proxyProtocol) {
+  public ProxyVerticle(String host, int port, ListenerSelector selector, String name, ProxyServices services,
+      ServerTls tls, int httpsRedirectPort, boolean proxyProtocol) {
     this.proxyProtocol = proxyProtocol;
+    this.connections = services.metrics().listener(name);
     this.host = host;
     this.port = port;
     this.selector = selector;
@@ -122,7 +127,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
       return Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), host, port,
           () -> RequestFraming.decoder(decoderOptions.with(handler.currentLimits().headLimits(services.headLimits()))),
           () -> new ClientConnection(engine), proxyProtocol ? proxyHeaderTrust() : null,
-          () -> handler.currentLimits().headerMillis())
+          () -> handler.currentLimits().headerMillis(), connections::track)
           .onSuccess(bound -> acceptor = bound);
     }
     if (proxyProtocol) {
@@ -136,7 +141,10 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     }
     server = vertx.createHttpServer(options);
     ProxyHeaderTrust proxyHeaders = proxyHeaderTrust();
+    // Failures before the HTTP connection exists: the TLS handshake's (a failed PROXY header's are not counted).
+    server.exceptionHandler(connections::handshakeFailed);
     return server.connectionHandler(connection -> {
+      connections.track(Http1Takeover.channel(connection));
       if (proxyProtocol) {
         proxyHeaders.vet(Http1Takeover.channel(connection)); // before anything reads its addresses
       }

@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.routing.Router;
@@ -46,16 +47,19 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   private final long proxyHeaderMillis;
   private final ProxyHeaderTrust proxyHeaderTrust;
   private final io.clbingress.dataplane.accesslog.AccessLog accessLog;
+  private final io.clbingress.dataplane.metrics.ListenerMeters connections;
   private NetServer server;
   private NetClient client;
 
   /**
+   * @param name the listener's name, the {@code listener} label of its connection metrics
    * @param tls server TLS settings for TCP_SSL, null for plain TCP
    * @param proxyProtocol connections start with a PROXY protocol header; without a valid one they close
    * @param proxyHeaderMillis how long a connection may take from its accept to the end of its header
    */
-  TcpProxyVerticle(String host, int port, ProxyServices services, ServerTls tls, boolean proxyProtocol,
+  TcpProxyVerticle(String host, int port, String name, ProxyServices services, ServerTls tls, boolean proxyProtocol,
       long proxyHeaderMillis) {
+    this.connections = services.metrics().listener(name);
     this.proxyProtocol = proxyProtocol;
     this.proxyHeaderMillis = proxyHeaderMillis;
     this.host = host;
@@ -78,7 +82,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
       options.setUseProxyProtocol(true).setProxyProtocolTimeout(proxyHeaderMillis)
           .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    server = vertx.createNetServer(options).connectHandler(this::accept);
+    server = vertx.createNetServer(options).exceptionHandler(connections::handshakeFailed).connectHandler(this::accept);
     return server.listen();
   }
 
@@ -94,6 +98,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
   }
 
   private void accept(NetSocket socket) {
+    connections.track(((io.vertx.core.internal.net.NetSocketInternal) socket).channelHandlerContext().channel());
     // What the client sends before its backend connection is up waits in the paused socket.
     socket.pause();
     AtomicBoolean clientGone = new AtomicBoolean();
@@ -127,6 +132,7 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
               connected.connection().write(BackendProxyHeader.of(listener.listener().backendProxyProtocol(),
                   remote, local));
             }
+            tunnels.meters(route).upstreamConnected(connected.nanos());
             splice(socket, listener, route, connected.index(), connected.connection());
           }
         })
@@ -161,7 +167,8 @@ final class TcpProxyVerticle extends VerticleBase implements PortServer {
     EndpointPicker picker = route.cluster().picker();
     picker.started(index);
     Tunnel[] self = new Tunnel[1];
-    self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(), picker.endpoint(index),
+    self[0] = new Tunnel(Tunnel.End.of(socket), Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
+        picker.endpoint(index), tunnels.meters(route), RouteMeters.TunnelKind.TCP,
         io.clbingress.dataplane.accesslog.TunnelLog.tcp(accessLog, route.route().source(), listener.listener().name(),
             remote == null ? null : RealIp.peer(remote.hostAddress()), remote == null ? -1 : remote.port()),
         () -> {

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.accesslog.TunnelLog;
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.RouteKey;
 import io.clbingress.dataplane.table.Endpoint;
 import io.netty.buffer.ByteBuf;
@@ -70,10 +71,10 @@ public final class Tunnel {
      * the paused socket's queue is relayed through Vert.x, ahead of the takeover.
      */
     static End of(NetSocket socket) {
-      return new End(((NetSocketInternal) socket).channelHandlerContext().channel(), (tunnel, peer) -> {
+      Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+      return new End(channel, (tunnel, peer) -> {
         socket.handler((Buffer data) -> {
-          tunnel.touch();
-          tunnel.relayed(peer, data.length());
+          tunnel.passed(channel, data.length());
           peer.writeAndFlush(Unpooled.wrappedBuffer(data.getBytes()), peer.voidPromise());
         });
         socket.resume();
@@ -84,9 +85,8 @@ public final class Tunnel {
     static End of(Channel channel, java.util.List<ByteBuf> read) {
       return new End(channel, (tunnel, peer) -> {
         if (!read.isEmpty()) {
-          tunnel.touch();
           read.forEach(bytes -> {
-            tunnel.relayed(peer, bytes.readableBytes());
+            tunnel.passed(channel, bytes.readableBytes());
             peer.write(bytes, peer.voidPromise());
           });
           peer.flush();
@@ -103,10 +103,12 @@ public final class Tunnel {
   private final long idleMillis;
   private final RouteKey route;
   private final Endpoint endpoint;
+  private final RouteMeters meters;
+  private final RouteMeters.TunnelKind kind;
+  private final long openedNanos = System.nanoTime();
   private final Runnable onClose;
   /** Its access log line's facts, or null (the log is off). */
   private final TunnelLog line;
-  private final long startNanos = System.nanoTime();
   /** Bytes relayed each way; each written on its reading side's event loop only. */
   private volatile long fromClient;
   private volatile long toClient;
@@ -119,10 +121,13 @@ public final class Tunnel {
    * @param client the client's side; what it has read and not yet delivered is relayed before the takeover
    * @param backend the backend's side, likewise
    * @param idleMillis the route's read timeout: the tunnel closes after this long without a byte
-   * @param onClose run once, when the tunnel closes
+   * @param meters the route's meters: the bytes each way as they pass, the tunnel's lifetime when it closes
+   * @param kind WebSocket or TCP, for the lifetime histogram
    * @param line its access log line's facts, or null (the log is off)
+   * @param onClose run once, when the tunnel closes
    */
-  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, TunnelLog line, Runnable onClose) {
+  Tunnel(End client, End backend, long idleMillis, RouteKey route, Endpoint endpoint, RouteMeters meters,
+      RouteMeters.TunnelKind kind, TunnelLog line, Runnable onClose) {
     this.line = line;
     this.clientEnd = client;
     this.backendEnd = backend;
@@ -132,6 +137,8 @@ public final class Tunnel {
     this.idle = new QuietTimer(this.client.eventLoop(), quiet -> close(TunnelLog.IDLE_TIMEOUT, "idle for " + quiet + " ms"));
     this.route = route;
     this.endpoint = endpoint;
+    this.meters = meters;
+    this.kind = kind;
     this.onClose = onClose;
   }
 
@@ -181,18 +188,19 @@ public final class Tunnel {
     channel.config().setAutoRead(peer.isWritable());
   }
 
-  /** {@code bytes} read on one side were written to {@code to}: counted for the access log. */
-  void relayed(Channel to, int bytes) {
-    if (to == backend) {
+  /**
+   * {@code bytes} were read on {@code from} (either side) and relayed: counted for the route's
+   * meters and the access log, and the idle timer starts over.
+   */
+  void passed(Channel from, int bytes) {
+    idle.touch();
+    if (from == client) {
       fromClient += bytes;
+      meters.received(bytes);
     } else {
       toClient += bytes;
+      meters.sent(bytes);
     }
-  }
-
-  /** Bytes passed: the idle timer starts over. */
-  void touch() {
-    idle.touch();
   }
 
   /** Closes the tunnel after the drain period, once: its route or endpoint left the routing table. */
@@ -229,9 +237,10 @@ public final class Tunnel {
     LOG.debug("{} tunnel to {} closed: {}", route, endpoint, reason);
     closeAfterFlush(client);
     closeAfterFlush(backend);
+    meters.tunnelClosed(kind, System.nanoTime() - openedNanos);
     onClose.run();
     if (line != null) {
-      line.closed(endpoint.toString(), System.nanoTime() - startNanos, fromClient, toClient, closedBy, idleMillis);
+      line.closed(endpoint.toString(), System.nanoTime() - openedNanos, fromClient, toClient, closedBy, idleMillis);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.ProxyMetrics;
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.routing.Router;
 import java.util.Set;
@@ -13,9 +15,20 @@ public final class TunnelRegistry {
 
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
   private final TunnelCaps caps = new TunnelCaps();
+  private final ProxyMetrics metrics;
   /** The router of the last change and its drain period, for tunnels registered after it. */
   private volatile Router latest;
   private volatile long latestDrainMillis;
+
+  /** @param metrics where tunnels count their bytes and lifetimes */
+  public TunnelRegistry(ProxyMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** The meters of a tunnel of {@code route}. */
+  RouteMeters meters(CompiledRoute route) {
+    return metrics.route(route.route().source());
+  }
 
   /**
    * Registers an open tunnel. Its route was matched on the router of its handshake, which a

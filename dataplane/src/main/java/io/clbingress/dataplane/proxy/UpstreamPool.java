@@ -46,6 +46,10 @@ final class UpstreamPool {
   interface Waiter {
     void connected(UpstreamConnection connection);
 
+    /** A new connection was made for this waiter in {@code nanos} (told before {@link #connected}; not for pooled ones). */
+    default void newConnection(long nanos) {
+    }
+
     void connectFailed(Throwable cause);
   }
 
@@ -126,9 +130,11 @@ final class UpstreamPool {
             channel.pipeline().addLast("handler", connection);
           }
         });
+    long started = System.nanoTime();
     ChannelFuture connected = bootstrap.connect(endpoint.address(), endpoint.port());
     connected.addListener(done -> {
       if (done.isSuccess()) {
+        waiter.newConnection(System.nanoTime() - started);
         waiter.connected(connection);
       } else {
         waiter.connectFailed(done.cause());

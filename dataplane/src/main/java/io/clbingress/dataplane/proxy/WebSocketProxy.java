@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.proxy;
 
+import io.clbingress.dataplane.metrics.RouteMeters;
 import io.clbingress.dataplane.routing.CompiledRoute;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Timeouts;
@@ -134,7 +135,10 @@ final class WebSocketProxy {
                 cause.toString());
           }
         })
-        .onSuccess(connected -> handshake(upgrading, uri, route, connected.index(), connected.connection(), slot))
+        .onSuccess(connected -> {
+          tunnels.meters(route).upstreamConnected(connected.nanos());
+          handshake(upgrading, uri, route, connected.index(), connected.connection(), slot);
+        })
         .onFailure(e -> {
           slot.release();
           upgrading.answer(502, "Bad Gateway");
@@ -217,7 +221,7 @@ final class WebSocketProxy {
       picker.started(index);
       Tunnel[] self = new Tunnel[1];
       self[0] = new Tunnel(clientEnd, Tunnel.End.of(backend), route.timeouts().readMillis(), route.key(),
-          picker.endpoint(index), upgrading.tunnelLog(), () -> {
+          picker.endpoint(index), tunnels.meters(route), RouteMeters.TunnelKind.WEBSOCKET, upgrading.tunnelLog(), () -> {
             tunnels.remove(self[0]);
             picker.finished(index);
             slot.release();

@@ -75,7 +75,7 @@ class Http1AcceptorTest {
     Supplier<ChannelHandler> decoder = () -> RequestFraming.decoder(new HttpServerOptions());
     return io.vertx.core.Future.<Http1Acceptor>future(promise -> context.runOnContext(v ->
         Http1Acceptor.listen(loop, Http1Takeover.serverChannels(vertx), "127.0.0.1", port, decoder, Answering::new,
-            null, () -> 1000)
+            null, () -> 1000, channel -> { })
             .onComplete(promise))).await(10, TimeUnit.SECONDS);
   }
 

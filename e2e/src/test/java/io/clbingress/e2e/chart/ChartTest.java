@@ -47,7 +47,8 @@ public class ChartTest {
       "ha", Map.of("operator.replicaCount", 2, "dataplane.autoscaling.enabled", true),
       "namespaced", Map.of("watchNamespace", "apps"),
       "nodeport", Map.of("service.type", "NodePort", "service.nodePorts.http", 30080, "service.nodePorts.https", 30443),
-      "metrics", Map.of("metrics.serviceMonitor.enabled", true));
+      "metrics", Map.of("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
+          "metrics.grafanaDashboard.enabled", true));
 
   @Test
   void lintIsClean() {
@@ -125,6 +126,11 @@ public class ChartTest {
             .orElseThrow();
         String text = Serialization.asYaml(monitor);
         assertThat(text).contains("targetPort: \"admin\"", "path: \"/metrics\"", "app.kubernetes.io/component: \"dataplane\"");
+        // the operator's /metrics on its config port (configuration problems), and the rule and dashboard
+        // (their content: MonitoringE2ETest)
+        assertThat(objects).filteredOn(o -> o.getKind().equals("ServiceMonitor")).extracting(o -> o.getMetadata().getName())
+            .containsExactly("clb-dataplane", "clb-operator");
+        assertThat(kinds(objects)).contains("PrometheusRule", "ConfigMap");
         assertThat(dataplane.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
             .anyMatch(p -> "admin".equals(p.getName()) && p.getContainerPort() == 9901);
       }

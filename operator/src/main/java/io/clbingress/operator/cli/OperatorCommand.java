@@ -3,6 +3,7 @@ package io.clbingress.operator.cli;
 import io.clbingress.operator.Main;
 import io.clbingress.operator.kube.KubernetesSource;
 import io.clbingress.operator.publish.ConfigServer;
+import io.clbingress.operator.publish.ProblemGauge;
 import io.clbingress.operator.publish.ProblemLog;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.status.IngressStatusWriter;
@@ -135,7 +136,8 @@ public final class OperatorCommand implements Callable<Integer> {
     KubernetesSource source = new KubernetesSource(client, watchNamespace);
     StatusReporter status = new StatusReporter(new IngressStatusWriter(client, publishAddress(client)),
         new ListenerStatusWriter(client, Clock.systemUTC()), new ProblemEvents(client, Clock.systemUTC()), source);
-    TableUpdater updater = new TableUpdater(settings, server, new ProblemLog().andThen(status));
+    TableUpdater updater = new TableUpdater(settings, server,
+        new ProblemLog().andThen(new ProblemGauge(server.metrics())).andThen(status));
     Leadership leadership = new Leadership(client, electionNamespace, identity(), status::startedLeading,
         status::stoppedLeading);
     leadership.start();

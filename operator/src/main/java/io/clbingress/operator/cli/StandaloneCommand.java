@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlane;
 import io.clbingress.operator.Main;
+import io.clbingress.operator.publish.ProblemGauge;
 import io.clbingress.operator.publish.ProblemLog;
 import io.clbingress.operator.publish.TableUpdater;
 import io.clbingress.operator.standalone.FolderWatcher;
@@ -56,7 +57,8 @@ public final class StandaloneCommand implements Callable<Integer> {
       return 1;
     }
     LOG.info("standalone: serving {} (native transport: {})", manifests.toAbsolutePath(), vertx.isNativeTransportEnabled());
-    TableUpdater updater = new TableUpdater(settings, dataPlane::apply, new ProblemLog());
+    TableUpdater updater = new TableUpdater(settings, dataPlane::apply,
+        new ProblemLog().andThen(new ProblemGauge(dataPlane.metrics().registry())));
     FolderWatcher watcher = new FolderWatcher(new ManifestFolder(manifests, Clock.systemUTC()), manifests, updater::update);
     watcher.start();
     Lifecycle.runUntilStopped(() -> {

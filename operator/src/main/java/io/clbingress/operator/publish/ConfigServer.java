@@ -1,5 +1,12 @@
 package io.clbingress.operator.publish;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.clbingress.dataplane.control.ControlCodec;
 import io.clbingress.dataplane.control.ControlMessage;
 import io.clbingress.dataplane.table.RoutingTable;
@@ -34,6 +41,10 @@ public final class ConfigServer implements Consumer<RoutingTable> {
   private final AtomicReference<String> latest = new AtomicReference<>();
   private final Map<ServerWebSocket, Long> dataPlanes = new ConcurrentHashMap<>();
   private HttpServer server;
+  /** The operator's metrics, served at /metrics on this port: configuration problems, rejected tables, the JVM's. */
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter rejected = Counter.builder("clb_routing_table_rejected")
+      .description("Routing tables a data plane refused (as each data plane reported it)").register(metrics);
 
   public ConfigServer(Vertx vertx, String token) {
     if (token == null || token.isBlank()) {
@@ -41,6 +52,15 @@ public final class ConfigServer implements Consumer<RoutingTable> {
     }
     this.vertx = vertx;
     this.token = ("Bearer " + token.trim()).getBytes(StandardCharsets.UTF_8);
+    new FileDescriptorMetrics().bindTo(metrics);
+    new JvmMemoryMetrics().bindTo(metrics);
+    Gauge.builder("clb_data_planes_connected", dataPlanes, Map::size)
+        .description("Data planes connected to the control channel now").register(metrics);
+  }
+
+  /** The registry of the operator's metrics (the configuration problems are added to it). */
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   /** Plain WebSocket (ws://); the token still guards it. @return the bound port */
@@ -67,6 +87,10 @@ public final class ConfigServer implements Consumer<RoutingTable> {
           if (request.path().equals("/healthz")) {
             // The operator's liveness probe: the process and its event loop answer.
             request.response().end("ok\n");
+          } else if (request.path().equals("/metrics")) {
+            // Counts and object names only (no table content): as open as /healthz.
+            request.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape());
           } else {
             request.response().setStatusCode(404)
                 .end("the control channel is a WebSocket at " + ControlMessage.PATH + "\n");
@@ -112,6 +136,7 @@ public final class ConfigServer implements Consumer<RoutingTable> {
         dataPlanes.computeIfPresent(ws, (k, v) -> applied.version());
         LOG.debug("control channel: data plane {} applied version {}", ws.remoteAddress(), applied.version());
       } else if (message instanceof ControlMessage.Rejected rejected) {
+        this.rejected.increment();
         LOG.error("control channel: data plane {} rejected version {}: {}", ws.remoteAddress(), rejected.version(),
             rejected.reason());
       }

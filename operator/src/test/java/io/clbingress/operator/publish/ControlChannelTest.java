@@ -62,6 +62,40 @@ class ControlChannelTest {
     client.close();
   }
 
+  /**
+   * The operator's /metrics on the config port, without the token: connected data planes, and the
+   * configuration problems of the last translation per object (gone once the object has none).
+   */
+  @Test
+  void operatorMetricsCountDataPlanesAndProblemsPerObject() throws Exception {
+    server.accept(table(1, "first"));
+    ControlPlaneClient client = new ControlPlaneClient(dataPlaneSide, URI.create("http://127.0.0.1:" + port), "s3cret", dataPlane);
+    client.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.appliedVersions().containsValue(1L));
+    ProblemGauge problems = new ProblemGauge(server.metrics());
+    io.clbingress.operator.state.ObjectRef shop = new io.clbingress.operator.state.ObjectRef("Ingress", "apps", "shop");
+    problems.accept(translation(List.of(
+        new io.clbingress.operator.translate.Problem(shop, "a", "wrong", "InvalidAnnotation"),
+        new io.clbingress.operator.translate.Problem(shop, "b", "wrong", "InvalidAnnotation"))));
+    assertThat(operatorMetrics()).contains("clb_data_planes_connected 1.0",
+        "clb_config_problems{object=\"Ingress apps/shop\"} 2.0", "clb_routing_table_rejected_total 0.0",
+        "process_files_open_files");
+    problems.accept(translation(List.of()));
+    assertThat(operatorMetrics()).doesNotContain("clb_config_problems{");
+    client.close();
+  }
+
+  private String operatorMetrics() throws Exception {
+    return operatorSide.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", "/metrics")
+        .compose(request -> request.send()).compose(response -> response.body()).map(Object::toString)
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  private static io.clbingress.operator.translate.Translation translation(
+      List<io.clbingress.operator.translate.Problem> problems) {
+    return new io.clbingress.operator.translate.Translation(table(0, "x"), problems, java.util.Map.of(), List.of());
+  }
+
   @Test
   void operatorAwayKeepsTheLastTableAndReconnectResyncs() throws Exception {
     // Given a connected data plane on version 1
