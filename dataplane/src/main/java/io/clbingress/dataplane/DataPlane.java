@@ -14,6 +14,7 @@ import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.proxy.ProxyServices;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import io.clbingress.dataplane.health.ActiveHealthChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,6 +51,8 @@ public final class DataPlane implements AutoCloseable {
   private volatile boolean stopping;
   private final ProxyMetrics metrics;
   private final ProxyServices services;
+  /** Spans of proxied requests ({@code --otlp-endpoint}), or null when tracing is off. */
+  private final ProxyTracing tracing;
   private final ActiveHealthChecks healthChecks;
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
@@ -71,8 +74,13 @@ public final class DataPlane implements AutoCloseable {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
+    this.tracing = ProxyTracing.of(options.tracing());
+    if (tracing != null) {
+      metrics.countedElsewhere("clb_tracing_spans_dropped", "Spans dropped because the export queue was full",
+          tracing::droppedSpans);
+    }
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
-        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression());
+        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), tracing);
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 
@@ -282,6 +290,14 @@ public final class DataPlane implements AutoCloseable {
     listenerPorts.close();
     healthChecks.stopAll();
     tunnels.closeAll("data plane stopping");
+    if (tracing != null) {
+      tracing.close(); // the spans still queued are exported
+    }
+  }
+
+  /** The tracing of this data plane ({@code --otlp-endpoint}), or null when it is off. */
+  public ProxyTracing tracing() {
+    return tracing;
   }
 
   private static String shortHash(String hash) {

@@ -94,6 +94,16 @@ public final class ProxyMetrics {
   }
 
   /** The Prometheus text exposition of every meter. */
+  /**
+   * A counter kept by someone else (the tracing's dropped spans), read at each scrape.
+   *
+   * @param name its name without {@code _total}
+   */
+  public void countedElsewhere(String name, String description, java.util.function.Supplier<Number> count) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, count, c -> c.get().doubleValue())
+        .description(description).register(registry);
+  }
+
   public String scrape() {
     return registry.scrape();
   }

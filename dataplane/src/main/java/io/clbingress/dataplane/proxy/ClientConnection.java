@@ -6,6 +6,7 @@ import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.tracing.ProxySpan;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -118,6 +119,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private GzipRequest gzip;
   /** The current answer's body compressor, or null (not compressed); closed when the answer ends or breaks off. */
   private GzipEncoder encoder;
+  /** The current request's span ({@code --otlp-endpoint}), or null: ended with its answer, its 101, or the connection. */
+  private ProxySpan span;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
@@ -289,6 +292,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     releaseLease(); // the previous request's, in case its end was not seen as an answer
     lease = dispatch.lease();
+    span = engine.front().tracing() == null || !dispatch.sends() ? null
+        : RequestTracing.start(engine.front().tracing(), request, dispatch, tls, clientIp, peerIp, localPort);
     CompiledRoute route = dispatch.route();
     if (route != null) {
       label = route.route().source();
@@ -638,6 +643,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     inAnswer = false;
     releaseLease();
     engine.metrics().answered(label, status, System.nanoTime() - started);
+    endSpan(status);
     if (!keepAlive) {
       closing = true;
       return;
@@ -646,6 +652,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       next();
     } else if (backpressured) {
       resumeBody(); // what is left of the body is read and dropped (the exchange let go of it)
+    }
+  }
+
+  /** The current request's span ends, if it has one still open. */
+  private void endSpan(int status) {
+    if (span != null) {
+      span.end(status);
+      span = null;
     }
   }
 
@@ -707,6 +721,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     pipeline.remove(HTTP_ENCODER);
     guard.tunnelled();
     inAnswer = false; // a tunnel is counted by the tunnel gauge, not as an answer
+    endSpan(101);
     java.util.List<ByteBuf> early = new java.util.ArrayList<>();
     if (queued != null) {
       for (Object held : queued) {
@@ -733,6 +748,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     guard.closed();
+    endSpan(0); // the answer in progress, if any, never ended
     if (upgradeCheck != null) {
       upgradeCheck.abandon();
     }

@@ -2,6 +2,8 @@ package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.tracing.ProxySpan;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -48,10 +50,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
   /** This event loop's authentication checks (basic and external). */
   private final AuthClient auth;
+  /** Spans of the requests dispatched to backends ({@code --otlp-endpoint}), or null when tracing is off. */
+  private final ProxyTracing tracing;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, AuthClient auth,
-      Compression compression) {
+      Compression compression, ProxyTracing tracing) {
+    this.tracing = tracing;
     this.auth = auth;
     this.realIp = realIp;
     this.compression = compression;
@@ -85,6 +90,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Who the client is behind trusted proxies, for the Netty engine's connections of this server. */
   RealIp realIp() {
     return realIp;
+  }
+
+  /** The tracing, for the Netty engine's connections of this server; null when off. */
+  ProxyTracing tracing() {
+    return tracing;
   }
 
   /** The compression settings, for the Netty engine's connections of this server. */
@@ -144,6 +154,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     ConnectionLimitZone.Lease lease = dispatch.lease();
+    ProxySpan span = tracing == null || !dispatch.sends() ? null : RequestTracing.start(tracing, request, dispatch, from);
     // Vert.x calls the end handler when the answer ends, and also when the stream is reset or the
     // connection closes before it did: the request's place in its connection limit goes back then;
     // a tunnel's (101) when its connection closes.
@@ -155,6 +166,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         lease.release();
       }
       metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started);
+      if (span != null) {
+        span.end(request.response().ended() ? request.response().getStatusCode() : 0);
+      }
     });
     if (lease != null && dispatch.action() == Dispatch.Action.UPGRADE) {
       ((io.vertx.core.net.impl.ConnectionBase) request.connection()).channel().closeFuture()

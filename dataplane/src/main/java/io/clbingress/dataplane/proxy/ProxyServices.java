@@ -3,6 +3,7 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.HeadLimits;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import java.util.function.Supplier;
 
 /**
@@ -10,10 +11,11 @@ import java.util.function.Supplier;
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
  * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
- * ({@link AuthAnswers}), and the compression settings ({@code --gzip} ..., {@link Compression}).
+ * ({@link AuthAnswers}), and the compression settings ({@code --gzip} ..., {@link Compression}), and the tracing ({@code --otlp-endpoint},
+ * {@link ProxyTracing}), null when off.
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression) {
+    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression, ProxyTracing tracing) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(compression, "compression");
