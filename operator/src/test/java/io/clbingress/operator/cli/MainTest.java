@@ -3,6 +3,7 @@ package io.clbingress.operator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.routing.LimitStatuses;
+import io.clbingress.dataplane.tracing.TracingOptions;
 import io.clbingress.operator.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,6 +40,10 @@ class MainTest {
       dataplane --control-plane http://cp.invalid --gzip-level 0       | --gzip-level 0: gzip level must be 1-9
       standalone --manifests .  --gzip-min-length -1                   | --gzip-min-length -1: gzip minLength must be 0 or more
       standalone --manifests .  --gzip-types text/css,nonsense         | --gzip-types text/css,nonsense: gzip type \"nonsense\" is not a media type
+      standalone --manifests .  --trace-sample-ratio 1.5               | --trace-sample-ratio 1.5: trace sample ratio out of 0.0-1.0
+      dataplane --control-plane http://cp.invalid --trace-sample-ratio -0.1 | --trace-sample-ratio -0.1: trace sample ratio out of 0.0-1.0
+      standalone --manifests .  --otlp-endpoint collector:4318         | --otlp-endpoint collector:4318: OTLP endpoint is not an http(s) URL with a host
+      standalone --manifests .  --otlp-endpoint http://[bad             | --otlp-endpoint http://[bad: not a URL
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -64,6 +69,21 @@ class MainTest {
     assertThat(defaults.options().limitStatuses()).isEqualTo(LimitStatuses.DEFAULTS);
     assertThat(set.invalid()).isNull();
     assertThat(set.options().limitStatuses()).isEqualTo(new LimitStatuses(429, 444));
+  }
+
+  @Test
+  void tracingFlagsReachTheDataPlaneOptions() {
+    // Given
+    DataPlaneFlags defaults = new DataPlaneFlags();
+    new picocli.CommandLine(defaults).parseArgs();
+    DataPlaneFlags set = new DataPlaneFlags();
+    new picocli.CommandLine(set).parseArgs("--otlp-endpoint", "http://collector:4318", "--trace-sample-ratio=0.25");
+    // Then
+    assertThat(defaults.invalid()).isNull();
+    assertThat(defaults.options().tracing()).isEqualTo(TracingOptions.OFF);
+    assertThat(set.invalid()).isNull();
+    assertThat(set.options().tracing()).isEqualTo(new TracingOptions(java.net.URI.create("http://collector:4318"), 0.25));
+    assertThat(set.options().tracing().tracesUrl()).isEqualTo("http://collector:4318/v1/traces");
   }
 
   @Test
