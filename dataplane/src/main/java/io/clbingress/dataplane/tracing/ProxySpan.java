@@ -8,8 +8,7 @@ import io.opentelemetry.api.trace.StatusCode;
  * The SERVER span of one proxied request, from the moment it is dispatched to a backend until its
  * answer ends (for a WebSocket upgrade: the 101, or the refusal). Attribute names are the
  * OpenTelemetry HTTP semantic conventions' (stable HTTP server spans); {@code http.route} is the
- * route's source (the Ingress or CLBListener it comes from), and {@code clb.upstream.address} the
- * endpoint that answered, which no convention names for a SERVER span.
+ * route's source (the Ingress or CLBListener it comes from).
  *
  * <p>Used on the request's event loop only. A span the sampler dropped records nothing: its
  * attributes are not computed ({@link #recording}).
@@ -30,7 +29,6 @@ public final class ProxySpan {
   static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
   static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-  static final AttributeKey<String> UPSTREAM = AttributeKey.stringKey("clb.upstream.address");
 
   private final Span span;
   private boolean ended;
@@ -76,11 +74,6 @@ public final class ProxySpan {
     if (value != null) {
       span.setAttribute(key, value);
     }
-  }
-
-  /** The endpoint the request went to ({@code host:port}); the last one when it was retried. */
-  public void upstream(String address) {
-    span.setAttribute(UPSTREAM, address);
   }
 
   /**
