@@ -84,6 +84,44 @@ limit-conn-status-code (ours win when both are set); none when unset: 503, as in
 {{- end -}}
 
 {{/*
+Data plane flags for tracing, from config.otlpEndpoint and traceSampleRatio, or from the
+ingress-nginx ConfigMap names in config (ours win when both are set): enable-opentelemetry "true"
+with otlp-collector-host -> --otlp-endpoint=http://HOST:PORT, PORT otlp-collector-port where 4317
+(OTLP/gRPC, ingress-nginx's default) or unset is 4318 (OTLP/HTTP: the data plane exports
+HTTP/protobuf); otel-sampler AlwaysOn / AlwaysOff -> --trace-sample-ratio 1.0 / 0.0, else
+otel-sampler-ratio -> --trace-sample-ratio. Unset values keep the data plane's defaults (off; 0.01).
+*/}}
+{{- define "clb.tracingArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- $endpoint := $cfg.otlpEndpoint | default "" -}}
+{{- $host := index $cfg "otlp-collector-host" | default "" -}}
+{{- if and (not $endpoint) $host (eq (toString (index $cfg "enable-opentelemetry" | default "false")) "true") -}}
+{{- $port := toString (index $cfg "otlp-collector-port" | default "4318") -}}
+{{- if eq $port "4317" -}}
+{{- $port = "4318" -}}
+{{- end -}}
+{{- $endpoint = printf "http://%s:%s" $host $port -}}
+{{- end -}}
+{{- $sampler := toString (index $cfg "otel-sampler" | default "") -}}
+{{- $ratio := "" -}}
+{{- if hasKey $cfg "traceSampleRatio" -}}
+{{- $ratio = toString $cfg.traceSampleRatio -}}
+{{- else if eq $sampler "AlwaysOn" -}}
+{{- $ratio = "1.0" -}}
+{{- else if eq $sampler "AlwaysOff" -}}
+{{- $ratio = "0.0" -}}
+{{- else if hasKey $cfg "otel-sampler-ratio" -}}
+{{- $ratio = toString (index $cfg "otel-sampler-ratio") -}}
+{{- end -}}
+{{- if $endpoint }}
+- {{ printf "--otlp-endpoint=%s" $endpoint | quote }}
+{{- end }}
+{{- if $ratio }}
+- --trace-sample-ratio={{ $ratio }}
+{{- end }}
+{{- end -}}
+
+{{/*
 Data plane flags for compression: gzip from config.gzip {enabled, minLength, types, level} or the
 ingress-nginx ConfigMap names in config (ours win when both are set): use-gzip -> --gzip,
 gzip-min-length -> --gzip-min-length, gzip-types (space-separated) -> --gzip-types, gzip-level ->

@@ -15,6 +15,7 @@ import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.accesslog.AccessLog;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.proxy.ProxyServices;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import io.clbingress.dataplane.health.ActiveHealthChecks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -57,6 +58,8 @@ public final class DataPlane implements AutoCloseable {
   private final ProxyServices services;
   /** The access log ({@code --access-log}); its writer thread stops when the data plane does. */
   private final AccessLog accessLog;
+  /** Spans of proxied requests ({@code --otlp-endpoint}), or null when tracing is off. */
+  private final ProxyTracing tracing;
   private final ActiveHealthChecks healthChecks;
   private final TlsMaterial tls;
   private final ListenerPorts listenerPorts;
@@ -79,10 +82,16 @@ public final class DataPlane implements AutoCloseable {
       AppliedTable current = applied.get();
       return current == null ? 0 : current.table().version();
     }, health::panicPicks, this::isReady);
-    metrics.countAccessLogDrops(accessLog::dropped);
+    metrics.countedElsewhere("clb_access_log_dropped", "Access log lines dropped because the log's queue was full",
+        accessLog::dropped);
     this.tunnels = new TunnelRegistry(metrics);
+    this.tracing = ProxyTracing.of(options.tracing());
+    if (tracing != null) {
+      metrics.countedElsewhere("clb_tracing_spans_dropped", "Spans dropped because the export queue was full",
+          tracing::droppedSpans);
+    }
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
-        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog);
+        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog, tracing);
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 
@@ -293,6 +302,14 @@ public final class DataPlane implements AutoCloseable {
     healthChecks.stopAll();
     tunnels.closeAll();
     accessLog.close();
+    if (tracing != null) {
+      tracing.close(); // the spans still queued are exported
+    }
+  }
+
+  /** The tracing of this data plane ({@code --otlp-endpoint}), or null when it is off. */
+  public ProxyTracing tracing() {
+    return tracing;
   }
 
   private static String shortHash(String hash) {

@@ -6,6 +6,7 @@ import io.clbingress.dataplane.proxy.RealIp;
 import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
+import io.clbingress.dataplane.tracing.TracingOptions;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -32,23 +33,28 @@ import java.util.Objects;
  *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
  * @param accessLog the access log's format ({@code --access-log}) and queue; {@link AccessLogOptions#OFF} in
  *     the constructors without it (tests), JSON from the command line
+ * @param tracing spans of proxied requests exported over OTLP ({@code --otlp-endpoint},
+ *     {@code --trace-sample-ratio}); {@link TracingOptions#OFF} by default
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
-    LimitStatuses limitStatuses, Compression compression, AccessLogOptions accessLog) {
+    LimitStatuses limitStatuses, Compression compression, AccessLogOptions accessLog,
+    TracingOptions tracing) {
 
   /** Options with the default limit answers that compress nothing on the default listeners. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
-        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
+        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF,
+        TracingOptions.OFF);
   }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF,
+        TracingOptions.OFF);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -63,6 +69,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
     Objects.requireNonNull(limitStatuses, "limitStatuses");
     Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(accessLog, "accessLog");
+    Objects.requireNonNull(tracing, "tracing");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(adminAddress, "adminAddress");
     Objects.requireNonNull(drain, "drain");
@@ -75,25 +82,31 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
   }
 
   /** These options with {@code limitStatuses} for the answers of limited requests. */
   public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
   }
 
   /** These options with {@code compression} ({@code --gzip} ...). */
   public DataPlaneOptions withCompression(Compression compression) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
   }
 
   /** These options with {@code accessLog} ({@code --access-log}). */
   public DataPlaneOptions withAccessLog(AccessLogOptions accessLog) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+  }
+
+  /** These options with {@code tracing} ({@code --otlp-endpoint}, {@code --trace-sample-ratio}). */
+  public DataPlaneOptions withTracing(TracingOptions tracing) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
   }
 
   /** Loopback on free ports, for tests. */

@@ -79,15 +79,6 @@ public final class ProxyMetrics {
     untrustedProxyHeaders.increment();
   }
 
-  /**
-   * Exports {@code clb_access_log_dropped} (Prometheus adds {@code _total}): access log lines
-   * dropped because the log's queue was full ({@link io.clbingress.dataplane.accesslog.AccessLog#dropped}).
-   */
-  public void countAccessLogDrops(java.util.function.LongSupplier dropped) {
-    FunctionCounter.builder("clb_access_log_dropped", dropped, d -> d.getAsLong())
-        .description("Access log lines dropped because the log's queue was full").register(registry);
-  }
-
   /** The meters of the route whose source is {@code route} ({@link #NO_ROUTE} for none). */
   public RouteMeters route(String route) {
     RouteMeters meters = routes.get(route);
@@ -136,6 +127,17 @@ public final class ProxyMetrics {
   /** The registry, for meters of other parts of the process (the standalone mode's configuration problems). */
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * A counter kept by someone else (the tracing's dropped spans, the access log's dropped lines),
+   * read at each scrape.
+   *
+   * @param name its name without {@code _total}
+   */
+  public void countedElsewhere(String name, String description, java.util.function.Supplier<Number> count) {
+    FunctionCounter.builder(name, count, c -> c.get().doubleValue())
+        .description(description).register(registry);
   }
 
   /** The Prometheus text exposition of every meter. */

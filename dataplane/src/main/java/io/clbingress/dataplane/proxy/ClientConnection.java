@@ -8,6 +8,7 @@ import io.clbingress.dataplane.routing.ConnectionLimitZone;
 import io.clbingress.dataplane.routing.CorsPolicy;
 import io.clbingress.dataplane.routing.ListenerRouter;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.tracing.ProxySpan;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -129,6 +130,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private GzipRequest gzip;
   /** The current answer's body compressor, or null (not compressed); closed when the answer ends or breaks off. */
   private ContentEncoder encoder;
+  /** The current request's span ({@code --otlp-endpoint}), or null: ended with its answer, its 101, or the connection. */
+  private ProxySpan span;
   /** The last Host header seen and its parse: a keep-alive client sends the same one every time. */
   private String lastHost;
   private HostAndPort lastHostParsed;
@@ -323,6 +326,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     releaseLease(); // the previous request's, in case its end was not seen as an answer
     lease = dispatch.lease();
+    span = engine.front().tracing() == null || !dispatch.sends() ? null
+        : RequestTracing.start(engine.front().tracing(), request, dispatch, tls, clientIp, peerIp, localPort);
     CompiledRoute route = dispatch.route();
     if (access != null) {
       AccessFacts.routed(access, listener, route);
@@ -685,6 +690,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     releaseLease();
     engine.metrics().answered(label, status, System.nanoTime() - started, bodyIn, bodyOut);
     logAccess(status);
+    endSpan(status);
     if (!keepAlive) {
       closing = true;
       return;
@@ -703,6 +709,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       access.sent(bodyOut);
       engine.accessLog().write(access, status);
       access = null;
+    }
+  }
+
+  /** The current request's span ends, if it has one still open. */
+  private void endSpan(int status) {
+    if (span != null) {
+      span.end(status);
+      span = null;
     }
   }
 
@@ -765,6 +779,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     guard.tunnelled();
     inAnswer = false; // a tunnel is counted by the tunnel gauge, not as an answer
     logAccess(101); // the tunnel writes its own line when it closes
+    endSpan(101);
     java.util.List<ByteBuf> early = new java.util.ArrayList<>();
     if (queued != null) {
       for (Object held : queued) {
@@ -791,6 +806,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     guard.closed();
+    endSpan(0); // the answer in progress, if any, never ended
     if (upgradeCheck != null) {
       upgradeCheck.abandon();
     }

@@ -155,7 +155,7 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     } else {
       action = Action.FORWARD;
     }
-    boolean sends = action == Action.UPGRADE || action == Action.FORWARD;
+    boolean sends = action == Action.UPGRADE || action == Action.FORWARD; // (sends() of the result)
     String balanceKey = sends && route.cluster().hashKey() != null ? RequestTemplate.render(route.cluster().hashKey(), forwarded,
         path, named == null ? null : named.host(), query, values) : null;
     AuthCall auth = sends && route.auth() != null ? AuthCall.of(route.auth(), forwarded, path, host,
@@ -170,6 +170,11 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
       }
     }
     return new Dispatch(action, 0, route, forwarded, host, named, balanceKey, corsOrigin, lease, auth);
+  }
+
+  /** Whether the request goes to a backend: forwarded, or its WebSocket upgrade tunnelled. */
+  boolean sends() {
+    return action == Action.UPGRADE || action == Action.FORWARD;
   }
 
   /**

@@ -5,6 +5,8 @@ import io.clbingress.dataplane.accesslog.AccessRecord;
 import io.clbingress.dataplane.accesslog.RequestId;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.table.ClientLimits;
+import io.clbingress.dataplane.tracing.ProxySpan;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -53,11 +55,14 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final AuthClient auth;
   /** The access log ({@code --access-log}). */
   private final AccessLog accessLog;
+  /** Spans of the requests dispatched to backends ({@code --otlp-endpoint}), or null when tracing is off. */
+  private final ProxyTracing tracing;
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, AuthClient auth,
-      Compression compression, AccessLog accessLog) {
+      Compression compression, AccessLog accessLog, ProxyTracing tracing) {
     this.accessLog = accessLog;
+    this.tracing = tracing;
     this.auth = auth;
     this.realIp = realIp;
     this.compression = compression;
@@ -91,6 +96,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** Who the client is behind trusted proxies, for the Netty engine's connections of this server. */
   RealIp realIp() {
     return realIp;
+  }
+
+  /** The tracing, for the Netty engine's connections of this server; null when off. */
+  ProxyTracing tracing() {
+    return tracing;
   }
 
   /** The compression settings, for the Netty engine's connections of this server. */
@@ -158,6 +168,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
     long started = System.nanoTime();
     String label = route == null ? ProxyMetrics.NO_ROUTE : route.route().source();
     ConnectionLimitZone.Lease lease = dispatch.lease();
+    ProxySpan span = tracing == null || !dispatch.sends() ? null : RequestTracing.start(tracing, request, dispatch, from);
     // Vert.x calls the end handler when the answer ends, and also when the stream is reset or the
     // connection closes before it did: the request's place in its connection limit goes back then;
     // a tunnel's (101) when its connection closes.
@@ -176,6 +187,9 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
         access.sent(bytesOut);
         // an answer whose head never went out: the client left (or reset its stream) first, nginx's 499
         accessLog.write(access, request.response().headWritten() ? request.response().getStatusCode() : 499);
+      }
+      if (span != null) {
+        span.end(request.response().ended() ? request.response().getStatusCode() : 0);
       }
     });
     if (lease != null && dispatch.action() == Dispatch.Action.UPGRADE) {

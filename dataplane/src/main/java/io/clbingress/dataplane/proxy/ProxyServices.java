@@ -4,6 +4,7 @@ import io.clbingress.dataplane.accesslog.AccessLog;
 import io.clbingress.dataplane.metrics.ProxyMetrics;
 import io.clbingress.dataplane.routing.Router;
 import io.clbingress.dataplane.table.HeadLimits;
+import io.clbingress.dataplane.tracing.ProxyTracing;
 import java.util.function.Supplier;
 
 /**
@@ -11,11 +12,13 @@ import java.util.function.Supplier;
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
  * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
- * ({@link AuthAnswers}), the compression settings ({@code --gzip} ..., {@link Compression}), and the
- * access log ({@code --access-log}, {@link AccessLog}).
+ * ({@link AuthAnswers}), the compression settings ({@code --gzip} ..., {@link Compression}), the
+ * access log ({@code --access-log}, {@link AccessLog}), and the tracing ({@code --otlp-endpoint},
+ * {@link ProxyTracing}), null when off.
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression, AccessLog accessLog) {
+    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression, AccessLog accessLog,
+    ProxyTracing tracing) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(compression, "compression");

@@ -24,9 +24,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ConnectionLimit.class, name = "ConnectionLimit"),
     @JsonSubTypes.Type(value = ExternalAuth.class, name = "ExternalAuth"),
     @JsonSubTypes.Type(value = BasicAuth.class, name = "BasicAuth"),
-    @JsonSubTypes.Type(value = AccessLogging.class, name = "AccessLog")
+    @JsonSubTypes.Type(value = AccessLogging.class, name = "AccessLog"),
+    @JsonSubTypes.Type(value = Tracing.class, name = "Tracing")
 })
 public sealed interface RouteFilter permits RequestRedirect, URLRewrite, RequestHeaderModifier, Canary, SessionCookie,
     Retry, ErrorPages, Cors, SourceRanges, LocalRateLimit, TunnelLimits, ConnectionLimit, ExternalAuth, BasicAuth,
-    AccessLogging {
+    AccessLogging, Tracing {
 }

@@ -228,6 +228,16 @@ public class ChartTest {
     return args;
   }
 
+  /**
+   * The data plane's args rendered from {@code values} (checked by the jar's command line) that start
+   * with one of {@code prefixes} are {@code expected}, space-separated ({@code -}: none).
+   */
+  private static void assertFlags(String values, Path dir, String expected, String... prefixes) throws Exception {
+    List<String> flags = dataPlaneArgs(values, dir).stream()
+        .filter(arg -> java.util.Arrays.stream(prefixes).anyMatch(arg::startsWith)).toList();
+    assertThat(String.join(" ", flags)).isEqualTo(expected.equals("-") ? "" : expected);
+  }
+
   /** Each values file {@code wrong[0]} is refused by the chart with a message holding {@code wrong[1]}. */
   private static void assertRefused(Path dir, String[][] wrongs) throws IOException {
     for (String[] wrong : wrongs) {
@@ -303,6 +313,30 @@ public class ChartTest {
     assertThat(String.join(" ", accessLog)).isEqualTo(expected.equals("-") ? "" : expected);
   }
 
+  /**
+   * config.otlpEndpoint and traceSampleRatio, and the ingress-nginx ConfigMap names
+   * enable-opentelemetry with otlp-collector-host and -port, otel-sampler and otel-sampler-ratio,
+   * become the data plane's tracing flags (ours win; ingress-nginx's OTLP/gRPC port 4317 is the
+   * collector's OTLP/HTTP port 4318); the command line parses.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults                 | config: {}                                                                   | -
+      ours                     | config: {otlpEndpoint: 'http://otel.observability.svc:4318', traceSampleRatio: 0.25} | --otlp-endpoint=http://otel.observability.svc:4318 --trace-sample-ratio=0.25
+      ours ratio 0             | config: {traceSampleRatio: 0}                                                | --trace-sample-ratio=0
+      nginx names              | config: {enable-opentelemetry: 'true', otlp-collector-host: otel.svc, otlp-collector-port: '4318', otel-sampler-ratio: '0.5'} | --otlp-endpoint=http://otel.svc:4318 --trace-sample-ratio=0.5
+      nginx gRPC port          | config: {enable-opentelemetry: true, otlp-collector-host: otel.svc, otlp-collector-port: 4317} | --otlp-endpoint=http://otel.svc:4318
+      nginx other port         | config: {enable-opentelemetry: 'true', otlp-collector-host: otel.svc, otlp-collector-port: 14318} | --otlp-endpoint=http://otel.svc:14318
+      nginx host, not enabled  | config: {otlp-collector-host: otel.svc}                                      | -
+      nginx AlwaysOn           | config: {otel-sampler: AlwaysOn, otel-sampler-ratio: 0.1}                    | --trace-sample-ratio=1.0
+      nginx AlwaysOff          | config: {otel-sampler: AlwaysOff}                                            | --trace-sample-ratio=0.0
+      ours win                 | config: {otlpEndpoint: 'https://collector.example:4318/', traceSampleRatio: 1, enable-opentelemetry: 'true', otlp-collector-host: otel.svc, otel-sampler: AlwaysOff} | --otlp-endpoint=https://collector.example:4318/ --trace-sample-ratio=1
+      """)
+  void tracingValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertFlags(values, dir, expected, "--otlp-endpoint", "--trace-sample-ratio");
+  }
+
   @Test
   void wrongClientAddressValuesAreRefusedNamingTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     assertRefused(dir, new String[][] {
@@ -322,7 +356,13 @@ public class ChartTest {
         {"config: {brotli: {level: 12}}", "/config/brotli/level"},
         {"config: {brotli: {types: ['*/*;q=1']}}", "/config/brotli/types/0"},
         {"config: {accessLog: yaml}", "/config/accessLog"},
-        {"config: {disable-access-log: 'yes'}", "disable-access-log"}});
+        {"config: {disable-access-log: 'yes'}", "disable-access-log"},
+        {"config: {otlpEndpoint: 'collector:4318'}", "/config/otlpEndpoint"},
+        {"config: {traceSampleRatio: 1.5}", "/config/traceSampleRatio"},
+        {"config: {enable-opentelemetry: 'yes'}", "enable-opentelemetry"},
+        {"config: {otlp-collector-port: 'grpc'}", "otlp-collector-port"},
+        {"config: {otel-sampler-ratio: '2'}", "otel-sampler-ratio"},
+        {"config: {otel-sampler: ParentBased}", "/config/otel-sampler"}});
   }
 
   /**
@@ -339,10 +379,7 @@ public class ChartTest {
       """)
   void limitStatusValuesBecomeDataPlaneFlags(String name, String values, String expected,
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    // When
-    List<String> statuses = dataPlaneArgs(values, dir).stream().filter(a -> a.startsWith("--limit-")).toList();
-    // Then
-    assertThat(String.join(" ", statuses)).isEqualTo(expected.equals("-") ? "" : expected);
+    assertFlags(values, dir, expected, "--limit-");
   }
 
   @Test

@@ -9,6 +9,9 @@ import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.table.Gzip;
 import io.clbingress.dataplane.table.HeadLimits;
 import io.clbingress.dataplane.tls.TlsEngine;
+import io.clbingress.dataplane.tracing.TracingOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.time.Duration;
@@ -144,6 +147,19 @@ public final class DataPlaneFlags {
           + "disable-access-log) (env CLB_ACCESS_LOG; default ${DEFAULT-VALUE}).")
   String accessLog;
 
+  @Option(names = "--otlp-endpoint", defaultValue = "${env:CLB_OTLP_ENDPOINT}", paramLabel = "URL",
+      description = "OTLP/HTTP receiver (an OpenTelemetry collector's, e.g. http://collector:4318) that spans of "
+          + "proxied requests are sent to, as protobuf, at its /v1/traces. Set, every request sent to a backend gets "
+          + "a span (unless its Ingress says enable-opentelemetry: \"false\") and the backend a traceparent naming "
+          + "it; unset, nothing is traced and traceparent passes through unchanged (env CLB_OTLP_ENDPOINT).")
+  String otlpEndpoint;
+
+  @Option(names = "--trace-sample-ratio", defaultValue = "${env:CLB_TRACE_SAMPLE_RATIO:-0.01}", paramLabel = "0.0-1.0",
+      description = "Share of the traces started at the data plane that are sampled (exported); a request whose "
+          + "traceparent says sampled or not is sampled as it says (parentbased(traceidratio); ingress-nginx's "
+          + "otel-sampler-ratio, whose default this is) (env CLB_TRACE_SAMPLE_RATIO; default ${DEFAULT-VALUE}).")
+  double traceSampleRatio;
+
   /** The first flag that is out of range, as a one-line message, or null. */
   String invalid() {
     if (!isPort(httpPort)) {
@@ -206,6 +222,12 @@ public final class DataPlaneFlags {
     } catch (IllegalArgumentException e) {
       return "--access-log " + accessLog + ": must be off, json or text";
     }
+    try {
+      tracing();
+    } catch (IllegalArgumentException e) {
+      return (e.getMessage().contains("ratio") ? "--trace-sample-ratio " + traceSampleRatio
+          : "--otlp-endpoint " + otlpEndpoint) + ": " + e.getMessage();
+    }
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
       return "--tls-engine " + tlsEngine + ": must be openssl or jdk";
     }
@@ -221,7 +243,19 @@ public final class DataPlaneFlags {
         eventLoopCount(), TlsEngine.valueOf(tlsEngine.toUpperCase(Locale.ROOT)),
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
         .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
-        .withCompression(compression()).withAccessLog(AccessLogOptions.of(AccessLogFormat.parse(accessLog)));
+        .withCompression(compression()).withAccessLog(AccessLogOptions.of(AccessLogFormat.parse(accessLog)))
+        .withTracing(tracing());
+  }
+
+  /** {@code --otlp-endpoint} and {@code --trace-sample-ratio}; the ratio is checked even when tracing is off. */
+  private TracingOptions tracing() {
+    URI endpoint;
+    try {
+      endpoint = otlpEndpoint == null || otlpEndpoint.isBlank() ? null : new URI(otlpEndpoint.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + e.getMessage(), e);
+    }
+    return new TracingOptions(endpoint, traceSampleRatio);
   }
 
   /** nginx's limit_req_status and limit_conn_status take 400-599. */

@@ -336,6 +336,15 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       List.of("true", "false"), true, "true", "false leaves the Ingress's requests out of the access log"
       + " (docs/access-log.md); its tunnels' lines are still written; true cannot turn on a log the data plane has off"
       + " (--access-log off)");
+  public static final AnnotationSpec ENABLE_OPENTELEMETRY = new AnnotationSpec("enable-opentelemetry", Type.BOOLEAN, 0,
+      0, List.of("true", "false"), true, "true", "a SERVER span per request of the Ingress sent to a backend, exported"
+      + " over OTLP, when the data plane has --otlp-endpoint (without it nothing is traced, whatever this says; with it,"
+      + " every route is traced unless this is false, where ingress-nginx traces none unless its ConfigMap says so);"
+      + " false: no span, and the client's traceparent and tracestate reach the backend unchanged");
+  public static final AnnotationSpec OPENTELEMETRY_TRUST_INCOMING_SPAN = new AnnotationSpec(
+      "opentelemetry-trust-incoming-span", Type.BOOLEAN, 0, 0, List.of("true", "false"), true, "true", "the client's"
+      + " traceparent is the parent of the request's span; false: each request starts a trace of its own, and the"
+      + " backend receives that trace's traceparent instead of the client's (and no tracestate)");
 
   public static final List<AnnotationSpec> ALL = List.of(PROXY_READ_TIMEOUT, PROXY_SEND_TIMEOUT,
       PROXY_CONNECT_TIMEOUT, SSL_REDIRECT, BACKEND_PROTOCOL, SCHEDULER, SESSION_PERSISTENCE, LISTENER,
@@ -352,7 +361,8 @@ public record AnnotationSpec(String name, Type type, long min, long max, List<St
       MAX_TUNNELS_PER_CLIENT, AUTH_URL, AUTH_METHOD, AUTH_SIGNIN, AUTH_SIGNIN_REDIRECT_PARAM, AUTH_RESPONSE_HEADERS,
       AUTH_REQUEST_REDIRECT, AUTH_CACHE_KEY, AUTH_CACHE_DURATION, AUTH_ALWAYS_SET_COOKIE, AUTH_TYPE, AUTH_SECRET,
       AUTH_SECRET_TYPE, AUTH_REALM, AUTH_TLS_SECRET, AUTH_TLS_VERIFY_CLIENT, AUTH_TLS_VERIFY_DEPTH,
-      AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM, AUTH_TLS_ERROR_PAGE, AUTH_TLS_MATCH_CN, ENABLE_ACCESS_LOG);
+      AUTH_TLS_PASS_CERTIFICATE_TO_UPSTREAM, AUTH_TLS_ERROR_PAGE, AUTH_TLS_MATCH_CN, ENABLE_ACCESS_LOG,
+      ENABLE_OPENTELEMETRY, OPENTELEMETRY_TRUST_INCOMING_SPAN);
 
   public String key() {
     return PREFIX + name;

@@ -7,6 +7,7 @@ import io.clbingress.dataplane.table.RequestRedirect;
 import io.clbingress.dataplane.table.Retry;
 import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.SessionCookie;
+import io.clbingress.dataplane.table.Tracing;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.table.BackendProtocol;
 import io.clbingress.dataplane.table.Scheduler;
@@ -27,7 +28,7 @@ import java.util.Set;
  * @param listeners the CLBListeners named by {@code clb.ingress.io/listener}; empty for the defaults
  * @param filters the filters of every route of this Ingress (a redirect, upstream-vhost's host,
  *     x-forwarded-prefix's header, the proxy-next-upstream retry, the source ranges, the rate limit,
- *     the tunnel caps, basic authentication, enable-cors); a rewrite-target joins upstream-vhost's URLRewrite per path
+ *     the tunnel caps, basic authentication, enable-cors, enable-opentelemetry); a rewrite-target joins upstream-vhost's URLRewrite per path
  * @param maxBodyBytes the body limit of its routes (0 = none), or null for the listener's
  * @param forceSslRedirect redirect every host of the Ingress to HTTPS, TLS or not
  * @param extras use-regex, rewrite-target and app-root; its canary rules when it is a canary Ingress
@@ -116,6 +117,10 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
     if (!valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.ENABLE_ACCESS_LOG), true)) {
       filters.add(new AccessLogging(false)); // ingress-nginx's access_log off for the Ingress's locations
     }
+    Tracing tracing = tracing(ingress, problems);
+    if (tracing != null) {
+      filters.add(tracing);
+    }
     if (prefix != null && prefix.indexOf('$') >= 0) {
       problems.add(new Problem(ingress.ref(), Problem.annotationField(annotationKey(annotations,
           AnnotationSpec.X_FORWARDED_PREFIX)), "\"" + prefix + "\": nginx variables are not expanded"));
@@ -166,6 +171,20 @@ record IngressOptions(TimeoutOverrides timeouts, boolean sslRedirect, BackendPro
         List.of());
     String service = valid(ingress, problems, AnnotationParser.name(annotations, AnnotationSpec.DEFAULT_BACKEND), null);
     return service == null ? null : new ErrorBackend(service, codes);
+  }
+
+  /**
+   * {@code enable-opentelemetry} and {@code opentelemetry-trust-incoming-span}: the routes'
+   * {@link Tracing} when it differs from the data plane's default (traced, the client's context
+   * trusted), else null. A wrong value is a problem; tracing guards nothing, so it is not fail-closed.
+   */
+  private static Tracing tracing(IngressInfo ingress, List<Problem> problems) {
+    Map<String, String> annotations = ingress.annotations();
+    boolean enabled = valid(ingress, problems, AnnotationParser.bool(annotations, AnnotationSpec.ENABLE_OPENTELEMETRY),
+        true);
+    boolean trustIncoming = valid(ingress, problems,
+        AnnotationParser.bool(annotations, AnnotationSpec.OPENTELEMETRY_TRUST_INCOMING_SPAN), true);
+    return enabled && trustIncoming ? null : new Tracing(enabled, trustIncoming);
   }
 
   /** ingress-nginx's cookie affinity: the session's lifetime and its cookie. */

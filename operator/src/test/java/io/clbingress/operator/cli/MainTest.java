@@ -3,6 +3,7 @@ package io.clbingress.operator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.routing.LimitStatuses;
+import io.clbingress.dataplane.tracing.TracingOptions;
 import io.clbingress.operator.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,6 +44,10 @@ class MainTest {
       dataplane --control-plane http://cp.invalid --brotli-level -1    | --brotli-level -1: brotli level must be 0-11
       standalone --manifests .  --brotli-min-length -1                 | --brotli-min-length -1: brotli minLength must be 0 or more
       standalone --manifests .  --brotli-types text/css,a/b;q=1        | --brotli-types text/css,a/b;q=1: brotli type \"a/b;q=1\" is not a media type
+      standalone --manifests .  --trace-sample-ratio 1.5               | --trace-sample-ratio 1.5: trace sample ratio out of 0.0-1.0
+      dataplane --control-plane http://cp.invalid --trace-sample-ratio -0.1 | --trace-sample-ratio -0.1: trace sample ratio out of 0.0-1.0
+      standalone --manifests .  --otlp-endpoint collector:4318         | --otlp-endpoint collector:4318: OTLP endpoint is not an http(s) URL with a host
+      standalone --manifests .  --otlp-endpoint http://[bad             | --otlp-endpoint http://[bad: not a URL
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -68,6 +73,21 @@ class MainTest {
     assertThat(defaults.options().limitStatuses()).isEqualTo(LimitStatuses.DEFAULTS);
     assertThat(set.invalid()).isNull();
     assertThat(set.options().limitStatuses()).isEqualTo(new LimitStatuses(429, 444));
+  }
+
+  @Test
+  void tracingFlagsReachTheDataPlaneOptions() {
+    // Given
+    DataPlaneFlags defaults = new DataPlaneFlags();
+    new picocli.CommandLine(defaults).parseArgs();
+    DataPlaneFlags set = new DataPlaneFlags();
+    new picocli.CommandLine(set).parseArgs("--otlp-endpoint", "http://collector:4318", "--trace-sample-ratio=0.25");
+    // Then
+    assertThat(defaults.invalid()).isNull();
+    assertThat(defaults.options().tracing()).isEqualTo(TracingOptions.OFF);
+    assertThat(set.invalid()).isNull();
+    assertThat(set.options().tracing()).isEqualTo(new TracingOptions(java.net.URI.create("http://collector:4318"), 0.25));
+    assertThat(set.options().tracing().tracesUrl()).isEqualTo("http://collector:4318/v1/traces");
   }
 
   @Test
