@@ -102,6 +102,31 @@ class BenchScriptsTest {
   }
 
   /**
+   * hack/bench/observability-cost.sh for a second per round: every row has a figure for nginx and
+   * the four clb-ingress processes (the script itself checks that access log lines were written and
+   * the OTLP sink received spans), and no errors.
+   */
+  @Test
+  void observabilityCostMeasuresTheAccessLogAndTracing() throws Exception {
+    Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "curl");
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/observability-cost.sh", "-r", "1", "-d", "1s", "-w",
+        "0", "-c", "8"), 300);
+
+    String output = run.stdout() + run.stderr();
+    assertThat(output).contains("# access log lines written: ");
+    List<List<String>> rows = tableRows(run, "| metric | nginx | log-off | × nginx | log-json | × nginx | trace-1.0 | × nginx"
+        + " | trace-0.01 | × nginx |");
+    assertThat(rows).as(output).hasSize(6);
+    for (List<String> row : rows) {
+      for (String figure : List.of(row.get(1), row.get(2), row.get(4), row.get(6), row.get(8))) {
+        assertThat(number(figure)).as(row + " in\n" + output).matches(value -> row.get(0).contains("errors")
+            ? value == 0 : value > 0);
+      }
+    }
+  }
+
+  /**
    * hack/bench/policy-cost.sh for a second per round: every row has a figure for nginx and both
    * clb-ingress processes (the script itself checks that the one with policies answers with CORS
    * headers), and no errors.
