@@ -510,13 +510,16 @@ class ExternalAuthHostileTest {
   @Test
   void aClientThatLeavesMidCheckSendsNothingToTheBackend() throws Exception {
     for (int i = 0; i < 20; i++) {
+      int asked = i + 1;
       try (Socket socket = new Socket("127.0.0.1", harness.dataPlane.httpPort())) {
         socket.getOutputStream().write(("POST /gone HTTP/1.1\r\nHost: auth.test\r\nAuthorization: Bearer late-good\r\n"
             + "Content-Length: 10\r\n\r\n0123456789").getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
-        Thread.sleep(10);
+        // the client leaves once its check is at the service, before the (late) verdict
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> askedLines.size() == asked);
       }
     }
+    // a negative proof: the late verdicts (LATE_MILLIS) have come and gone, and nothing followed them
     Thread.sleep(LATE_MILLIS + 500);
     assertThat(askedLines).hasSize(20);
     assertThat(app.uris).as("allowed after the client left").isEmpty();
