@@ -72,7 +72,7 @@ public final class DataPlane implements AutoCloseable {
       return current == null ? 0 : current.table().version();
     }, health::panicPicks);
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
-        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression());
+        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), options.underscoresInHeaders());
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 

@@ -29,23 +29,26 @@ import java.util.Objects;
  *     ({@code --limit-req-status-code}, {@code --limit-conn-status-code}); 503 both by default
  * @param compression gzip of the default listeners' answers ({@code --gzip} ...) and the level of
  *     every listener's ({@code --gzip-level}); {@link Compression#OFF} by default
+ * @param underscoresInHeaders client request headers whose names hold {@code _} go on to backends
+ *     ({@code --enable-underscores-in-headers}, ingress-nginx's {@code enable-underscores-in-headers});
+ *     false by default: they are dropped, as nginx's {@code underscores_in_headers off}
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
-    LimitStatuses limitStatuses, Compression compression) {
+    LimitStatuses limitStatuses, Compression compression, boolean underscoresInHeaders) {
 
   /** Options with the default limit answers that compress nothing on the default listeners. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
-        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF);
+        proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, false);
   }
 
   /** Options that trust no proxy and read no PROXY header. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
-        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF);
+        RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, false);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -71,19 +74,25 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, underscoresInHeaders);
   }
 
   /** These options with {@code limitStatuses} for the answers of limited requests. */
   public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, underscoresInHeaders);
   }
 
   /** These options with {@code compression} ({@code --gzip} ...). */
   public DataPlaneOptions withCompression(Compression compression) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, underscoresInHeaders);
+  }
+
+  /** These options with {@code underscoresInHeaders} ({@code --enable-underscores-in-headers}). */
+  public DataPlaneOptions withUnderscoresInHeaders(boolean underscoresInHeaders) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, underscoresInHeaders);
   }
 
   /** Loopback on free ports, for tests. */

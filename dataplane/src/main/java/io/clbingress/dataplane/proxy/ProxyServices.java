@@ -10,10 +10,13 @@ import java.util.function.Supplier;
  * open tunnels, the metrics, and the request head limits of listeners that set none of their own
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
  * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
- * ({@link AuthAnswers}), and the compression settings ({@code --gzip} ..., {@link Compression}).
+ * ({@link AuthAnswers}), the compression settings ({@code --gzip} ..., {@link Compression}), and
+ * whether client request headers with {@code _} in their names go on to backends
+ * ({@code --enable-underscores-in-headers}; dropped when false, as nginx by default).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
-    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression) {
+    HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression,
+    boolean underscoresInHeaders) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(compression, "compression");

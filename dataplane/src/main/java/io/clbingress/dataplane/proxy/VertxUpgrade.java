@@ -24,14 +24,18 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   private final Runnable onTunnel;
   private final String balanceKey;
   private final RealIp.Client from;
+  private final boolean underscores;
 
   /**
    * @param onTunnel told when the client's connection has become a tunnel
    * @param balanceKey what the cluster hashes instead of the client's address ({@link Dispatch#balanceKey}), or null
    * @param from the client ({@link RealIp}), found once for the request
+   * @param underscores headers with {@code _} in their names go on ({@code --enable-underscores-in-headers})
    */
-  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from) {
+  VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from,
+      boolean underscores) {
     this.request = request;
+    this.underscores = underscores;
     this.from = from;
     this.onTunnel = onTunnel;
     this.balanceKey = balanceKey;
@@ -46,7 +50,7 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    ProxyHeaders.copyRequest(request, from, headers, true, route);
+    ProxyHeaders.copyRequest(request, from, headers, true, route, underscores);
     HttpHeaders netty = new DefaultHttpHeaders(false);
     headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
     ProxyHeaders.hostIfNone(netty, endpoint);
