@@ -122,6 +122,19 @@ otel-sampler-ratio -> --trace-sample-ratio. Unset values keep the data plane's d
 {{- end -}}
 
 {{/*
+Data plane flag for client request headers whose names hold an underscore, from
+config.enableUnderscoresInHeaders or the ingress-nginx ConfigMap name enable-underscores-in-headers
+(either turns it on, as proxyProtocol and use-proxy-protocol): --enable-underscores-in-headers=true.
+None when both are off: such headers are dropped, as ingress-nginx by default.
+*/}}
+{{- define "clb.headerArgs" -}}
+{{- $cfg := .Values.config | default dict -}}
+{{- if or $cfg.enableUnderscoresInHeaders (eq (toString (index $cfg "enable-underscores-in-headers" | default "false")) "true") }}
+- --enable-underscores-in-headers=true
+{{- end }}
+{{- end -}}
+
+{{/*
 Data plane flags for compression: gzip from config.gzip {enabled, minLength, types, level} or the
 ingress-nginx ConfigMap names in config (ours win when both are set): use-gzip -> --gzip,
 gzip-min-length -> --gzip-min-length, gzip-types (space-separated) -> --gzip-types, gzip-level ->

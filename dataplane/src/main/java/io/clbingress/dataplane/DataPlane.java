@@ -91,7 +91,8 @@ public final class DataPlane implements AutoCloseable {
           tracing::droppedSpans);
     }
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
-        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog, tracing);
+        new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog, tracing,
+        options.underscoresInHeaders());
     this.listenerPorts = new ListenerPorts(vertx, options.bindAddress(), options.eventLoops(), services, tls);
   }
 

@@ -35,18 +35,21 @@ import java.util.Objects;
  *     the constructors without it (tests), JSON from the command line
  * @param tracing spans of proxied requests exported over OTLP ({@code --otlp-endpoint},
  *     {@code --trace-sample-ratio}); {@link TracingOptions#OFF} by default
+ * @param underscoresInHeaders client request headers whose names hold {@code _} go on to backends
+ *     ({@code --enable-underscores-in-headers}, ingress-nginx's {@code enable-underscores-in-headers});
+ *     false by default: they are dropped, as nginx's {@code underscores_in_headers off}
  */
 public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
     Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol,
     LimitStatuses limitStatuses, Compression compression, AccessLogOptions accessLog,
-    TracingOptions tracing) {
+    TracingOptions tracing, boolean underscoresInHeaders) {
 
   /** Options with the default limit answers that compress nothing on the default listeners. */
   public DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, String adminAddress, int adminPort,
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits, RealIp realIp, boolean proxyProtocol) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits, realIp,
         proxyProtocol, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF,
-        TracingOptions.OFF);
+        TracingOptions.OFF, false);
   }
 
   /** Options that trust no proxy and read no PROXY header. */
@@ -54,7 +57,7 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
       Duration drain, int eventLoops, TlsEngine tlsEngine, HeadLimits headLimits) {
     this(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine, headLimits,
         RealIp.NOBODY, false, LimitStatuses.DEFAULTS, Compression.OFF, AccessLogOptions.OFF,
-        TracingOptions.OFF);
+        TracingOptions.OFF, false);
   }
 
   /** Options with the default head limits ({@link HeadLimits#DEFAULTS}). */
@@ -82,31 +85,42 @@ public record DataPlaneOptions(String bindAddress, int httpPort, int httpsPort, 
   /** These options with {@code realIp} and {@code proxyProtocol} on the default listeners. */
   public DataPlaneOptions withClientAddress(RealIp realIp, boolean proxyProtocol) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing,
+        underscoresInHeaders);
   }
 
   /** These options with {@code limitStatuses} for the answers of limited requests. */
   public DataPlaneOptions withLimitStatuses(LimitStatuses limitStatuses) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing,
+        underscoresInHeaders);
   }
 
   /** These options with {@code compression} ({@code --gzip} ...). */
   public DataPlaneOptions withCompression(Compression compression) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing,
+        underscoresInHeaders);
   }
 
   /** These options with {@code accessLog} ({@code --access-log}). */
   public DataPlaneOptions withAccessLog(AccessLogOptions accessLog) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing,
+        underscoresInHeaders);
   }
 
   /** These options with {@code tracing} ({@code --otlp-endpoint}, {@code --trace-sample-ratio}). */
   public DataPlaneOptions withTracing(TracingOptions tracing) {
     return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
-        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing);
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing,
+        underscoresInHeaders);
+  }
+
+  /** These options with {@code underscoresInHeaders} ({@code --enable-underscores-in-headers}). */
+  public DataPlaneOptions withUnderscoresInHeaders(boolean underscoresInHeaders) {
+    return new DataPlaneOptions(bindAddress, httpPort, httpsPort, adminAddress, adminPort, drain, eventLoops, tlsEngine,
+        headLimits, realIp, proxyProtocol, limitStatuses, compression, accessLog, tracing, underscoresInHeaders);
   }
 
   /** Loopback on free ports, for tests. */

@@ -50,6 +50,8 @@ class HostileInputTest {
       "NUL in a header value | 400 | GET / HTTP/1.1\\r\\nHost: app.example.test\\r\\nX-A: a\\0b\\r\\nConnection: close\\r\\n\\r\\n",
       "NUL in the target | 400 | GET /a\\0b HTTP/1.1\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
       "control character in the target | 400 | GET /a\\tb HTTP/1.1\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
+      "NUL in the query | 400 | GET /a?b\\0c HTTP/1.1\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
+      "control character in the query | 400 | GET /a?b\\tc HTTP/1.1\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
       "HTTP/1.1 without Host | 400 | GET / HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n",
       "two Host headers | 400 | GET / HTTP/1.1\\r\\nHost: app.example.test\\r\\nHost: other.test\\r\\nConnection: close\\r\\n\\r\\n",
       "Host with a space | 400 | GET / HTTP/1.1\\r\\nHost: app example.test\\r\\nConnection: close\\r\\n\\r\\n",

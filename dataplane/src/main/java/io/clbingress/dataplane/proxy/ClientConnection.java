@@ -445,8 +445,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return access;
   }
 
+  /**
+   * Edits a request's headers in place for its backend: hop-by-hop headers and those the proxy
+   * sets go, as do names with {@code _} unless the data plane lets them through ({@link
+   * ProxyHeaders}); then what the backend learns of the client is set.
+   *
+   * @param keepUpgrade a WebSocket upgrade: Upgrade stays, Connection becomes {@code Upgrade}
+   * @param host the authority the request names
+   */
+  void towardsBackend(HttpHeaders headers, boolean keepUpgrade, String host, CompiledRoute route) {
+    ProxyHeaders.dropHopByHop(headers, keepUpgrade, true);
+    if (!engine.front().underscoresInHeaders()) {
+      ProxyHeaders.dropUnderscored(headers);
+    }
+    forwarded(host, route).applyTo(headers::set);
+  }
+
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
-  ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
+  private ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
     return new ProxyHeaders.Forwarded(host, client, tls, localPort,
         route.clientCertificates() == null ? null : route.clientCertificates().verify(sslSession()), route);
   }

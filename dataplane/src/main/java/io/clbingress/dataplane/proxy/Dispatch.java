@@ -100,9 +100,9 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
     // would reach a backend as written and follow a redirect's host into its Location.
     boolean originOrAbsolute = absolute ? named != null : uri.startsWith("/");
     // RFC 9112 §3.2: a request target has no fragment; a raw "#" would reach a backend (or a
-    // rewrite's query) as written, where another parser may cut the target at it. Nor has it a
-    // space or control character, which an HTTP/2 :path's query may carry (nginx answers 400).
-    boolean unusable = uri.indexOf('#') >= 0 || query != null && hasSpaceOrControl(query);
+    // rewrite's query) as written, where another parser may cut the target at it. (Nor has it a
+    // space or control character in its query: RequestHead refuses those.)
+    boolean unusable = uri.indexOf('#') >= 0;
     String path = headRefusal != 0 || !originOrAbsolute || unusable ? null : RequestPath.normalize(rawPath, MERGE_SLASHES);
     if (path == null) {
       return new Dispatch(Action.REFUSE, headRefusal != 0 ? headRefusal : 400, null, null, host, named, null, null, null, null);
@@ -175,21 +175,6 @@ record Dispatch(Action action, int status, CompiledRoute route, String uri, Stri
   /** Whether the request goes to a backend: forwarded, or its WebSocket upgrade tunnelled. */
   boolean sends() {
     return action == Action.UPGRADE || action == Action.FORWARD;
-  }
-
-  /**
-   * Whether {@code text} has a space or an ASCII control character (RFC 9112 §3.2, RFC 3986 §2):
-   * an HTTP/2 {@code :path} may carry them in its query, which no HTTP/1.1 request line can.
-   * Bytes above 0x7F pass, as nginx lets them.
-   */
-  private static boolean hasSpaceOrControl(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c <= 0x20 || c == 0x7F) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -159,9 +159,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
         : client.engine().sessions().choose(route, hashed,
             StickySessions.cookieIn(headers, route.sessionCookie().name()), client.tls(),
             this::setCookie);
-    ProxyHeaders.dropHopByHop(headers, false, true);
+    client.towardsBackend(headers, false, host, route);
     headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
-    client.forwarded(host, route).applyTo(headers::set);
     if (!bodiless && contentLength == null) {
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // framed as the client framed it
     }

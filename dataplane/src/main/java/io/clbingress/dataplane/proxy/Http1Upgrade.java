@@ -69,8 +69,7 @@ final class Http1Upgrade implements WebSocketProxy.UpgradeClient {
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     HttpHeaders headers = request.headers();
-    ProxyHeaders.dropHopByHop(headers, true, true);
-    client.forwarded(host, route).applyTo(headers::set);
+    client.towardsBackend(headers, true, host, route);
     ProxyHeaders.hostIfNone(headers, endpoint);
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, Unpooled.EMPTY_BUFFER, headers,
         EmptyHttpHeaders.INSTANCE);

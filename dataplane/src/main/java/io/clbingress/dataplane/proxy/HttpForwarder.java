@@ -41,9 +41,13 @@ final class HttpForwarder {
   private final StaleConnections stale = new StaleConnections();
   private final StickySessions sessions;
   private final ProxyMetrics metrics;
+  /** Client request headers with {@code _} in their names go on ({@code --enable-underscores-in-headers}). */
+  private final boolean underscores;
 
-  HttpForwarder(Vertx vertx, HttpClientAgent client, StickySessions sessions, ProxyMetrics metrics) {
+  HttpForwarder(Vertx vertx, HttpClientAgent client, StickySessions sessions, ProxyMetrics metrics,
+      boolean underscores) {
     this.vertx = vertx;
+    this.underscores = underscores;
     this.client = client;
     this.sessions = sessions;
     this.metrics = metrics;
@@ -152,7 +156,7 @@ final class HttpForwarder {
     picker.started(index);
     // Failures reach the response future below; this only keeps Vert.x from logging them again.
     upstream.exceptionHandler(e -> LOG.debug("{} request to {}: {}", route.key(), picker.endpoint(index), e.toString()));
-    ProxyHeaders.copyRequest(request, from, upstream.headers(), false, route);
+    ProxyHeaders.copyRequest(request, from, upstream.headers(), false, route, underscores);
     ExpectContinue.removeFrom(upstream.headers());
     // The client's side of this exchange going away resets the backend's: per response, since the
     // connection's one close handler belongs to its ConnectionGuard (and HTTP/2 carries many exchanges).
@@ -293,7 +297,7 @@ final class HttpForwarder {
     Runnable release = replayed ? fresh::close : () -> { };
     boolean reused = !replayed && stale.reused(page.connection());
     picker.started(index);
-    ProxyHeaders.copyRequest(request, from, page.headers(), false, fetch);
+    ProxyHeaders.copyRequest(request, from, page.headers(), false, fetch, underscores);
     page.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
     ExpectContinue.removeFrom(page.headers());
     ErrorPageRequest.applyTo(page.headers()::set, pages, status, request.getHeader(HttpHeaders.ACCEPT), request.uri());

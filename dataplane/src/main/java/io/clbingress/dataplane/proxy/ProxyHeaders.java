@@ -14,7 +14,12 @@ import java.util.Set;
 /**
  * Header edits of a reverse proxy: hop-by-hop headers stay on their hop (RFC 9110 §7.6.1), and the
  * backend learns the client through X-Forwarded-*. Like ingress-nginx by default, a client's own
- * X-Forwarded-* values are replaced, not trusted.
+ * X-Forwarded-* values are replaced, not trusted; and, as nginx's {@code underscores_in_headers off}
+ * with {@code ignore_invalid_headers on} (ingress-nginx's {@code enable-underscores-in-headers:
+ * false}), request headers whose names hold {@code _} are dropped unless the data plane runs with
+ * {@code --enable-underscores-in-headers}: a backend that reads {@code _} as {@code -} (CGI, PHP,
+ * Django) would otherwise take a client's {@code X_Forwarded_For} or {@code X-Auth_User} for the
+ * proxy's {@code X-Forwarded-For} or an authentication service's {@code X-Auth-User}.
  */
 final class ProxyHeaders {
 
@@ -133,16 +138,41 @@ final class ProxyHeaders {
 
   /** Copies end-to-end headers; {@code keepUpgrade} keeps Connection/Upgrade for a WebSocket handshake. */
   static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepUpgrade) {
-    copy(from, to, keepUpgrade, Set.of());
+    copy(from, to, keepUpgrade, Set.of(), true);
   }
 
-  private static void copy(MultiMap from, MultiMap to, boolean keepUpgrade, Set<String> alsoDropped) {
+  /**
+   * Drops the headers whose names hold {@code _} from an HTTP/1.x request (the Netty engine), in
+   * place. A scan without allocation; only a request with such a header pays for their list.
+   */
+  static void dropUnderscored(io.netty.handler.codec.http.HttpHeaders headers) {
+    List<CharSequence> underscored = null;
+    for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (io.netty.util.AsciiString.indexOf(name, '_', 0) >= 0) {
+        if (underscored == null) {
+          underscored = new java.util.ArrayList<>(2);
+        }
+        underscored.add(name);
+      }
+    }
+    if (underscored != null) {
+      underscored.forEach(headers::remove);
+    }
+  }
+
+  /**
+   * @param underscores headers whose names hold {@code _} are copied too; else they are dropped
+   */
+  private static void copy(MultiMap from, MultiMap to, boolean keepUpgrade, Set<String> alsoDropped,
+      boolean underscores) {
     Set<String> listed = from.contains("connection") ? connectionListed(from.getAll("connection")) : Set.of();
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
       if (keepUpgrade && name.equalsIgnoreCase("upgrade")) {
         to.add(name, header.getValue());
-      } else if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name) && !listed.contains(name)) {
+      } else if (!HOP_BY_HOP.contains(name) && !alsoDropped.contains(name) && !listed.contains(name)
+          && (underscores || name.indexOf('_') < 0)) {
         add(to, name, header.getValue());
       }
     }
@@ -194,10 +224,12 @@ final class ProxyHeaders {
    * @param from the client, found once for the request ({@link #client})
    * @param route the route: its client certificate checks (looked up only for a route with them,
    *     since asking a session without a certificate costs an exception), and its own edits
+   * @param underscores headers whose names hold {@code _} go on ({@code --enable-underscores-in-headers});
+   *     else they are dropped
    */
   static void copyRequest(HttpServerRequest request, RealIp.Client from, MultiMap to, boolean keepUpgrade,
-      CompiledRoute route) {
-    copy(request.headers(), to, keepUpgrade, SET_BY_PROXY);
+      CompiledRoute route, boolean underscores) {
+    copy(request.headers(), to, keepUpgrade, SET_BY_PROXY, underscores);
     // The Host the backend receives: an absolute-form target's authority (RFC 9112 §3.2.2), else
     // the client's Host exactly as sent (":80" and all), or HTTP/2's :authority; null for none.
     SocketAddress local = request.localAddress();

@@ -49,6 +49,8 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   private final RealIp realIp;
   /** Which answers are compressed, per listener ({@link Compression#of(ListenerRouter)}). */
   private final Compression compression;
+  /** Client request headers with {@code _} in their names go on to backends ({@code --enable-underscores-in-headers}). */
+  private final boolean underscoresInHeaders;
   /** The request in hand's values, for a route's rules (one object per handler, on its event loop). */
   private final RequestValueReaders.VertxRequests requestValues = new RequestValueReaders.VertxRequests();
   /** This event loop's authentication checks (basic and external). */
@@ -60,10 +62,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
 
   ProxyRequestHandler(Supplier<Router> router, ListenerSelector selector, HttpForwarder forwarder,
       WebSocketProxy webSockets, ProxyMetrics metrics, int httpsPort, RealIp realIp, AuthClient auth,
-      Compression compression, AccessLog accessLog, ProxyTracing tracing) {
+      Compression compression, AccessLog accessLog, ProxyTracing tracing, boolean underscoresInHeaders) {
     this.accessLog = accessLog;
     this.tracing = tracing;
     this.auth = auth;
+    this.underscoresInHeaders = underscoresInHeaders;
     this.realIp = realIp;
     this.compression = compression;
     this.metrics = metrics;
@@ -106,6 +109,11 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
   /** The compression settings, for the Netty engine's connections of this server. */
   Compression compression() {
     return compression;
+  }
+
+  /** Whether client request headers with {@code _} in their names go on to backends, for the Netty engine. */
+  boolean underscoresInHeaders() {
+    return underscoresInHeaders;
   }
 
   /** The client limits of the listener this server serves in the router in force; the defaults when it has none. */
@@ -234,7 +242,7 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
             guard.tunnelled();
             guards.remove(request.connection());
           }, dispatch.balanceKey(), from, access,
-          io.clbingress.dataplane.accesslog.TunnelLog.webSocket(accessLog, access)),
+          io.clbingress.dataplane.accesslog.TunnelLog.webSocket(accessLog, access), underscoresInHeaders),
           route, dispatch.uri()));
       case TOO_LARGE -> Responses.tooLarge(request);
       case FORWARD -> authorized(request, dispatch, () -> forwarder.forward(request, from,

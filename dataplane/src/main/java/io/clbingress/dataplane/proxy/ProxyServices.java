@@ -13,12 +13,14 @@ import java.util.function.Supplier;
  * ({@code --max-request-line-bytes}, {@code --max-header-bytes}), and who is trusted to name the client
  * ({@code --trusted-proxies}, {@link RealIp}), the external authentication answers kept
  * ({@link AuthAnswers}), the compression settings ({@code --gzip} ..., {@link Compression}), the
- * access log ({@code --access-log}, {@link AccessLog}), and the tracing ({@code --otlp-endpoint},
- * {@link ProxyTracing}), null when off.
+ * access log ({@code --access-log}, {@link AccessLog}), the tracing ({@code --otlp-endpoint},
+ * {@link ProxyTracing}, null when off), and whether client request headers with {@code _} in their
+ * names go on to backends ({@code --enable-underscores-in-headers}; dropped when false, as nginx by
+ * default).
  */
 public record ProxyServices(Supplier<Router> router, TunnelRegistry tunnels, ProxyMetrics metrics,
     HeadLimits headLimits, RealIp realIp, AuthAnswers authAnswers, Compression compression, AccessLog accessLog,
-    ProxyTracing tracing) {
+    ProxyTracing tracing, boolean underscoresInHeaders) {
 
   public ProxyServices {
     java.util.Objects.requireNonNull(compression, "compression");

@@ -94,8 +94,9 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
     WebSocketProxy webSockets = new WebSocketProxy(vertx, BackendConnections.client(vertx), services.tunnels(), sessions);
     AuthClient auth = new AuthClient(vertx, services.authAnswers());
     handler = new ProxyRequestHandler(services.router(), selector,
-        new HttpForwarder(vertx, client, sessions, services.metrics()), webSockets, services.metrics(), httpsRedirectPort,
-        services.realIp(), auth, services.compression(), services.accessLog(), services.tracing());
+        new HttpForwarder(vertx, client, sessions, services.metrics(), services.underscoresInHeaders()), webSockets,
+        services.metrics(), httpsRedirectPort, services.realIp(), auth, services.compression(), services.accessLog(),
+        services.tracing(), services.underscoresInHeaders());
     EventLoop loop = Http1Takeover.eventLoop(context);
     pool = new UpstreamPool(loop, Http1Takeover.channels(vertx), Http1Takeover.resolver(vertx));
     Http1Engine engine = new Http1Engine(handler, pool, sessions, services.metrics(), webSockets, auth, services.accessLog());

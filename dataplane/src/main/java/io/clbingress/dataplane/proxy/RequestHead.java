@@ -14,8 +14,14 @@ import java.util.List;
  *       client names would bypass every route (as nginx and Envoy without explicit configuration).
  *   <li>{@code TRACE}: 405 — it echoes the request back, cookies and all (cross-site tracing);
  *       nginx refuses it the same way.
+ *   <li>A request target whose query holds a space or an ASCII control character (CR, LF, NUL...):
+ *       400, as nginx (RFC 9112 §3.2, RFC 3986 §2). Vert.x's HTTP/2 server lets them through in a
+ *       {@code :path}, and Netty's HTTP/1.x decoder lets a NUL through in a request line; they
+ *       would reach a backend's request line as written (a request split in two by CR LF) or
+ *       make its encoding fail, the exchange never answered.
  * </ul>
- * HTTP/2 heads are checked by Netty's codec (pseudo-headers, {@code :authority}).
+ * HTTP/2 heads are otherwise checked by Netty's codec (pseudo-headers, {@code :authority}); the
+ * path of every request by {@link RequestPath}.
  */
 final class RequestHead {
 
@@ -31,6 +37,9 @@ final class RequestHead {
     if (method == HttpMethod.CONNECT || method == HttpMethod.TRACE) {
       return 405;
     }
+    if (badQuery(request.uri())) {
+      return 400;
+    }
     if (request.version() == HttpVersion.HTTP_2) {
       return 0;
     }
@@ -44,10 +53,32 @@ final class RequestHead {
     if (method == io.netty.handler.codec.http.HttpMethod.CONNECT || method == io.netty.handler.codec.http.HttpMethod.TRACE) {
       return 405;
     }
+    if (badQuery(request.uri())) {
+      return 400;
+    }
     // An iterator rather than getAll's list: this runs on every request.
     java.util.Iterator<String> hosts = request.headers().valueStringIterator("host");
     String first = hosts.hasNext() ? hosts.next() : null;
     return hostRefusal(first, hosts.hasNext(), request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+  }
+
+  /**
+   * Whether the query of request target {@code target} has a space or an ASCII control character;
+   * bytes above 0x7F pass, as nginx lets them. A scan without allocation: it runs on every
+   * request with a query.
+   */
+  private static boolean badQuery(String target) {
+    int query = target.indexOf('?');
+    if (query < 0) {
+      return false;
+    }
+    for (int i = query + 1; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c <= 0x20 || c == 0x7F) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -26,6 +26,7 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   private final RealIp.Client from;
   private final io.clbingress.dataplane.accesslog.AccessRecord access;
   private final io.clbingress.dataplane.accesslog.TunnelLog tunnelLog;
+  private final boolean underscores;
 
   /**
    * @param onTunnel told when the client's connection has become a tunnel
@@ -33,12 +34,15 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
    * @param from the client ({@link RealIp}), found once for the request
    * @param access the upgrade request's access log facts, or null (the log is off)
    * @param tunnelLog the tunnel's access log line's facts, or null (the log is off)
+   * @param underscores headers with {@code _} in their names go on ({@code --enable-underscores-in-headers})
    */
   VertxUpgrade(HttpServerRequest request, Runnable onTunnel, String balanceKey, RealIp.Client from,
-      io.clbingress.dataplane.accesslog.AccessRecord access, io.clbingress.dataplane.accesslog.TunnelLog tunnelLog) {
+      io.clbingress.dataplane.accesslog.AccessRecord access, io.clbingress.dataplane.accesslog.TunnelLog tunnelLog,
+      boolean underscores) {
     this.access = access;
     this.tunnelLog = tunnelLog;
     this.request = request;
+    this.underscores = underscores;
     this.from = from;
     this.onTunnel = onTunnel;
     this.balanceKey = balanceKey;
@@ -63,7 +67,7 @@ final class VertxUpgrade implements WebSocketProxy.UpgradeClient {
   @Override
   public HttpRequest upgradeRequest(String uri, CompiledRoute route, Endpoint endpoint) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    ProxyHeaders.copyRequest(request, from, headers, true, route);
+    ProxyHeaders.copyRequest(request, from, headers, true, route, underscores);
     HttpHeaders netty = new DefaultHttpHeaders(false);
     headers.forEach(header -> netty.add(header.getKey(), header.getValue()));
     ProxyHeaders.hostIfNone(netty, endpoint);

@@ -263,12 +263,17 @@ public class ChartTest {
       """)
   void gzipValuesBecomeDataPlaneFlags(String name, String values, String expected,
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    // When
+    assertThat(flagsStartingWith("--gzip", values, dir)).isEqualTo(expected.equals("-") ? "" : expected);
+  }
+
+  /**
+   * The data plane args of a rendering with {@code values} that start with {@code prefix}, joined
+   * with spaces; the whole command line is parsed by the jar's own first.
+   */
+  private static String flagsStartingWith(String prefix, String values, Path dir) throws Exception {
     List<String> args = dataPlaneArgs(values, dir);
-    // Then
-    List<String> gzip = args.stream().filter(a -> a.startsWith("--gzip")).toList();
-    assertThat(String.join(" ", gzip)).isEqualTo(expected.equals("-") ? "" : expected);
     new picocli.CommandLine(new io.clbingress.operator.Main()).parseArgs(args.toArray(String[]::new));
+    return String.join(" ", args.stream().filter(a -> a.startsWith(prefix)).toList());
   }
 
   /**
@@ -380,6 +385,27 @@ public class ChartTest {
   void limitStatusValuesBecomeDataPlaneFlags(String name, String values, String expected,
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     assertFlags(values, dir, expected, "--limit-");
+  }
+
+  /**
+   * Request headers with underscores (issue 13): config.enableUnderscoresInHeaders and the
+   * ingress-nginx ConfigMap name enable-underscores-in-headers become --enable-underscores-in-headers;
+   * off by default (dropped, as ingress-nginx); wrong values are refused naming the key.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      defaults            | config: {}                                        | -
+      ours                | config: {enableUnderscoresInHeaders: true}        | --enable-underscores-in-headers=true
+      nginx name          | config: {enable-underscores-in-headers: 'true'}   | --enable-underscores-in-headers=true
+      nginx name as bool  | config: {enable-underscores-in-headers: true}     | --enable-underscores-in-headers=true
+      nginx name off      | config: {enable-underscores-in-headers: 'false'}  | -
+      """)
+  void underscoreValuesBecomeDataPlaneFlags(String name, String values, String expected,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(flagsStartingWith("--enable-underscores", values, dir)).isEqualTo(expected.equals("-") ? "" : expected);
+    assertRefused(dir, new String[][] {
+        {"config: {enable-underscores-in-headers: 'yes'}", "/config/enable-underscores-in-headers"},
+        {"config: {enableUnderscoresInHeaders: 'true'}", "/config/enableUnderscoresInHeaders"}});
   }
 
   @Test

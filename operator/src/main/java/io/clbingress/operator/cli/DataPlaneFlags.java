@@ -98,6 +98,15 @@ public final class DataPlaneFlags {
           + "default ${DEFAULT-VALUE}).")
   int limitConnStatusCode;
 
+  @Option(names = "--enable-underscores-in-headers", defaultValue = "${env:CLB_ENABLE_UNDERSCORES_IN_HEADERS:-false}",
+      arity = "0..1", paramLabel = "true|false", description = "Client request headers whose names hold an "
+          + "underscore (X_Forwarded_For, X-Auth_User) go on to backends (ingress-nginx's "
+          + "enable-underscores-in-headers). Off: they are dropped, on HTTP/1.x and HTTP/2 and WebSocket upgrades "
+          + "alike, as nginx's underscores_in_headers off, since a backend that reads _ as - (CGI, PHP, Django) "
+          + "would take them for the proxy's own headers (env CLB_ENABLE_UNDERSCORES_IN_HEADERS; "
+          + "default ${DEFAULT-VALUE}).")
+  boolean enableUnderscoresInHeaders;
+
   @Option(names = "--gzip", defaultValue = "${env:CLB_GZIP:-false}", arity = "0..1", paramLabel = "true|false",
       description = "The default HTTP and HTTPS listeners compress answers with gzip for clients that ask for it "
           + "(Accept-Encoding), by --gzip-types and --gzip-min-length (ingress-nginx's use-gzip) "
@@ -244,7 +253,7 @@ public final class DataPlaneFlags {
         new HeadLimits(maxRequestLineBytes, maxHeaderBytes)).withClientAddress(realIp(), proxyProtocol)
         .withLimitStatuses(new LimitStatuses(limitReqStatusCode, limitConnStatusCode))
         .withCompression(compression()).withAccessLog(AccessLogOptions.of(AccessLogFormat.parse(accessLog)))
-        .withTracing(tracing());
+        .withTracing(tracing()).withUnderscoresInHeaders(enableUnderscoresInHeaders);
   }
 
   /** {@code --otlp-endpoint} and {@code --trace-sample-ratio}; the ratio is checked even when tracing is off. */
