@@ -77,7 +77,7 @@ public final class DataPlane implements AutoCloseable {
     this.tracing = ProxyTracing.of(options.tracing());
     if (tracing != null) {
       metrics.countedElsewhere("clb_tracing_spans_dropped", "Spans dropped because the export queue was full",
-          tracing::droppedSpans);
+          tracing, ProxyTracing::droppedSpans);
     }
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
         new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), tracing);

@@ -95,13 +95,14 @@ public final class ProxyMetrics {
 
   /** The Prometheus text exposition of every meter. */
   /**
-   * A counter kept by someone else (the tracing's dropped spans), read at each scrape.
+   * A counter kept by someone else (the tracing's dropped spans), read from {@code owner} at each
+   * scrape. The registry holds {@code owner} weakly: it must live as long as the data plane.
    *
    * @param name its name without {@code _total}
    */
-  public void countedElsewhere(String name, String description, java.util.function.Supplier<Number> count) {
-    io.micrometer.core.instrument.FunctionCounter.builder(name, count, c -> c.get().doubleValue())
-        .description(description).register(registry);
+  public <T> void countedElsewhere(String name, String description, T owner,
+      java.util.function.ToDoubleFunction<T> count) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, owner, count).description(description).register(registry);
   }
 
   public String scrape() {
