@@ -83,12 +83,12 @@ public final class DataPlane implements AutoCloseable {
       return current == null ? 0 : current.table().version();
     }, health::panicPicks, this::isReady);
     metrics.countedElsewhere("clb_access_log_dropped", "Access log lines dropped because the log's queue was full",
-        accessLog::dropped);
+        accessLog, AccessLog::dropped);
     this.tunnels = new TunnelRegistry(metrics);
     this.tracing = ProxyTracing.of(options.tracing());
     if (tracing != null) {
       metrics.countedElsewhere("clb_tracing_spans_dropped", "Spans dropped because the export queue was full",
-          tracing::droppedSpans);
+          tracing, ProxyTracing::droppedSpans);
     }
     this.services = new ProxyServices(router::get, tunnels, metrics, options.headLimits(), options.realIp(),
         new io.clbingress.dataplane.proxy.AuthAnswers(), options.compression(), accessLog, tracing,

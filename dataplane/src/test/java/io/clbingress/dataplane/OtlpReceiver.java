@@ -6,6 +6,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -41,6 +42,8 @@ final class OtlpReceiver implements AutoCloseable {
   final List<Received> spans = new CopyOnWriteArrayList<>();
   /** Export requests that were not OTLP protobuf. */
   final List<String> rejected = new CopyOnWriteArrayList<>();
+  /** While set and not complete, export requests are answered only once it completes (a stalled collector). */
+  volatile Future<Void> stalled;
   private final HttpServer server;
 
   OtlpReceiver(Vertx vertx) throws Exception {
@@ -50,7 +53,8 @@ final class OtlpReceiver implements AutoCloseable {
             request.response().setStatusCode(404).end();
             return;
           }
-          request.body().onSuccess(body -> {
+          Future<Void> stall = stalled;
+          request.body().compose(body -> stall == null ? Future.succeededFuture(body) : stall.map(body)).onSuccess(body -> {
             try {
               received(ExportTraceServiceRequest.parseFrom(body.getBytes()));
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {

@@ -131,13 +131,15 @@ public final class ProxyMetrics {
 
   /**
    * A counter kept by someone else (the tracing's dropped spans, the access log's dropped lines),
-   * read at each scrape.
+   * read from {@code owner} at each scrape. The registry holds {@code owner} weakly: it must live as
+   * long as the data plane (a lambda or method reference made for the call would be collected, and
+   * the counter would read 0).
    *
    * @param name its name without {@code _total}
    */
-  public void countedElsewhere(String name, String description, java.util.function.Supplier<Number> count) {
-    FunctionCounter.builder(name, count, c -> c.get().doubleValue())
-        .description(description).register(registry);
+  public <T> void countedElsewhere(String name, String description, T owner,
+      java.util.function.ToDoubleFunction<T> count) {
+    FunctionCounter.builder(name, owner, count).description(description).register(registry);
   }
 
   /** The Prometheus text exposition of every meter. */

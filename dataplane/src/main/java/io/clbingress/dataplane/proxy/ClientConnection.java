@@ -326,6 +326,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
     releaseLease(); // the previous request's, in case its end was not seen as an answer
     lease = dispatch.lease();
+    endSpan(0); // the previous request's, as its lease
     span = engine.front().tracing() == null || !dispatch.sends() ? null
         : RequestTracing.start(engine.front().tracing(), request, dispatch, tls, clientIp, peerIp, localPort);
     CompiledRoute route = dispatch.route();
