@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.accesslog.AccessLogFormat;
 import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.operator.Main;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,8 @@ class MainTest {
       dataplane --control-plane http://cp.invalid --gzip-level 0       | --gzip-level 0: gzip level must be 1-9
       standalone --manifests .  --gzip-min-length -1                   | --gzip-min-length -1: gzip minLength must be 0 or more
       standalone --manifests .  --gzip-types text/css,nonsense         | --gzip-types text/css,nonsense: gzip type \"nonsense\" is not a media type
+      standalone --manifests .  --access-log yaml                      | --access-log yaml: must be off, json or text
+      dataplane --control-plane http://cp.invalid --access-log ''      | --access-log
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -64,6 +67,22 @@ class MainTest {
     assertThat(defaults.options().limitStatuses()).isEqualTo(LimitStatuses.DEFAULTS);
     assertThat(set.invalid()).isNull();
     assertThat(set.options().limitStatuses()).isEqualTo(new LimitStatuses(429, 444));
+  }
+
+  @Test
+  void accessLogFlagReachesTheDataPlaneOptionsJsonByDefault() {
+    // Given
+    DataPlaneFlags defaults = new DataPlaneFlags();
+    new picocli.CommandLine(defaults).parseArgs();
+    DataPlaneFlags text = new DataPlaneFlags();
+    new picocli.CommandLine(text).parseArgs("--access-log", "TEXT");
+    DataPlaneFlags off = new DataPlaneFlags();
+    new picocli.CommandLine(off).parseArgs("--access-log=off");
+    // Then
+    assertThat(defaults.options().accessLog().format()).isEqualTo(AccessLogFormat.JSON);
+    assertThat(text.invalid()).isNull();
+    assertThat(text.options().accessLog().format()).isEqualTo(AccessLogFormat.TEXT);
+    assertThat(off.options().accessLog().format()).isEqualTo(AccessLogFormat.OFF);
   }
 
   @Test
