@@ -40,8 +40,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
       + " controller-wide error backend, so the backend's error pages are relayed as they are";
   static final String SNIPPET = "never executed (nginx configuration snippets)";
   static final String ON_A_CANARY = "not read on a canary Ingress: the main Ingress's access list, basic and"
-      + " external authentication, CORS, rate and connection limits, tunnel caps and client certificates apply to"
-      + " both sides, as in ingress-nginx";
+      + " external authentication, CORS, rate and connection limits, tunnel caps, client certificates and"
+      + " enable-access-log apply to both sides, as in ingress-nginx";
   static final String SECURITY = "SECURITY-RELEVANT, not applied, so this route is more open than it was on"
       + " ingress-nginx";
   private static final Set<String> SECURITY_NAMES = Set.of("enable-modsecurity", "enable-owasp-core-rules", "satisfy",
@@ -83,7 +83,8 @@ public record AnnotationCoverage(String key, String value, Verdict verdict, Stri
           && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.key())
           && !ingress.annotations().containsKey(AnnotationSpec.DEFAULT_BACKEND.nginxKey())) {
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, CUSTOM_ERRORS_ALONE, false));
-      } else if (spec != null && EdgePolicyOptions.ALL.contains(spec) && isCanary(ingress)) {
+      } else if (spec != null && (EdgePolicyOptions.ALL.contains(spec) || spec == AnnotationSpec.ENABLE_ACCESS_LOG)
+          && isCanary(ingress)) {
         coverage.add(new AnnotationCoverage(key, value, Verdict.NOT_HONOURED, ON_A_CANARY, false));
       } else if (spec != null) {
         coverage.add(invalid.containsKey(key)

@@ -2,6 +2,7 @@ package io.clbingress.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.accesslog.AccessLogFormat;
 import io.clbingress.dataplane.routing.LimitStatuses;
 import io.clbingress.dataplane.tracing.TracingOptions;
 import io.clbingress.operator.Main;
@@ -48,6 +49,8 @@ class MainTest {
       dataplane --control-plane http://cp.invalid --trace-sample-ratio -0.1 | --trace-sample-ratio -0.1: trace sample ratio out of 0.0-1.0
       standalone --manifests .  --otlp-endpoint collector:4318         | --otlp-endpoint collector:4318: OTLP endpoint is not an http(s) URL with a host
       standalone --manifests .  --otlp-endpoint http://[bad             | --otlp-endpoint http://[bad: not a URL
+      standalone --manifests .  --access-log yaml                      | --access-log yaml: must be off, json or text
+      dataplane --control-plane http://cp.invalid --access-log ''      | --access-log
       standalone --manifests .  --no-such-flag                         | --no-such-flag
       standalone                                                       | --manifests
       bogus-mode                                                       | bogus-mode
@@ -88,6 +91,22 @@ class MainTest {
     assertThat(set.invalid()).isNull();
     assertThat(set.options().tracing()).isEqualTo(new TracingOptions(java.net.URI.create("http://collector:4318"), 0.25));
     assertThat(set.options().tracing().tracesUrl()).isEqualTo("http://collector:4318/v1/traces");
+  }
+
+  @Test
+  void accessLogFlagReachesTheDataPlaneOptionsJsonByDefault() {
+    // Given
+    DataPlaneFlags defaults = new DataPlaneFlags();
+    new picocli.CommandLine(defaults).parseArgs();
+    DataPlaneFlags text = new DataPlaneFlags();
+    new picocli.CommandLine(text).parseArgs("--access-log", "TEXT");
+    DataPlaneFlags off = new DataPlaneFlags();
+    new picocli.CommandLine(off).parseArgs("--access-log=off");
+    // Then
+    assertThat(defaults.options().accessLog().format()).isEqualTo(AccessLogFormat.JSON);
+    assertThat(text.invalid()).isNull();
+    assertThat(text.options().accessLog().format()).isEqualTo(AccessLogFormat.TEXT);
+    assertThat(off.options().accessLog().format()).isEqualTo(AccessLogFormat.OFF);
   }
 
   @Test
