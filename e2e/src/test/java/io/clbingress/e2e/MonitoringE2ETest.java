@@ -9,8 +9,6 @@ import io.clbingress.e2e.chart.PromQlNames;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringE2ETest {
 
+  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
   /** Series Prometheus makes itself for every target, not exported by anyone. */
   static final Set<String> FROM_PROMETHEUS = Set.of("up");
   static final Map<String, Object> VALUES = Map.of("metrics.prometheusRule.enabled", true,
@@ -150,6 +148,64 @@ class MonitoringE2ETest {
     assertThat(dashboardChecked.exitCode()).as(dashboardChecked.stdout() + dashboardChecked.stderr()).isZero();
   }
 
+  /**
+   * promtool's rule unit tests: series as a data plane exports them make the alerts fire, with
+   * their labels and rendered annotations (a 5xx ratio of 50 %, a route without a healthy
+   * endpoint, a certificate expiring in 22 h), and a quiet route raises nothing.
+   */
+  @Test
+  void promtoolUnitTestsFireTheAlertsOnDataPlaneSeries() throws Exception {
+    assumeTrue(Processes.available("promtool"), "promtool is not installed (Debian's prometheus package; .ci/run installs it)");
+    Files.writeString(work.resolve("unit-rules.yaml"), Serialization.asYaml(Map.of("groups", list(map(rule, "spec"), "groups"))));
+    Path tests = work.resolve("unit-tests.yaml");
+    Files.writeString(tests, """
+        rule_files: [unit-rules.yaml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'clb_requests_total{namespace="clb-system",pod="p",route="Ingress a/b",code="5xx"}'
+                values: '0+60x30'
+              - series: 'clb_requests_total{namespace="clb-system",pod="p",route="Ingress a/b",code="2xx"}'
+                values: '0+60x30'
+              - series: 'clb_requests_total{namespace="clb-system",pod="p",route="Ingress a/quiet",code="5xx"}'
+                values: '0+1x30'
+              - series: 'clb_endpoints_healthy{namespace="clb-system",pod="p",route="Ingress a/c"}'
+                values: '0x30'
+              - series: 'clb_endpoints_healthy{namespace="clb-system",pod="p",route="Ingress a/b"}'
+                values: '2x30'
+              - series: 'clb_certificate_expiry_timestamp_seconds{namespace="clb-system",pod="p",certificate="a/tls"}'
+                values: '86400x200'
+            alert_rule_test:
+              - eval_time: 15m
+                alertname: ClbRouteHigh5xxRatio
+                exp_alerts:
+                  - exp_labels: {namespace: clb-system, route: Ingress a/b, severity: warning, team: edge}
+                    exp_annotations:
+                      summary: 'Ingress a/b: 50% of answers are 5xx'
+                      description: 'More than 0.05 of the answers of the route were 5xx over 5m (errors of the backends and of the proxy: 502 no connection, 503 no endpoint, 504 timeout).'
+              - eval_time: 15m
+                alertname: ClbNoHealthyEndpoint
+                exp_alerts:
+                  - exp_labels: {namespace: clb-system, route: Ingress a/c, severity: critical, team: edge}
+                    exp_annotations:
+                      summary: 'Ingress a/c has no healthy endpoint'
+                      description: "Every endpoint of the route's Services is down (active health check, or ejected after failures), or it has none: its requests get 503, or are sent to unhealthy endpoints (panic mode)."
+              - eval_time: 2h
+                alertname: ClbCertificateExpiringSoon
+                exp_alerts:
+                  - exp_labels: {namespace: clb-system, certificate: a/tls, severity: warning, team: edge}
+                    exp_annotations:
+                      summary: 'a/tls expires in 22h 0m 0s'
+                      description: 'A certificate of the routing table (its Secret) expires in less than 14 days; renew the Secret (cert-manager?).'
+              - eval_time: 15m
+                alertname: ClbUpstreamErrors
+                exp_alerts: []
+        """);
+    Processes.Run run = Processes.run(work, List.of("promtool", "test", "rules", tests.toString()), 60);
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+  }
+
   /** Every metric the rule and the dashboard read is exported by a real data plane after real traffic. */
   @Test
   void everyMetricTheyReadIsExportedByARealDataPlane() throws Exception {
@@ -198,6 +254,8 @@ class MonitoringE2ETest {
     assumeTrue(Files.isRegularFile(JarProcess.JAR), "the jar is built by the operator module first: " + JarProcess.JAR);
     assumeTrue(Processes.available("curl") && Processes.available("openssl"),
         "curl and openssl are needed (.ci/run installs them)");
+    assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
+        "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     vertx = Vertx.vertx();
     backend = EchoBackend.start(vertx, "web");
     Path certs = TlsSecrets.selfSigned("shop.example.com");
@@ -262,11 +320,10 @@ class MonitoringE2ETest {
         "https://shop.example.com:" + httpsPort + "/gone").stdout()).isEqualTo("502");
     // Plain HTTP to the HTTPS port: a failed handshake
     Processes.curl("-s", "http://127.0.0.1:" + httpsPort + "/");
-    WebSocket ws = vertx.createWebSocketClient()
-        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(httpPort).setURI("/chat")
-            .putHeader("host", "chat.example.com"))
-        .await(20, TimeUnit.SECONDS);
-    ws.close().await(20, TimeUnit.SECONDS);
+    // The npm ws client's echo script: text, binary, a ping, then its close
+    Processes.Run ws = Processes.run(E2E_DIR, List.of("node", "ws-client.js", "echo",
+        "ws://127.0.0.1:" + httpPort + "/chat", "chat.example.com"), 90);
+    assertThat(ws.exitCode()).as(ws.stdout() + ws.stderr()).isZero();
     String metrics = "http://127.0.0.1:" + adminPort + "/metrics";
     await().atMost(Duration.ofSeconds(20)).until(() -> Processes.curl("-s", metrics).stdout()
         .contains("clb_tunnel_duration_seconds_count{kind=\"websocket\",route=\"Ingress e2e/chat\"} 1"));
