@@ -109,6 +109,31 @@ class MetricsTest {
     assertThat(metrics().lines().filter(l -> l.startsWith("clb_request_duration_seconds_bucket{" + route))).hasSize(14);
   }
 
+  /**
+   * A client that leaves while the backend has not answered yet (HTTP/1.1, the Netty engine): the
+   * request is counted, as nginx's 499 (a 4xx), with its duration; before, it was not counted at all.
+   */
+  @Test
+  void aClientThatLeavesBeforeTheAnswerIsCountedAs499() throws Exception {
+    TestBackend slow = harness.backend("slow");
+    harness.apply(table(30)
+        .cluster(new Cluster("slow", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", slow.port()))))
+        .route("left.example.com", new Route(PathMatch.Prefix.of("/"), "slow", Tables.DEFAULT_TIMEOUTS, "Ingress shop/left"))
+        .build());
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", harness.dataPlane.httpPort())) {
+      socket.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: left.example.com\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> slow.uris.contains("/slow"));
+    }
+    String route = "route=\"Ingress shop/left\"";
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String scrape = metrics();
+      assertThat(DataPlaneHarness.sample(scrape, "clb_requests_total{code=\"4xx\"," + route + "}")).isEqualTo(1);
+      assertThat(DataPlaneHarness.sample(scrape, "clb_request_duration_seconds_count{" + route + "}")).isEqualTo(1);
+    });
+  }
+
   /** Five failed connects in a row eject the route's only endpoint: no healthy endpoint is left. */
   @Test
   void aRouteWhoseEndpointsAreAllEjectedHasNoHealthyEndpoint() throws Exception {

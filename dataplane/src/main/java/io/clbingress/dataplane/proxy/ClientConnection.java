@@ -832,6 +832,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       exchange.clientLeft();
     }
     // an answer that never ended: broken off (its status), or the client left before one (nginx's 499)
+    if (inAnswer) {
+      inAnswer = false;
+      engine.metrics().answered(label, status == 0 ? 499 : status, System.nanoTime() - started, bodyIn, bodyOut);
+    }
     logAccess(status == 0 ? 499 : status);
     if (queued != null) {
       queued.forEach(ReferenceCountUtil::release);

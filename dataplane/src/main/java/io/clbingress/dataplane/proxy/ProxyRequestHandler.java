@@ -189,12 +189,13 @@ final class ProxyRequestHandler implements Handler<HttpServerRequest> {
       }
       long bytesIn = request.bytesRead();
       long bytesOut = request.response().bytesWritten();
-      metrics.answered(label, request.response().getStatusCode(), System.nanoTime() - started, bytesIn, bytesOut);
+      // an answer whose head never went out: the client left (or reset its stream) first, nginx's 499
+      int status = request.response().headWritten() ? request.response().getStatusCode() : 499;
+      metrics.answered(label, status, System.nanoTime() - started, bytesIn, bytesOut);
       if (access != null) {
         access.received(bytesIn);
         access.sent(bytesOut);
-        // an answer whose head never went out: the client left (or reset its stream) first, nginx's 499
-        accessLog.write(access, request.response().headWritten() ? request.response().getStatusCode() : 499);
+        accessLog.write(access, status);
       }
       if (span != null) {
         span.end(request.response().ended() ? request.response().getStatusCode() : 0);
