@@ -42,10 +42,25 @@ final class Processes {
   }
 
   static int freePort() throws IOException {
+    // Below Linux's ephemeral range (32768-60999 by default): a port the kernel gives a socket bound
+    // to port 0 (a test's backend, started while a jar still boots) or a client connection is never
+    // one of these, so a jar given this port does not find it taken when it binds a second later.
+    for (int tries = 0; tries < 200; tries++) {
+      int port = FIRST_CHOSEN_PORT + java.util.concurrent.ThreadLocalRandom.current().nextInt(CHOSEN_PORTS);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
   }
+
+  /** Ports {@link #freePort} chooses from: 20000-32767, under the kernel's ephemeral ports. */
+  private static final int FIRST_CHOSEN_PORT = 20_000;
+  private static final int CHOSEN_PORTS = 12_768;
 
   /** Waits until a data plane's admin port answers /readyz with 200. */
   static void awaitReady(int adminPort) {
