@@ -103,10 +103,12 @@ YAML
   # CLB_BENCH_ANNOTATIONS (YAML flow-map entries) annotates the Ingress of every route; CLB_CPUS
   # (taskset's list, default 1) is where it runs;
   # CLB_JAVA (a java binary) and CLB_JAVA_OPTS (JVM flags, split on spaces) choose the JVM,
-  # CLB_JAR another build of clb-ingress (to compare two commits).
+  # CLB_JAR another build of clb-ingress (to compare two commits). The access log is off unless
+  # CLB_ACCESS_LOG or a flag says otherwise, as nginx's here (access_log off): what it costs is
+  # measured by observability-cost.sh.
   local java_opts=()
   read -r -a java_opts <<< "${CLB_JAVA_OPTS:-}"
-  taskset -c "${CLB_CPUS:-1}" "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
+  CLB_ACCESS_LOG=${CLB_ACCESS_LOG:-off} taskset -c "${CLB_CPUS:-1}" "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
     --bind-address 127.0.0.1 --http-port "$http" --https-port "$https" --admin-port "$admin" --event-loops 1 "$@" \
     > "$run/clb-ingress-$http.log" 2>&1 &
   clb_pid=$!
