@@ -58,7 +58,8 @@ class MetricsTest {
         "clb_requests_total{code=\"4xx\",route=\"none\"} 1.0",
         "clb_requests_total{code=\"5xx\",route=\"Ingress shop/dead\"} 1.0",
         "clb_upstream_errors_total{kind=\"connect\",route=\"Ingress shop/dead\"} 1.0",
-        "clb_request_duration_seconds_count{route=\"Ingress shop/web\"} 3",
+        "clb_requests_total{code=\"1xx\",route=\"Ingress shop/web\"} 1.0", // the WebSocket's upgrade
+        "clb_request_duration_seconds_count{route=\"Ingress shop/web\"} 4",
         "clb_tunnels_open 1.0",
         "clb_routing_table_version 7.0"));
     DataPlaneHarness.await(ws.close());
@@ -178,6 +179,8 @@ class MetricsTest {
       assertThat(DataPlaneHarness.sample(scrape, "clb_sent_bytes_total{" + route + "}")).isEqualTo(11 + 4);
       assertThat(DataPlaneHarness.sample(scrape, "clb_upstream_connect_duration_seconds_count{" + route + "}"))
           .isEqualTo(1);
+      // the upgrade itself is a request answered 101, as on the HTTP/2 engine and in ingress-nginx's metrics
+      assertThat(DataPlaneHarness.sample(scrape, "clb_requests_total{code=\"1xx\"," + route + "}")).isEqualTo(1);
     });
   }
 

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringE2ETest {
 
-  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
   /** Series Prometheus makes itself for every target, not exported by anyone. */
   static final Set<String> FROM_PROMETHEUS = Set.of("up");
   static final Map<String, Object> VALUES = Map.of("metrics.prometheusRule.enabled", true,
@@ -254,7 +253,7 @@ class MonitoringE2ETest {
     assumeTrue(Files.isRegularFile(JarProcess.JAR), "the jar is built by the operator module first: " + JarProcess.JAR);
     assumeTrue(Processes.available("curl") && Processes.available("openssl"),
         "curl and openssl are needed (.ci/run installs them)");
-    assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
+    assumeTrue(Processes.available("node") && Files.isDirectory(Processes.E2E_DIR.resolve("node_modules/ws")),
         "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     vertx = Vertx.vertx();
     backend = EchoBackend.start(vertx, "web");
@@ -321,7 +320,7 @@ class MonitoringE2ETest {
     // Plain HTTP to the HTTPS port: a failed handshake
     Processes.curl("-s", "http://127.0.0.1:" + httpsPort + "/");
     // The npm ws client's echo script: text, binary, a ping, then its close
-    Processes.Run ws = Processes.run(E2E_DIR, List.of("node", "ws-client.js", "echo",
+    Processes.Run ws = Processes.run(Processes.E2E_DIR, List.of("node", "ws-client.js", "echo",
         "ws://127.0.0.1:" + httpPort + "/chat", "chat.example.com"), 90);
     assertThat(ws.exitCode()).as(ws.stdout() + ws.stderr()).isZero();
     String metrics = "http://127.0.0.1:" + adminPort + "/metrics";

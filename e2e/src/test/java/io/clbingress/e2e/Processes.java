@@ -16,6 +16,9 @@ final class Processes {
   record Run(int exitCode, String stdout, String stderr) {
   }
 
+  /** The e2e module's folder (its node scripts and node_modules), where node runs. */
+  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
+
   private Processes() {
   }
 

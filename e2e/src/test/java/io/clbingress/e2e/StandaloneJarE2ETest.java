@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneJarE2ETest {
 
   static final Path JAR = JarProcess.JAR;
-  static final Path E2E_DIR = Path.of(System.getProperty("clb.e2e.dir", "."));
 
   @TempDir
   static Path manifests;
@@ -45,7 +44,7 @@ class StandaloneJarE2ETest {
     assumeTrue(Files.isRegularFile(JAR), "the jar is built by the operator module first: " + JAR);
     assumeTrue(Processes.available("curl"), "curl is not installed (.ci/run installs it)");
     assumeTrue(Processes.available("openssl"), "openssl is not installed (.ci/run installs it)");
-    assumeTrue(Processes.available("node") && Files.isDirectory(E2E_DIR.resolve("node_modules/ws")),
+    assumeTrue(Processes.available("node") && Files.isDirectory(Processes.E2E_DIR.resolve("node_modules/ws")),
         "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     vertx = Vertx.vertx();
     blue = EchoBackend.start(vertx, "blue");
@@ -161,7 +160,7 @@ class StandaloneJarE2ETest {
 
   @Test
   void i_chromiumOpensWssFromAPageOnALocalOrigin() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(E2E_DIR.resolve(
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(Processes.E2E_DIR.resolve(
         "node_modules/playwright-core")), "Debian's chromium and npm playwright-core are needed (.ci/run installs them)");
     // Given an Ingress with TLS for browser.example.com, its certificate made with openssl
     Path certs = tlsIngress("browser", "/ws");
@@ -170,7 +169,7 @@ class StandaloneJarE2ETest {
         curl("-s", "--cacert", certs.resolve("cert.pem").toString(), "--resolve", resolve,
             "https://browser.example.com:" + httpsPort + "/ws").stdout().contains("backend=blue"));
     // When headless Chromium loads a page from another local origin that opens wss:// to the proxy
-    Processes.Run chromium = Processes.run(E2E_DIR, List.of("node", "chromium-wss.js",
+    Processes.Run chromium = Processes.run(Processes.E2E_DIR, List.of("node", "chromium-wss.js",
         "wss://browser.example.com:" + httpsPort + "/ws", certs.resolve("cert.pem").toString()), 120);
     // Then text and binary messages echo and the close code passes
     assertThat(chromium.exitCode()).as(chromium.stdout() + chromium.stderr()).isZero();
@@ -180,7 +179,7 @@ class StandaloneJarE2ETest {
 
   @Test
   void j_chromiumSendsACredentialedCrossOriginRequestOnlyFromTheAllowedOrigin() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(E2E_DIR.resolve(
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(Processes.E2E_DIR.resolve(
         "node_modules/playwright-core")), "Debian's chromium and npm playwright-core are needed (.ci/run installs them)");
     // Given an Ingress with ingress-nginx's CORS annotations allowing one origin, credentials included
     int originPort = Processes.freePort();
@@ -208,7 +207,7 @@ class StandaloneJarE2ETest {
     EchoBackend.REQUESTS.clear();
     // When headless Chromium sends a credentialed PUT from a page of that origin, and from a page of another
     String api = "http://api.example.com:" + httpPort + "/cors/data";
-    Processes.Run chromium = Processes.run(E2E_DIR, List.of("node", "chromium-cors.js", api,
+    Processes.Run chromium = Processes.run(Processes.E2E_DIR, List.of("node", "chromium-cors.js", api,
         "http://app.example.com:" + originPort + "/", "http://evil.example.net:" + originPort + "/"), 120);
     // Then the allowed page reads the answer (its preflight was answered at the edge: the backend saw
     // only the PUT), and the browser refuses the other page's call: that origin's preflight went to
@@ -369,7 +368,7 @@ class StandaloneJarE2ETest {
   /** The npm ws client's echo script over wss://127.0.0.1:port, trusting only {@code certs}/cert.pem. */
   private static void assertWssEcho(int port, String serverName, Path certs) throws Exception {
     ProcessBuilder wss = new ProcessBuilder("node", "ws-client.js", "echo", "wss://127.0.0.1:" + port + "/ws",
-        serverName).directory(E2E_DIR.toFile()).redirectErrorStream(true);
+        serverName).directory(Processes.E2E_DIR.toFile()).redirectErrorStream(true);
     wss.environment().put("WS_CA", certs.resolve("cert.pem").toString());
     wss.environment().put("WS_SERVERNAME", serverName);
     Process process = wss.start();
@@ -404,7 +403,7 @@ class StandaloneJarE2ETest {
   }
 
   private static Processes.Run node(String mode, String url, String host) throws Exception {
-    return Processes.run(E2E_DIR, List.of("node", "ws-client.js", mode, url, host), 90);
+    return Processes.run(Processes.E2E_DIR, List.of("node", "ws-client.js", mode, url, host), 90);
   }
 
   private static Processes.Run curl(String... args) throws IOException, InterruptedException {

@@ -794,8 +794,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     pipeline.remove(HTTP_ENCODER);
     guard.tunnelled();
-    inAnswer = false; // a tunnel is counted by the tunnel gauge, not as an answer
-    logAccess(101); // the tunnel writes its own line when it closes
+    inAnswer = false;
+    // The upgrade is a request answered 101 (as the HTTP/2 engine and ingress-nginx's request
+    // metrics count it); the tunnel after it has its own gauge, histogram and access log line.
+    engine.metrics().answered(label, 101, System.nanoTime() - started, bodyIn, bodyOut);
+    logAccess(101);
     endSpan(101);
     java.util.List<ByteBuf> early = new java.util.ArrayList<>();
     if (queued != null) {
