@@ -196,6 +196,23 @@ class BenchScriptsTest {
         .contains("top allocation sites", "top CPU frames");
   }
 
+  /**
+   * hack/bench/syscalls.sh for a second per mode after no warm-up: it counts the requests of both
+   * modes and gives the system calls per request, a new connection's accept among them.
+   */
+  @Test
+  void syscallCountNamesCallsPerRequest() throws Exception {
+    Path root = repositoryWith("wrk", "nginx", "taskset", "curl", "strace");
+
+    Processes.Run run = Processes.run(root, List.of("hack/bench/syscalls.sh", "-d", "1s", "-w", "0", "-c", "8"), 300);
+
+    String output = run.stdout() + run.stderr();
+    assertThat(output).as(output).containsPattern("keep-alive: [1-9][0-9]* requests")
+        .containsPattern("new-connection: [1-9][0-9]* requests")
+        .containsPattern("accept4 +[0-9.]+")
+        .containsPattern("total +[1-9][0-9.]*");
+  }
+
   /** The repository's root, once the tools are installed and the jar is built (the test is skipped otherwise). */
   private static Path repositoryWith(String... tools) {
     for (String tool : tools) {

@@ -147,7 +147,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     channel = ctx.channel();
     tls = channel.pipeline().get(SslHandler.class) != null;
     requestValues = new RequestValueReaders.NettyRequests(tls).on(channel);
-    peerIp = RealIp.peer(Http1Takeover.remoteAddress(channel));
+    peerIp = Http1Takeover.peerIp(channel);
     peerPort = Http1Takeover.remotePort(channel);
     peer = peerIp == null ? null : RealIp.Client.direct(peerIp);
     peerTrusted = engine.front().realIp().trusts(peerIp);

@@ -27,8 +27,11 @@ final class ConnectionGuard {
   private int inFlight;
   private boolean tunnelled;
   private ScheduledFuture<?> headerTimer;
-  /** The keep-alive timeout, watched only while no request is in flight. */
-  private final QuietTimer keepalive;
+  /**
+   * The keep-alive timeout, watched only while no request is in flight; made when the connection
+   * first idles after an answer (a connection whose first answer is its last never needs one).
+   */
+  private QuietTimer keepalive;
 
   /**
    * Starts watching a new connection: its first request head is due within {@code limits}'
@@ -38,10 +41,22 @@ final class ConnectionGuard {
    */
   ConnectionGuard(Channel channel, ClientLimits limits) {
     this.channel = channel;
-    this.keepalive = new QuietTimer(channel.eventLoop(), this::keepaliveTimedOut);
-    long headerMillis = limits.headerMillis();
-    this.headerTimer = channel.eventLoop().schedule(() -> headerTimedOut(headerMillis), headerMillis,
+    this.headerTimer = channel.eventLoop().schedule(new HeaderTimeout(limits.headerMillis()), limits.headerMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /** The header timer's task (a class of its own rather than a capturing lambda: one per connection). */
+  private final class HeaderTimeout implements Runnable {
+    private final long millis;
+
+    HeaderTimeout(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public void run() {
+      headerTimedOut(millis);
+    }
   }
 
   void requestStarted() {
@@ -50,7 +65,9 @@ final class ConnectionGuard {
       headerTimer = null;
     }
     inFlight++;
-    keepalive.pause();
+    if (keepalive != null) {
+      keepalive.pause();
+    }
   }
 
   /** A response ended; with nothing else in flight the connection is idle from now. */
@@ -62,6 +79,9 @@ final class ConnectionGuard {
     if (limits.keepaliveMillis() == 0) {
       channel.close();
       return;
+    }
+    if (keepalive == null) {
+      keepalive = new QuietTimer(channel.eventLoop(), this::keepaliveTimedOut);
     }
     keepalive.watch(limits.keepaliveMillis());
   }
@@ -86,7 +106,9 @@ final class ConnectionGuard {
       headerTimer.cancel(false);
       headerTimer = null;
     }
-    keepalive.cancel();
+    if (keepalive != null) {
+      keepalive.cancel();
+    }
   }
 
   /**

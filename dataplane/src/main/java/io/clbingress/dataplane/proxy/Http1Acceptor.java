@@ -5,7 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
@@ -18,7 +19,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.impl.VertxHttpResponseEncoder;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * A plain HTTP/1.x listener's accepting socket on one event loop, for the Netty engine: each
@@ -33,6 +38,8 @@ import java.util.function.Supplier;
  * when it closes), which {@link #drain} closes once the drain period is over.
  */
 final class Http1Acceptor {
+
+  private static final Logger LOG = LogManager.getLogger(Http1Acceptor.class);
 
   private final EventLoop loop;
   private final ChannelGroup open;
@@ -60,8 +67,7 @@ final class Http1Acceptor {
    */
   static Future<Http1Acceptor> listen(EventLoop loop, ChannelFactory<? extends ServerChannel> channels, String host,
       int port, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection,
-      ProxyHeaderTrust proxyProtocol, java.util.function.LongSupplier proxyHeaderMillis,
-      java.util.function.Consumer<Channel> accepted) {
+      ProxyHeaderTrust proxyProtocol, LongSupplier proxyHeaderMillis, Consumer<Channel> accepted) {
     Http1Acceptor acceptor = new Http1Acceptor(loop);
     Promise<Http1Acceptor> bound = Promise.promise();
     new ServerBootstrap()
@@ -69,26 +75,10 @@ final class Http1Acceptor {
         .channelFactory(channels)
         .option(EpollChannelOption.SO_REUSEPORT, true)
         .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel channel) {
-            acceptor.open.add(channel);
-            accepted.accept(channel);
-            if (proxyProtocol != null) {
-              ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxyProtocol, proxied -> http(proxied));
-            } else {
-              http(channel);
-            }
-          }
-
-          private void http(Channel channel) {
-            channel.pipeline()
-                .addLast("httpDecoder", decoder.get())
-                .addLast("httpEncoder", new VertxHttpResponseEncoder())
-                .addLast("handler", connection.get());
-          }
-        })
+        // No childOption(TCP_NODELAY): Netty's socket channel config turns Nagle off itself when an
+        // accepted channel is made (PlatformDependent.canEnableTcpNoDelayByDefault, all but Android);
+        // setting it again cost every accepted connection a second setsockopt.
+        .childHandler(new Accepted(acceptor.open, decoder, connection, proxyProtocol, proxyHeaderMillis, accepted))
         .bind(new InetSocketAddress(host, port))
         .addListener((ChannelFutureListener) future -> {
           if (future.isSuccess()) {
@@ -100,6 +90,59 @@ final class Http1Acceptor {
           }
         });
     return bound.future();
+  }
+
+  /**
+   * Sets up each accepted connection's pipeline (one instance for all of them): the connection's
+   * first handler, which gives its place to the HTTP/1.x codec and the engine's handler, or the
+   * PROXY protocol reader, once the connection is registered with its event loop. Netty's {@code
+   * ChannelInitializer} does the same with a concurrent set of the channels being set up, which
+   * costs every new connection an insertion and a removal; here the event loop is the only thread.
+   */
+  @ChannelHandler.Sharable
+  private static final class Accepted extends ChannelInboundHandlerAdapter {
+
+    private final ChannelGroup open;
+    private final Supplier<? extends ChannelHandler> decoder;
+    private final Supplier<? extends ChannelHandler> connection;
+    private final ProxyHeaderTrust proxyProtocol;
+    private final LongSupplier proxyHeaderMillis;
+    private final Consumer<Channel> accepted;
+
+    Accepted(ChannelGroup open, Supplier<? extends ChannelHandler> decoder, Supplier<? extends ChannelHandler> connection,
+        ProxyHeaderTrust proxyProtocol, LongSupplier proxyHeaderMillis, Consumer<Channel> accepted) {
+      this.open = open;
+      this.decoder = decoder;
+      this.connection = connection;
+      this.proxyProtocol = proxyProtocol;
+      this.proxyHeaderMillis = proxyHeaderMillis;
+      this.accepted = accepted;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      Channel channel = ctx.channel();
+      try {
+        ctx.pipeline().remove(this);
+        open.add(channel);
+        accepted.accept(channel);
+        if (proxyProtocol != null) {
+          ProxyProtocolReader.install(channel, proxyHeaderMillis.getAsLong(), proxyProtocol, this::http);
+        } else {
+          http(channel);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("cannot set up connection {}: {}", channel, e.toString(), e);
+        channel.close();
+      }
+    }
+
+    private void http(Channel channel) {
+      channel.pipeline()
+          .addLast("httpDecoder", decoder.get())
+          .addLast("httpEncoder", new VertxHttpResponseEncoder())
+          .addLast("handler", connection.get());
+    }
   }
 
   /**

@@ -54,6 +54,20 @@ final class Http1Takeover {
     return null;
   }
 
+  /**
+   * {@link #remoteAddress} in the form {@link RealIp#peer} gives it (an IPv4-mapped IPv6 address
+   * as IPv4, IPv6 in RFC 5952's form). A socket's IPv4 peer is taken as {@link
+   * java.net.Inet4Address#getHostAddress} writes it (already that form) without a parse and a
+   * format on every connection.
+   */
+  static String peerIp(Channel channel) {
+    if (proxiedAddress(channel) == null && channel.remoteAddress() instanceof InetSocketAddress remote
+        && remote.getAddress() instanceof java.net.Inet4Address v4) {
+      return v4.getHostAddress();
+    }
+    return RealIp.peer(remoteAddress(channel));
+  }
+
   /** The port of the peer {@link #remoteAddress} names, or -1. */
   static int remotePort(Channel channel) {
     io.vertx.core.net.SocketAddress proxied = proxiedAddress(channel);
@@ -65,6 +79,10 @@ final class Http1Takeover {
 
   /** The PROXY protocol header's source address, or null (none, or a Unix socket's). */
   private static io.vertx.core.net.SocketAddress proxiedAddress(Channel channel) {
+    // hasAttr first: attr() would add an empty attribute to every connection that has none
+    if (!channel.hasAttr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE)) {
+      return null;
+    }
     io.vertx.core.net.SocketAddress proxied = channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get();
     return proxied != null && proxied.hostAddress() != null ? proxied : null;
   }
@@ -93,7 +111,8 @@ final class Http1Takeover {
 
   /** Whether a connection's addresses are those of a PROXY protocol header ({@link #proxied}, or Vert.x's reading). */
   static boolean isProxied(Channel channel) {
-    return channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get() != null;
+    return channel.hasAttr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE)
+        && channel.attr(io.vertx.core.net.impl.ConnectionBase.REMOTE_ADDRESS_OVERRIDE).get() != null;
   }
 
   /** The channel of a Vert.x connection. */

@@ -44,6 +44,8 @@ class Http1AcceptorTest {
   private Vertx vertx;
   /** The event loops that served a request. */
   private final Set<Thread> servedOn = ConcurrentHashMap.newKeySet();
+  /** Whether each served connection had TCP_NODELAY on, as the kernel reports it. */
+  private final Set<Boolean> noDelay = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void start() {
@@ -61,6 +63,7 @@ class Http1AcceptorTest {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest) {
         servedOn.add(Thread.currentThread());
+        noDelay.add(ctx.channel().config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             Unpooled.copiedBuffer("loop", StandardCharsets.US_ASCII));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
@@ -120,6 +123,22 @@ class Http1AcceptorTest {
     }
     // Then each was served on an event loop (the one that accepted it), and both loops served
     assertThat(servedOn).hasSize(2).allSatisfy(thread -> assertThat(thread.getName()).startsWith("vert.x-eventloop"));
+  }
+
+  @Test
+  void acceptedConnectionsHaveNagleOff() throws Exception {
+    // Given a listener (which leaves TCP_NODELAY to Netty's default for accepted sockets)
+    int port = freePort();
+    listen(vertx.getOrCreateContext(), port);
+    // When clients connect and are answered
+    for (int i = 0; i < 3; i++) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        assertThat(exchange(socket)).startsWith("HTTP/1.1 200 OK");
+      }
+    }
+    // Then every accepted connection has Nagle's algorithm off (getsockopt on the accepted socket):
+    // answers are not held back waiting for the client's ACK
+    assertThat(noDelay).containsExactly(true);
   }
 
   @Test
