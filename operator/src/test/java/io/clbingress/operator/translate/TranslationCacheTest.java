@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
+import io.clbingress.operator.state.ObjectRef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * A translation that takes over the previous one's work ({@link TranslationCache}) gives what a
  * translation from nothing gives, whatever came before: for every golden case, a series of states
- * that drop and bring back each Ingress, Service and EndpointSlice in turn, all through one cache.
+ * that drop and bring back each Ingress, Service and EndpointSlice in turn, all through one cache;
+ * and random series of edits (objects dropped and brought back, hosts renamed onto each other's,
+ * annotations dropped, Ingresses made oldest), each state translated through the one cache and
+ * from nothing with the same last accepted versions.
  */
 class TranslationCacheTest {
 
@@ -55,6 +60,107 @@ class TranslationCacheTest {
       Translation fresh = Translator.translate(each, settings, Map.of(), Fixtures.TRANSLATED_AT);
       assertThat(cached).isEqualTo(fresh);
     }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> aCachedTranslationEqualsOneFromNothingAfterRandomEdits() throws IOException {
+    return Fixtures.perCase(TranslationCacheTest::checkRandomEdits);
+  }
+
+  private static void checkRandomEdits(Path dir) throws IOException {
+    ClusterState original = Fixtures.fromFolder(dir);
+    Settings settings = GoldenTranslationTest.settings(dir);
+    Random random = new Random(dir.getFileName().toString().hashCode());
+    TranslationCache cache = new TranslationCache();
+    Map<ObjectRef, IngressInfo> accepted = Map.of();
+    ClusterState state = original;
+    for (int step = 0; step < 40; step++) {
+      state = edit(state, original, random);
+      // When
+      Translation cached = Translator.translate(state, settings, accepted, Fixtures.TRANSLATED_AT, cache);
+      // Then
+      Translation fresh = Translator.translate(state, settings, accepted, Fixtures.TRANSLATED_AT);
+      assertThat(cached).as("step %d", step).isEqualTo(fresh);
+      accepted = cached.accepted();
+    }
+  }
+
+  /** One random edit: the records not edited stay the same objects, as sources keep them. */
+  private static ClusterState edit(ClusterState state, ClusterState original, Random random) {
+    List<IngressInfo> ingresses = new ArrayList<>(state.ingresses());
+    switch (random.nextInt(6)) {
+      case 0 -> {
+        return original;
+      }
+      case 1 -> {
+        List<List<?>> lists = new ArrayList<>(List.of(state.ingresses(), state.ingressClasses(), state.services(),
+            state.endpointSlices(), state.listeners(), state.secrets()));
+        int kind = random.nextInt(lists.size());
+        List<?> fewer = new ArrayList<>(lists.get(kind));
+        if (!fewer.isEmpty()) {
+          fewer.remove(random.nextInt(fewer.size()));
+        }
+        lists.set(kind, fewer);
+        return of(lists);
+      }
+      case 2 -> {
+        // an Ingress's first rule takes another Ingress's host, or a new one
+        if (ingresses.isEmpty() || ingresses.get(0).rules().isEmpty()) {
+          return state;
+        }
+        int i = random.nextInt(ingresses.size());
+        IngressInfo other = ingresses.get(random.nextInt(ingresses.size()));
+        String host = !other.rules().isEmpty() && random.nextBoolean() ? other.rules().get(0).host()
+            : "edited-" + random.nextInt(3) + ".example.com";
+        ingresses.set(i, withRules(ingresses.get(i), ingresses.get(i).rules().isEmpty() ? List.of()
+            : renamed(ingresses.get(i).rules(), host)));
+      }
+      case 3 -> {
+        // an annotation dropped
+        if (ingresses.isEmpty()) {
+          return state;
+        }
+        int i = random.nextInt(ingresses.size());
+        IngressInfo ingress = ingresses.get(i);
+        Map<String, String> annotations = new java.util.TreeMap<>(ingress.annotations());
+        if (!annotations.isEmpty()) {
+          annotations.remove(new ArrayList<>(annotations.keySet()).get(random.nextInt(annotations.size())));
+        }
+        ingresses.set(i, new IngressInfo(ingress.ref(), ingress.created(), ingress.className(), annotations,
+            ingress.defaultBackend(), ingress.rules(), ingress.tls()));
+      }
+      case 4 -> {
+        // an Ingress becomes the oldest: it wins the paths it shares
+        if (ingresses.isEmpty()) {
+          return state;
+        }
+        int i = random.nextInt(ingresses.size());
+        IngressInfo ingress = ingresses.get(i);
+        ingresses.set(i, new IngressInfo(ingress.ref(), java.time.Instant.EPOCH, ingress.className(),
+            ingress.annotations(), ingress.defaultBackend(), ingress.rules(), ingress.tls()));
+      }
+      default -> {
+        // an equal copy of an Ingress: the same content, another object
+        if (ingresses.isEmpty()) {
+          return state;
+        }
+        int i = random.nextInt(ingresses.size());
+        ingresses.set(i, withRules(ingresses.get(i), ingresses.get(i).rules()));
+      }
+    }
+    return new ClusterState(ingresses, state.ingressClasses(), state.services(), state.endpointSlices(),
+        state.listeners(), state.secrets());
+  }
+
+  private static List<IngressInfo.Rule> renamed(List<IngressInfo.Rule> rules, String host) {
+    List<IngressInfo.Rule> renamed = new ArrayList<>(rules);
+    renamed.set(0, new IngressInfo.Rule(host, rules.get(0).paths()));
+    return renamed;
+  }
+
+  private static IngressInfo withRules(IngressInfo ingress, List<IngressInfo.Rule> rules) {
+    return new IngressInfo(ingress.ref(), ingress.created(), ingress.className(), ingress.annotations(),
+        ingress.defaultBackend(), rules, ingress.tls());
   }
 
   @Test
