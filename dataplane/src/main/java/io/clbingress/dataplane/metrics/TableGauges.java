@@ -44,6 +44,8 @@ final class TableGauges {
   private final MultiGauge expiry;
   /** Each route's endpoints in the table in force, and its two gauges, by route source. */
   private Map<String, RouteEndpoints> routes = new HashMap<>();
+  /** Whether an endpoint may take requests now, as the table in force was given it (one for every route). */
+  private volatile Predicate<Endpoint> available = endpoint -> true;
 
   TableGauges(MeterRegistry registry) {
     this.registry = registry;
@@ -69,17 +71,16 @@ final class TableGauges {
         now = new RouteEndpoints(registry, route);
       }
       now.endpoints = list;
-      now.available = available;
       next.put(route, now);
     });
+    this.available = available;
     routes.values().forEach(gone -> gone.remove(registry));
     routes = next;
   }
 
   /** A route's two gauges, and what they read at each scrape: its endpoints in the table in force. */
-  private static final class RouteEndpoints {
+  private final class RouteEndpoints {
     private volatile List<Endpoint> endpoints = List.of();
-    private volatile Predicate<Endpoint> available = endpoint -> true;
     private final Gauge total;
     private final Gauge healthy;
 
@@ -96,8 +97,7 @@ final class TableGauges {
     }
 
     double healthy() {
-      Predicate<Endpoint> test = available;
-      return endpoints.stream().filter(test).count();
+      return endpoints.stream().filter(available).count();
     }
 
     void remove(MeterRegistry registry) {

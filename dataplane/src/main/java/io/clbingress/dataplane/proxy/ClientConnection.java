@@ -705,7 +705,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void answered() {
     inAnswer = false;
     releaseLease();
-    engine.metrics().answered(label, status, System.nanoTime() - started, bodyIn, bodyOut);
+    countAnswer(status);
     logAccess(status);
     endSpan(status);
     if (!keepAlive) {
@@ -717,6 +717,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     } else if (backpressured) {
       resumeBody(); // what is left of the body is read and dropped (the exchange let go of it)
     }
+  }
+
+  /** The current request counted in the route's metrics with {@code status}, its time and body bytes. */
+  private void countAnswer(int status) {
+    engine.metrics().answered(label, status, System.nanoTime() - started, bodyIn, bodyOut);
   }
 
   /** The current request's line goes to the access log (when on), once. */
@@ -797,7 +802,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     inAnswer = false;
     // The upgrade is a request answered 101 (as the HTTP/2 engine and ingress-nginx's request
     // metrics count it); the tunnel after it has its own gauge, histogram and access log line.
-    engine.metrics().answered(label, 101, System.nanoTime() - started, bodyIn, bodyOut);
+    countAnswer(101);
     logAccess(101);
     endSpan(101);
     java.util.List<ByteBuf> early = new java.util.ArrayList<>();
@@ -837,7 +842,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     // an answer that never ended: broken off (its status), or the client left before one (nginx's 499)
     if (inAnswer) {
       inAnswer = false;
-      engine.metrics().answered(label, status == 0 ? 499 : status, System.nanoTime() - started, bodyIn, bodyOut);
+      countAnswer(status == 0 ? 499 : status);
     }
     logAccess(status == 0 ? 499 : status);
     if (queued != null) {

@@ -41,22 +41,9 @@ final class ConnectionGuard {
    */
   ConnectionGuard(Channel channel, ClientLimits limits) {
     this.channel = channel;
-    this.headerTimer = channel.eventLoop().schedule(new HeaderTimeout(limits.headerMillis()), limits.headerMillis(),
+    long headerMillis = limits.headerMillis();
+    this.headerTimer = channel.eventLoop().schedule(() -> headerTimedOut(headerMillis), headerMillis,
         TimeUnit.MILLISECONDS);
-  }
-
-  /** The header timer's task (a class of its own rather than a capturing lambda: one per connection). */
-  private final class HeaderTimeout implements Runnable {
-    private final long millis;
-
-    HeaderTimeout(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public void run() {
-      headerTimedOut(millis);
-    }
   }
 
   void requestStarted() {
