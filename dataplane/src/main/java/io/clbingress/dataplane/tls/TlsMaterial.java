@@ -74,9 +74,7 @@ public final class TlsMaterial {
       return null;
     }
     Map<String, ClientCertificateAuth> byHost = new HashMap<>();
-    Set<String> hosts = new HashSet<>();
     for (VirtualHost vhost : listener.virtualHosts()) {
-      hosts.add(vhost.host());
       if (vhost.clientCertificates() != null) {
         byHost.put(vhost.host(), vhost.clientCertificates());
       }
@@ -85,7 +83,12 @@ public final class TlsMaterial {
       return null;
     }
     boolean shadows = byHost.keySet().stream().anyMatch(host -> host.startsWith("*"));
-    return new SniClientTrust(byHost, shadows ? hosts : Set.of());
+    if (!shadows) {
+      return new SniClientTrust(byHost, Set.of());
+    }
+    Set<String> hosts = new HashSet<>();
+    listener.virtualHosts().forEach(vhost -> hosts.add(vhost.host()));
+    return new SniClientTrust(byHost, hosts);
   }
 
   /**

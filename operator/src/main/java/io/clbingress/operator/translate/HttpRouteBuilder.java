@@ -96,6 +96,31 @@ final class HttpRouteBuilder {
     }
   }
 
+  /**
+   * The routes of one host on this listener, merged from the contributions that claim paths on it
+   * (in merge order: oldest owner first, canaries last), and the problems the merge gave. Claims on
+   * different hosts never meet, so a host whose owners are the very contributions of the last
+   * translation, in the same order, merges to the same routes: the {@link TranslationCache} keeps
+   * each host's, and a change of one Ingress among thousands merges only its own hosts again.
+   */
+  static final class HostRoutes {
+    /** The contributions merged, in order; empty for a www alias's redirect. */
+    private final List<Contribution> owners;
+    private final Map<PathMatch, Claim> claims = new LinkedHashMap<>();
+    private final List<Problem> problems = new ArrayList<>();
+    /** The virtual host made of these routes, by listener and redirect setting; HTTP and HTTPS share one when alike. */
+    private final Map<String, VirtualHost> built = new HashMap<>(4);
+
+    private HostRoutes(List<Contribution> owners) {
+      this.owners = owners;
+    }
+
+    /** Whether these were merged from these very contributions in this order. */
+    boolean mergedFrom(List<Contribution> others) {
+      return TranslationCache.sameObjects(owners, others);
+    }
+  }
+
   /** What a backend without endpoints means for an HTTP route, at the end of its problem. */
   private static final String ANSWERS_503 = "the route answers 503";
 
@@ -105,14 +130,13 @@ final class HttpRouteBuilder {
   private final EndpointResolver resolver;
   private final List<Problem> problems;
   private final TranslationCache cache;
-  private final Map<String, Map<PathMatch, Claim>> hosts = new TreeMap<>();
+  /** Each host's routes, by host in order. */
+  private final Map<String, HostRoutes> hosts = new TreeMap<>();
   /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
   private final Map<String, Cluster> clusters = new HashMap<>();
   private Claim defaultClaim;
   /** Contributions added and not merged yet, in the order added ({@link #mergeAll}). */
   private final List<Contribution> pending = new ArrayList<>();
-  /** The hosts where an owner asked for regular-expression paths. */
-  private final Set<String> regexHosts = new HashSet<>();
 
   /** @param defaultDomain the host whose routes serve requests for unknown hosts, or null */
   HttpRouteBuilder(String listenerName, int port, String defaultDomain, EndpointResolver resolver, List<Problem> problems,
@@ -185,23 +209,47 @@ final class HttpRouteBuilder {
   }
 
   /**
-   * Merges the contributions added, in their order (oldest owner first), once: which hosts have
-   * regular-expression paths depends on every owner of the host, so no claim is settled before
-   * all are known.
+   * Merges the contributions added, in their order (oldest owner first; canaries last, each joins
+   * the route of another owner whatever their ages), once: which hosts have regular-expression
+   * paths depends on every owner of the host, so no claim is settled before all are known. Each
+   * host is merged from the contributions claiming paths on it, or taken over from the last
+   * translation when they are the same ({@link HostRoutes}).
    */
   private void mergeAll() {
     if (pending.isEmpty()) {
       return;
     }
-    for (Contribution c : pending) {
-      // a canary's own annotations are not its routes' (ingress-nginx builds no location from a canary)
-      if (c.source.rewrite().useRegex() && c.source.canary() == null) {
-        c.claims.forEach(claim -> regexHosts.add(claim.host()));
+    List<Contribution> ordered = new ArrayList<>(pending.size());
+    pending.stream().filter(c -> c.source.canary() == null).forEach(ordered::add);
+    pending.stream().filter(c -> c.source.canary() != null).forEach(ordered::add);
+    Map<String, List<Contribution>> ownersByHost = new HashMap<>(pending.size() * 4 / 3 + 1);
+    for (Contribution c : ordered) {
+      problems.addAll(c.problems);
+      for (Cluster cluster : c.clusters) {
+        clusters.putIfAbsent(cluster.name(), cluster);
+      }
+      for (PathClaim claim : c.claims) {
+        List<Contribution> owners = ownersByHost.computeIfAbsent(claim.host(), h -> new ArrayList<>(1));
+        if (owners.isEmpty() || owners.get(owners.size() - 1) != c) {
+          owners.add(c);
+        }
+      }
+      if (c.defaultClaim != null && c.source.canary() != null) {
+        problems.add(new Problem(c.source.owner(), c.defaultClaim.field(), "a canary Ingress shares the routes of"
+            + " another Ingress's paths; its default backend is not used"));
+      } else if (c.defaultClaim != null) {
+        claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
       }
     }
-    // canaries last: each joins the route of another owner, whatever their ages
-    pending.stream().filter(c -> c.source.canary() == null).forEach(this::merge);
-    pending.stream().filter(c -> c.source.canary() != null).forEach(this::merge);
+    ownersByHost.forEach((host, owners) -> {
+      HostRoutes last = cache.hostRoutes(listenerName, host);
+      HostRoutes routes = last != null && last.mergedFrom(owners) ? last : merge(host, owners);
+      cache.keep(listenerName, host, routes);
+      problems.addAll(routes.problems);
+      if (!routes.claims.isEmpty()) { // a host only canaries claim, whose paths were ignored, has none
+        hosts.put(host, routes);
+      }
+    });
     for (Contribution c : pending) {
       if (c.source.fromToWww() && c.source.canary() == null) {
         c.claims.forEach(claim -> addWwwAlias(c.source, claim.host()));
@@ -210,21 +258,19 @@ final class HttpRouteBuilder {
     pending.clear();
   }
 
-  /** Adds a contribution after those of older owners: their clusters and claims come first. */
-  private void merge(Contribution c) {
-    problems.addAll(c.problems);
-    for (Cluster cluster : c.clusters) {
-      clusters.putIfAbsent(cluster.name(), cluster);
+  /** One host's routes from the contributions claiming paths on it, in merge order. */
+  private static HostRoutes merge(String host, List<Contribution> owners) {
+    HostRoutes routes = new HostRoutes(owners);
+    // a canary's own annotations are not its routes' (ingress-nginx builds no location from a canary)
+    boolean regex = owners.stream().anyMatch(c -> c.source.rewrite().useRegex() && c.source.canary() == null);
+    for (Contribution c : owners) {
+      for (PathClaim claim : c.claims) {
+        if (claim.host().equals(host)) {
+          claim(routes, regex, c.source, claim);
+        }
+      }
     }
-    for (PathClaim claim : c.claims) {
-      claim(c.source, claim);
-    }
-    if (c.defaultClaim != null && c.source.canary() != null) {
-      problems.add(new Problem(c.source.owner(), c.defaultClaim.field(), "a canary Ingress shares the routes of"
-          + " another Ingress's paths; its default backend is not used"));
-    } else if (c.defaultClaim != null) {
-      claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
-    }
+    return routes;
   }
 
   /**
@@ -397,11 +443,12 @@ final class HttpRouteBuilder {
    * regex modifier on every location of such a server, so {@code /a} and {@code /a/} are two routes
    * there, and Exact and Prefix {@code /a} one.
    */
-  private void claim(RouteSource source, PathClaim claim) {
+  private static void claim(HostRoutes routes, boolean regex, RouteSource source, PathClaim claim) {
     String host = claim.host();
     String field = claim.field();
     Route route = claim.route();
-    if (regexHosts.contains(host) && claim.written() != null) {
+    List<Problem> problems = routes.problems;
+    if (regex && claim.written() != null) {
       try {
         route = source.regexRoute(claim.route(), claim.written());
       } catch (IllegalArgumentException e) {
@@ -413,13 +460,12 @@ final class HttpRouteBuilder {
       }
     }
     if (source.canary() != null) {
-      joinAsCanary(source, host, route, field);
+      joinAsCanary(routes, source, host, route, field);
       return;
     }
-    Map<PathMatch, Claim> routes = hosts.computeIfAbsent(host, h -> new LinkedHashMap<>());
-    Claim existing = routes.get(route.match());
+    Claim existing = routes.claims.get(route.match());
     if (existing == null) {
-      routes.put(route.match(), new Claim(source, route));
+      routes.claims.put(route.match(), new Claim(source, route));
       return;
     }
     String what = "host " + host + " path " + route.match().path() + " ("
@@ -444,8 +490,8 @@ final class HttpRouteBuilder {
       return;
     }
     Route redirect = source.wwwAliasRoute(host);
-    Map<PathMatch, Claim> routes = new LinkedHashMap<>();
-    routes.put(redirect.match(), new Claim(source, redirect));
+    HostRoutes routes = new HostRoutes(List.of());
+    routes.claims.put(redirect.match(), new Claim(source, redirect));
     hosts.put(alias, routes);
   }
 
@@ -455,9 +501,9 @@ final class HttpRouteBuilder {
    * Ingress's location); with no such route, or one that already has a canary or forwards
    * nowhere, the path is not served, and a problem says why.
    */
-  private void joinAsCanary(RouteSource source, String host, Route route, String field) {
-    Map<PathMatch, Claim> routes = hosts.get(host);
-    Claim main = routes == null ? null : routes.get(route.match());
+  private static void joinAsCanary(HostRoutes routes, RouteSource source, String host, Route route, String field) {
+    List<Problem> problems = routes.problems;
+    Claim main = routes.claims.get(route.match());
     String what = "host " + host + " path " + route.match().path() + " (" + route.match().getClass().getSimpleName() + ")";
     if (main == null) {
       problems.add(new Problem(source.owner(), field, what + " is served by no other Ingress, so this canary has no"
@@ -467,7 +513,7 @@ final class HttpRouteBuilder {
     } else if (main.route().cluster() == null) {
       problems.add(new Problem(source.owner(), field, what + " answers with a redirect; this canary is ignored"));
     } else {
-      routes.put(route.match(), new Claim(main.owner(), main.route().withFilter(source.canary().filter(route.cluster()))));
+      routes.claims.put(route.match(), new Claim(main.owner(), main.route().withFilter(source.canary().filter(route.cluster()))));
     }
   }
 
@@ -585,13 +631,31 @@ final class HttpRouteBuilder {
    */
   Listener listener(String name, Protocol protocol, boolean redirectTlsHosts) {
     mergeAll();
-    List<VirtualHost> virtualHosts = new ArrayList<>();
-    hosts.forEach((host, claims) -> virtualHosts.add(cache.virtualHost(name, host, routes(host, claims, redirectTlsHosts))));
+    List<VirtualHost> virtualHosts = new ArrayList<>(hosts.size() + 1);
+    hosts.forEach((host, routes) -> virtualHosts.add(virtualHost(name, host, routes, redirectTlsHosts)));
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
     if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
-      virtualHosts.add(cache.virtualHost(name, VirtualHost.ANY_HOST, routes(domain, hosts.get(domain), redirectTlsHosts)));
+      virtualHosts.add(cache.virtualHost(name, VirtualHost.ANY_HOST, routes(domain, hosts.get(domain).claims,
+          redirectTlsHosts)));
     }
     return new Listener(name, protocol, port, virtualHosts, defaultClaim == null ? null : defaultClaim.route());
+  }
+
+  /**
+   * A host's virtual host on a listener: made once from its routes (kept with them, so taken over
+   * while they are), and the very object another listener got when the routes come out the same
+   * (the default HTTPS listener's and the default HTTP listener's, when no route redirects to HTTPS).
+   */
+  private static VirtualHost virtualHost(String listener, String host, HostRoutes routes, boolean redirectTlsHosts) {
+    String key = redirectTlsHosts ? listener + " redirecting TLS hosts" : listener;
+    VirtualHost made = routes.built.get(key);
+    if (made == null) {
+      List<Route> list = routes(host, routes.claims, redirectTlsHosts);
+      made = routes.built.values().stream().filter(other -> TranslationCache.sameObjects(other.routes(), list))
+          .findFirst().orElseGet(() -> new VirtualHost(host, list));
+      routes.built.put(key, made);
+    }
+    return made;
   }
 
   private static List<Route> routes(String host, Map<PathMatch, Claim> claims, boolean redirectTlsHosts) {

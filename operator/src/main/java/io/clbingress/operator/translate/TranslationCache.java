@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * What one translation computed, for the next one to take over where its inputs are the very same
  * objects (sources keep the records of unchanged objects from one state to the next): each
  * Ingress's routes, clusters and problems on each listener while the Ingress, its settings and the
- * Services and EndpointSlices it names are unchanged, and each virtual host while its routes are
- * the same objects. A translation with a cache gives a table equal to one without; it only does
+ * Services and EndpointSlices it names are unchanged, each host's merged routes while the
+ * contributions claiming paths on it are the same objects in the same order, and each virtual host
+ * while its routes are. A translation with a cache gives a table equal to one without; it only does
  * less work, and unchanged parts of the table are the same objects as before, which lets the hash
  * and the data plane's compilation skip them too. Keeps what the last translation used, nothing
  * older. Not thread-safe: one translation at a time.
@@ -36,6 +37,8 @@ public final class TranslationCache {
   private boolean sameBackends;
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> contributions = Map.of();
   private Map<String, Map<String, VirtualHost>> virtualHosts = Map.of();
+  private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> hostRoutes = Map.of();
+  private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> nextHostRoutes = new HashMap<>();
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
   private EndpointResolver resolver;
@@ -57,6 +60,7 @@ public final class TranslationCache {
     if (!current.equals(settings)) {
       contributions = Map.of();
       virtualHosts = Map.of();
+      hostRoutes = Map.of();
       readings = new IdentityHashMap<>();
       resolver = null;
     }
@@ -69,6 +73,7 @@ public final class TranslationCache {
     slices = state.endpointSlices();
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
+    nextHostRoutes = new HashMap<>();
   }
 
   void end() {
@@ -76,8 +81,10 @@ public final class TranslationCache {
     nextReadings = new IdentityHashMap<>();
     contributions = nextContributions;
     virtualHosts = nextVirtualHosts;
+    hostRoutes = nextHostRoutes;
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
+    nextHostRoutes = new HashMap<>();
   }
 
   /**
@@ -121,6 +128,16 @@ public final class TranslationCache {
   void keep(String listener, HttpRouteBuilder.Contribution contribution) {
     nextContributions.computeIfAbsent(listener, l -> new HashMap<>(capacity(contributions.get(l))))
         .put(contribution.ingress().ref(), contribution);
+  }
+
+  /** The last translation's routes of a host on a listener, or null. */
+  HttpRouteBuilder.HostRoutes hostRoutes(String listener, String host) {
+    Map<String, HttpRouteBuilder.HostRoutes> byHost = hostRoutes.get(listener);
+    return byHost == null ? null : byHost.get(host);
+  }
+
+  void keep(String listener, String host, HttpRouteBuilder.HostRoutes routes) {
+    nextHostRoutes.computeIfAbsent(listener, l -> new HashMap<>(capacity(hostRoutes.get(l)))).put(host, routes);
   }
 
   /** The last translation's virtual host if it had these very routes, else a new one; kept for the next. */

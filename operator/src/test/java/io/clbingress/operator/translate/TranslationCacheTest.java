@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
@@ -183,6 +184,24 @@ class TranslationCacheTest {
     assertThat(after.get(1)).isSameAs(before.get(1));
     assertThat(after.get(0)).isNotSameAs(before.get(0));
     assertThat(after.get(0).routes().get(0).match().path()).isEqualTo("/v2");
+  }
+
+  @Test
+  void theHttpsListenerHasTheHttpListenersVirtualHostWhereNoRouteRedirectsToHttps() {
+    // Given b's host is a TLS host (its plain HTTP route redirects to HTTPS, ingress-nginx's ssl-redirect)
+    String tlsB = ingress("b").replace("  rules:\n",
+        "  tls: [{hosts: [b.example.com]}]\n  rules:\n");
+    ClusterState state = Fixtures.fromYaml(ingress("a") + "---\n" + tlsB);
+    // When
+    RoutingTable table = Translator.translate(state, Settings.defaults().withStaticEndpoints(true), Map.of(),
+        Fixtures.TRANSLATED_AT, new TranslationCache()).table();
+    // Then a's virtual host is one object on both listeners; b's differ by the redirect
+    List<VirtualHost> http = table.listeners().get(0).virtualHosts();
+    List<VirtualHost> https = table.listeners().get(1).virtualHosts();
+    assertThat(table.listeners().get(1).name()).isEqualTo(Translator.DEFAULT_HTTPS_LISTENER);
+    assertThat(https.get(0)).isSameAs(http.get(0));
+    assertThat(http.get(1).routes().get(0).redirectToHttps()).isTrue();
+    assertThat(https.get(1).routes().get(0).redirectToHttps()).isFalse();
   }
 
   private static List<VirtualHost> hosts(Translation translation) {
