@@ -108,6 +108,7 @@ public final class ManifestFolder {
    */
   public ClusterState read(Map<Path, Fingerprint> scanned) {
     files.keySet().retainAll(scanned.keySet());
+    parser.retainOnly(scanned.keySet());
     List<Path> changed = scanned.entrySet().stream()
         .filter(entry -> files.get(entry.getKey()) == null
             || !files.get(entry.getKey()).fingerprint().equals(entry.getValue()))

@@ -10,13 +10,15 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import tools.jackson.core.JacksonException;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -30,7 +32,11 @@ import org.yaml.snakeyaml.resolver.Resolver;
 /**
  * Reads the Kubernetes objects of one YAML file (several documents and {@code kind: List}
  * allowed). Kinds this controller does not read are skipped; a document it cannot read fails the
- * whole file with the file name and line or document number.
+ * whole file with the file name and line or document number. The file is read document by
+ * document ({@link YamlDocuments}), and a document whose text is the same as at the file's last
+ * reading is not parsed again: its objects are those of the last reading (a rewrite of a file of
+ * a hundred Ingresses that changes one parses one). Safe for several files read at once, one
+ * reading of a file at a time.
  */
 final class ManifestParser {
 
@@ -43,12 +49,50 @@ final class ManifestParser {
       "clb.ingress.io/v1alpha1/CLBListener", CLBListener.class);
 
   private final KubernetesSerialization serialization = new KubernetesSerialization();
+  /** Each file's documents at its last reading that succeeded, by their text. */
+  private final Map<Path, Map<String, Read>> lastRead = new ConcurrentHashMap<>();
+
+  /** What a piece of a file ({@link YamlDocuments.Piece}) held: how many documents, and their objects. */
+  private record Read(int documents, List<HasMetadata> objects) {
+  }
 
   List<HasMetadata> parse(Path file) throws ManifestException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ManifestException(file, "", "cannot read: " + e.getMessage());
+    }
+    Map<String, Read> before = lastRead.getOrDefault(file, Map.of());
+    Map<String, Read> now = new HashMap<>();
     List<HasMetadata> objects = new ArrayList<>();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      int document = 0;
-      for (Object doc : yaml().loadAll(reader)) {
+    int documents = 0;
+    Yaml yaml = null;
+    for (YamlDocuments.Piece piece : YamlDocuments.pieces(text)) {
+      Read read = before.get(piece.text());
+      if (read == null) {
+        yaml = yaml == null ? yaml() : yaml;
+        read = parse(file, yaml, piece, documents);
+      }
+      now.put(piece.text(), read);
+      objects.addAll(read.objects());
+      documents += read.documents();
+    }
+    lastRead.put(file, now);
+    return objects;
+  }
+
+  /** Forgets the last readings of files other than these (files removed from the folder). */
+  void retainOnly(Set<Path> files) {
+    lastRead.keySet().retainAll(files);
+  }
+
+  /** @param documentsBefore the documents of the file before this piece (errors number documents in the file) */
+  private Read parse(Path file, Yaml yaml, YamlDocuments.Piece piece, int documentsBefore) throws ManifestException {
+    List<HasMetadata> objects = new ArrayList<>();
+    int document = documentsBefore;
+    try {
+      for (Object doc : yaml.loadAll(piece.text())) {
         document++;
         if (doc != null) {
           addObject(file, document, doc, objects);
@@ -59,14 +103,12 @@ final class ManifestParser {
       throw new ManifestException(file, "", "not readable: an alias refers to an object that contains it, or the"
           + " nesting is too deep");
     } catch (MarkedYAMLException e) {
-      throw new ManifestException(file, "line " + (e.getProblemMark().getLine() + 1),
+      throw new ManifestException(file, "line " + (piece.firstLine() + e.getProblemMark().getLine() + 1),
           "not valid YAML: " + e.getProblem());
     } catch (YAMLException e) {
       throw new ManifestException(file, "", "not valid YAML: " + e.getMessage());
-    } catch (IOException e) {
-      throw new ManifestException(file, "", "cannot read: " + e.getMessage());
     }
-    return objects;
+    return new Read(document - documentsBefore, List.copyOf(objects));
   }
 
   private void addObject(Path file, int document, Object doc, List<HasMetadata> objects) throws ManifestException {

@@ -91,7 +91,7 @@ final class HttpRouteBuilder {
 
     /** Whether this was computed from these very inputs, so that computing it again would give the same. */
     private boolean holdsFor(IngressInfo other, RouteSource otherSource, EndpointResolver resolver, boolean sameBackends) {
-      return ingress == other && source.equals(otherSource)
+      return ingress == other && (source == otherSource || source.equals(otherSource))
           && (sameBackends || inputs.stream().allMatch(resolver::unchanged));
     }
   }
@@ -632,7 +632,8 @@ final class HttpRouteBuilder {
   Listener listener(String name, Protocol protocol, boolean redirectTlsHosts) {
     mergeAll();
     List<VirtualHost> virtualHosts = new ArrayList<>(hosts.size() + 1);
-    hosts.forEach((host, routes) -> virtualHosts.add(virtualHost(name, host, routes, redirectTlsHosts)));
+    String key = redirectTlsHosts ? name + " redirecting TLS hosts" : name;
+    hosts.forEach((host, routes) -> virtualHosts.add(virtualHost(key, host, routes, redirectTlsHosts)));
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
     if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
       virtualHosts.add(cache.virtualHost(name, VirtualHost.ANY_HOST, routes(domain, hosts.get(domain).claims,
@@ -642,12 +643,11 @@ final class HttpRouteBuilder {
   }
 
   /**
-   * A host's virtual host on a listener: made once from its routes (kept with them, so taken over
+   * A host's virtual host on a listener ({@code key}: its name and redirect setting): made once from its routes (kept with them, so taken over
    * while they are), and the very object another listener got when the routes come out the same
    * (the default HTTPS listener's and the default HTTP listener's, when no route redirects to HTTPS).
    */
-  private static VirtualHost virtualHost(String listener, String host, HostRoutes routes, boolean redirectTlsHosts) {
-    String key = redirectTlsHosts ? listener + " redirecting TLS hosts" : listener;
+  private static VirtualHost virtualHost(String key, String host, HostRoutes routes, boolean redirectTlsHosts) {
     VirtualHost made = routes.built.get(key);
     if (made == null) {
       List<Route> list = routes(host, routes.claims, redirectTlsHosts);

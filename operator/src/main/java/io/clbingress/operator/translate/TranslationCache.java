@@ -46,6 +46,8 @@ public final class TranslationCache {
   /** Whether this translation's CLBListeners are the very objects of the last one. */
   private boolean sameListeners;
   private Map<IngressInfo, Reading> readings = new IdentityHashMap<>();
+  private Map<IngressOptions, RouteSource> sources = new IdentityHashMap<>();
+  private Map<IngressOptions, RouteSource> nextSources = new IdentityHashMap<>();
   private Map<IngressInfo, Reading> nextReadings = new IdentityHashMap<>();
 
   /**
@@ -62,11 +64,13 @@ public final class TranslationCache {
       virtualHosts = Map.of();
       hostRoutes = Map.of();
       readings = new IdentityHashMap<>();
+      sources = new IdentityHashMap<>();
       resolver = null;
     }
     sameListeners = sameObjects(listeners, state.listeners());
     listeners = state.listeners();
     nextReadings = new IdentityHashMap<>(readings.size() + 16);
+    nextSources = new IdentityHashMap<>(sources.size() + 16);
     settings = current;
     sameBackends = sameObjects(services, state.services()) && sameObjects(slices, state.endpointSlices());
     services = state.services();
@@ -79,6 +83,8 @@ public final class TranslationCache {
   void end() {
     readings = nextReadings;
     nextReadings = new IdentityHashMap<>();
+    sources = nextSources;
+    nextSources = new IdentityHashMap<>();
     contributions = nextContributions;
     virtualHosts = nextVirtualHosts;
     hostRoutes = nextHostRoutes;
@@ -104,6 +110,21 @@ public final class TranslationCache {
     }
     nextReadings.put(ingress, reading);
     return reading;
+  }
+
+  /**
+   * The route source of an Ingress on the default listeners: the last translation's while the
+   * options are the very object it was made from (a reading taken over, so the same Ingress object
+   * under the same settings), else {@code make}'s; kept for the next translation. What it is made
+   * of besides (the default timeouts, the hosts redirected to HTTPS) follows from those two.
+   */
+  RouteSource defaultListenerSource(IngressInfo ingress, IngressOptions options, Supplier<RouteSource> make) {
+    RouteSource source = sources.get(options);
+    if (source == null || !source.owner().equals(ingress.ref()) || !source.created().equals(ingress.created())) {
+      source = make.get();
+    }
+    nextSources.put(options, source);
+    return source;
   }
 
   /** The last translation's resolver while no Service or EndpointSlice changed, else {@code make}'s. */

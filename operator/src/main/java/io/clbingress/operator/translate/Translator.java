@@ -102,8 +102,9 @@ public final class Translator {
       IngressOptions options = e.options();
       Set<String> tlsHosts = tlsHosts(e.ingress(), secrets, certificates, now, problems);
       if (options.listeners().isEmpty()) {
-        defaultRoutes.add(e.ingress(), source(e.ingress(), options, TimeoutOverrides.NONE, settings,
-            options.forceSslRedirect() ? ruleHosts(e.ingress()) : options.sslRedirect() ? tlsHosts : Set.of()));
+        defaultRoutes.add(e.ingress(), cache.defaultListenerSource(e.ingress(), options, () -> source(e.ingress(),
+            options, TimeoutOverrides.NONE, settings,
+            options.forceSslRedirect() ? ruleHosts(e.ingress()) : options.sslRedirect() ? tlsHosts : Set.of())));
       }
       for (String name : options.listeners()) {
         Planned planned = listeners.get(new ObjectRef("CLBListener", e.ingress().ref().namespace(), name));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +54,41 @@ class ManifestParserTest {
         .hasMessageContaining("broken.yaml")
         .hasMessageContaining("line 5")
         .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void aSyntaxErrorInALaterDocumentNamesItsLineInTheFile() throws Exception {
+    // Given a file read once, then broken in its third document
+    Path file = folder.resolve("three.yaml");
+    String first = "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n";
+    Files.writeString(file, first + "---\n" + first + "---\n" + first);
+    ManifestParser parser = new ManifestParser();
+    parser.parse(file);
+    Files.writeString(file, first + "---\n" + first + "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: [oops\n");
+    // When / Then the line is the stream's (the end of its 12 lines, where the list is found unclosed), not the document's
+    assertThatThrownBy(() -> parser.parse(file)).hasMessageContaining("three.yaml line 13").hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void aRewriteParsesTheDocumentsItChangedAndKeepsTheObjectsOfTheOthers() throws Exception {
+    // Given
+    Path file = folder.resolve("apps.yaml");
+    ManifestParser parser = new ManifestParser();
+    Files.writeString(file, service("a", 80) + "---\n" + service("b", 80) + "---\n" + service("c", 80));
+    List<HasMetadata> before = parser.parse(file);
+    // When b changes
+    Files.writeString(file, service("a", 80) + "---\n" + service("b", 81) + "---\n" + service("c", 80));
+    List<HasMetadata> after = parser.parse(file);
+    // Then a and c are the objects read before; b is read anew
+    assertThat(after.get(0)).isSameAs(before.get(0));
+    assertThat(after.get(2)).isSameAs(before.get(2));
+    assertThat(((Service) after.get(1)).getSpec().getPorts().get(0).getPort()).isEqualTo(81);
+    // and a new parser reads the same objects from nothing
+    assertThat(new ManifestParser().parse(file)).isEqualTo(after);
+  }
+
+  private static String service(String name, int port) {
+    return "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + "}\nspec: {ports: [{port: " + port + "}]}\n";
   }
 
   @Test
