@@ -130,8 +130,8 @@ final class HttpRouteBuilder {
   private final EndpointResolver resolver;
   private final List<Problem> problems;
   private final TranslationCache cache;
-  /** Each host's routes, by host in order. */
-  private final Map<String, HostRoutes> hosts = new TreeMap<>();
+  /** Each host's routes, by host ({@link #listener} puts them in order). */
+  private final Map<String, HostRoutes> hosts = new HashMap<>();
   /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
   private final Map<String, Cluster> clusters = new HashMap<>();
   private Claim defaultClaim;
@@ -633,7 +633,9 @@ final class HttpRouteBuilder {
     mergeAll();
     List<VirtualHost> virtualHosts = new ArrayList<>(hosts.size() + 1);
     String key = redirectTlsHosts ? name + " redirecting TLS hosts" : name;
-    hosts.forEach((host, routes) -> virtualHosts.add(virtualHost(key, host, routes, redirectTlsHosts)));
+    for (String host : cache.sortedKeys("hosts of " + key, hosts)) {
+      virtualHosts.add(virtualHost(key, host, hosts.get(host), redirectTlsHosts));
+    }
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
     if (domain != null && hosts.containsKey(domain) && !hosts.containsKey(VirtualHost.ANY_HOST)) {
       virtualHosts.add(cache.virtualHost(name, VirtualHost.ANY_HOST, routes(domain, hosts.get(domain).claims,
@@ -643,9 +645,10 @@ final class HttpRouteBuilder {
   }
 
   /**
-   * A host's virtual host on a listener ({@code key}: its name and redirect setting): made once from its routes (kept with them, so taken over
-   * while they are), and the very object another listener got when the routes come out the same
-   * (the default HTTPS listener's and the default HTTP listener's, when no route redirects to HTTPS).
+   * A host's virtual host on a listener ({@code key}: its name and redirect setting): made once
+   * from its routes (kept with them, so taken over while they are), and the very object another
+   * listener got when the routes come out the same (the default HTTPS listener's and the default
+   * HTTP listener's, when no route redirects to HTTPS).
    */
   private static VirtualHost virtualHost(String key, String host, HostRoutes routes, boolean redirectTlsHosts) {
     VirtualHost made = routes.built.get(key);

@@ -9,11 +9,14 @@ import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.state.SecretInfo;
 import io.clbingress.operator.state.ServiceInfo;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -39,6 +42,9 @@ public final class TranslationCache {
   private Map<String, Map<String, VirtualHost>> virtualHosts = Map.of();
   private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> hostRoutes = Map.of();
   private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> nextHostRoutes = new HashMap<>();
+  /** Sorted lists of names (a listener's hosts, the table's clusters) as the last translation had them, by what they name. */
+  private Map<String, List<String>> orders = Map.of();
+  private Map<String, List<String>> nextOrders = new HashMap<>();
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
   private EndpointResolver resolver;
@@ -78,6 +84,7 @@ public final class TranslationCache {
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
     nextHostRoutes = new HashMap<>();
+    nextOrders = new HashMap<>();
   }
 
   void end() {
@@ -88,6 +95,7 @@ public final class TranslationCache {
     contributions = nextContributions;
     virtualHosts = nextVirtualHosts;
     hostRoutes = nextHostRoutes;
+    orders = nextOrders;
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
     nextHostRoutes = new HashMap<>();
@@ -159,6 +167,36 @@ public final class TranslationCache {
 
   void keep(String listener, String host, HttpRouteBuilder.HostRoutes routes) {
     nextHostRoutes.computeIfAbsent(listener, l -> new HashMap<>(capacity(hostRoutes.get(l)))).put(host, routes);
+  }
+
+  /**
+   * The keys of {@code now} in their natural order, worked out from the order the last translation
+   * had under the same {@code what} (kept for the next): the names still there in that order,
+   * merged with the new ones sorted. A change of a few names among thousands sorts those few, not
+   * all of them (each sort compared thousands of names, with each change).
+   */
+  List<String> sortedKeys(String what, Map<String, ?> now) {
+    List<String> last = orders.getOrDefault(what, List.of());
+    List<String> kept = new ArrayList<>(now.size());
+    for (String name : last) {
+      if (now.containsKey(name)) {
+        kept.add(name);
+      }
+    }
+    List<String> sorted = kept;
+    if (kept.size() < now.size()) {
+      Set<String> before = new HashSet<>(last);
+      List<String> fresh = now.keySet().stream().filter(name -> !before.contains(name)).sorted().toList();
+      sorted = new ArrayList<>(now.size());
+      int i = 0;
+      int j = 0;
+      while (i < kept.size() || j < fresh.size()) {
+        boolean takeKept = j == fresh.size() || (i < kept.size() && kept.get(i).compareTo(fresh.get(j)) < 0);
+        sorted.add(takeKept ? kept.get(i++) : fresh.get(j++));
+      }
+    }
+    nextOrders.put(what, sorted);
+    return sorted;
   }
 
   /** The last translation's virtual host if it had these very routes, else a new one; kept for the next. */

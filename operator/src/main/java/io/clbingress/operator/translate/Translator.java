@@ -145,7 +145,7 @@ public final class Translator {
     if (fallback != null) {
       certificates.putIfAbsent(fallback.name(), fallback);
     }
-    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters),
+    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters, cache),
         List.copyOf(certificates.values()), fallback == null ? null : fallback.name());
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
@@ -435,14 +435,12 @@ public final class Translator {
   }
 
   /** Sorted by name; of clusters with the same name, the first in {@code clusters} is kept. */
-  private static List<Cluster> distinctByName(List<Cluster> clusters) {
-    List<Cluster> sorted = new ArrayList<>(clusters);
-    sorted.sort(Comparator.comparing(Cluster::name)); // stable: the first of a name stays first
-    List<Cluster> distinct = new ArrayList<>(sorted.size());
-    for (Cluster cluster : sorted) {
-      if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).name().equals(cluster.name())) {
-        distinct.add(cluster);
-      }
+  private static List<Cluster> distinctByName(List<Cluster> clusters, TranslationCache cache) {
+    Map<String, Cluster> byName = new HashMap<>(clusters.size() * 4 / 3 + 1);
+    clusters.forEach(cluster -> byName.putIfAbsent(cluster.name(), cluster));
+    List<Cluster> distinct = new ArrayList<>(byName.size());
+    for (String name : cache.sortedKeys("clusters", byName)) {
+      distinct.add(byName.get(name));
     }
     return distinct;
   }

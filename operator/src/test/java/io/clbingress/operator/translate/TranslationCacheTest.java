@@ -204,6 +204,26 @@ class TranslationCacheTest {
     assertThat(https.get(1).routes().get(0).redirectToHttps()).isFalse();
   }
 
+  @Test
+  void sortedKeysWorkedOutFromTheLastOrderAreTheKeysSorted() {
+    Random random = new Random(5);
+    TranslationCache cache = new TranslationCache();
+    java.util.Map<String, Integer> names = new java.util.HashMap<>();
+    for (int translation = 0; translation < 300; translation++) {
+      cache.begin(Settings.defaults(), Fixtures.fromYaml(""));
+      for (int edit = random.nextInt(20); edit >= 0; edit--) {
+        String name = Integer.toString(random.nextInt(500), 36);
+        if (random.nextBoolean()) {
+          names.put(name, translation);
+        } else {
+          names.remove(name);
+        }
+      }
+      assertThat(cache.sortedKeys("names", names)).isEqualTo(names.keySet().stream().sorted().toList());
+      cache.end();
+    }
+  }
+
   private static List<VirtualHost> hosts(Translation translation) {
     return translation.table().listeners().get(0).virtualHosts();
   }
