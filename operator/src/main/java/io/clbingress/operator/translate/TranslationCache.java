@@ -43,8 +43,14 @@ public final class TranslationCache {
   private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> hostRoutes = Map.of();
   private Map<String, Map<String, HttpRouteBuilder.HostRoutes>> nextHostRoutes = new HashMap<>();
   /** Sorted lists of names (a listener's hosts, the table's clusters) as the last translation had them, by what they name. */
-  private Map<String, List<String>> orders = Map.of();
-  private Map<String, List<String>> nextOrders = new HashMap<>();
+  private Map<String, Order> orders = Map.of();
+  private Map<String, Order> nextOrders = new HashMap<>();
+  /** Between begin and end. */
+  private boolean translating;
+
+  /** Names in order, and the same names as a set (kept up to date with the list from one translation to the next). */
+  private record Order(List<String> sorted, Set<String> names) {
+  }
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
   private EndpointResolver resolver;
@@ -65,6 +71,10 @@ public final class TranslationCache {
   }
 
   void begin(Settings current, ClusterState state) {
+    if (translating) {
+      orders = Map.of(); // the last translation broke off after changing a set of names in place
+    }
+    translating = true;
     if (!current.equals(settings)) {
       contributions = Map.of();
       virtualHosts = Map.of();
@@ -88,6 +98,7 @@ public final class TranslationCache {
   }
 
   void end() {
+    translating = false;
     readings = nextReadings;
     nextReadings = new IdentityHashMap<>();
     sources = nextSources;
@@ -176,17 +187,24 @@ public final class TranslationCache {
    * all of them (each sort compared thousands of names, with each change).
    */
   List<String> sortedKeys(String what, Map<String, ?> now) {
-    List<String> last = orders.getOrDefault(what, List.of());
+    Order last = orders.getOrDefault(what, new Order(List.of(), new HashSet<>()));
     List<String> kept = new ArrayList<>(now.size());
-    for (String name : last) {
-      if (now.containsKey(name)) {
-        kept.add(name);
-      }
+    List<String> gone = new ArrayList<>();
+    for (String name : last.sorted()) {
+      (now.containsKey(name) ? kept : gone).add(name);
     }
     List<String> sorted = kept;
+    Set<String> names = last.names(); // the last translation's set, updated in place: it is not read again
+    gone.forEach(names::remove);
     if (kept.size() < now.size()) {
-      Set<String> before = new HashSet<>(last);
-      List<String> fresh = now.keySet().stream().filter(name -> !before.contains(name)).sorted().toList();
+      List<String> fresh = new ArrayList<>(now.size() - kept.size());
+      for (String name : now.keySet()) {
+        if (!names.contains(name)) {
+          fresh.add(name);
+        }
+      }
+      fresh.sort(null);
+      names.addAll(fresh);
       sorted = new ArrayList<>(now.size());
       int i = 0;
       int j = 0;
@@ -195,7 +213,7 @@ public final class TranslationCache {
         sorted.add(takeKept ? kept.get(i++) : fresh.get(j++));
       }
     }
-    nextOrders.put(what, sorted);
+    nextOrders.put(what, new Order(sorted, names));
     return sorted;
   }
 
