@@ -5,11 +5,13 @@
 # (compare two builds with CLB_JAR, two JVMs with CLB_JAVA / CLB_JAVA_OPTS); no nginx comparison.
 #
 # usage: [ALLOC_NEW_CONNECTIONS=1] hack/bench/alloc.sh [-d DURATION] [-w WARMUP] [-c CONNECTIONS]
-#   defaults: 10s measured after 30s of warm-up, 64 connections. -r is accepted and not used.
+#   defaults: two windows of 10s measured after 30s of warm-up, 64 connections. -r is accepted and not used.
 #   ALLOC_NEW_CONNECTIONS=1: a new connection per request ("Connection: close"), as http-vs-nginx.sh's
 #   second mode (use -c 16 as it does).
 # needs: wrk nginx taskset python3 curl jcmd jfr (apt-get install -y wrk nginx) and the built jar.
-# prints: requests, bytes per request, then the top allocation sites and CPU frames.
+# prints: CPU time per request (the process's user+system time from /proc over a first measured
+#   window, without the recording), then requests and bytes per request over a second one (JFR), the
+#   top allocation sites and CPU frames.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
@@ -23,6 +25,14 @@ url=http://127.0.0.1:${ports[1]}/
 close=()
 [ "${ALLOC_NEW_CONNECTIONS:-0}" != 1 ] || close=(-H "Connection: close")
 [ "$warm" = 0 ] || taskset -c 0 wrk -t1 -c"$conns" -d"$warm" "${close[@]}" "$url" > "$run/warm.txt" 2>&1 || true
+# CPU per request: user+system clock ticks of the process (fields 14 and 15 of /proc/PID/stat) over
+# a measured window without the recording (JFR's sampling would be counted too), then the recording.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$clb_pid/stat"; }
+ticks_before=$(cpu_ticks)
+taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "${close[@]}" "$url" > "$run/wrk-cpu.txt" 2>&1 || true
+ticks_after=$(cpu_ticks)
+awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="$(awk '/requests in/ {print $1}' "$run/wrk-cpu.txt")" \
+  'BEGIN {printf "CPU per request: %.1f us (%d ticks of 1/%d s, %d requests)\n", 1e6 * t / hz / (n > 0 ? n : 1), t, hz, n}'
 jcmd "$clb_pid" JFR.start name=alloc settings=profile filename="$run/alloc.jfr" > /dev/null
 taskset -c 0 wrk -t1 -c"$conns" -d"$dur" "${close[@]}" "$url" > "$run/wrk.txt" 2>&1 || true
 jcmd "$clb_pid" JFR.stop name=alloc > /dev/null

@@ -181,8 +181,8 @@ class BenchScriptsTest {
   }
 
   /**
-   * hack/bench/alloc.sh for a second after no warm-up: it counts the requests, gives bytes per
-   * request, and names allocation sites and CPU frames.
+   * hack/bench/alloc.sh for two seconds per window after no warm-up: it gives CPU time per request,
+   * counts the requests, gives bytes per request, and names allocation sites and CPU frames.
    */
   @Test
   void allocationProfileNamesBytesPerRequest() throws Exception {
@@ -191,7 +191,8 @@ class BenchScriptsTest {
     Processes.Run run = Processes.run(root, List.of("hack/bench/alloc.sh", "-d", "2s", "-w", "0", "-c", "8"), 300);
 
     String output = run.stdout() + run.stderr();
-    assertThat(output).as(output).containsPattern("requests: [1-9][0-9]*")
+    assertThat(output).as(output).containsPattern("CPU per request: [0-9.]+ us")
+        .containsPattern("requests: [1-9][0-9]*")
         .containsPattern("bytes allocated per request: [1-9][0-9]*")
         .contains("top allocation sites", "top CPU frames");
   }

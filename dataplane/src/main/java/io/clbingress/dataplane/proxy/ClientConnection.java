@@ -64,6 +64,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   private final Http1Engine engine;
   private Channel channel;
+  /**
+   * Where answer heads passed as bytes ({@link RawHead}) and their bodies are written: the
+   * response encoder's context, so that they pass it by; null when a handler between the encoder
+   * and this one (a chunked writer, a compressor) must see every write, and answers go decoded.
+   */
+  private ChannelHandlerContext rawOut;
   private ConnectionGuard guard;
   /**
    * The peer: the socket's remote address, or the source of the PROXY protocol header on a
@@ -156,9 +162,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (channel.localAddress() instanceof InetSocketAddress local) {
       localPort = Integer.toString(local.getPort());
     }
+    rawOut = rawWriter(channel.pipeline(), ctx.name());
     guard = new ConnectionGuard(channel, engine.front().currentLimits());
     // however the connection ends (the client gone, a reset, a tunnel closed), the request in progress ends with it
     channel.closeFuture().addListener(closed -> releaseLease());
+  }
+
+  /**
+   * The response encoder's context when this handler ({@code self}) comes right after it, so that
+   * bytes written there reach the socket in the order of every other write; else null.
+   */
+  private static ChannelHandlerContext rawWriter(ChannelPipeline pipeline, String self) {
+    java.util.List<String> names = pipeline.names();
+    int encoder = names.indexOf(HTTP_ENCODER);
+    return encoder >= 0 && encoder + 1 < names.size() && names.get(encoder + 1).equals(self)
+        ? pipeline.context(HTTP_ENCODER) : null;
   }
 
   /** Gives the current request's place in its connection limit back, if it holds one. */
@@ -548,6 +566,69 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     channel.write(response, channel.voidPromise());
   }
 
+  /**
+   * Whether the current request's answer may be relayed as bytes ({@link #relayRawHead}): nothing
+   * of this connection or request needs it decoded (no compression of the answer, no CORS
+   * headers to set, the writes' path allows it). The route's own part is {@link
+   * CompiledRoute#headsPassThrough}.
+   */
+  boolean takesRawAnswer() {
+    return rawOut != null && gzip == null && cors == null && !rawOut.isRemoved();
+  }
+
+  /**
+   * The backend's answer head as bytes, written (not yet flushed) with this client's version and
+   * this hop's lines: its own hop-by-hop lines are gone ({@link RawHeadScanner}); the framing is
+   * the backend's Content-Length (or none, by rule); {@code Connection: close} on the
+   * connection's last answer, {@code Connection: keep-alive} to an HTTP/1.0 client that keeps it
+   * ({@link #frame}); then the Set-Cookie lines. The head is released.
+   *
+   * @param setCookie a new sticky session's {@code Set-Cookie}, or null
+   * @param authCookies the external authentication service's {@code Set-Cookie} values, or null
+   */
+  void relayRawHead(RawHead raw, String setCookie, java.util.List<String> authCookies) {
+    status = raw.status();
+    ByteBuf out = channel.alloc().buffer(raw.length() + 32);
+    try {
+      raw.writeTo(out, version == HttpVersion.HTTP_1_0);
+    } finally {
+      raw.release();
+    }
+    if (authCookies != null) {
+      authCookies.forEach(cookie -> line(out, "Set-Cookie", cookie));
+    }
+    if (!keepAlive) {
+      line(out, "Connection", "close");
+    } else if (version == HttpVersion.HTTP_1_0) {
+      line(out, "Connection", "keep-alive");
+    }
+    if (setCookie != null) {
+      line(out, "Set-Cookie", setCookie);
+    }
+    out.writeShort(CRLF);
+    rawOut.write(out, channel.voidPromise());
+  }
+
+  private static final int CRLF = ('\r' << 8) | '\n';
+
+  /** A header line {@code name: value CRLF}, as Netty's encoder writes one (a character beyond ASCII as {@code ?}). */
+  private static void line(ByteBuf out, String name, String value) {
+    out.writeCharSequence(name, StandardCharsets.US_ASCII);
+    out.writeShort((':' << 8) | ' ');
+    out.writeCharSequence(value, StandardCharsets.US_ASCII);
+    out.writeShort(CRLF);
+  }
+
+  /** A piece of an answer's body after {@link #relayRawHead}; the last one ends the answer. */
+  void relayRawContent(ByteBuf content, boolean last) {
+    if (last) {
+      end(content, content.readableBytes(), rawOut);
+    } else {
+      bodyOut += content.readableBytes();
+      rawOut.writeAndFlush(content, channel.voidPromise());
+    }
+  }
+
   /** A piece of the backend's answer body; the last one ends the answer. */
   void relayContent(HttpContent content, boolean last) {
     if (encoder != null) {
@@ -690,14 +771,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * client leaving mid-answer.
    */
   private void end(io.netty.buffer.ByteBufHolder last) {
-    bodyOut += last.content().readableBytes();
+    end(last, last.content().readableBytes(), channel);
+  }
+
+  /** @param out where {@code last} ({@code bytes} of body) is written: the channel, or {@link #rawOut} */
+  private void end(Object last, int bytes, io.netty.channel.ChannelOutboundInvoker out) {
+    bodyOut += bytes;
     if (keepAlive) {
-      channel.writeAndFlush(last, channel.voidPromise());
+      out.writeAndFlush(last, channel.voidPromise());
       answered();
     } else {
       boolean mayBeSending = inRequest || !clientCloses || (queued != null && !queued.isEmpty());
       answered();
-      LingeringClose.closeAfter(channel.writeAndFlush(last), mayBeSending);
+      LingeringClose.closeAfter(out.writeAndFlush(last), mayBeSending);
     }
   }
 

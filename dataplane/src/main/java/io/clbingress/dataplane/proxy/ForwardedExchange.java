@@ -27,7 +27,10 @@ import org.apache.logging.log4j.Logger;
  * back, at the Netty level: the client's request object goes on with its headers edited in place
  * ({@link ProxyHeaders}), on a keep-alive connection of the event loop's {@link UpstreamPool};
  * the body streams both ways with back-pressure (a side stops reading while the other's outbound
- * buffer is full). No futures, no copies of headers or bodies.
+ * buffer is full). No futures, no copies of headers or bodies. A plain answer head goes back as
+ * the bytes it came in ({@link RawHead}, read by {@link RawAnswerReader}) when neither the route
+ * ({@link CompiledRoute#headsPassThrough}) nor the request ({@link ClientConnection#takesRawAnswer})
+ * needs it decoded; any other head is decoded by Netty and edited as header objects.
  *
  * <p>The same contract as the Vert.x forwarder it replaces for HTTP/1.x ({@link HttpForwarder}):
  * <ul>
@@ -196,7 +199,8 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (client.access() != null) {
       client.access().upstreamConnected();
     }
-    reused = connection.serve(this, request.method() == HttpMethod.HEAD);
+    reused = connection.serve(this, request.method() == HttpMethod.HEAD,
+        route.headsPassThrough() && client.takesRawAnswer());
     picker.started(index);
     endpointStarted = true;
     HttpHeaders headers = request.headers();
@@ -368,22 +372,63 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       ReferenceCountUtil.release(message);
       return;
     }
+    if (message instanceof RawAnswerReader.Piece piece) {
+      body(piece, piece.last());
+      return;
+    }
+    if (message instanceof RawHead raw && !rawHead(raw)) {
+      raw.release();
+      return;
+    }
     if (message instanceof HttpResponse response && !head(response)) {
       ReferenceCountUtil.release(message);
       return;
     }
     if (message instanceof HttpContent content) {
-      body(content);
+      body(content, content instanceof LastHttpContent);
     }
   }
 
-  /** An answer head: false when the exchange ended on it. */
+  /** A decoded answer head: false when the exchange ended on it. */
   private boolean head(HttpResponse response) {
     if (response.decoderResult().isFailure()) {
       backendFailed(response.decoderResult().cause(), NextUpstream.Failure.INVALID_HEADER);
       return false;
     }
     int status = response.status().code();
+    if (!relayed(status)) {
+      return false;
+    }
+    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    java.util.List<String> cookies = authCookies(status);
+    if (cookies != null) {
+      cookies.forEach(cookie -> response.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
+    }
+    client.relayHead(response, setCookie);
+    return true;
+  }
+
+  /** An answer head as bytes ({@link RawHead}): false when the exchange ended on it. */
+  private boolean rawHead(RawHead head) {
+    if (!relayed(head.status())) {
+      return false;
+    }
+    backendKeepAlive = head.keepAlive();
+    client.relayRawHead(head, setCookie, authCookies(head.status()));
+    return true;
+  }
+
+  /** The external authentication service's Set-Cookie lines for an answer with {@code status}, or null. */
+  private java.util.List<String> authCookies(int status) {
+    return authCookies != null && route.auth().external().setsCookieOn(status) ? authCookies : null;
+  }
+
+  /**
+   * What an answer's status decides: whether its head goes to the client (the exchange is then
+   * responding); false when it does not: an interim answer, a 101 nobody asked for, an answer
+   * passed on to another endpoint or replaced by the route's error page.
+   */
+  private boolean relayed(int status) {
     if (status == 101) {
       // Switching protocols on a request that asked for no upgrade (upgrades go through
       // WebSocketProxy): the backend is broken; its connection is not reused.
@@ -411,15 +456,10 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       replaceWithErrorPage(status);
       return false;
     }
-    backendKeepAlive = HttpUtil.isKeepAlive(response);
     responding = true;
-    if (authCookies != null && route.auth().external().setsCookieOn(response.status().code())) {
-      authCookies.forEach(cookie -> response.headers().add(HttpHeaderNames.SET_COOKIE, cookie));
-    }
     if (client.access() != null) {
       client.access().upstreamHeader();
     }
-    client.relayHead(response, setCookie);
     return true;
   }
 
@@ -445,16 +485,16 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     client.handOver(fetching);
   }
 
-  private void body(HttpContent content) {
-    boolean last = content instanceof LastHttpContent;
+  /** A piece of the answer's body: an {@link HttpContent}, or a {@link RawAnswerReader.Piece} after a {@link RawHead}. */
+  private void body(io.netty.buffer.ByteBufHolder content, boolean last) {
     if (informational) {
       content.release();
       informational = !last;
       return;
     }
-    if (content.decoderResult().isFailure()) {
+    if (content instanceof HttpContent decoded && decoded.decoderResult().isFailure()) {
       content.release();
-      backendFailed(content.decoderResult().cause(), NextUpstream.Failure.INVALID_HEADER);
+      backendFailed(decoded.decoderResult().cause(), NextUpstream.Failure.INVALID_HEADER);
       return;
     }
     if (last) {
@@ -466,12 +506,20 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       if (client.access() != null) {
         client.access().upstreamEnded();
       }
-      client.relayContent(content, true);
+      relay(content, true);
       return;
     }
-    client.relayContent(content, false);
+    relay(content, false);
     if (!client.writable()) {
       upstream.channel().config().setAutoRead(false);
+    }
+  }
+
+  private void relay(io.netty.buffer.ByteBufHolder content, boolean last) {
+    if (content instanceof HttpContent decoded) {
+      client.relayContent(decoded, last);
+    } else {
+      client.relayRawContent(content.content(), last);
     }
   }
 

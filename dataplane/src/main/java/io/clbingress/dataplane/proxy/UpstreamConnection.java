@@ -10,7 +10,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One keep-alive connection to a backend, the last handler of its pipeline (after TLS, if any,
- * and Netty's HTTP/1.1 client codec): what it reads goes to the exchange it serves. Idle in its
+ * the {@link RawAnswerReader} and Netty's HTTP/1.1 client codec): what it reads goes to the
+ * exchange it serves. Idle in its
  * {@link UpstreamPool}, it serves none; a backend that sends anything then, or closes, loses it.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
@@ -31,6 +32,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   private final UpstreamPool pool;
+  private final RawAnswerReader rawReader = new RawAnswerReader();
   private final BackendResponseDecoder decoder = new BackendResponseDecoder(this);
   /** The exchange served asked with HEAD: its answer has no body. */
   private boolean head;
@@ -79,12 +81,16 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /**
    * The connection serves {@code exchange} from now on.
    *
+   * @param head the request is HEAD: its answer has no body
+   * @param rawAnswer the exchange takes a plain answer as bytes ({@link RawHead} and {@link
+   *     RawAnswerReader.Piece}s) rather than decoded
    * @return whether it carried a request before (a stale keep-alive connection may have been
    *     closed by the backend just now: {@link StaleConnections})
    */
-  boolean serve(Exchange exchange, boolean head) {
+  boolean serve(Exchange exchange, boolean head, boolean rawAnswer) {
     this.exchange = exchange;
     this.head = head;
+    rawReader.expect(rawAnswer, head);
     boolean reused = carriedRequest;
     carriedRequest = true;
     return reused;
@@ -108,13 +114,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     return decoder;
   }
 
+  RawAnswerReader rawReader() {
+    return rawReader;
+  }
+
   boolean answeringHead() {
     return head;
   }
 
   /** Open, and holding no bytes beyond the answers it framed. */
   boolean reusable() {
-    return channel.isActive() && !decoder.holdsBytes();
+    return channel.isActive() && !rawReader.holdsBytes() && !decoder.holdsBytes();
   }
 
   /**

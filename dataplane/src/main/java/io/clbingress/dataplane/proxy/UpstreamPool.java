@@ -125,6 +125,7 @@ final class UpstreamPool {
             if (tls) {
               channel.pipeline().addLast("tls", tlsContext.newHandler(channel.alloc(), endpoint.address(), endpoint.port()));
             }
+            channel.pipeline().addLast("raw", connection.rawReader());
             channel.pipeline().addLast("decoder", connection.decoder());
             channel.pipeline().addLast("encoder", new HttpRequestEncoder());
             channel.pipeline().addLast("handler", connection);

@@ -145,6 +145,19 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     return errorPages != null && errorPages.replaces(status);
   }
 
+  /**
+   * Whether the backend's answer heads on this route may go to an HTTP/1.x client as the bytes
+   * they came in (hop-by-hop lines dropped, the proxy's lines added) rather than decoded into header
+   * objects and encoded again: true unless a filter reads or edits the answer's headers as objects.
+   * Of the route's filters only {@link Cors} does (it replaces the backend's Access-Control-*
+   * headers); a status the route acts on (a {@link Retry} on status, an {@link ErrorPages} page) is
+   * read from the bytes, and the sticky and authentication Set-Cookie lines are added to them.
+   * Compression is the listener's and the request's, decided per request.
+   */
+  public boolean headsPassThrough() {
+    return cors == null;
+  }
+
   private static SourceRangeRules sourceRanges(Route route) {
     SourceRanges ranges = route.filter(SourceRanges.class);
     return ranges == null ? null : new SourceRangeRules(ranges);
