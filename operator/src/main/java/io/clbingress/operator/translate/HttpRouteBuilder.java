@@ -108,8 +108,15 @@ final class HttpRouteBuilder {
     private final List<Contribution> owners;
     private final Map<PathMatch, Claim> claims = new LinkedHashMap<>();
     private final List<Problem> problems = new ArrayList<>();
-    /** The virtual host made of these routes, by listener and redirect setting; HTTP and HTTPS share one when alike. */
-    private final Map<String, VirtualHost> built = new HashMap<>(4);
+    /**
+     * The virtual hosts made of these routes, under the keys of their listener and redirect
+     * setting ({@link #virtualHost}); HTTP and HTTPS share one when alike. Two slots: a host is on
+     * the default HTTP and HTTPS listeners, or on one CLBListener.
+     */
+    private String firstKey;
+    private VirtualHost first;
+    private String secondKey;
+    private VirtualHost second;
 
     private HostRoutes(List<Contribution> owners) {
       this.owners = owners;
@@ -220,11 +227,16 @@ final class HttpRouteBuilder {
       return;
     }
     List<Contribution> ordered = new ArrayList<>(pending.size());
-    pending.stream().filter(c -> c.source.canary() == null).forEach(ordered::add);
-    pending.stream().filter(c -> c.source.canary() != null).forEach(ordered::add);
+    List<Contribution> canaries = new ArrayList<>();
+    for (Contribution c : pending) {
+      (c.source.canary() == null ? ordered : canaries).add(c);
+    }
+    ordered.addAll(canaries);
     Map<String, List<Contribution>> ownersByHost = new HashMap<>(pending.size() * 4 / 3 + 1);
     for (Contribution c : ordered) {
-      problems.addAll(c.problems);
+      if (!c.problems.isEmpty()) {
+        problems.addAll(c.problems);
+      }
       for (Cluster cluster : c.clusters) {
         clusters.putIfAbsent(cluster.name(), cluster);
       }
@@ -245,7 +257,9 @@ final class HttpRouteBuilder {
       HostRoutes last = cache.hostRoutes(listenerName, host);
       HostRoutes routes = last != null && last.mergedFrom(owners) ? last : merge(host, owners);
       cache.keep(listenerName, host, routes);
-      problems.addAll(routes.problems);
+      if (!routes.problems.isEmpty()) {
+        problems.addAll(routes.problems);
+      }
       if (!routes.claims.isEmpty()) { // a host only canaries claim, whose paths were ignored, has none
         hosts.put(host, routes);
       }
@@ -651,13 +665,21 @@ final class HttpRouteBuilder {
    * HTTP listener's, when no route redirects to HTTPS).
    */
   private static VirtualHost virtualHost(String key, String host, HostRoutes routes, boolean redirectTlsHosts) {
-    VirtualHost made = routes.built.get(key);
-    if (made == null) {
-      List<Route> list = routes(host, routes.claims, redirectTlsHosts);
-      made = routes.built.values().stream().filter(other -> TranslationCache.sameObjects(other.routes(), list))
-          .findFirst().orElseGet(() -> new VirtualHost(host, list));
-      routes.built.put(key, made);
+    if (key.equals(routes.firstKey)) {
+      return routes.first;
     }
+    if (key.equals(routes.secondKey)) {
+      return routes.second;
+    }
+    List<Route> list = routes(host, routes.claims, redirectTlsHosts);
+    if (routes.first == null) {
+      routes.firstKey = key;
+      routes.first = new VirtualHost(host, list);
+      return routes.first;
+    }
+    VirtualHost made = TranslationCache.sameObjects(routes.first.routes(), list) ? routes.first : new VirtualHost(host, list);
+    routes.secondKey = key; // a third key (not made by translation today) replaces the second
+    routes.second = made;
     return made;
   }
 
