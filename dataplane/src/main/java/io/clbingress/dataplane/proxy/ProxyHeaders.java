@@ -29,6 +29,11 @@ final class ProxyHeaders {
   private static final List<String> SET_BY_PROXY_NAMES = List.of(
       "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
       "ssl-client-subject-dn", "ssl-client-verify", "ssl-client-issuer-dn", "ssl-client-cert");
+  /** The hop-by-hop header names (RFC 9110 §7.6.1, and Keep-Alive, Proxy-Connection), lower case. */
+  static List<String> hopByHopNames() {
+    return HOP_BY_HOP_NAMES;
+  }
+
   /** Case-insensitive sets: header names are compared as they come, without a lower-case copy. */
   private static final Set<String> HOP_BY_HOP = caseInsensitive(HOP_BY_HOP_NAMES);
   /** What the proxy sets itself towards the backend: a client's own values are dropped. */

@@ -21,7 +21,7 @@ import io.netty.util.ByteProcessor;
  * the close of the connection, an interim or 101 answer, a Connection header naming other fields
  * (RFC 9110 §7.6.1; those fields are dropped by the decoded path), a longer head.
  *
- * <p>Dropped lines, as {@link ProxyHeaders#dropHopByHop} drops them from decoded answers:
+ * <p>Dropped lines: {@link ProxyHeaders#hopByHopNames}, as {@link ProxyHeaders#dropHopByHop} drops them from decoded answers:
  * Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, Proxy-Connection, TE, Trailer,
  * Upgrade.
  */
@@ -36,6 +36,8 @@ final class RawHeadScanner {
   /** What {@link #scan} answers for a head it leaves to the decoder. */
   static final Object DECODE = new Object();
 
+  /** The hop-by-hop names that ProxyHeaders drops from decoded answers, by their length, for the scan. */
+  private static final String[][] HOP_BY_HOP_BY_LENGTH = byLength(ProxyHeaders.hopByHopNames());
   private static final boolean[] TOKEN = new boolean[256];
   private static final boolean[] VALUE = new boolean[256];
 
@@ -60,6 +62,16 @@ final class RawHeadScanner {
   }
 
   private RawHeadScanner() {
+  }
+
+  private static String[][] byLength(java.util.List<String> names) {
+    int longest = names.stream().mapToInt(String::length).max().orElse(0);
+    String[][] byLength = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      int n = length;
+      byLength[length] = names.stream().filter(name -> name.length() == n).toArray(String[]::new);
+    }
+    return byLength;
   }
 
   /**
@@ -107,40 +119,24 @@ final class RawHeadScanner {
       }
       int valueStart = skipSpaces(in, colon + 1, cr);
       int valueEnd = trimSpaces(in, valueStart, cr);
+      int nameLength = colon - line;
       boolean drop = false;
-      switch (colon - line) {
-        case 14 -> {
-          if (named(in, line, "content-length")) {
-            if (length >= 0 || (length = digits(in, valueStart, valueEnd)) < 0) {
-              return DECODE; // a second Content-Length, or one that is no number
-            }
-          }
+      if (named(in, line, nameLength, "content-length")) {
+        if (length >= 0 || (length = digits(in, valueStart, valueEnd)) < 0) {
+          return DECODE; // a second Content-Length, or one that is no number
         }
-        case 17 -> {
-          if (named(in, line, "transfer-encoding")) {
-            return DECODE;
-          }
+      } else if (named(in, line, nameLength, "transfer-encoding")) {
+        return DECODE;
+      } else if (named(in, line, nameLength, "connection")) {
+        int tokens = connectionTokens(in, valueStart, valueEnd);
+        if (tokens < 0) {
+          return DECODE; // names fields to drop: the decoded path drops them
         }
-        case 10 -> {
-          if (named(in, line, "connection")) {
-            int tokens = connectionTokens(in, valueStart, valueEnd);
-            if (tokens < 0) {
-              return DECODE; // names fields to drop: the decoded path drops them
-            }
-            close |= (tokens & CLOSE) != 0;
-            keepAliveAsked |= (tokens & KEEP_ALIVE) != 0;
-            drop = true;
-          } else {
-            drop = named(in, line, "keep-alive");
-          }
-        }
-        case 18 -> drop = named(in, line, "proxy-authenticate");
-        case 19 -> drop = named(in, line, "proxy-authorization");
-        case 16 -> drop = named(in, line, "proxy-connection");
-        case 2 -> drop = named(in, line, "te");
-        case 7 -> drop = named(in, line, "trailer") || named(in, line, "upgrade");
-        default -> {
-        }
+        close |= (tokens & CLOSE) != 0;
+        keepAliveAsked |= (tokens & KEEP_ALIVE) != 0;
+        drop = true;
+      } else {
+        drop = hopByHop(in, line, nameLength);
       }
       if (drop) {
         if (dropped == null) {
@@ -223,6 +219,24 @@ final class RawHeadScanner {
   }
 
   /** Whether the {@code name.length()} bytes at {@code from} are {@code name} (lower case) in any case. */
+  /** Whether the name of {@code length} bytes at {@code from} is one of {@link ProxyHeaders#hopByHopNames}. */
+  private static boolean hopByHop(ByteBuf in, int from, int length) {
+    if (length >= HOP_BY_HOP_BY_LENGTH.length) {
+      return false;
+    }
+    for (String name : HOP_BY_HOP_BY_LENGTH[length]) {
+      if (named(in, from, name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the name of {@code length} bytes at {@code from} is {@code name} (lower case), case-insensitively. */
+  private static boolean named(ByteBuf in, int from, int length, String name) {
+    return length == name.length() && named(in, from, name);
+  }
+
   private static boolean named(ByteBuf in, int from, String name) {
     for (int i = 0; i < name.length(); i++) {
       int b = in.getByte(from + i);
