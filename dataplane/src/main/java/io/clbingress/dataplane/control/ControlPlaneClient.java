@@ -37,6 +37,11 @@ public final class ControlPlaneClient implements AutoCloseable {
   private volatile WebSocket current;
   private volatile boolean connected;
   private long backoffMillis = FIRST_BACKOFF_MILLIS;
+  /**
+   * The last table received on this connection (whole or rebuilt from a patch), applied or not:
+   * the one the operator's next patch is made against. Null before the first.
+   */
+  private volatile RoutingTable held;
 
   public ControlPlaneClient(Vertx vertx, URI controlPlane, String token, DataPlane dataPlane) {
     this(vertx, controlPlane, token, null, dataPlane);
@@ -97,6 +102,8 @@ public final class ControlPlaneClient implements AutoCloseable {
     LOG.info("control plane {}: connected", controlPlane);
     current = ws;
     connected = true;
+    held = null; // a new connection starts with the whole table
+
     backoffMillis = FIRST_BACKOFF_MILLIS;
     long pinger = vertx.setPeriodic(PING_MILLIS, id -> ws.writePing(io.vertx.core.buffer.Buffer.buffer("clb")));
     // Decoding and compiling a large table takes a while: on a worker (in arrival order), never on
@@ -114,20 +121,35 @@ public final class ControlPlaneClient implements AutoCloseable {
     ws.exceptionHandler(e -> LOG.debug("control plane {}: {}", controlPlane, e.toString()));
   }
 
-  /** Applies a table message; the answer goes back to the operator. */
+  /**
+   * Applies a table or patch message; the answer goes back to the operator. Called in arrival
+   * order, one at a time (an ordered worker), so {@link #held} needs no lock.
+   */
   ControlMessage answer(String text) {
     RoutingTable table;
     try {
-      if (!(ControlCodec.decode(text) instanceof ControlMessage.Table message)) {
+      ControlMessage message = ControlCodec.decode(text);
+      if (message instanceof ControlMessage.Table whole) {
+        table = whole.table();
+      } else if (message instanceof ControlMessage.Patch patch) {
+        try {
+          table = TablePatches.apply(held == null ? RoutingTable.empty() : held, patch);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("control plane {}: cannot rebuild version {} from its patch ({}); asking for the whole table",
+              controlPlane, patch.version(), e.getMessage());
+          return new ControlMessage.Resend(patch.version(), e.getMessage());
+        }
+      } else {
         dataPlane.metrics().tableRejected();
         return new ControlMessage.Rejected(-1, "expected a table message");
       }
-      table = message.table();
     } catch (IllegalArgumentException e) {
       LOG.error("control plane {}: rejected a routing table: {}", controlPlane, e.getMessage());
       dataPlane.metrics().tableRejected();
       return new ControlMessage.Rejected(-1, e.getMessage());
     }
+    // The operator's next patch is against this table, applied or not: it is the last one sent.
+    held = table;
     try {
       dataPlane.apply(table);
       return new ControlMessage.Applied(table.version());

@@ -48,7 +48,12 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
 
   /** This listener's own settings: the same without its virtual hosts (what a change of settings is told by). */
   public Listener settingsOnly() {
-    return new Listener(name, protocol, port, List.of(), defaultRoute, tls, clientLimits, proxyProtocol,
+    return withVirtualHosts(List.of());
+  }
+
+  /** This listener's settings with these virtual hosts. */
+  public Listener withVirtualHosts(List<VirtualHost> hosts) {
+    return new Listener(name, protocol, port, hosts, defaultRoute, tls, clientLimits, proxyProtocol,
         backendProxyProtocol, gzip);
   }
 

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.clbingress.dataplane.control.ControlCodec;
 import io.clbingress.dataplane.control.ControlMessage;
+import io.clbingress.dataplane.control.TablePatches;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,8 +29,11 @@ import org.apache.logging.log4j.Logger;
 /**
  * The operator's end of the control channel ({@link ControlMessage}): data planes connect with
  * the bearer token, get the table in force at once and every later one, and say which version
- * they applied. Whole snapshots, no deltas: a table is small next to a WebSocket's worth of
- * memory, and a reconnecting data plane needs no history.
+ * they applied. A data plane gets the whole table when it connects (it needs no history), and
+ * then each new table as a {@link ControlMessage.Patch} against the last one sent to it: with
+ * 10,000 Ingresses the whole table is ~15 MB of JSON, ~0.3 s to write and read again per change,
+ * where a patch for one changed Ingress is a few kilobytes. A data plane that cannot rebuild a
+ * patch asks for the whole table ({@link ControlMessage.Resend}).
  */
 public final class ConfigServer implements Consumer<RoutingTable> {
 
@@ -38,8 +41,11 @@ public final class ConfigServer implements Consumer<RoutingTable> {
 
   private final Vertx vertx;
   private final byte[] token;
-  private final AtomicReference<String> latest = new AtomicReference<>();
-  private final Map<ServerWebSocket, Long> dataPlanes = new ConcurrentHashMap<>();
+  /** The table in force, and its whole JSON once a data plane needed it; guarded by this. */
+  private RoutingTable latest;
+  private String latestWhole;
+  /** Each connected data plane, removed when its connection closes. */
+  private final Map<ServerWebSocket, Peer> dataPlanes = new ConcurrentHashMap<>();
   private HttpServer server;
   /** The operator's metrics, served at /metrics on this port: configuration problems, rejected tables, the JVM's. */
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -116,48 +122,97 @@ public final class ConfigServer implements Consumer<RoutingTable> {
   }
 
   private void connected(ServerWebSocket ws) {
-    dataPlanes.put(ws, 0L);
+    Peer peer = new Peer(ws);
+    dataPlanes.put(ws, peer);
     LOG.info("control channel: data plane {} connected ({} in all)", ws.remoteAddress(), dataPlanes.size());
     ws.closeHandler(v -> {
       dataPlanes.remove(ws);
       LOG.info("control channel: data plane {} disconnected ({} left)", ws.remoteAddress(), dataPlanes.size());
     });
-    ws.textMessageHandler(text -> acknowledged(ws, text));
-    String table = latest.get();
-    if (table != null) {
-      ws.writeTextMessage(table);
-    }
+    ws.textMessageHandler(text -> acknowledged(peer, text));
+    sendWholeLater(peer, 0);
   }
 
-  private void acknowledged(ServerWebSocket ws, String text) {
+  private void acknowledged(Peer peer, String text) {
+    ServerWebSocket ws = peer.ws;
     try {
       ControlMessage message = ControlCodec.decode(text);
       if (message instanceof ControlMessage.Applied applied) {
-        dataPlanes.computeIfPresent(ws, (k, v) -> applied.version());
+        peer.applied = applied.version();
         LOG.debug("control channel: data plane {} applied version {}", ws.remoteAddress(), applied.version());
       } else if (message instanceof ControlMessage.Rejected rejected) {
         this.rejected.increment();
         LOG.error("control channel: data plane {} rejected version {}: {}", ws.remoteAddress(), rejected.version(),
             rejected.reason());
+      } else if (message instanceof ControlMessage.Resend resend) {
+        LOG.warn("control channel: data plane {} could not rebuild version {} from its patch ({}); sending the whole table",
+            ws.remoteAddress(), resend.version(), resend.reason());
+        sendWholeLater(peer, resend.version());
       }
     } catch (IllegalArgumentException e) {
       LOG.warn("control channel: data plane {} sent {}", ws.remoteAddress(), e.getMessage());
     }
   }
 
+  /**
+   * Sends the whole table in force to {@code peer} off the event loop (writing 10,000 Ingresses'
+   * table takes a while), unless one newer than {@code after} went to it already: one whole table
+   * answers the {@link ControlMessage.Resend}s of every patch sent before it.
+   */
+  private void sendWholeLater(Peer peer, long after) {
+    vertx.executeBlocking(() -> {
+      synchronized (this) {
+        if (latest != null && dataPlanes.get(peer.ws) == peer && (peer.sent == null || peer.wholeVersion < after)) {
+          sendWhole(peer);
+        }
+      }
+      return null;
+    });
+  }
+
+  private void sendWhole(Peer peer) {
+    if (latestWhole == null) {
+      latestWhole = ControlCodec.encode(new ControlMessage.Table(latest));
+    }
+    peer.ws.writeTextMessage(latestWhole);
+    peer.sent = latest;
+    peer.wholeVersion = latest.version();
+  }
+
   /** Publishes a table to every connected data plane and to those that connect later. */
   @Override
-  public void accept(RoutingTable table) {
-    String message = ControlCodec.encode(new ControlMessage.Table(table));
-    latest.set(message);
-    dataPlanes.keySet().forEach(ws -> ws.writeTextMessage(message));
+  public synchronized void accept(RoutingTable table) {
+    latest = table;
+    latestWhole = null;
+    for (Peer peer : dataPlanes.values()) {
+      if (peer.sent == null) {
+        sendWhole(peer);
+      } else {
+        peer.ws.writeTextMessage(ControlCodec.encode(TablePatches.between(peer.sent, table)));
+        peer.sent = table;
+      }
+    }
     LOG.info("routing table version {} published to {} data planes", table.version(), dataPlanes.size());
+  }
+
+  /** A connected data plane: what it was sent and what it applied. */
+  private static final class Peer {
+    final ServerWebSocket ws;
+    /** The last table sent to it, which the next patch is against; null until its whole table went. Guarded by the server. */
+    RoutingTable sent;
+    /** The version of the last whole table sent to it. Guarded by the server. */
+    long wholeVersion;
+    volatile long applied;
+
+    Peer(ServerWebSocket ws) {
+      this.ws = ws;
+    }
   }
 
   /** The version each connected data plane last applied (0: none yet), by remote address. */
   public Map<String, Long> appliedVersions() {
     Map<String, Long> versions = new java.util.TreeMap<>();
-    dataPlanes.forEach((ws, version) -> versions.put(String.valueOf(ws.remoteAddress()), version));
+    dataPlanes.forEach((ws, peer) -> versions.put(String.valueOf(ws.remoteAddress()), peer.applied));
     return versions;
   }
 

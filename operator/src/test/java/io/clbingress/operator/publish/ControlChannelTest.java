@@ -6,7 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.clbingress.dataplane.DataPlane;
 import io.clbingress.dataplane.DataPlaneOptions;
 import io.clbingress.dataplane.codec.TableCodec;
+import io.clbingress.dataplane.control.ControlCodec;
 import io.clbingress.dataplane.control.ControlMessage;
+import io.clbingress.dataplane.control.TablePatches;
+import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Cluster;
+import io.clbingress.dataplane.table.Endpoint;
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.Scheduler;
+import io.clbingress.dataplane.table.Timeouts;
+import io.clbingress.dataplane.table.VirtualHost;
 import io.clbingress.dataplane.control.ControlPlaneClient;
 import io.clbingress.dataplane.table.Listener;
 import io.clbingress.dataplane.table.Protocol;
@@ -116,6 +126,127 @@ class ControlChannelTest {
     // Then the data plane reconnects and resyncs
     await().atMost(Duration.ofSeconds(30)).until(() -> version() == 3);
     client.close();
+  }
+
+  /**
+   * After the whole table, a change goes as a patch: the data plane holds the new table, and the
+   * virtual host the change did not touch is the very object it held before (a whole table would
+   * have been decoded into new objects, and compiled anew).
+   */
+  @Test
+  void aChangeReachesTheDataPlaneAsAPatchThatKeepsWhatDidNotChange() throws Exception {
+    RoutingTable first = hosts(1, "a.example.com", "b.example.com");
+    server.accept(first);
+    ControlPlaneClient client = new ControlPlaneClient(dataPlaneSide, URI.create("http://127.0.0.1:" + port), "s3cret", dataPlane);
+    client.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> version() == 1);
+    VirtualHost kept = dataPlane.applied().table().listeners().get(0).virtualHosts().get(0);
+    // When b is renamed, a staying the same object (as translation hands it over)
+    RoutingTable second = table(2, List.of(first.listeners().get(0).virtualHosts().get(0), vhost("c.example.com")));
+    server.accept(second);
+    // Then
+    await().atMost(Duration.ofSeconds(10)).until(() -> version() == 2 && server.appliedVersions().containsValue(2L));
+    RoutingTable held = dataPlane.applied().table();
+    assertThat(held).isEqualTo(second);
+    assertThat(held.listeners().get(0).virtualHosts().get(0)).isSameAs(kept);
+    client.close();
+  }
+
+  /**
+   * The operator's side with a data plane of our own over a real WebSocket: the whole table on
+   * connect, then patches; a {@code resend} gets the whole table in force once, and a resend for
+   * a patch sent before that whole table gets nothing more.
+   */
+  @Test
+  void aDataPlaneThatCannotRebuildAPatchGetsTheWholeTableOnce() throws Exception {
+    server.accept(hosts(1, "a.example.com"));
+    java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.vertx.core.http.WebSocket ws = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
+        .await(10, TimeUnit.SECONDS);
+    ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+    assertThat(next(received)).isInstanceOf(ControlMessage.Table.class)
+        .extracting(m -> ((ControlMessage.Table) m).table().version()).isEqualTo(1L);
+    // When two changes are published
+    server.accept(hosts(2, "a.example.com", "b.example.com"));
+    server.accept(hosts(3, "a.example.com", "b.example.com", "c.example.com"));
+    // Then they come as patches, each against the table before
+    ControlMessage.Patch second = (ControlMessage.Patch) next(received);
+    ControlMessage.Patch third = (ControlMessage.Patch) next(received);
+    assertThat(List.of(second.base(), second.version(), third.base(), third.version())).containsExactly(1L, 2L, 2L, 3L);
+    // When the data plane could not rebuild the first patch (and so not the second)
+    ws.writeTextMessage(ControlCodec.encode(new ControlMessage.Resend(2, "test: not rebuilt")));
+    // Then the whole table in force comes
+    ControlMessage.Table whole = (ControlMessage.Table) next(received);
+    assertThat(whole.table()).isEqualTo(hosts(3, "a.example.com", "b.example.com", "c.example.com"));
+    // When it asks again for the patch sent before that whole table, and a new change is published
+    ws.writeTextMessage(ControlCodec.encode(new ControlMessage.Resend(3, "test: base gone")));
+    ws.writeTextMessage(ControlCodec.encode(new ControlMessage.Applied(3)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.appliedVersions().containsValue(3L));
+    server.accept(hosts(4, "a.example.com"));
+    // Then the next message is that change's patch, against the whole table: no second whole table
+    ControlMessage.Patch fourth = (ControlMessage.Patch) next(received);
+    assertThat(List.of(fourth.base(), fourth.version())).containsExactly(3L, 4L);
+    ws.close();
+  }
+
+  /**
+   * The data plane's side with an operator of our own: a patch against a table it does not hold
+   * is answered with {@code resend}, the previous table serving on; the whole table then applies.
+   */
+  @Test
+  void aPatchAgainstATableTheDataPlaneDoesNotHoldIsAnsweredWithResend() throws Exception {
+    java.util.concurrent.BlockingQueue<ControlMessage> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.ServerWebSocket> operator =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    io.vertx.core.http.HttpServer fake = operatorSide.createHttpServer().webSocketHandler(ws -> {
+      ws.textMessageHandler(text -> answers.add(ControlCodec.decode(text)));
+      operator.set(ws);
+    });
+    int fakePort = fake.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    ControlPlaneClient client = new ControlPlaneClient(dataPlaneSide, URI.create("http://127.0.0.1:" + fakePort), "s3cret", dataPlane);
+    client.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> operator.get() != null);
+    RoutingTable first = hosts(1, "a.example.com");
+    operator.get().writeTextMessage(ControlCodec.encode(new ControlMessage.Table(first)));
+    assertThat(next(answers)).isEqualTo(new ControlMessage.Applied(1));
+    // When a patch comes against version 2, which it never got
+    RoutingTable third = hosts(3, "a.example.com", "b.example.com");
+    ControlMessage.Patch patch = TablePatches.between(hosts(2, "b.example.com"), third);
+    operator.get().writeTextMessage(ControlCodec.encode(patch));
+    // Then it asks for the whole table, and serves version 1 meanwhile
+    ControlMessage answer = next(answers);
+    assertThat(answer).isInstanceOf(ControlMessage.Resend.class);
+    assertThat(((ControlMessage.Resend) answer).reason())
+        .isEqualTo("the patch to version 3 is against version 2, this data plane holds version 1");
+    assertThat(version()).isEqualTo(1);
+    // When the whole table comes, Then it applies
+    operator.get().writeTextMessage(ControlCodec.encode(new ControlMessage.Table(third)));
+    assertThat(next(answers)).isEqualTo(new ControlMessage.Applied(3));
+    client.close();
+    fake.close();
+  }
+
+  private static ControlMessage next(java.util.concurrent.BlockingQueue<ControlMessage> messages) throws InterruptedException {
+    ControlMessage message = messages.poll(10, TimeUnit.SECONDS);
+    assertThat(message).as("a message within 10 s").isNotNull();
+    return message;
+  }
+
+  /** A table of one HTTP listener with these hosts, each routing / to one cluster. */
+  private static RoutingTable hosts(long version, String... names) {
+    return table(version, java.util.Arrays.stream(names).map(ControlChannelTest::vhost).toList());
+  }
+
+  private static RoutingTable table(long version, List<VirtualHost> vhosts) {
+    Listener listener = new Listener("http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, vhosts, null);
+    Cluster app = new Cluster("app", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", 9)));
+    return TableCodec.stamp(RoutingTable.unpublished(List.of(listener), List.of(app)), version);
+  }
+
+  private static VirtualHost vhost(String name) {
+    return new VirtualHost(name, List.of(new Route(new PathMatch.Prefix("/"), "app", Timeouts.ofSeconds(60, 60, 5),
+        "Ingress/apps/" + name)));
   }
 
   @Test

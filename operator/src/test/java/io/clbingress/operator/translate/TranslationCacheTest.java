@@ -87,7 +87,7 @@ class TranslationCacheTest {
   }
 
   /** One random edit: the records not edited stay the same objects, as sources keep them. */
-  private static ClusterState edit(ClusterState state, ClusterState original, Random random) {
+  static ClusterState edit(ClusterState state, ClusterState original, Random random) {
     List<IngressInfo> ingresses = new ArrayList<>(state.ingresses());
     switch (random.nextInt(6)) {
       case 0 -> {
