@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The whole configuration of a data plane: listeners, their virtual hosts and routes, and the
- * clusters the routes send traffic to. Immutable; published whole, never patched.
+ * clusters the routes send traffic to. Immutable: a change is a new table (which the control channel
+ * may carry as a patch against the one before, rebuilt whole on the data plane).
  *
  * @param version monotonic number given by the publisher; 0 for a table not yet published
  * @param hash content hash over listeners, clusters and certificates (not the version); empty when
