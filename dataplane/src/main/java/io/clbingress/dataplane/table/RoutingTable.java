@@ -1,6 +1,8 @@
 package io.clbingress.dataplane.table;
 
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -34,18 +36,27 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
     clusters = List.copyOf(clusters);
     certificates = certificates == null ? List.of() : List.copyOf(certificates);
     Content content = new Content(listeners, clusters, certificates, defaultCertificate);
-    if (!content.equals(lastValidated)) { // identity of immutable lists: the very content checked last
-      content.validate();
-      lastValidated = content;
-    }
+    content.validateOnce();
   }
 
   /**
-   * The content last validated: a table made from another by {@link #withVersion} (the publisher
-   * stamps every table) or {@link #withDefaultCertificate} holds the very same immutable lists, so
-   * their checks, which read every route of every virtual host, are not run again.
+   * The contents validated last, the latest first, at most two (a process that both translates
+   * and rebuilds tables from patches, as tests do, has two series): a table made from another by
+   * {@link #withVersion} (the publisher stamps every table) or {@link #withDefaultCertificate}
+   * holds the very same immutable lists, so its checks, which read every route of every virtual
+   * host, are not run again; and a table that shares virtual hosts with one of them (translation
+   * hands over unchanged ones, a control-channel patch keeps them) reads only the others' routes,
+   * while no cluster name went away. Only a cache: every table is as checked as without it.
    */
-  private static volatile Content lastValidated;
+  private static volatile Validated[] recentlyValidated = new Validated[0];
+
+  /** A table's content as validated: its cluster names, and its virtual hosts (by identity), whose routes name only those. */
+  private record Validated(Content content, Set<String> clusterNames, Set<VirtualHost> checkedHosts) {
+
+    boolean checked(VirtualHost vhost) {
+      return vhost != null && checkedHosts.contains(vhost);
+    }
+  }
 
   /** A table's content, compared by the identity of its (immutable) lists. */
   private record Content(List<Listener> listeners, List<Cluster> clusters, List<Certificate> certificates,
@@ -62,8 +73,39 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
       return System.identityHashCode(listeners);
     }
 
-    /** Cluster and listener names are unique, every route names a cluster of the table, the default certificate is in it. */
-    void validate() {
+    /** Validates this content unless it is the very content of a table checked recently ({@link #recentlyValidated}). */
+    void validateOnce() {
+      Validated[] recent = recentlyValidated;
+      Validated base = null;
+      for (Validated validated : recent) {
+        if (equals(validated.content())) {
+          return;
+        }
+        if (base == null && validated.checked(firstHost())) {
+          base = validated;
+        }
+      }
+      Validated fresh = validate(base);
+      Validated other = recent.length == 0 ? null : recent[0] != base ? recent[0] : recent.length > 1 ? recent[1] : null;
+      recentlyValidated = other == null ? new Validated[] {fresh} : new Validated[] {fresh, other};
+    }
+
+    /** The first virtual host of the first listener that has one, or null. */
+    VirtualHost firstHost() {
+      for (Listener listener : listeners) {
+        if (!listener.virtualHosts().isEmpty()) {
+          return listener.virtualHosts().get(0);
+        }
+      }
+      return null;
+    }
+
+    /**
+     * Cluster and listener names are unique, every route names a cluster of the table, the default
+     * certificate is in it. A virtual host that {@code last} checked is not read again when every
+     * cluster name of {@code last} is still here (its routes' clusters are then still here).
+     */
+    Validated validate(Validated last) {
       Set<String> clusterNames = new HashSet<>(clusters.size() * 4 / 3 + 1);
       for (Cluster cluster : clusters) {
         if (!clusterNames.add(cluster.name())) {
@@ -73,20 +115,26 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
       if (defaultCertificate != null && certificates.stream().noneMatch(c -> c.name().equals(defaultCertificate))) {
         throw new IllegalArgumentException("default certificate " + defaultCertificate + " is not in the table");
       }
+      Set<VirtualHost> checkedBefore = last != null && clusterNames.containsAll(last.clusterNames())
+          ? last.checkedHosts() : Set.of();
+      Set<VirtualHost> checked = Collections.newSetFromMap(new IdentityHashMap<>(checkedBefore.size() + 16));
       Set<String> listenerNames = new HashSet<>();
       for (Listener listener : listeners) {
         if (!listenerNames.add(listener.name())) {
           throw new IllegalArgumentException("duplicate listener " + listener.name());
         }
         for (VirtualHost vhost : listener.virtualHosts()) {
-          for (Route route : vhost.routes()) {
-            requireCluster(clusterNames, route);
+          if (checked.add(vhost) && !checkedBefore.contains(vhost)) {
+            for (Route route : vhost.routes()) {
+              requireCluster(clusterNames, route);
+            }
           }
         }
         if (listener.defaultRoute() != null) {
           requireCluster(clusterNames, listener.defaultRoute());
         }
       }
+      return new Validated(this, clusterNames, checked);
     }
   }
 

@@ -107,6 +107,35 @@ class TableCodecTest {
     assertThatThrownBy(() -> valid.withDefaultCertificate("missing")).hasMessageContaining("default certificate missing");
   }
 
+  /**
+   * A table sharing virtual hosts with one checked before reads only its other hosts' routes while
+   * no cluster went away; when one did, every host is read again, and one naming it is rejected.
+   */
+  @Test
+  void aTableSharingVirtualHostsWithACheckedOneIsStillRejectedWhenAClusterItsRoutesNameWentAway() {
+    // Given a checked table
+    RoutingTable valid = sample(30);
+    Listener listener = valid.listeners().get(0);
+    VirtualHost kept = listener.virtualHosts().get(0);
+    Cluster web = valid.clusters().get(0);
+    Cluster other = new Cluster("default/other:80", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("10.0.0.3", 80)));
+    VirtualHost added = new VirtualHost("new.example.com", List.of(new Route(PathMatch.Prefix.of("/"), other.name(),
+        Timeouts.ofSeconds(60, 60, 5), "Ingress default/new")));
+    // When the same virtual host comes in new lists with one more cluster and a host routing to it, Then it is valid
+    RoutingTable grown = RoutingTable.unpublished(List.of(listener.withVirtualHosts(List.of(kept, added))), List.of(web, other));
+    assertThat(grown.listeners().get(0).virtualHosts()).containsExactly(kept, added);
+    // When the same virtual host comes with its cluster replaced by another, Then it is rejected
+    assertThatThrownBy(() -> RoutingTable.unpublished(List.of(new Listener("default-http", Protocol.HTTP,
+        Listener.PORT_FROM_FLAGS, List.of(kept, added), null)), List.of(other)))
+        .hasMessageContaining("unknown cluster default/web:80");
+    // When a new host names a cluster that is not there beside kept hosts, Then it is rejected
+    VirtualHost stray = new VirtualHost("stray.example.com", List.of(new Route(PathMatch.Prefix.of("/"), "default/nope:80",
+        Timeouts.ofSeconds(60, 60, 5), "Ingress default/stray")));
+    assertThatThrownBy(() -> RoutingTable.unpublished(List.of(new Listener("default-http", Protocol.HTTP,
+        Listener.PORT_FROM_FLAGS, List.of(kept, added, stray), null)), List.of(web, other)))
+        .hasMessageContaining("unknown cluster default/nope:80");
+  }
+
   @Test
   void aHasherOverManyTablesForgetsReplacedPartsAndStillGivesTheHashOfAFreshOne() {
     // Given a hasher kept over many tables, each replacing the last one's parts (it forgets the
