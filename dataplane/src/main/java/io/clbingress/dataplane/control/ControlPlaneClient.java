@@ -103,7 +103,6 @@ public final class ControlPlaneClient implements AutoCloseable {
     current = ws;
     connected = true;
     held = null; // a new connection starts with the whole table
-
     backoffMillis = FIRST_BACKOFF_MILLIS;
     long pinger = vertx.setPeriodic(PING_MILLIS, id -> ws.writePing(io.vertx.core.buffer.Buffer.buffer("clb")));
     // Decoding and compiling a large table takes a while: on a worker (in arrival order), never on

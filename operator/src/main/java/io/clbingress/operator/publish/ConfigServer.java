@@ -184,13 +184,19 @@ public final class ConfigServer implements Consumer<RoutingTable> {
   public synchronized void accept(RoutingTable table) {
     latest = table;
     latestWhole = null;
+    RoutingTable base = null;
+    String patch = null; // data planes that got the same table last get the same patch
     for (Peer peer : dataPlanes.values()) {
       if (peer.sent == null) {
         sendWhole(peer);
-      } else {
-        peer.ws.writeTextMessage(ControlCodec.encode(TablePatches.between(peer.sent, table)));
-        peer.sent = table;
+        continue;
       }
+      if (peer.sent != base) {
+        base = peer.sent;
+        patch = ControlCodec.encode(TablePatches.between(base, table));
+      }
+      peer.ws.writeTextMessage(patch);
+      peer.sent = table;
     }
     LOG.info("routing table version {} published to {} data planes", table.version(), dataPlanes.size());
   }

@@ -190,6 +190,25 @@ class ControlChannelTest {
     ws.close();
   }
 
+  /** Every connected data plane gets the whole table, then each change as the same patch against it. */
+  @Test
+  void eachDataPlaneGetsTheWholeTableThenThePatches() throws Exception {
+    server.accept(hosts(1, "a.example.com"));
+    List<java.util.concurrent.BlockingQueue<ControlMessage>> planes = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
+      dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+              .setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
+          .await(10, TimeUnit.SECONDS).textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+      assertThat(next(received)).isInstanceOf(ControlMessage.Table.class);
+      planes.add(received);
+    }
+    server.accept(hosts(2, "a.example.com", "b.example.com"));
+    ControlMessage first = next(planes.get(0));
+    assertThat(first).isInstanceOf(ControlMessage.Patch.class);
+    assertThat(next(planes.get(1))).isEqualTo(first);
+  }
+
   /**
    * The data plane's side with an operator of our own: a patch against a table it does not hold
    * is answered with {@code resend}, the previous table serving on; the whole table then applies.
