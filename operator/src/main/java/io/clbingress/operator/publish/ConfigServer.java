@@ -140,6 +140,13 @@ public final class ConfigServer implements Consumer<RoutingTable> {
       if (message instanceof ControlMessage.Applied applied) {
         peer.applied = applied.version();
         LOG.debug("control channel: data plane {} applied version {}", ws.remoteAddress(), applied.version());
+      } else if (message instanceof ControlMessage.Rejected rejected && rejected.version() < 0 && !peer.wholeOnly) {
+        // It could not read the message at all: a data plane older than patches (during a rolling
+        // upgrade) answers a patch so. It gets whole tables from now on, the one in force at once.
+        LOG.warn("control channel: data plane {} could not read a message ({}); sending it whole tables only",
+            ws.remoteAddress(), rejected.reason());
+        peer.wholeOnly = true;
+        sendWholeLater(peer, Long.MAX_VALUE);
       } else if (message instanceof ControlMessage.Rejected rejected) {
         this.rejected.increment();
         LOG.error("control channel: data plane {} rejected version {}: {}", ws.remoteAddress(), rejected.version(),
@@ -187,7 +194,7 @@ public final class ConfigServer implements Consumer<RoutingTable> {
     RoutingTable base = null;
     String patch = null; // data planes that got the same table last get the same patch
     for (Peer peer : dataPlanes.values()) {
-      if (peer.sent == null) {
+      if (peer.sent == null || peer.wholeOnly) {
         sendWhole(peer);
         continue;
       }
@@ -208,6 +215,8 @@ public final class ConfigServer implements Consumer<RoutingTable> {
     RoutingTable sent;
     /** The version of the last whole table sent to it. Guarded by the server. */
     long wholeVersion;
+    /** Whether it reads whole tables only (it could not read a patch). */
+    volatile boolean wholeOnly;
     volatile long applied;
 
     Peer(ServerWebSocket ws) {

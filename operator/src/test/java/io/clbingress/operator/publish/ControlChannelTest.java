@@ -190,6 +190,32 @@ class ControlChannelTest {
     ws.close();
   }
 
+  /**
+   * A data plane that cannot read a patch at all (one older than patches, during a rolling
+   * upgrade, answers {@code rejected} with version -1) gets the whole table in force at once, and
+   * whole tables from then on.
+   */
+  @Test
+  void aDataPlaneThatCannotReadPatchesGetsWholeTables() throws Exception {
+    server.accept(hosts(1, "a.example.com"));
+    java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    io.vertx.core.http.WebSocket ws = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
+        .await(10, TimeUnit.SECONDS);
+    ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+    assertThat(next(received)).isInstanceOf(ControlMessage.Table.class);
+    server.accept(hosts(2, "a.example.com", "b.example.com"));
+    assertThat(next(received)).isInstanceOf(ControlMessage.Patch.class);
+    // When it answers the patch as an older data plane does
+    ws.writeTextMessage(ControlCodec.encode(new ControlMessage.Rejected(-1,
+        "not a control message: Could not resolve type id 'patch'")));
+    // Then the whole table in force comes, and the next change whole too
+    assertThat(((ControlMessage.Table) next(received)).table().version()).isEqualTo(2);
+    server.accept(hosts(3, "c.example.com"));
+    assertThat(((ControlMessage.Table) next(received)).table().version()).isEqualTo(3);
+    ws.close();
+  }
+
   /** Every connected data plane gets the whole table, then each change as the same patch against it. */
   @Test
   void eachDataPlaneGetsTheWholeTableThenThePatches() throws Exception {
