@@ -161,10 +161,7 @@ class ControlChannelTest {
   void aDataPlaneThatCannotRebuildAPatchGetsTheWholeTableOnce() throws Exception {
     server.accept(hosts(1, "a.example.com"));
     java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
-    io.vertx.core.http.WebSocket ws = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
-        .await(10, TimeUnit.SECONDS);
-    ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+    io.vertx.core.http.WebSocket ws = fakeDataPlane(received);
     assertThat(next(received)).isInstanceOf(ControlMessage.Table.class)
         .extracting(m -> ((ControlMessage.Table) m).table().version()).isEqualTo(1L);
     // When two changes are published
@@ -199,10 +196,7 @@ class ControlChannelTest {
   void aDataPlaneThatCannotReadPatchesGetsWholeTables() throws Exception {
     server.accept(hosts(1, "a.example.com"));
     java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
-    io.vertx.core.http.WebSocket ws = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
-            .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
-        .await(10, TimeUnit.SECONDS);
-    ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+    io.vertx.core.http.WebSocket ws = fakeDataPlane(received);
     assertThat(next(received)).isInstanceOf(ControlMessage.Table.class);
     server.accept(hosts(2, "a.example.com", "b.example.com"));
     assertThat(next(received)).isInstanceOf(ControlMessage.Patch.class);
@@ -223,9 +217,7 @@ class ControlChannelTest {
     List<java.util.concurrent.BlockingQueue<ControlMessage>> planes = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
       java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
-      dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-              .setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
-          .await(10, TimeUnit.SECONDS).textMessageHandler(text -> received.add(ControlCodec.decode(text)));
+      fakeDataPlane(received);
       assertThat(next(received)).isInstanceOf(ControlMessage.Table.class);
       planes.add(received);
     }
@@ -270,6 +262,15 @@ class ControlChannelTest {
     assertThat(next(answers)).isEqualTo(new ControlMessage.Applied(3));
     client.close();
     fake.close();
+  }
+
+  /** A data plane of our own on the operator's control channel: every message it gets goes to {@code received}. */
+  private io.vertx.core.http.WebSocket fakeDataPlane(java.util.concurrent.BlockingQueue<ControlMessage> received)
+      throws Exception {
+    return dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+            .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
+        .map(ws -> ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)))) // before any frame is read
+        .await(10, TimeUnit.SECONDS);
   }
 
   private static ControlMessage next(java.util.concurrent.BlockingQueue<ControlMessage> messages) throws InterruptedException {
