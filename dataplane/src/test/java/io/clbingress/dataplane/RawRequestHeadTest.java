@@ -159,6 +159,21 @@ class RawRequestHeadTest {
             + "X-Forwarded-Host: plain.test\r\nX-Forwarded-Port: " + port + "\r\n\r\nhello");
   }
 
+  /**
+   * A Connection header that lists Content-Length does not take the body's framing away: the
+   * backend would read the body as the next request on its connection (a request smuggled past
+   * every route check, with the X-Forwarded-For and X-Real-IP the client wrote).
+   */
+  @Test
+  void connectionListingContentLengthKeepsTheFraming() throws Exception {
+    String smuggled = "GET /admin HTTP/1.1\r\nHost: plain.test\r\nX-Real-IP: 6.6.6.6\r\n\r\n";
+    assertThat(sent("POST /p HTTP/1.1\r\nHost: plain.test\r\nConnection: close, Content-Length\r\n"
+        + "Content-Length: " + smuggled.length() + "\r\nX-Request-ID: id-9\r\n\r\n" + smuggled))
+        .isEqualTo("POST /p HTTP/1.1\r\nContent-Length: " + smuggled.length() + "\r\nX-Request-ID: id-9\r\n"
+            + "Host: plain.test\r\nX-Forwarded-For: 127.0.0.1\r\nX-Real-IP: 127.0.0.1\r\nX-Forwarded-Proto: http\r\n"
+            + "X-Forwarded-Host: plain.test\r\nX-Forwarded-Port: " + port + "\r\n\r\n" + smuggled);
+  }
+
   @Test
   void chunkedBodyGoesChunkedWithoutItsTrailers() throws Exception {
     assertThat(sent("POST /p HTTP/1.1\r\nHost: plain.test\r\nTransfer-Encoding: chunked\r\nX-Request-ID: id-7\r\n\r\n"

@@ -337,7 +337,10 @@ final class ProxyHeaders {
 
   /**
    * Headers that the Connection header values name as hop-by-hop; none (and no allocation) for
-   * the usual single {@code keep-alive}, {@code close} or {@code upgrade}.
+   * the usual single {@code keep-alive}, {@code close} or {@code upgrade}. Never Content-Length:
+   * it frames the message on the next hop too (RFC 9112 §6.3), and a request whose length went
+   * would leave its body to be read by the backend as the next request on the connection
+   * (request smuggling past every route check); nginx keeps it as well.
    */
   private static Set<String> connectionListed(List<String> values) {
     String first = values.get(0);
@@ -350,7 +353,7 @@ final class ProxyHeaders {
     for (String value : values) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty() && !name.equals("upgrade")) {
+        if (!name.isEmpty() && !name.equals("upgrade") && !name.equals("content-length")) {
           listed.add(name);
         }
       }
