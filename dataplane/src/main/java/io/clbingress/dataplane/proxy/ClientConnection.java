@@ -473,15 +473,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
    * @param host the authority the request names
    */
   void towardsBackend(HttpHeaders headers, boolean keepUpgrade, String host, CompiledRoute route) {
-    ProxyHeaders.dropHopByHop(headers, keepUpgrade, true);
-    if (!engine.front().underscoresInHeaders()) {
-      ProxyHeaders.dropUnderscored(headers);
-    }
-    forwarded(host, route).applyTo(headers::set);
+    ProxyHeaders.towardsBackend(headers, keepUpgrade, forwarded(host, route), engine.front().underscoresInHeaders());
   }
 
   /** What the backend learns of this client and request ({@code host}: the authority the request names). */
-  private ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
+  ProxyHeaders.Forwarded forwarded(String host, CompiledRoute route) {
     return new ProxyHeaders.Forwarded(host, client, tls, localPort,
         route.clientCertificates() == null ? null : route.clientCertificates().verify(sslSession()), route);
   }

@@ -68,6 +68,11 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
   /** For an error page's fetch ({@link ErrorPageRoute}): the status it replaces; 0 for a client's request. */
   private final int replacing;
   private boolean bodiless;
+  /**
+   * The request goes as bytes ({@link UpstreamRequestHead}, its body as the client's bytes): its
+   * headers are not edited; null when it goes decoded, edited in place and through Netty's encoder.
+   */
+  private ProxyHeaders.Forwarded asBytes;
   private int index;
   private String setCookie;
   private UpstreamConnection upstream;
@@ -156,16 +161,15 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
 
   private void proceed() {
     HttpHeaders headers = request.headers();
-    String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
     String hashed = balanceKey != null ? balanceKey : client.clientIp();
     index = route.route().sessionTtlSeconds() == null ? picker.pick(hashed)
         : client.engine().sessions().choose(route, hashed,
             StickySessions.cookieIn(headers, route.sessionCookie().name()), client.tls(),
             this::setCookie);
-    client.towardsBackend(headers, false, host, route);
-    headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
-    if (!bodiless && contentLength == null) {
-      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // framed as the client framed it
+    if (replacing == 0 && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && UpstreamRequestHead.writable(uri, route)) {
+      asBytes = client.forwarded(host, route);
+    } else {
+      editHeaders();
     }
     request.setUri(uri);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -175,6 +179,22 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       client.holdBody(); // until the backend connection is ready
     }
     connect(false);
+  }
+
+  /** The request's headers edited in place for the backend, for Netty's encoder. */
+  private void editHeaders() {
+    HttpHeaders headers = request.headers();
+    boolean lengthGiven = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+    client.towardsBackend(headers, false, host, route);
+    headers.remove(HttpHeaderNames.EXPECT); // the proxy meets the expectation itself
+    if (!bodiless && !lengthGiven) {
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // framed as the client framed it
+    }
+  }
+
+  /** The Host for a client that named none (HTTP/1.0): this try's endpoint; null when it named one or the route sets one. */
+  private String hostIfNone() {
+    return host == null && route.upstreamHost() == null ? picker.endpoint(index).toString() : null;
   }
 
   private void setCookie(String name, String value) {
@@ -203,21 +223,28 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
         route.headsPassThrough() && client.takesRawAnswer());
     picker.started(index);
     endpointStarted = true;
-    HttpHeaders headers = request.headers();
-    if (host == null && route.upstreamHost() == null) {
-      // the client named no host (HTTP/1.0): the endpoint's address, this try's (not an earlier one's)
-      headers.set(HttpHeaderNames.HOST, picker.endpoint(index).toString());
-    }
     Channel channel = connection.channel();
-    channel.write(request, channel.voidPromise());
+    // the client named no host (HTTP/1.0): the endpoint's address, this try's (not an earlier one's)
+    String hostIfNone = hostIfNone();
+    if (asBytes != null) {
+      connection.writeBytes(UpstreamRequestHead.encode(channel.alloc(), request, uri, asBytes,
+          client.engine().front().underscoresInHeaders(), hostIfNone), false);
+    } else {
+      if (hostIfNone != null) {
+        request.headers().set(HttpHeaderNames.HOST, hostIfNone);
+      }
+      channel.write(request, channel.voidPromise());
+    }
     if (resendBodiless) {
-      channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+      if (asBytes == null) {
+        channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+      }
       requestSent = true;
     } else if (waiting != null) {
       HttpContent content;
       while ((content = waiting.poll()) != null) {
         requestSent |= content instanceof LastHttpContent;
-        channel.write(content, channel.voidPromise());
+        write(content, false);
       }
     }
     channel.flush();
@@ -322,12 +349,26 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
       return;
     }
     Channel channel = upstream.channel();
-    channel.writeAndFlush(content, channel.voidPromise());
+    write(content, true);
     if (last) {
       requestSent = true;
     } else if (!channel.isWritable()) {
       client.holdBody();
       armSendTimer();
+    }
+  }
+
+  /**
+   * A piece of the client's body to the backend: as it is when the request goes as bytes (its body
+   * is framed by Content-Length), else through Netty's encoder.
+   */
+  private void write(HttpContent content, boolean flush) {
+    if (asBytes != null) {
+      upstream.writeBytes(content.content(), flush);
+    } else if (flush) {
+      upstream.channel().writeAndFlush(content, upstream.channel().voidPromise());
+    } else {
+      upstream.channel().write(content, upstream.channel().voidPromise());
     }
   }
 
@@ -476,6 +517,15 @@ final class ForwardedExchange implements UpstreamPool.Waiter, UpstreamConnection
     if (!pages.route().cluster().hasEndpoints()) {
       client.fail(status, continued);
       return;
+    }
+    if (asBytes != null) {
+      // the page's request starts from the headers the request went with, edited as they were sent
+      asBytes = null;
+      editHeaders();
+      String hostIfNone = hostIfNone();
+      if (hostIfNone != null) {
+        request.headers().set(HttpHeaderNames.HOST, hostIfNone);
+      }
     }
     HttpRequest page = ErrorPageRequest.netty(request, route, status, clientUri);
     Dispatch fetch = new Dispatch(Dispatch.Action.FORWARD, 0, pages.route(), ErrorPageRequest.PATH, host, null, null, null,

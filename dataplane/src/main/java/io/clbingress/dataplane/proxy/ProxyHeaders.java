@@ -62,6 +62,18 @@ final class ProxyHeaders {
       ClientVerification.Result clientCertificate, CompiledRoute route) {
 
     void applyTo(Sink to) {
+      applyOwnTo(to);
+      List<HttpHeader> set = route.setHeaders();
+      for (int i = 0; i < set.size(); i++) {
+        to.set(set.get(i).name(), set.get(i).value());
+      }
+    }
+
+    /**
+     * The proxy's own headers (Host, X-Forwarded-*, X-Real-IP, the client certificate's), without
+     * the route's ({@link CompiledRoute#setHeaders}), which {@link #applyTo} sets after them.
+     */
+    void applyOwnTo(Sink to) {
       if (route.upstreamHost() != null) {
         to.set("Host", route.upstreamHost()); // ingress-nginx's upstream-vhost
       } else if (host != null) {
@@ -80,10 +92,6 @@ final class ProxyHeaders {
       }
       if (port != null) {
         to.set("X-Forwarded-Port", port);
-      }
-      List<HttpHeader> set = route.setHeaders();
-      for (int i = 0; i < set.size(); i++) {
-        to.set(set.get(i).name(), set.get(i).value());
       }
     }
   }
@@ -107,10 +115,8 @@ final class ProxyHeaders {
    * @param request the headers go to a backend
    */
   static void dropHopByHop(io.netty.handler.codec.http.HttpHeaders headers, boolean keepUpgrade, boolean request) {
-    if (headers.contains("connection")) {
-      for (String name : connectionListed(headers.getAll("connection"))) {
-        headers.remove(name);
-      }
+    for (String name : connectionListed(headers)) {
+      headers.remove(name);
     }
     for (int i = 0; i < HOP_BY_HOP_NAMES.size(); i++) {
       String name = HOP_BY_HOP_NAMES.get(i);
@@ -129,6 +135,68 @@ final class ProxyHeaders {
   }
 
   private ProxyHeaders() {
+  }
+
+  /**
+   * Edits an HTTP/1.x request's headers in place for its backend (the Netty engine): hop-by-hop
+   * headers and those the proxy sets go ({@link #dropHopByHop}), as do names with {@code _}
+   * unless {@code underscores}; then {@code forwarded} is set. What {@link UpstreamRequestHead}
+   * writes without editing.
+   */
+  static void towardsBackend(io.netty.handler.codec.http.HttpHeaders headers, boolean keepUpgrade, Forwarded forwarded,
+      boolean underscores) {
+    dropHopByHop(headers, keepUpgrade, true);
+    if (!underscores) {
+      dropUnderscored(headers);
+    }
+    forwarded.applyTo(headers::set);
+  }
+
+  /**
+   * The names a request towards a backend loses whatever its route ({@link #dropHopByHop} with
+   * {@code request}, and Expect, which the proxy meets itself), lower case, by their length.
+   */
+  private static final String[][] DROPPED_TOWARDS_BACKEND = byLength(java.util.stream.Stream.of(
+      HOP_BY_HOP_NAMES, SET_BY_PROXY_NAMES, List.of("expect")).flatMap(List::stream).toList());
+
+  /**
+   * Whether a client's request header of this name never reaches a backend as the client sent
+   * it: hop-by-hop (RFC 9110 §7.6.1), one the proxy sets itself ({@link Forwarded}), or Expect
+   * (RFC 9110 §10.1.1: the proxy answers it). The names the Connection header lists are
+   * {@link #connectionListed}'s. A comparison by length, without allocation: it runs for every
+   * header of every request.
+   */
+  static boolean droppedTowardsBackend(CharSequence name) {
+    int length = name.length();
+    if (length >= DROPPED_TOWARDS_BACKEND.length) {
+      return false;
+    }
+    for (String dropped : DROPPED_TOWARDS_BACKEND[length]) {
+      if (io.netty.util.AsciiString.contentEqualsIgnoreCase(name, dropped)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code names} by their length: the names of length n at index n (an empty array for none). */
+  static String[][] byLength(List<String> names) {
+    int longest = names.stream().mapToInt(String::length).max().orElse(0);
+    String[][] byLength = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      int n = length;
+      byLength[length] = names.stream().filter(name -> name.length() == n).toArray(String[]::new);
+    }
+    return byLength;
+  }
+
+  /**
+   * The fields an HTTP/1.x message's Connection header names as hop-by-hop (RFC 9110 §7.6.1),
+   * compared in any case; none, without allocation, when it has none or only one of the usual
+   * single tokens.
+   */
+  static Set<String> connectionListed(io.netty.handler.codec.http.HttpHeaders headers) {
+    return headers.contains("connection") ? connectionListed(headers.getAll("connection")) : Set.of();
   }
 
   /**
@@ -269,7 +337,10 @@ final class ProxyHeaders {
 
   /**
    * Headers that the Connection header values name as hop-by-hop; none (and no allocation) for
-   * the usual single {@code keep-alive}, {@code close} or {@code upgrade}.
+   * the usual single {@code keep-alive}, {@code close} or {@code upgrade}. Never Content-Length:
+   * it frames the message on the next hop too (RFC 9112 §6.3), and a request whose length went
+   * would leave its body to be read by the backend as the next request on the connection
+   * (request smuggling past every route check); nginx keeps it as well.
    */
   private static Set<String> connectionListed(List<String> values) {
     String first = values.get(0);
@@ -282,7 +353,7 @@ final class ProxyHeaders {
     for (String value : values) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty() && !name.equals("upgrade")) {
+        if (!name.isEmpty() && !name.equals("upgrade") && !name.equals("content-length")) {
           listed.add(name);
         }
       }

@@ -37,7 +37,7 @@ final class RawHeadScanner {
   static final Object DECODE = new Object();
 
   /** The hop-by-hop names that ProxyHeaders drops from decoded answers, by their length, for the scan. */
-  private static final String[][] HOP_BY_HOP_BY_LENGTH = byLength(ProxyHeaders.hopByHopNames());
+  private static final String[][] HOP_BY_HOP_BY_LENGTH = ProxyHeaders.byLength(ProxyHeaders.hopByHopNames());
   private static final boolean[] TOKEN = new boolean[256];
   private static final boolean[] VALUE = new boolean[256];
 
@@ -62,16 +62,6 @@ final class RawHeadScanner {
   }
 
   private RawHeadScanner() {
-  }
-
-  private static String[][] byLength(java.util.List<String> names) {
-    int longest = names.stream().mapToInt(String::length).max().orElse(0);
-    String[][] byLength = new String[longest + 1][];
-    for (int length = 0; length <= longest; length++) {
-      int n = length;
-      byLength[length] = names.stream().filter(name -> name.length() == n).toArray(String[]::new);
-    }
-    return byLength;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.table.Endpoint;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -45,6 +46,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final Endpoint endpoint;
   private final boolean tls;
   private Channel channel;
+  /** The request encoder's context: bytes written there pass it by ({@link #writeBytes}). */
+  private ChannelHandlerContext bytesOut;
   private Exchange exchange;
   private boolean carriedRequest;
   private long idleSince;
@@ -150,9 +153,22 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     channel.close();
   }
 
+  /**
+   * Writes bytes of a request that goes as bytes ({@link UpstreamRequestHead} and its body) past
+   * the request encoder, which sees none of that request; {@code flush} sends them and all before.
+   */
+  void writeBytes(ByteBuf bytes, boolean flush) {
+    if (flush) {
+      bytesOut.writeAndFlush(bytes, bytesOut.voidPromise());
+    } else {
+      bytesOut.write(bytes, bytesOut.voidPromise());
+    }
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    bytesOut = ctx.pipeline().context(UpstreamPool.ENCODER);
     reads = new QuietTimer(channel.eventLoop(), this::readsTimedOut);
   }
 

@@ -39,6 +39,9 @@ import javax.net.ssl.SSLException;
  */
 final class UpstreamPool {
 
+  /** The name of the request encoder in a backend connection's pipeline. */
+  static final String ENCODER = "encoder";
+
   static final int MAX_IDLE_PER_ENDPOINT = 512;
   static final int KEEPALIVE_SECONDS = 30;
 
@@ -127,7 +130,7 @@ final class UpstreamPool {
             }
             channel.pipeline().addLast("raw", connection.rawReader());
             channel.pipeline().addLast("decoder", connection.decoder());
-            channel.pipeline().addLast("encoder", new HttpRequestEncoder());
+            channel.pipeline().addLast(ENCODER, new HttpRequestEncoder());
             channel.pipeline().addLast("handler", connection);
           }
         });
