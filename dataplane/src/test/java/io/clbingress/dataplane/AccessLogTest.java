@@ -321,6 +321,8 @@ class AccessLogTest {
   void aTunnelOpenWhenTheDataPlaneStopsSaysShutdown() throws Exception {
     applyTable(1, false);
     harness.webSocket("a.example.com", "/");
+    // the tunnel is registered once its handshake is done on the proxy's side, which the client may see first
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.openWebSockets() == 1);
     harness.dataPlane.close();
     assertThat(tunnelLine().get("closed_by").asText()).isEqualTo("shutdown");
   }

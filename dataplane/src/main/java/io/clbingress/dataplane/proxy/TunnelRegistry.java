@@ -19,6 +19,8 @@ public final class TunnelRegistry {
   /** The router of the last change and its drain period, for tunnels registered after it. */
   private volatile Router latest;
   private volatile long latestDrainMillis;
+  /** Set once the data plane stops ({@link #closeAll}). */
+  private volatile boolean closing;
 
   /** @param metrics where tunnels count their bytes and lifetimes */
   public TunnelRegistry(ProxyMetrics metrics) {
@@ -37,6 +39,10 @@ public final class TunnelRegistry {
    */
   void add(Tunnel tunnel) {
     open.add(tunnel);
+    if (closing) {
+      tunnel.shutdown(); // started while the data plane stops: closeAll may have passed it by
+      return;
+    }
     Router router = latest;
     if (router != null && isOrphan(router, tunnel)) {
       tunnel.drainAfter(latestDrainMillis);
@@ -85,8 +91,9 @@ public final class TunnelRegistry {
     return route == null || route.cluster() == null || !route.cluster().contains(tunnel.endpoint());
   }
 
-  /** Closes every open tunnel: the data plane stops. */
+  /** Closes every open tunnel, and each one registered from now on: the data plane stops. */
   public void closeAll() {
+    closing = true;
     for (Tunnel tunnel : open) {
       tunnel.shutdown();
     }
