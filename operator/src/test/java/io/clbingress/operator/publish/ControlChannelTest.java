@@ -184,7 +184,7 @@ class ControlChannelTest {
     // Then the next message is that change's patch, against the whole table: no second whole table
     ControlMessage.Patch fourth = (ControlMessage.Patch) next(received);
     assertThat(List.of(fourth.base(), fourth.version())).containsExactly(3L, 4L);
-    ws.close();
+    ws.close().await(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -207,7 +207,7 @@ class ControlChannelTest {
     assertThat(((ControlMessage.Table) next(received)).table().version()).isEqualTo(2);
     server.accept(hosts(3, "c.example.com"));
     assertThat(((ControlMessage.Table) next(received)).table().version()).isEqualTo(3);
-    ws.close();
+    ws.close().await(10, TimeUnit.SECONDS);
   }
 
   /** Every connected data plane gets the whole table, then each change as the same patch against it. */
@@ -215,9 +215,10 @@ class ControlChannelTest {
   void eachDataPlaneGetsTheWholeTableThenThePatches() throws Exception {
     server.accept(hosts(1, "a.example.com"));
     List<java.util.concurrent.BlockingQueue<ControlMessage>> planes = new java.util.ArrayList<>();
+    List<io.vertx.core.http.WebSocket> sockets = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
       java.util.concurrent.BlockingQueue<ControlMessage> received = new java.util.concurrent.LinkedBlockingQueue<>();
-      fakeDataPlane(received);
+      sockets.add(fakeDataPlane(received));
       assertThat(next(received)).isInstanceOf(ControlMessage.Table.class);
       planes.add(received);
     }
@@ -225,6 +226,9 @@ class ControlChannelTest {
     ControlMessage first = next(planes.get(0));
     assertThat(first).isInstanceOf(ControlMessage.Patch.class);
     assertThat(next(planes.get(1))).isEqualTo(first);
+    for (io.vertx.core.http.WebSocket ws : sockets) {
+      ws.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   /**
