@@ -335,11 +335,13 @@ class AccessLogTest {
     applyTable(1, false);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> harness.dataPlane.listenerPorts().contains(tcpPort));
-    NetSocket socket = DataPlaneHarness.await(harness.vertx.createNetClient(new NetClientOptions())
-        .connect(tcpPort, "127.0.0.1"));
+    // Held until the socket is closed: Vert.x shuts a garbage client down with its connections.
+    io.vertx.core.net.NetClient client = harness.vertx.createNetClient(new NetClientOptions());
+    NetSocket socket = DataPlaneHarness.await(client.connect(tcpPort, "127.0.0.1"));
     assertThat(harness.exchange(socket, "hello over tcp\n")).isEqualTo("hello over tcp\n");
     int clientPort = socket.localAddress().port();
     DataPlaneHarness.await(socket.close());
+    DataPlaneHarness.await(client.close());
     JsonNode tunnel = tunnelLine();
     assertThat(tunnel.get("kind").asText()).isEqualTo("tcp");
     assertThat(tunnel.get("closed_by").asText()).isEqualTo("client");

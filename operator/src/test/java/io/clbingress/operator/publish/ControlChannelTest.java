@@ -40,6 +40,13 @@ class ControlChannelTest {
   DataPlane dataPlane;
   ConfigServer server;
   int port;
+  /**
+   * The test's own clients, held for the whole test: Vert.x shuts a client down, with its
+   * connections, once the client is garbage, which an unreferenced one soon is (a GC during a
+   * handshake failed it with "Connection closed while handshake in process").
+   */
+  io.vertx.core.http.WebSocketClient webSockets;
+  io.vertx.core.http.HttpClient http;
 
   @BeforeEach
   void start() throws Exception {
@@ -49,6 +56,8 @@ class ControlChannelTest {
         .await(20, TimeUnit.SECONDS);
     server = new ConfigServer(operatorSide, "s3cret");
     port = server.listen("127.0.0.1", 0).await(20, TimeUnit.SECONDS);
+    webSockets = dataPlaneSide.createWebSocketClient();
+    http = operatorSide.createHttpClient();
   }
 
   @AfterEach
@@ -96,7 +105,7 @@ class ControlChannelTest {
   }
 
   private String operatorMetrics() throws Exception {
-    return operatorSide.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", "/metrics")
+    return http.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", "/metrics")
         .compose(request -> request.send()).compose(response -> response.body()).map(Object::toString)
         .await(10, TimeUnit.SECONDS);
   }
@@ -271,7 +280,7 @@ class ControlChannelTest {
   /** A data plane of our own on the operator's control channel: every message it gets goes to {@code received}. */
   private io.vertx.core.http.WebSocket fakeDataPlane(java.util.concurrent.BlockingQueue<ControlMessage> received)
       throws Exception {
-    return dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+    return webSockets.connect(new WebSocketConnectOptions()
             .setHost("127.0.0.1").setPort(port).setURI(ControlMessage.PATH).putHeader("Authorization", "Bearer s3cret"))
         .map(ws -> ws.textMessageHandler(text -> received.add(ControlCodec.decode(text)))) // before any frame is read
         .await(10, TimeUnit.SECONDS);
@@ -321,7 +330,7 @@ class ControlChannelTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> version() == 5);
     trusting.close();
     // And a client that does not trust it never connects
-    Throwable untrusted = dataPlaneSide.createWebSocketClient().connect(new WebSocketConnectOptions()
+    Throwable untrusted = webSockets.connect(new WebSocketConnectOptions()
             .setHost("127.0.0.1").setPort(tlsPort).setSsl(true).setURI(ControlMessage.PATH)
             .putHeader("Authorization", "Bearer s3cret"))
         .map(ws -> (Throwable) new AssertionError("connected")).recover(io.vertx.core.Future::succeededFuture)
@@ -343,22 +352,21 @@ class ControlChannelTest {
   @Test
   void wrongOrMissingTokenIsRefused() throws Exception {
     // Given / When
-    var client = dataPlaneSide.createWebSocketClient();
-    Throwable wrong = connectFailure(client, "Bearer guess");
-    Throwable missing = connectFailure(client, null);
+    Throwable wrong = connectFailure("Bearer guess");
+    Throwable missing = connectFailure(null);
     // Then
     assertThat(wrong.getMessage()).contains("401");
     assertThat(missing.getMessage()).contains("401");
     assertThat(server.appliedVersions()).isEmpty();
   }
 
-  private Throwable connectFailure(io.vertx.core.http.WebSocketClient client, String authorization) throws Exception {
+  private Throwable connectFailure(String authorization) throws Exception {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI(ControlMessage.PATH);
     if (authorization != null) {
       options.putHeader("Authorization", authorization);
     }
-    return client.connect(options).map(ws -> (Throwable) new AssertionError("connected"))
+    return webSockets.connect(options).map(ws -> (Throwable) new AssertionError("connected"))
         .recover(io.vertx.core.Future::succeededFuture).await(10, TimeUnit.SECONDS);
   }
 
