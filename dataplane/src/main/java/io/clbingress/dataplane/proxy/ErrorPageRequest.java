@@ -61,7 +61,7 @@ final class ErrorPageRequest {
     HttpHeaders headers = page.headers().set(forwarded.headers());
     headers.remove(HttpHeaderNames.CONTENT_LENGTH);
     headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    for (HttpHeader own : route.setHeaders()) {
+    for (HttpHeader own : route.setHeaders().inOrder()) {
       headers.remove(own.name());
     }
     applyTo(headers::set, route.errorPages(), status, forwarded.headers().get(HttpHeaderNames.ACCEPT), originalUri);

@@ -63,7 +63,7 @@ final class ProxyHeaders {
 
     void applyTo(Sink to) {
       applyOwnTo(to);
-      List<HttpHeader> set = route.setHeaders();
+      List<HttpHeader> set = route.setHeaders().inOrder();
       for (int i = 0; i < set.size(); i++) {
         to.set(set.get(i).name(), set.get(i).value());
       }

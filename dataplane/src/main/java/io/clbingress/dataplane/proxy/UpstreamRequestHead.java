@@ -1,6 +1,7 @@
 package io.clbingress.dataplane.proxy;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.SetHeaders;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,7 +56,7 @@ final class UpstreamRequestHead {
    * it). The request itself must have no Transfer-Encoding.
    */
   static boolean writable(String target, CompiledRoute route) {
-    return !target.isEmpty() && target.charAt(0) == '/' && !setFrom(route.setHeaders(), 0, "transfer-encoding");
+    return !target.isEmpty() && target.charAt(0) == '/' && !route.setHeaders().sets("transfer-encoding");
   }
 
   /**
@@ -77,18 +77,16 @@ final class UpstreamRequestHead {
       buf.writeByte(' ');
       buf.writeCharSequence(target, CharsetUtil.UTF_8);
       buf.writeBytes(VERSION_CRLF);
-      List<HttpHeader> routeSets = forwarded.route().setHeaders();
+      SetHeaders routeSets = forwarded.route().setHeaders();
       clientFields(buf, request.headers(), routeSets, underscores);
       forwarded.applyOwnTo((name, value) -> {
-        if (!setFrom(routeSets, 0, name)) {
+        if (!routeSets.sets(name)) {
           line(buf, name, value);
         }
       });
-      for (int i = 0; i < routeSets.size(); i++) {
-        String name = routeSets.get(i).name();
-        if (!setFrom(routeSets, i + 1, name) && !(hostIfNone != null && name.equalsIgnoreCase("host"))
-            && !name.equalsIgnoreCase("expect")) {
-          line(buf, name, routeSets.get(i).value());
+      for (HttpHeader set : routeSets.lines()) {
+        if (hostIfNone == null || !set.name().equalsIgnoreCase("host")) {
+          line(buf, set.name(), set.value());
         }
       }
       if (hostIfNone != null) {
@@ -103,26 +101,16 @@ final class UpstreamRequestHead {
   }
 
   /** The client's fields that go on, in their order. */
-  private static void clientFields(ByteBuf buf, HttpHeaders headers, List<HttpHeader> routeSets, boolean underscores) {
+  private static void clientFields(ByteBuf buf, HttpHeaders headers, SetHeaders routeSets, boolean underscores) {
     Set<String> listed = ProxyHeaders.connectionListed(headers);
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> field = it.next();
       CharSequence name = field.getKey();
       if (!ProxyHeaders.droppedTowardsBackend(name) && (underscores || AsciiString.indexOf(name, '_', 0) < 0)
-          && (listed.isEmpty() || !listed.contains(name.toString())) && !setFrom(routeSets, 0, name)) {
+          && (listed.isEmpty() || !listed.contains(name.toString())) && !routeSets.sets(name)) {
         line(buf, name, field.getValue());
       }
     }
-  }
-
-  /** Whether the route sets a field named {@code name} (any case) at index {@code from} or later. */
-  private static boolean setFrom(List<HttpHeader> routeSets, int from, CharSequence name) {
-    for (int i = from; i < routeSets.size(); i++) {
-      if (AsciiString.contentEqualsIgnoreCase(routeSets.get(i).name(), name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void line(ByteBuf buf, CharSequence name, CharSequence value) {

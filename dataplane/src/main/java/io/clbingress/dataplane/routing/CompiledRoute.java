@@ -18,7 +18,6 @@ import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.URLRewrite;
 import io.clbingress.dataplane.tls.ClientVerification;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
-import java.util.List;
 
 /**
  * A route with everything the request path needs resolved at compile time.
@@ -30,7 +29,7 @@ import java.util.List;
  * @param redirect the route's {@link RequestRedirect} filter, or null (looked up once, when compiled)
  * @param pathRewriter its {@link URLRewrite}'s path compiled, or null when the path is sent as requested
  * @param upstreamHost its {@link URLRewrite}'s hostname: the Host the backend receives; null for the client's
- * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, or empty
+ * @param setHeaders its {@link RequestHeaderModifier}'s headers to set, compiled; {@link SetHeaders#NONE} for none
  * @param canary its {@link Canary} compiled, or null (none, or this is the canary side itself)
  * @param sessionCookie its sticky sessions' cookie: its {@link SessionCookie} filter, else the default
  * @param errorPages its {@link ErrorPages} compiled, or null
@@ -43,7 +42,7 @@ import java.util.List;
  */
 public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, ClientVerification clientCertificates,
     long maxBodyBytes, RequestRedirect redirect, PathRewriter pathRewriter, String upstreamHost,
-    List<HttpHeader> setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
+    SetHeaders setHeaders, CanarySplit canary, SessionCookie sessionCookie, ErrorPageRoute errorPages,
     Retry retry, CorsPolicy cors, SourceRangeRules sourceRanges, RateLimitZone rateLimit,
     ConnectionLimitZone connectionLimit, RouteAuth auth) {
 
@@ -120,9 +119,9 @@ public record CompiledRoute(RouteKey key, Route route, UpstreamCluster cluster, 
     return rewrite == null ? null : rewrite.hostname();
   }
 
-  private static List<HttpHeader> setHeaders(Route route) {
+  private static SetHeaders setHeaders(Route route) {
     RequestHeaderModifier modifier = route.filter(RequestHeaderModifier.class);
-    return modifier == null ? List.of() : modifier.set();
+    return modifier == null ? SetHeaders.NONE : SetHeaders.of(modifier.set());
   }
 
   /**

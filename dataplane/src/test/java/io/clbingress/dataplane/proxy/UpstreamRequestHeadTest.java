@@ -3,6 +3,7 @@ package io.clbingress.dataplane.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clbingress.dataplane.routing.CompiledRoute;
+import io.clbingress.dataplane.routing.SetHeaders;
 import io.clbingress.dataplane.table.HttpHeader;
 import io.clbingress.dataplane.table.Retry;
 import io.netty.buffer.ByteBuf;
@@ -187,7 +188,7 @@ class UpstreamRequestHeadTest {
     for (int i = 0; i < sets.length; i += 2) {
       set.add(new HttpHeader(sets[i], sets[i + 1]));
     }
-    return new CompiledRoute(null, null, null, null, 0, null, null, upstreamHost, set, null, null, null, Retry.DEFAULT,
+    return new CompiledRoute(null, null, null, null, 0, null, null, upstreamHost, SetHeaders.of(set), null, null, null, Retry.DEFAULT,
         null, null, null, null, null);
   }
 }

@@ -1,0 +1,29 @@
+package io.clbingress.dataplane.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clbingress.dataplane.table.HttpHeader;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SetHeadersTest {
+
+  @Test
+  void theBackendGetsTheLastOfEachNameInTheFiltersOrderAndNeverExpect() {
+    SetHeaders headers = SetHeaders.of(List.of(new HttpHeader("X-Team", "a"), new HttpHeader("Expect", "100-continue"),
+        new HttpHeader("X-Env", "prod"), new HttpHeader("x-team", "b")));
+
+    assertThat(headers.lines()).containsExactly(new HttpHeader("X-Env", "prod"), new HttpHeader("x-team", "b"));
+    assertThat(headers.inOrder()).hasSize(4);
+    assertThat(headers.sets("X-TEAM")).isTrue();
+    assertThat(headers.sets(io.netty.util.AsciiString.of("expect"))).isTrue();
+    assertThat(headers.sets("x-other")).isFalse();
+  }
+
+  @Test
+  void aRouteThatSetsNothingSetsNoName() {
+    assertThat(SetHeaders.of(List.of())).isSameAs(SetHeaders.NONE);
+    assertThat(SetHeaders.NONE.sets("host")).isFalse();
+    assertThat(SetHeaders.NONE.lines()).isEmpty();
+  }
+}
