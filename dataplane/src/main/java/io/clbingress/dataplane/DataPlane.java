@@ -26,6 +26,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
@@ -176,6 +177,7 @@ public final class DataPlane implements AutoCloseable {
     if (current != null && !table.hash().isEmpty() && table.hash().equals(current.table().hash())) {
       return false;
     }
+    long started = System.nanoTime();
     Router compiled = Router.compile(table, load, health, rateLimits, router.get());
     rateLimits.retainOnly(table);
     healthChecks.follow(table);
@@ -197,12 +199,15 @@ public final class DataPlane implements AutoCloseable {
       }
     }
     router.set(compiled);
+    long inForce = System.nanoTime();
     applied.set(new AppliedTable(table, clock.instant()));
     metrics.follow(table, routeSources(table), endpoint -> health.state(endpoint).available());
     int draining = tunnels.drainOrphans(compiled, options.drain().toMillis());
     listenerPorts.follow(compiled, options.drain().toMillis());
-    LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={}",
-        table.version(), shortHash(table.hash()), table.listeners().size(), table.clusters().size(), draining);
+    // in force: compiled and swapped in (requests use it from then on); the gauges and ports follow after
+    LOG.info("routing table applied: version={} hash={} listeners={} clusters={} tunnelsDraining={} inForceMs={}"
+        + " appliedMs={}", table.version(), shortHash(table.hash()), table.listeners().size(), table.clusters().size(),
+        draining, TimeUnit.NANOSECONDS.toMillis(inForce - started), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return true;
   }
 

@@ -11,6 +11,7 @@ import io.clbingress.operator.translate.TranslationCache;
 import io.clbingress.operator.translate.Translator;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -50,10 +51,14 @@ public final class TableUpdater {
 
   /** @return the table in force after this state: newly published or unchanged */
   public synchronized RoutingTable update(ClusterState state) {
+    long started = System.nanoTime();
     Translation translation = Translator.translate(state, settings, lastAccepted, clock.instant(), cache);
+    long translated = System.nanoTime();
     lastAccepted = translation.accepted();
     observer.accept(translation);
     String hash = hasher.hash(translation.table());
+    LOG.debug("{} Ingresses translated in {} ms, the table hashed in {} ms", state.ingresses().size(),
+        TimeUnit.NANOSECONDS.toMillis(translated - started), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - translated));
     if (published != null && published.hash().equals(hash)) {
       LOG.debug("routing table unchanged (version {})", published.version());
       return published;

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
@@ -114,7 +115,10 @@ public final class ManifestFolder {
             || !files.get(entry.getKey()).fingerprint().equals(entry.getValue()))
         .map(Map.Entry::getKey)
         .toList();
+    long started = System.nanoTime();
     List<Parsed> parsed = changed.parallelStream().map(this::parse).toList();
+    LOG.debug("{} changed files of {} parsed in {} ms", changed.size(), scanned.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     for (Parsed file : parsed) {
       Fingerprint fingerprint = scanned.get(file.path());
       FileContent known = files.get(file.path());
