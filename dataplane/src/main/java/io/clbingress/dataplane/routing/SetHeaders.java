@@ -67,6 +67,17 @@ public final class SetHeaders {
     return inOrder.isEmpty();
   }
 
+  /** Equal when they set the same headers in the same order (as the filter's list was compared before). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SetHeaders that && inOrder.equals(that.inOrder);
+  }
+
+  @Override
+  public int hashCode() {
+    return inOrder.hashCode();
+  }
+
   @Override
   public String toString() {
     return inOrder.toString();

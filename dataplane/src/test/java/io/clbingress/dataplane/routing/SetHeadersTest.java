@@ -21,6 +21,14 @@ class SetHeadersTest {
   }
 
   @Test
+  void equalWhenTheyAreTheSameHeadersInTheSameOrder() {
+    List<HttpHeader> headers = List.of(new HttpHeader("X-Team", "a"), new HttpHeader("X-Env", "prod"));
+    assertThat(SetHeaders.of(headers)).isEqualTo(SetHeaders.of(List.copyOf(headers)))
+        .hasSameHashCodeAs(SetHeaders.of(List.copyOf(headers)))
+        .isNotEqualTo(SetHeaders.of(List.of(headers.get(1), headers.get(0))));
+  }
+
+  @Test
   void aRouteThatSetsNothingSetsNoName() {
     assertThat(SetHeaders.of(List.of())).isSameAs(SetHeaders.NONE);
     assertThat(SetHeaders.NONE.sets("host")).isFalse();
