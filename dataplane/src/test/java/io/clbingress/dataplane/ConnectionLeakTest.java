@@ -3,6 +3,14 @@ package io.clbingress.dataplane;
 import static io.clbingress.dataplane.Tables.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.codec.TableCodec;
+import io.clbingress.dataplane.table.Certificate;
+import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.ListenerTls;
+import io.clbingress.dataplane.table.PathMatch;
+import io.clbingress.dataplane.table.Protocol;
+import io.clbingress.dataplane.table.Route;
+import io.clbingress.dataplane.table.RoutingTable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -18,13 +26,18 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No per-connection state outlives its connection: the data plane's live heap after tens of
@@ -35,6 +48,16 @@ import org.junit.jupiter.api.Test;
  * <p>TLS clients that vanish before their ClientHello is complete stay on the heap until the TLS
  * handshake timeout (10 s) whose timer Netty's SNI handler does not cancel on close: within the
  * allowed growth here (about 1.5 KiB each), and gone 10 s later (see docs/request-handling.md).
+ *
+ * <p>The heap is the whole test JVM's: the backend records nothing here ({@link
+ * TestBackend#withoutRecords}; its list of every request target and upgrade head read as 60 bytes
+ * per request and 1.9 KiB per WebSocket), and TLS session caches, the test clients' and the data
+ * plane's, fill up to their bounds and stay (the JDK's: 20,480 sessions by default,
+ * {@code javax.net.ssl.sessionCacheSize}).
+ *
+ * <p>Kinds: Connection: close; keep-alive closed by the client; clients vanishing mid-head and
+ * mid-body; TLS clients vanishing mid-handshake; whole HTTPS exchanges; h2 (streams over connections
+ * the client drops after 1 s idle); WebSockets; TCP and TCP_SSL listener tunnels.
  *
  * <p>{@code -Dclb.leak.connections=N} sets the count of the largest kind (default 20,000), and
  * {@code -Dclb.leak.others=M} that of every other kind (default a tenth of N): issue 10's run of
@@ -51,18 +74,31 @@ class ConnectionLeakTest {
   static TestBackend backend;
   static NetServer echo;
   static int tcpPort;
+  static int tcpSslPort;
+  @TempDir
+  static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
-    backend = harness.backend("app");
+    backend = harness.backend("app").withoutRecords(); // its records would count as growth here
     echo = DataPlaneHarness.await(harness.vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write))
         .listen(0, "127.0.0.1"));
     tcpPort = DataPlaneHarness.freePort();
-    harness.apply(table(1).cluster("app", backend.port()).defaultRoute("app").cluster("echo", echo.actualPort())
-        .tcpListener("apps/tcp", tcpPort, "echo").build());
+    tcpSslPort = DataPlaneHarness.freePort();
+    org.junit.jupiter.api.Assumptions.assumeTrue(Openssl.available(), "openssl and curl are needed (.ci/run installs them)");
+    Openssl.certificate(dir, "tunnel", "leak.test");
+    Certificate certificate = new Certificate("apps/tunnel-tls", List.of(), Openssl.read(dir.resolve("tunnel-cert.pem")),
+        Openssl.read(dir.resolve("tunnel-key.pem")), "CN=leak.test", List.of("leak.test"), "2030-01-01T00:00:00Z", "test");
+    RoutingTable plain = table(1).cluster("app", backend.port()).defaultRoute("app").cluster("echo", echo.actualPort())
+        .tcpListener("apps/tcp", tcpPort, "echo").build();
+    List<Listener> listeners = new ArrayList<>(plain.listeners());
+    listeners.add(new Listener("apps/tcp-ssl", Protocol.TCP_SSL, tcpSslPort, List.of(),
+        new Route(new PathMatch.Prefix("/"), "echo", Tables.DEFAULT_TIMEOUTS, "test"),
+        new ListenerTls(List.of(certificate.name()), null, false, List.of())));
+    harness.apply(TableCodec.stamp(RoutingTable.unpublished(listeners, plain.clusters(), List.of(certificate)), 1));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> harness.dataPlane.listenerPorts().contains(tcpPort));
+        .until(() -> harness.dataPlane.listenerPorts().containsAll(List.of(tcpPort, tcpSslPort)));
   }
 
   @AfterAll
@@ -112,6 +148,8 @@ class ConnectionLeakTest {
         new PoolOptions().setHttp2MaxSize(1));
     final WebSocketClient webSockets = harness.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(64));
     final NetClient raw = harness.vertx.createNetClient(new NetClientOptions());
+    final NetClient rawTls = harness.vertx.createNetClient(new NetClientOptions().setSsl(true).setTrustAll(true)
+        .setHostnameVerificationAlgorithm(""));
 
     /** Every kind; returns how many connections were opened. */
     /**
@@ -158,14 +196,17 @@ class ConnectionLeakTest {
             ws.writeTextMessage("hello");
             return echoed.future();
           }));
-      // A TCP listener's tunnel: open, one echo, closed by the client.
-      total += run(others, () -> raw.connect(tcpPort, "127.0.0.1").compose(socket -> {
-        Promise<Void> echoed = Promise.promise();
-        socket.handler(data -> socket.close().onComplete(echoed));
-        socket.write("hello");
-        return echoed.future();
-      }));
+      // A TCP listener's tunnel and a TCP_SSL listener's (TLS offloaded): open, one echo, closed by the client.
+      total += run(others, () -> raw.connect(tcpPort, "127.0.0.1").compose(ConnectionKinds::echoOnce));
+      total += run(others, () -> rawTls.connect(tcpSslPort, "127.0.0.1").compose(ConnectionKinds::echoOnce));
       return total;
+    }
+
+    private static Future<Void> echoOnce(NetSocket socket) {
+      Promise<Void> echoed = Promise.promise();
+      socket.handler(data -> socket.close().onComplete(echoed));
+      socket.write("hello");
+      return echoed.future();
     }
 
     private static Future<Void> request(HttpClientAgent client, int port, String path) {
@@ -212,7 +253,8 @@ class ConnectionLeakTest {
     }
 
     void close() throws Exception {
-      for (Future<Void> closed : java.util.List.of(closing.close(), tls.close(), h2.close(), webSockets.close(), raw.close())) {
+      for (Future<Void> closed : List.of(closing.close(), tls.close(), h2.close(), webSockets.close(), raw.close(),
+          rawTls.close())) {
         DataPlaneHarness.await(closed);
       }
     }

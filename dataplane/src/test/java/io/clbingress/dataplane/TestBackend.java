@@ -41,6 +41,8 @@ final class TestBackend implements AutoCloseable {
   /** The headers of every WebSocket upgrade request received, in order. */
   final List<io.vertx.core.MultiMap> upgradeHeads = new CopyOnWriteArrayList<>();
   private boolean terse;
+  /** Whether requests, upgrades and close codes are recorded in the lists above (see {@link #withoutRecords}). */
+  private volatile boolean recording = true;
   /** What {@code /healthz} answers, and how often it was asked. */
   volatile int healthStatus = 200;
   final AtomicInteger healthChecks = new AtomicInteger();
@@ -81,8 +83,10 @@ final class TestBackend implements AutoCloseable {
       connection.closeHandler(v -> backend.connections.decrementAndGet());
     });
     server.webSocketHandshakeHandler(handshake -> {
-      backend.uris.add(handshake.uri());
-      backend.upgradeHeads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(handshake.headers()));
+      if (backend.recording) {
+        backend.uris.add(handshake.uri());
+        backend.upgradeHeads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(handshake.headers()));
+      }
       if (handshake.path().equals(backend.refusedPath)) {
         handshake.reject(403);
       } else if (handshake.path().equals("/hang")) {
@@ -93,7 +97,9 @@ final class TestBackend implements AutoCloseable {
     });
     server.webSocketHandler(backend::webSocket);
     server.requestHandler(request -> {
-      backend.uris.add(request.uri());
+      if (backend.recording) {
+        backend.uris.add(request.uri());
+      }
       if (backend.terse) {
         backend.heads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
         request.response().putHeader("x-backend", name).end(name);
@@ -131,6 +137,16 @@ final class TestBackend implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * Records nothing per request from now on ({@link #uris}, {@link #upgradeHeads}, {@link
+   * #closeCodesReceived} stay as they are): for tests that measure the heap of the JVM they share
+   * with this backend, where a record of every request would read as growth of the data plane's.
+   */
+  TestBackend withoutRecords() {
+    recording = false;
+    return this;
+  }
+
   /** Upgrades to this path are answered 403. */
   void refuseUpgradesOn(String path) {
     refusedPath = path;
@@ -147,7 +163,7 @@ final class TestBackend implements AutoCloseable {
     ws.closeHandler(v -> {
       sockets.remove(ws);
       openWebSockets.decrementAndGet();
-      if (ws.closeStatusCode() != null) {
+      if (ws.closeStatusCode() != null && recording) {
         closeCodesReceived.add(Integer.valueOf(ws.closeStatusCode()));
       }
     });
