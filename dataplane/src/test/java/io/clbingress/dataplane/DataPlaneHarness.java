@@ -154,12 +154,24 @@ final class DataPlaneHarness implements AutoCloseable {
     }
   }
 
-  /** A port free on loopback now, for a listener with its own port. */
+  /**
+   * A port free on loopback now, for a listener with its own port, and never one this JVM was given
+   * before: the kernel may hand the port it just gave (and was given back) out again at once, and
+   * two listeners of one table then shared a port (ClientAddressTest's PROXY HTTP listener's port
+   * was its TCP listener's in a CI run: every request there got an empty answer).
+   */
   static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
+    while (true) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        if (GIVEN_PORTS.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
+
+  /** The ports {@link #freePort} gave out in this JVM (a few hundred in a whole test run). */
+  private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Writes {@code text} on a TCP connection and collects the answer until it is as long. */
   String exchange(io.vertx.core.net.NetSocket socket, String text) throws Exception {
