@@ -237,6 +237,38 @@ class ListenerPortsTest {
     }
   }
 
+  /**
+   * Two listeners of one table on one port (a table the translation never makes: the younger
+   * CLBListener gets PortConflict, but a hand-made one can): the first in the table serves the
+   * port, both its socket's protocol and its routes, and a warning names both listeners.
+   */
+  @Test
+  void twoListenersOnOnePortTheFirstServesAndAWarningNamesBoth() throws Exception {
+    start(LONG_DRAIN);
+    Listener http = new Listener("apps/first-http", Protocol.HTTP, port, List.of(new VirtualHost("*",
+        List.of(new Route(new PathMatch.Prefix("/"), "chat", Tables.DEFAULT_TIMEOUTS, "test")))), null);
+    Listener tcpListener = new Listener("apps/second-tcp", Protocol.TCP, port, List.of(),
+        new Route(new PathMatch.Prefix("/"), "echo", Tables.DEFAULT_TIMEOUTS, "test"));
+    RoutingTable base = table(1, false, "/");
+    try (LogCapture log = new LogCapture()) {
+      harness.apply(withListeners(base, 1, http, tcpListener));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/x") == 200);
+      assertThat(chat.uris).contains("/x");
+      assertThat(log.lines()).anyMatch(line -> line.contains("listeners apps/first-http and apps/second-tcp are both on port "
+          + port + ": the port serves apps/first-http only"));
+    }
+    // the other order: the TCP listener serves, as a TCP port
+    harness.apply(withListeners(base, 2, tcpListener, http));
+    await().atMost(Duration.ofSeconds(10)).until(() -> echoes(port, "second first"));
+  }
+
+  /** {@code base} (version {@code version}) with {@code added} after its listeners, in that order. */
+  private static RoutingTable withListeners(RoutingTable base, long version, Listener... added) {
+    List<Listener> listeners = new ArrayList<>(base.listeners());
+    listeners.addAll(List.of(added));
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, base.clusters()), version);
+  }
+
   /** {@code table} with the listener on {@code port} taking PROXY protocol headers or not. */
   private RoutingTable withProxyProtocol(RoutingTable table, boolean on) {
     List<Listener> listeners = table.listeners().stream()
@@ -244,7 +276,7 @@ class ListenerPortsTest {
     return TableCodec.stamp(RoutingTable.unpublished(listeners, table.clusters()), table.version());
   }
 
-  /** Whether a new connection to the port passes a line to the echo server and back. */  /** Whether a new connection to the port passes a line to the echo server and back. */
+  /** Whether a new connection to the port passes a line to the echo server and back. */
   private static boolean echoes(int toPort, String line) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", toPort), 5_000);

@@ -99,9 +99,11 @@ final class TestBackend implements AutoCloseable {
     server.requestHandler(request -> {
       if (backend.recording) {
         backend.uris.add(request.uri());
+        if (backend.terse) {
+          backend.heads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
+        }
       }
       if (backend.terse) {
-        backend.heads.add(io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
         request.response().putHeader("x-backend", name).end(name);
         return;
       }
@@ -138,8 +140,8 @@ final class TestBackend implements AutoCloseable {
   }
 
   /**
-   * Records nothing per request from now on ({@link #uris}, {@link #upgradeHeads}, {@link
-   * #closeCodesReceived} stay as they are): for tests that measure the heap of the JVM they share
+   * Records nothing per request from now on ({@link #uris}, {@link #heads}, {@link #upgradeHeads},
+   * {@link #closeCodesReceived} stay as they are): for tests that measure the heap of the JVM they share
    * with this backend, where a record of every request would read as growth of the data plane's.
    */
   TestBackend withoutRecords() {

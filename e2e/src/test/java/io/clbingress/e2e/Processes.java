@@ -44,22 +44,37 @@ final class Processes {
     }
   }
 
+  /**
+   * A port no socket holds now and that this JVM has not given out before (a test asking for a
+   * jar's HTTP, HTTPS and admin ports gets three different ones, even though nothing holds any of
+   * them between the calls).
+   */
   static int freePort() throws IOException {
     // Below Linux's ephemeral range (32768-60999 by default): a port the kernel gives a socket bound
     // to port 0 (a test's backend, started while a jar still boots) or a client connection is never
     // one of these, so a jar given this port does not find it taken when it binds a second later.
     for (int tries = 0; tries < 200; tries++) {
       int port = FIRST_CHOSEN_PORT + java.util.concurrent.ThreadLocalRandom.current().nextInt(CHOSEN_PORTS);
+      if (!GIVEN_PORTS.add(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return socket.getLocalPort();
       } catch (IOException taken) {
         // another one
       }
     }
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (GIVEN_PORTS.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
+
+  /** The ports {@link #freePort} gave out (or found taken) in this JVM. */
+  private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Ports {@link #freePort} chooses from: 20000-32767, under the kernel's ephemeral ports. */
   private static final int FIRST_CHOSEN_PORT = 20_000;

@@ -99,7 +99,13 @@ public final class ListenerPorts {
     Map<Integer, Listener> ports = new HashMap<>();
     for (Listener listener : current.table().listeners()) {
       if (listener.port() != Listener.PORT_FROM_FLAGS) {
-        ports.put(listener.port(), listener);
+        Listener first = ports.putIfAbsent(listener.port(), listener);
+        if (first != null) {
+          // The translation never makes such a table (the younger CLBListener gets PortConflict);
+          // a hand-made or foreign one may. The first in the table serves, as in the Router.
+          LOG.warn("listeners {} and {} are both on port {}: the port serves {} only", first.name(), listener.name(),
+              listener.port(), first.name());
+        }
       }
     }
     wanted = Map.copyOf(ports);

@@ -61,9 +61,15 @@ final class ProxyHeaders {
   record Forwarded(String host, RealIp.Client client, boolean tls, String port,
       ClientVerification.Result clientCertificate, CompiledRoute route) {
 
+    /**
+     * Sets the proxy's own headers, then the route's ({@link io.clbingress.dataplane.routing.SetHeaders#lines}:
+     * the last of each name, never {@code Expect}, which the proxy meets itself), each replacing
+     * the fields of its name: the same fields, in the same order, as {@link UpstreamRequestHead}
+     * writes, whichever engine forwards.
+     */
     void applyTo(Sink to) {
       applyOwnTo(to);
-      List<HttpHeader> set = route.setHeaders().inOrder();
+      List<HttpHeader> set = route.setHeaders().lines();
       for (int i = 0; i < set.size(); i++) {
         to.set(set.get(i).name(), set.get(i).value());
       }

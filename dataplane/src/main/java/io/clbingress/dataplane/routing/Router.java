@@ -76,7 +76,7 @@ public final class Router {
         replaced.add(cluster.name());
       }
     }
-    Map<String, ListenerRouter> listeners = new HashMap<>();
+    Map<String, ListenerRouter> listeners = new java.util.LinkedHashMap<>();
     for (Listener listener : table.listeners()) {
       ListenerRouter before = previous == null ? null : previous.listeners.get(listener.name());
       boolean sameSettings = before != null && isMutual(before.listener()) == isMutual(listener)

@@ -20,13 +20,33 @@ public final class SetHeaders {
   /** A route that sets no header. */
   public static final SetHeaders NONE = new SetHeaders(List.of());
 
+  /**
+   * Field names compared as {@link String#CASE_INSENSITIVE_ORDER} does, on any {@link CharSequence}
+   * (the request's names are Netty's {@code AsciiString}s), so that a lookup makes no string.
+   */
+  private static final java.util.Comparator<CharSequence> IGNORING_CASE = (a, b) -> {
+    int length = Math.min(a.length(), b.length());
+    for (int i = 0; i < length; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        x = Character.toLowerCase(Character.toUpperCase(x));
+        y = Character.toLowerCase(Character.toUpperCase(y));
+        if (x != y) {
+          return x - y;
+        }
+      }
+    }
+    return a.length() - b.length();
+  };
+
   private final List<HttpHeader> inOrder;
-  private final Set<String> names;
+  private final Set<CharSequence> names;
   private final List<HttpHeader> lines;
 
   private SetHeaders(List<HttpHeader> inOrder) {
     this.inOrder = List.copyOf(inOrder);
-    TreeSet<String> seen = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    TreeSet<CharSequence> seen = new TreeSet<>(IGNORING_CASE);
     List<HttpHeader> last = new ArrayList<>();
     for (int i = inOrder.size() - 1; i >= 0; i--) {
       HttpHeader header = inOrder.get(i);
@@ -51,7 +71,7 @@ public final class SetHeaders {
 
   /** Whether a field named {@code name} (any case) is set by the route, so that no other field of the name goes on. */
   public boolean sets(CharSequence name) {
-    return !names.isEmpty() && names.contains(name.toString());
+    return !names.isEmpty() && names.contains(name);
   }
 
   /**

@@ -34,4 +34,20 @@ class SetHeadersTest {
     assertThat(SetHeaders.NONE.sets("host")).isFalse();
     assertThat(SetHeaders.NONE.lines()).isEmpty();
   }
+
+  /** A lookup by Netty's AsciiString (the request's names) answers as one by String, in any case. */
+  @Test
+  void aNameIsFoundInAnyCaseAndAsAnyCharSequence() {
+    SetHeaders headers = SetHeaders.of(List.of(new HttpHeader("X-Team", "a"), new HttpHeader("x-team-id", "b"),
+        new HttpHeader("Authorization", "c")));
+    for (String name : List.of("x-team", "X-TEAM", "X-Team-Id", "AUTHORIZATION", "authorization")) {
+      assertThat(headers.sets(name)).as(name).isTrue();
+      assertThat(headers.sets(io.netty.util.AsciiString.of(name))).as(name).isTrue();
+      assertThat(headers.sets(new StringBuilder(name))).as(name).isTrue();
+    }
+    for (String name : List.of("x-tea", "x-teams", "x-team-i", "authorizatio", "", "x_team")) {
+      assertThat(headers.sets(name)).as(name).isFalse();
+      assertThat(headers.sets(io.netty.util.AsciiString.of(name))).as(name).isFalse();
+    }
+  }
 }
