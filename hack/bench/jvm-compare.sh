@@ -38,14 +38,7 @@ for config in "${configs[@]}"; do
   name=${config%%=*} spec=${config#*=} jar=operator/target/clb-ingress.jar
   if [[ $spec == *"#"* ]]; then jar=${spec#*#} spec=${spec%%#*}; fi
   [ -x "${spec%%:*}" ] || { echo "no java at ${spec%%:*} for $name" >&2; exit 2; }
-  mapfile -t own < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-for s in socks: print(s.getsockname()[1])')
-  CLB_JAVA=${spec%%:*} CLB_JAVA_OPTS=${spec#*:} CLB_JAR=$jar start_clb "$run" "${ports[0]}" "${own[0]}" "${own[1]}" "${own[2]}"
-  bench_wait "http://127.0.0.1:${own[0]}/"
-  targets+=("$name=${own[0]}")
+  CLB_JAVA=${spec%%:*} CLB_JAVA_OPTS=${spec#*:} CLB_JAR=$jar bench_clb_target "$name"
   clb+=("$name=$clb_pid=$(dirname "${spec%%:*}")/jcmd")
   "${spec%%:*}" -version 2>&1 | head -1 | sed "s/^/# $name: /"
 done

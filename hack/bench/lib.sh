@@ -278,6 +278,22 @@ bench_proxies() {
   done
 }
 
+# bench_clb_target NAME [FLAG...]: one more clb-ingress process (start_clb, its own three free
+# ports, extra flags after them) in front of ${ports[0]}'s backend, added to $targets as NAME; sets
+# clb_pid. CLB_JAVA, CLB_JAVA_OPTS and CLB_JAR choose its JVM and build as for start_clb.
+bench_clb_target() {
+  local name=$1 own
+  shift
+  mapfile -t own < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks: s.bind(("127.0.0.1", 0))
+for s in socks: print(s.getsockname()[1])')
+  start_clb "$run" "${ports[0]}" "${own[0]}" "${own[1]}" "${own[2]}" "$@"
+  bench_wait "http://127.0.0.1:${own[0]}/"
+  targets+=("$name=${own[0]}")
+}
+
 # bench_stop PID: stops one process started here, waits for it to exit and returns its exit status.
 bench_stop() {
   local rc=0 pid

@@ -106,7 +106,8 @@ class TunnelTakeoverTest {
           .isLessThan(tunnels / 10);
     }
     assertThat(instances(histogram, "io.netty.channel.socket.nio.NioSocketChannel")
-        + instances(histogram, "io.netty.channel.epoll.EpollSocketChannel"))
+        + instances(histogram, "io.netty.channel.epoll.EpollSocketChannel")
+        + instances(histogram, "io.netty.channel.uring.IoUringSocketChannel"))
         .as("channels: two per tunnel").isGreaterThanOrEqualTo(2 * tunnels);
   }
 

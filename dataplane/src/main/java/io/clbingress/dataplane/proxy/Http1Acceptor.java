@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -28,7 +28,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * A plain HTTP/1.x listener's accepting socket on one event loop, for the Netty engine: each
  * event loop's instance of the listener has its own listening socket on the shared port
- * ({@code SO_REUSEPORT}, Linux's epoll transport), so a connection is accepted, set up and served
+ * ({@code SO_REUSEPORT}, Linux's io_uring or epoll transport), so a connection is accepted, set up and served
  * on one thread, with no hand-over from an acceptor thread and no Vert.x connection object. Each
  * accepted connection gets the pipeline the engine would otherwise take over from Vert.x: the
  * request decoder with the framing check ({@link RequestFraming}), the response encoder, and a
@@ -73,7 +73,7 @@ final class Http1Acceptor {
     new ServerBootstrap()
         .group(loop, loop)
         .channelFactory(channels)
-        .option(EpollChannelOption.SO_REUSEPORT, true)
+        .option(UnixChannelOption.SO_REUSEPORT, true)
         .option(ChannelOption.SO_REUSEADDR, true)
         // No childOption(TCP_NODELAY): Netty's socket channel config turns Nagle off itself when an
         // accepted channel is made (PlatformDependent.canEnableTcpNoDelayByDefault, all but Android);

@@ -136,12 +136,14 @@ final class Http1Takeover {
   }
 
   /**
-   * Whether Vert.x runs on Linux's epoll transport, whose listening sockets take {@code
-   * SO_REUSEPORT} (several sockets, one per event loop, on one port).
+   * Whether Vert.x runs on one of Linux's native transports (io_uring or epoll), whose listening
+   * sockets take {@code SO_REUSEPORT} (several sockets, one per event loop, on one port).
    */
   static boolean reusePort(Vertx vertx) {
+    io.vertx.core.spi.transport.Transport transport = ((VertxInternal) vertx).transport();
     return vertx.isNativeTransportEnabled()
-        && ((VertxInternal) vertx).transport() instanceof io.vertx.core.impl.transports.EpollTransport;
+        && (transport instanceof io.vertx.core.impl.transports.EpollTransport
+            || transport instanceof io.vertx.core.impl.transports.IoUringTransport);
   }
 
   /**

@@ -43,7 +43,7 @@ public final class ProxyVerticle extends VerticleBase implements PortServer {
   private HttpServer server;
   private ProxyRequestHandler handler;
   private UpstreamPool pool;
-  /** This loop's own listening socket for plain HTTP/1.x (the Netty engine on epoll), or null. */
+  /** This loop's own listening socket for plain HTTP/1.x (the Netty engine on io_uring or epoll), or null. */
   private Http1Acceptor acceptor;
 
   /** A plain HTTP listener instance. */

@@ -49,7 +49,8 @@ class Http1AcceptorTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
+    vertx = io.clbingress.dataplane.NetTransport.parse(System.getProperty("clb.test.transport", "epoll"))
+        .vertx(new VertxOptions().setEventLoopPoolSize(2));
   }
 
   @AfterEach
@@ -108,7 +109,7 @@ class Http1AcceptorTest {
   @Test
   void eachEventLoopListensOnTheSharedPortAndServesWhatItAccepts() throws Exception {
     // Given two instances of a listener, one per event loop, on one port
-    assertThat(Http1Takeover.reusePort(vertx)).as("epoll transport on this machine").isTrue();
+    assertThat(Http1Takeover.reusePort(vertx)).as("a native transport (io_uring or epoll) on this machine").isTrue();
     int port = freePort();
     Context first = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
     Context second = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();

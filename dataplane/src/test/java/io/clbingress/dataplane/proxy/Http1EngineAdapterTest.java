@@ -40,7 +40,8 @@ class Http1EngineAdapterTest {
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+    vertx = io.clbingress.dataplane.NetTransport.parse(System.getProperty("clb.test.transport", "epoll"))
+        .vertx(new VertxOptions().setEventLoopPoolSize(1));
   }
 
   @AfterEach

@@ -58,7 +58,7 @@ public final class DataplaneCommand implements Callable<Integer> {
     if (token == null) {
       return 2;
     }
-    Vertx vertx = Lifecycle.vertx(dataPlaneFlags.eventLoopCount());
+    Vertx vertx = Lifecycle.vertx(dataPlaneFlags.eventLoopCount(), dataPlaneFlags.transport());
     DataPlane dataPlane = Lifecycle.startDataPlane(vertx, dataPlaneFlags);
     if (dataPlane == null) {
       return 1;

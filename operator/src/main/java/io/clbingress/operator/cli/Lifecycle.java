@@ -1,6 +1,7 @@
 package io.clbingress.operator.cli;
 
 import io.clbingress.dataplane.DataPlane;
+import io.clbingress.dataplane.NetTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -19,8 +20,9 @@ final class Lifecycle {
   private Lifecycle() {
   }
 
-  static Vertx vertx(int eventLoops) {
-    return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+  /** Vert.x with {@code eventLoops} event loops on {@code transport} (or the next one that can be used). */
+  static Vertx vertx(int eventLoops, NetTransport transport) {
+    return transport.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
   }
 
   /** The data plane, or null after printing why it could not start (a port in use, say). */

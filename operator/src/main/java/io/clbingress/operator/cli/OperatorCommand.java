@@ -1,5 +1,6 @@
 package io.clbingress.operator.cli;
 
+import io.clbingress.dataplane.NetTransport;
 import io.clbingress.operator.Main;
 import io.clbingress.operator.kube.KubernetesSource;
 import io.clbingress.operator.publish.ConfigServer;
@@ -115,7 +116,7 @@ public final class OperatorCommand implements Callable<Integer> {
     }
     Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(kubeconfig));
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    Vertx vertx = Lifecycle.vertx(1);
+    Vertx vertx = Lifecycle.vertx(1, NetTransport.EPOLL);
     ConfigServer server = new ConfigServer(vertx, token);
     int port;
     try {

@@ -51,12 +51,12 @@ public final class StandaloneCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return Main.usageError(e.getMessage());
     }
-    Vertx vertx = Lifecycle.vertx(dataPlaneFlags.eventLoopCount());
+    Vertx vertx = Lifecycle.vertx(dataPlaneFlags.eventLoopCount(), dataPlaneFlags.transport());
     DataPlane dataPlane = Lifecycle.startDataPlane(vertx, dataPlaneFlags);
     if (dataPlane == null) {
       return 1;
     }
-    LOG.info("standalone: serving {} (native transport: {})", manifests.toAbsolutePath(), vertx.isNativeTransportEnabled());
+    LOG.info("standalone: serving {}", manifests.toAbsolutePath());
     TableUpdater updater = new TableUpdater(settings, dataPlane::apply,
         new ProblemLog().andThen(new ProblemGauge(dataPlane.metrics().registry())));
     FolderWatcher watcher = new FolderWatcher(new ManifestFolder(manifests, Clock.systemUTC()), manifests, updater::update);

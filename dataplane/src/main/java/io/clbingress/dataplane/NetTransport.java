@@ -1,0 +1,84 @@
+package io.clbingress.dataplane;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
+import java.util.List;
+import java.util.Locale;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The socket transport Vert.x and Netty run on ({@code --transport}): Linux's epoll (the default),
+ * its io_uring, or the JDK's NIO (any platform).
+ *
+ * <p>io_uring is an experiment, not the default: on the same machine and run it served more HTTP/1.1
+ * requests per second than epoll, most with a new connection per request (README, "Socket
+ * transport"), but with Netty 4.2.9 (the version Vert.x 5.0.7 brings) a backend connection that is
+ * reset after part of an answer is sometimes not noticed, and the client waits until its timeout
+ * (two of the data plane's tests fail on it, {@code BackendFaultsTest}'s reset cases; they pass on
+ * epoll). Nor is it available everywhere: kernels before 5.14 lack what Netty needs, some
+ * distributions turn it off ({@code kernel.io_uring_disabled}), and container runtimes' default
+ * seccomp profiles (Kubernetes' {@code RuntimeDefault} on containerd or CRI-O) refuse its system
+ * calls. A transport that cannot be used gives way to the next of {@code io_uring, epoll, nio},
+ * with a warning that names the reason; the data plane serves the same on each.
+ */
+public enum NetTransport {
+  IO_URING,
+  EPOLL,
+  NIO;
+
+  private static final Logger LOG = LogManager.getLogger(NetTransport.class);
+
+  /** The flag's values, as written on the command line. */
+  public static final List<String> NAMES = List.of("epoll", "io_uring", "nio");
+
+  /**
+   * The transport a flag value names.
+   *
+   * @throws IllegalArgumentException for any other value than {@link #NAMES}
+   */
+  public static NetTransport parse(String name) {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("--transport " + name + ": must be one of " + String.join(", ", NAMES));
+    }
+    return valueOf(name.toUpperCase(Locale.ROOT));
+  }
+
+  /** The name on the command line and in logs. */
+  public String flagName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * A Vert.x instance on this transport, or on the next one that can be used (see the class
+   * comment); the one chosen is logged at info, a fallback at warn.
+   */
+  public Vertx vertx(VertxOptions options) {
+    NetTransport chosen = usable();
+    LOG.info("socket transport: {}", chosen.flagName());
+    return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.vertxTransport())
+        .build();
+  }
+
+  /** This transport if it can be used here, else the next one of {@code io_uring, epoll, nio} that can. */
+  public NetTransport usable() {
+    for (NetTransport candidate : List.of(values()).subList(ordinal(), values().length)) {
+      Transport transport = candidate.vertxTransport();
+      if (transport != null && transport.available()) {
+        return candidate;
+      }
+      LOG.warn("socket transport {} cannot be used here ({}): trying the next", candidate.flagName(),
+          transport == null ? "not on the class path" : String.valueOf(transport.unavailabilityCause()));
+    }
+    return NIO;
+  }
+
+  private Transport vertxTransport() {
+    return switch (this) {
+      case IO_URING -> Transport.IO_URING;
+      case EPOLL -> Transport.EPOLL;
+      case NIO -> Transport.NIO;
+    };
+  }
+}
