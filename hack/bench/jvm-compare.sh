@@ -45,7 +45,6 @@ done
 bench_wrk_rounds http
 for entry in "${clb[@]}"; do
   IFS='=' read -r name pid jcmd <<< "$entry"
-  bench_record "idle after the rounds: RSS KiB" "$name" 1 "$(bench_rss_kib "$pid")"
-  bench_record "idle after the rounds: live heap KiB" "$name" 1 "$(JCMD=$jcmd bench_heap_kib "$pid")"
+  JCMD=$jcmd bench_record_idle "$name" "$pid"
 done
 bench_finish

@@ -50,6 +50,15 @@ bench_prerequisites() {
   [ -f operator/target/clb-ingress.jar ] || mvn -B -q -DskipTests package
 }
 
+# bench_free_ports N: N loopback ports free now, one per line (bound at once, so all different).
+bench_free_ports() {
+  python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+for s in socks: print(s.getsockname()[1])' "$1"
+}
+
 # bench_start NAME: the run folder ($run, raw output and configurations), the results file
 # ($BENCH_RESULTS: "metric<TAB>target<TAB>round<TAB>value" lines; run-all.sh shares one across
 # scripts), free loopback ports ($ports, an array), and a cleanup of everything started on exit.
@@ -59,11 +68,7 @@ bench_start() {
   bench_own_results=
   [ -n "${BENCH_RESULTS:-}" ] || { export BENCH_RESULTS=$run/results.tsv; bench_own_results=1; }
   touch "$BENCH_RESULTS"
-  mapfile -t ports < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(12)]
-for s in socks: s.bind(("127.0.0.1", 0))
-for s in socks: print(s.getsockname()[1])')
+  mapfile -t ports < <(bench_free_ports 12)
   ulimit -n "$(ulimit -Hn)"
   trap bench_cleanup EXIT
   echo "# $1: clb-ingress $(git rev-parse --short HEAD 2>/dev/null || echo dev), $(nproc) cores, raw output in $run"
@@ -284,14 +289,17 @@ bench_proxies() {
 bench_clb_target() {
   local name=$1 own
   shift
-  mapfile -t own < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-for s in socks: print(s.getsockname()[1])')
+  mapfile -t own < <(bench_free_ports 3)
   start_clb "$run" "${ports[0]}" "${own[0]}" "${own[1]}" "${own[2]}" "$@"
   bench_wait "http://127.0.0.1:${own[0]}/"
   targets+=("$name=${own[0]}")
+}
+
+# bench_record_idle NAME PID: the idle RSS and live heap (bench_rss_kib, bench_heap_kib; JCMD as
+# there) of a clb-ingress process after the rounds, recorded as round 1 of NAME.
+bench_record_idle() {
+  bench_record "idle after the rounds: RSS KiB" "$1" 1 "$(bench_rss_kib "$2")"
+  bench_record "idle after the rounds: live heap KiB" "$1" 1 "$(bench_heap_kib "$2")"
 }
 
 # bench_stop PID: stops one process started here, waits for it to exit and returns its exit status.

@@ -31,11 +31,7 @@ start_clb "$run/log-off" "${ports[0]}" "${ports[2]}" "${ports[3]}" "${ports[4]}"
 start_clb "$run/log-json" "${ports[0]}" "${ports[5]}" "${ports[6]}" "${ports[7]}" --access-log json
 start_clb "$run/trace-all" "${ports[0]}" "${ports[8]}" "${ports[9]}" "${ports[10]}" --access-log off \
   --otlp-endpoint "http://127.0.0.1:$sink" --trace-sample-ratio 1.0
-mapfile -t more < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-for s in socks: print(s.getsockname()[1])')
+mapfile -t more < <(bench_free_ports 3)
 start_clb "$run/trace-1pct" "${ports[0]}" "${more[0]}" "${more[1]}" "${more[2]}" --access-log off \
   --otlp-endpoint "http://127.0.0.1:$sink" --trace-sample-ratio 0.01
 for port in "${ports[2]}" "${ports[5]}" "${ports[8]}" "${more[0]}"; do

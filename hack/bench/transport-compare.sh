@@ -35,7 +35,6 @@ for transport in "${transports[@]}"; do
 done
 bench_wrk_rounds http
 for entry in "${clb[@]}"; do
-  bench_record "idle after the rounds: RSS KiB" "${entry%%=*}" 1 "$(bench_rss_kib "${entry#*=}")"
-  bench_record "idle after the rounds: live heap KiB" "${entry%%=*}" 1 "$(bench_heap_kib "${entry#*=}")"
+  bench_record_idle "${entry%%=*}" "${entry#*=}"
 done
 bench_finish

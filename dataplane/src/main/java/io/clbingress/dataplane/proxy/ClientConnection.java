@@ -128,14 +128,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private CorsPolicy cors;
   private String corsOrigin;
   /**
-   * The current request's place in its route's connection limit, or null: given back when its
-   * answer is done or the connection closes (a tunnel's close included), whichever comes first.
-   */
-  /**
-   * The current request's place in its connection limit. The channel's close future holds this
-   * small holder, not the handler: after a WebSocket upgrade the tunnel keeps the lease until it
-   * closes, and a listener on the handler kept the whole handler (with its request's values, the
-   * removed codec's contexts and its guard: about 0.8 KiB per idle WebSocket) for the tunnel's life.
+   * The current request's place in its route's connection limit: given back when its answer is
+   * done or the connection closes (a tunnel's close included), whichever comes first. The
+   * channel's close future holds this small holder, not the handler: a listener on the handler
+   * kept the whole handler (its request's values, the removed codec's contexts, its guard: about
+   * 0.8 KiB per idle WebSocket) for the tunnel's life.
    */
   private final LeaseHolder lease = new LeaseHolder();
   /** The current request's compression ({@link GzipRequest}); null on a listener that compresses nothing. */
@@ -185,12 +182,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ? pipeline.context(HTTP_ENCODER) : null;
   }
 
-  /** Gives the current request's place in its connection limit back, if it holds one. */
-  private void releaseLease() {
-    lease.release();
-  }
-
-  /** A lease, released once: when its request ends, or when the connection (or its tunnel) closes. */
+  /** A lease, given back once (if one is held): when its request ends, or when the connection (or its tunnel) closes. */
   private static final class LeaseHolder implements io.netty.channel.ChannelFutureListener {
     private ConnectionLimitZone.Lease held;
 
@@ -366,7 +358,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         Dispatch.queryOf(uri), host, parsedHost(host), upgrade, request.method() == HttpMethod.OPTIONS,
         Dispatch.declaredLength(contentLength), requestValues.of(headers, client));
     requestValues.of(null, null); // read during dispatch only: the headers are not kept past it
-    releaseLease(); // the previous request's, in case its end was not seen as an answer
+    lease.release(); // the previous request's, in case its end was not seen as an answer
     lease.hold(dispatch.lease());
     endSpan(0); // the previous request's, as its lease
     span = engine.front().tracing() == null || !dispatch.sends() ? null
@@ -810,7 +802,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** The answer is done: counted, and the next request read once this one's body is in. */
   private void answered() {
     inAnswer = false;
-    releaseLease();
+    lease.release();
     countAnswer(status);
     logAccess(status);
     endSpan(status);
