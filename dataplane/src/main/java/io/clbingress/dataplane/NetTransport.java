@@ -12,16 +12,21 @@ import org.apache.logging.log4j.Logger;
  * The socket transport Vert.x and Netty run on ({@code --transport}): Linux's epoll (the default),
  * its io_uring, or the JDK's NIO (any platform).
  *
- * <p>io_uring is an experiment, not the default: on the same machine and run it served more HTTP/1.1
- * requests per second than epoll, most with a new connection per request (README, "Socket
- * transport"), but with Netty 4.2.9 (the version Vert.x 5.0.7 brings) a backend connection that is
- * reset after part of an answer is sometimes not noticed, and the client waits until its timeout
- * (two of the data plane's tests fail on it, {@code BackendFaultsTest}'s reset cases; they pass on
- * epoll). Nor is it available everywhere: kernels before 5.14 lack what Netty needs, some
- * distributions turn it off ({@code kernel.io_uring_disabled}), and container runtimes' default
- * seccomp profiles (Kubernetes' {@code RuntimeDefault} on containerd or CRI-O) refuse its system
- * calls. A transport that cannot be used gives way to the next of {@code io_uring, epoll, nio},
- * with a warning that names the reason; the data plane serves the same on each.
+ * <p>io_uring is an opt-in, not the default. It was measured faster (more HTTP/1.1 requests per
+ * second than epoll, most with a new connection per request: README, "Socket transport"), but the
+ * data plane's tests on it still stall once in a while (README), and it is not available
+ * everywhere: kernels before 5.14 lack what Netty needs, some distributions turn it off
+ * ({@code kernel.io_uring_disabled}), and container runtimes' default seccomp profiles (Kubernetes'
+ * {@code RuntimeDefault} on containerd or CRI-O) refuse its system calls. A transport that cannot
+ * be used gives way to the next of {@code io_uring, epoll, nio}, with a warning that names the
+ * reason; the data plane serves the same on each.
+ *
+ * <p>On io_uring, Netty's multishot {@code POLL_ADD} (Netty 4.2.9 to 4.2.18 at least) loses the
+ * reset of a connection whose last data it has just read: the channel stays active and nothing more
+ * is read, so a backend that resets part-way through an answer left its client waiting until a
+ * timeout (about 40% of such resets, in {@code NetTransportTest}). Loading this class therefore
+ * sets Netty's {@value #IO_URING_MULTISHOT_POLL} to {@code false} (one-shot polls, re-armed per
+ * read loop), unless the JVM was started with it set.
  */
 public enum NetTransport {
   IO_URING,
@@ -29,6 +34,15 @@ public enum NetTransport {
   NIO;
 
   private static final Logger LOG = LogManager.getLogger(NetTransport.class);
+
+  /** Netty's system property for io_uring's multishot poll, read once when its {@code IoUring} class loads. */
+  static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
+
+  static {
+    if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
+      System.setProperty(IO_URING_MULTISHOT_POLL, "false");
+    }
+  }
 
   /** The flag's values, as written on the command line. */
   public static final List<String> NAMES = List.of("epoll", "io_uring", "nio");
@@ -57,6 +71,10 @@ public enum NetTransport {
   public Vertx vertx(VertxOptions options) {
     NetTransport chosen = usable();
     LOG.info("socket transport: {}", chosen.flagName());
+    if (chosen == IO_URING && io.netty.channel.uring.IoUring.isPollAddMultishotEnabled()) {
+      LOG.warn("socket transport io_uring with Netty's multishot poll on ({}=true, or Netty's io_uring was loaded"
+          + " before this class): a connection reset right after its last data can go unnoticed", IO_URING_MULTISHOT_POLL);
+    }
     return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.vertxTransport())
         .build();
   }

@@ -4,9 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class NetTransportTest {
@@ -46,6 +57,53 @@ class NetTransportTest {
       } finally {
         vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * A peer that resets right after its last bytes: on io_uring, every reset is seen (the channel
+   * closes). With Netty's multishot poll on ({@code -Dio.netty.iouring.pollAddMultishotEnabled=true}),
+   * about 40% were not: all bytes read, the channel still active, nothing more ever read.
+   */
+  @Test
+  void onIoUringEveryResetAfterTheLastBytesClosesTheConnection() throws Exception {
+    Assumptions.assumeTrue(NetTransport.IO_URING.usable() == NetTransport.IO_URING,
+        "io_uring cannot be used on this machine: " + IoUring.unavailabilityCause());
+    assertThat(IoUring.isPollAddMultishotEnabled()).as("Netty's multishot poll").isFalse();
+    byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII);
+    Vertx vertx = NetTransport.IO_URING.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread resetting = new Thread(() -> {
+        while (!peer.isClosed()) {
+          try (Socket socket = peer.accept()) {
+            InputStream in = socket.getInputStream();
+            in.read(new byte[1024]);
+            socket.getOutputStream().write(answer);
+            socket.setSoLinger(true, 0);
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      }, "resetting-peer");
+      resetting.start();
+      io.vertx.core.net.NetClient client = vertx.createNetClient();
+      for (int i = 0; i < 300; i++) {
+        CompletableFuture<Integer> closedAfter = new CompletableFuture<>();
+        io.vertx.core.net.NetSocket socket = client.connect(peer.getLocalPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+        int[] bytes = {0};
+        socket.handler(buffer -> bytes[0] += buffer.length());
+        socket.exceptionHandler(error -> { });
+        socket.closeHandler(v -> closedAfter.complete(bytes[0]));
+        socket.write("GET / HTTP/1.1\r\n\r\n");
+        try {
+          assertThat(closedAfter.get(5, TimeUnit.SECONDS)).as("connection %d: bytes read before the reset", i)
+              .isLessThanOrEqualTo(answer.length);
+        } catch (TimeoutException unnoticed) {
+          throw new AssertionError("connection " + i + ": the reset went unnoticed for 5 s after " + bytes[0] + " bytes");
+        }
+      }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 }

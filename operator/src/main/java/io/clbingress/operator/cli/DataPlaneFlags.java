@@ -50,8 +50,8 @@ public final class DataPlaneFlags {
   int eventLoops;
 
   @Option(names = "--transport", defaultValue = "${env:CLB_TRANSPORT:-epoll}", paramLabel = "epoll|io_uring|nio",
-      description = "Socket transport: epoll (Linux), io_uring (Linux 5.14+; an experiment: faster on plain HTTP/1.1, "
-          + "but a backend reset mid-answer can go unnoticed until a timeout) or nio (any platform). One that cannot "
+      description = "Socket transport: epoll (Linux), io_uring (Linux 5.14+; an opt-in: faster on plain HTTP/1.1 where "
+          + "measured, README \"Socket transport\") or nio (any platform). One that cannot "
           + "be used here (no Linux, an old kernel, a seccomp profile that refuses io_uring) gives way to the next of "
           + "io_uring, epoll, nio, with a warning (env CLB_TRANSPORT; default ${DEFAULT-VALUE}).")
   String transport;
