@@ -43,17 +43,8 @@ final class StaleConnections {
    * @param cause why no answer came
    */
   static boolean replayable(HttpServerRequest request, boolean reused, boolean bodiless, Throwable cause) {
-    return bodiless && replayable(request.method().name(), reused, cause) && !request.response().closed();
-  }
-
-  /**
-   * The same for a bodiless request of the data plane's own (an external authentication check),
-   * which has no client response of its own to look at.
-   *
-   * @param method the request's method, as sent
-   */
-  static boolean replayable(String method, boolean reused, Throwable cause) {
-    return reused && NextUpstream.idempotent(method) && closedOrReset(cause);
+    return reused && bodiless && NextUpstream.idempotent(request.method().name()) && closedOrReset(cause)
+        && !request.response().closed();
   }
 
   private static boolean closedOrReset(Throwable cause) {
