@@ -45,6 +45,13 @@ class ExternalAuthTest {
   static final List<MultiMap> asked = new CopyOnWriteArrayList<>();
   static final List<String> askedLines = new CopyOnWriteArrayList<>();
   static final AtomicInteger askedBodies = new AtomicInteger();
+  /**
+   * An auth service that keeps its first connection open after allowing a check, and resets it
+   * when the next check arrives on it (a service closing an idle keep-alive connection as the proxy
+   * reuses it); every later connection's check is allowed.
+   */
+  static ScriptedBackend resettingService;
+  static final AtomicInteger resettingConnections = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,6 +81,14 @@ class ExternalAuthTest {
     String check = "http://127.0.0.1:" + service.actualPort() + "/check?u=$escaped_request_uri";
     ExternalAuth plain = auth(check, null, false);
     int closed = DataPlaneHarness.freePort();
+    String allowed = "HTTP/1.1 200 OK\r\nX-User: alice\r\nContent-Length: 0\r\n\r\n";
+    resettingService = new ScriptedBackend((socket, head) -> {
+      ScriptedBackend.write(socket, allowed);
+      if (resettingConnections.incrementAndGet() == 1) {
+        ScriptedBackend.readHead(socket.getInputStream());
+        ScriptedBackend.reset(socket);
+      }
+    });
     harness.apply(table(1).cluster("app", app.port())
         .route("auth.test", Tables.filtered("app", plain))
         .route("signin.test", Tables.filtered("app", new ExternalAuth(check, null,
@@ -83,6 +98,8 @@ class ExternalAuthTest {
         .route("slow.test", new Route(PathMatch.Prefix.of("/"), "app", new Timeouts(1_000, 60_000, 5_000), "test",
             false, null, List.<RouteFilter>of(auth("http://127.0.0.1:" + service.actualPort() + "/slow", null, false))))
         .route("cached.test", Tables.filtered("app", auth(check, "$http_authorization", false)))
+        .route("resetting.test", Tables.filtered("app", auth("http://127.0.0.1:" + resettingService.port() + "/check", null,
+            false)))
         .route("open.test", Tables.filtered("app"))
         .overHttpsToo().build());
   }
@@ -95,6 +112,7 @@ class ExternalAuthTest {
   @AfterAll
   static void stop() throws Exception {
     harness.close();
+    resettingService.close();
   }
 
   @BeforeEach
@@ -159,6 +177,23 @@ class ExternalAuthTest {
         .isEqualTo("https://login.example/start?rd=http%3A%2F%2Fsignin.test%2Fapp%2Fpage%3Fx%3D1%26y%3D2");
     assertThat(get("signin.test", "Bearer forbidden").status()).as("403 stays 403").isEqualTo(403);
     assertThat(app.uris).isEmpty();
+  }
+
+  /**
+   * A check lost by a pooled connection the service reset while it was idle is sent once more on
+   * another connection (as a proxied request is, {@code StaleConnections}), not a 500. Both
+   * requests come on one client connection, so that both checks go out from one event loop, whose
+   * pool has the service's first connection idle when the second check goes out.
+   */
+  @Test
+  void aCheckLostByAConnectionTheServiceResetWhileIdleIsSentAgain() throws Exception {
+    String request = "GET /%s HTTP/1.1\r\nHost: resetting.test\r\n%s\r\n";
+    RawHttp.Reply replies = RawHttp.exchange(harness.dataPlane.httpPort(),
+        request.formatted("first", "") + request.formatted("second", "Connection: close\r\n"), 10_000);
+    assertThat(replies.statuses()).as("the first check on a new connection; the second reset on it, then sent again")
+        .containsExactly(200, 200);
+    assertThat(resettingConnections.get()).as("connections the service saw").isEqualTo(2);
+    assertThat(app.uris).containsExactly("/first", "/second");
   }
 
   @Test

@@ -55,7 +55,8 @@ final class ScriptedBackend implements AutoCloseable {
     socket.close();
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  /** The next request head on a connection, up to its empty line (shorter if the peer closed first). */
+  static String readHead(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
       int c = in.read();

@@ -43,6 +43,7 @@ final class AuthClient {
   private final HttpClientAgent client;
   private final AuthAnswers answers;
   private final BasicVerifier basic;
+  private final StaleConnections stale = new StaleConnections();
 
   /**
    * A check its client may give up on (the connection closed, the stream reset): once given up, a
@@ -134,14 +135,7 @@ final class AuthClient {
     if (abandon.abandoned) {
       return Future.succeededFuture(AuthVerdict.ERROR); // the client left during the password check
     }
-    return client.request(options)
-        .compose(request -> {
-          abandon.request = request;
-          if (abandon.abandoned) {
-            request.reset();
-          }
-          return request.send();
-        })
+    return send(options, call.url(), abandon, false)
         .map(response -> answered(call, response))
         .otherwise(e -> {
           if (abandon.abandoned) {
@@ -151,6 +145,27 @@ final class AuthClient {
           LOG.warn("{}: auth service {} failed: {}", route, call.url(), e.toString());
           return AuthVerdict.ERROR;
         });
+  }
+
+  /**
+   * Sends the check; one lost by a stale pooled connection (the service closed or reset it while it
+   * was idle) is sent once more, on another connection ({@link StaleConnections}' rules).
+   */
+  private Future<HttpClientResponse> send(RequestOptions options, String url, Abandon abandon, boolean replay) {
+    return client.request(options).compose(request -> {
+      abandon.request = request;
+      if (abandon.abandoned) {
+        request.reset();
+      }
+      boolean reused = stale.reused(request.connection());
+      return request.send().recover(e -> {
+        if (replay || abandon.abandoned || !StaleConnections.replayable(options.getMethod().name(), reused, e)) {
+          return Future.failedFuture(e);
+        }
+        LOG.debug("auth service {}: a reused connection lost the check ({}), sending it again", url, e.toString());
+        return send(options, url, abandon, true);
+      });
+    });
   }
 
   private AuthVerdict answered(AuthCall call, HttpClientResponse response) {

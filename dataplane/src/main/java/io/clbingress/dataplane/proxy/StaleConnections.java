@@ -43,8 +43,17 @@ final class StaleConnections {
    * @param cause why no answer came
    */
   static boolean replayable(HttpServerRequest request, boolean reused, boolean bodiless, Throwable cause) {
-    return reused && bodiless && NextUpstream.idempotent(request.method().name()) && closedOrReset(cause)
-        && !request.response().closed();
+    return bodiless && replayable(request.method().name(), reused, cause) && !request.response().closed();
+  }
+
+  /**
+   * The same for a bodiless request of the data plane's own (an external authentication check),
+   * which has no client response of its own to look at.
+   *
+   * @param method the request's method, as sent
+   */
+  static boolean replayable(String method, boolean reused, Throwable cause) {
+    return reused && NextUpstream.idempotent(method) && closedOrReset(cause);
   }
 
   private static boolean closedOrReset(Throwable cause) {
