@@ -8,12 +8,6 @@ import io.netty.channel.uring.IoUring;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,26 +64,16 @@ class NetTransportTest {
     Assumptions.assumeTrue(NetTransport.IO_URING.usable() == NetTransport.IO_URING,
         "io_uring cannot be used on this machine: " + IoUring.unavailabilityCause());
     assertThat(IoUring.isPollAddMultishotEnabled()).as("Netty's multishot poll").isFalse();
-    byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII);
+    String answer = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100);
     Vertx vertx = NetTransport.IO_URING.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread resetting = new Thread(() -> {
-        while (!peer.isClosed()) {
-          try (Socket socket = peer.accept()) {
-            InputStream in = socket.getInputStream();
-            in.read(new byte[1024]);
-            socket.getOutputStream().write(answer);
-            socket.setSoLinger(true, 0);
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      }, "resetting-peer");
-      resetting.start();
+    try (ScriptedBackend peer = new ScriptedBackend((socket, head) -> {
+      ScriptedBackend.write(socket, answer);
+      ScriptedBackend.reset(socket);
+    })) {
       io.vertx.core.net.NetClient client = vertx.createNetClient();
       for (int i = 0; i < 300; i++) {
         CompletableFuture<Integer> closedAfter = new CompletableFuture<>();
-        io.vertx.core.net.NetSocket socket = client.connect(peer.getLocalPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+        io.vertx.core.net.NetSocket socket = client.connect(peer.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
         int[] bytes = {0};
         socket.handler(buffer -> bytes[0] += buffer.length());
         socket.exceptionHandler(error -> { });
@@ -97,7 +81,7 @@ class NetTransportTest {
         socket.write("GET / HTTP/1.1\r\n\r\n");
         try {
           assertThat(closedAfter.get(5, TimeUnit.SECONDS)).as("connection %d: bytes read before the reset", i)
-              .isLessThanOrEqualTo(answer.length);
+              .isLessThanOrEqualTo(answer.length());
         } catch (TimeoutException unnoticed) {
           throw new AssertionError("connection " + i + ": the reset went unnoticed for 5 s after " + bytes[0] + " bytes");
         }
