@@ -238,7 +238,9 @@ public final class ListenerPorts {
    * would join it, succeed, and be left with no socket at all. The socket closes on Vert.x's
    * acceptor thread a moment after the previous servers stopped accepting, and Vert.x signals
    * that only by dropping it from its table of shared servers, which is polled here (the rare
-   * case of a port re-added within moments of its removal).
+   * case of a port re-added within moments of its removal), together with the kernel's own view
+   * ({@link #listening}): on io_uring a socket's close is queued to the ring and done a moment
+   * after the channel says it is closed.
    */
   private Future<Void> unbound(int port) {
     Future<?> own = releasing.get(port);
@@ -258,6 +260,9 @@ public final class ListenerPorts {
     synchronized (shared) {
       held = shared.containsKey(new ServerID(port, bindAddress));
     }
+    // On io_uring a channel's close future completes when the close is queued to the ring, not
+    // when the kernel has closed the socket: the port may still be listening a moment after.
+    held = held || listening(bindAddress, port);
     if (held && first) {
       LOG.info("listener port {}:{} waits for its previous servers to release the socket", bindAddress, port);
     }
@@ -271,5 +276,24 @@ public final class ListenerPorts {
     }
     releasing.remove(port);
     free.complete();
+  }
+
+  /**
+   * Whether a socket of this process (or another) still listens on the address and port: a
+   * socket bound there with {@code SO_REUSEADDR} and without {@code SO_REUSEPORT}, never listening
+   * itself, is refused ({@code EADDRINUSE}) exactly while a listening socket holds the port; open
+   * or closing connections on it do not refuse it (Linux {@code inet_csk_bind_conflict}, see
+   * socket(7) on {@code SO_REUSEADDR}).
+   */
+  static boolean listening(String host, int port) {
+    try (java.net.Socket probe = new java.net.Socket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, port));
+      return false;
+    } catch (java.net.BindException e) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 }
