@@ -146,12 +146,20 @@ final class UpstreamPool {
     });
   }
 
-  /** A connection whose exchange ended cleanly goes back to the pool; false when it was closed instead. */
+  /**
+   * A connection whose exchange ended cleanly goes back to the pool; false when it was closed
+   * instead. It reads again, whatever its exchange left: an answer relayed to a slow client pauses
+   * the backend's reads ({@code setAutoRead(false)}), and the piece that ends the answer can come
+   * in the same read as one that found the client full, so the exchange ends with reads paused. Left
+   * so, the connection would not see the backend close it while idle, and the next exchange on it
+   * would never read its answer.
+   */
   boolean release(UpstreamConnection connection) {
     if (!connection.reusable() || sweeper.isCancelled()) {
       connection.channel().close();
       return false;
     }
+    connection.channel().config().setAutoRead(true);
     ArrayDeque<UpstreamConnection> queue = idle(connection.tls()).computeIfAbsent(connection.endpoint(),
         k -> new ArrayDeque<>());
     if (queue.size() >= MAX_IDLE_PER_ENDPOINT) {
