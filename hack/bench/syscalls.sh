@@ -10,7 +10,10 @@
 #   a new connection per request, as http-vs-nginx.sh). -r is accepted and not used.
 # needs: wrk nginx taskset curl strace (apt-get install -y wrk nginx strace) and the built jar; the
 #   right to trace the process (root, or kernel.yama.ptrace_scope 0).
-# prints: per mode, the requests wrk made and each system call's count per request, then the total.
+# prints: the socket transport in use (on io_uring, the default where the kernel allows it, reads,
+#   writes, accepts and closes go in batches through io_uring_enter and are not counted one by one:
+#   CLB_TRANSPORT=epoll counts each), then per mode the requests wrk made and each system call's
+#   count per request, then the total.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
@@ -22,6 +25,7 @@ bench_start syscalls
 bench_backend "${ports[0]}"
 start_clb "$run" "${ports[0]}" "${ports[1]}" "${ports[2]}" "${ports[3]}"
 url=http://127.0.0.1:${ports[1]}/
+grep -ho 'socket transport: [a-z_]*' "$run/clb-ingress-${ports[1]}.log" | head -1
 # --event-loops 1: the one event loop thread serves every connection
 loop_tid=$(grep -l '^vert.x-eventloo' /proc/"$clb_pid"/task/*/comm | head -1 | cut -d/ -f5)
 [ -n "$loop_tid" ] || { echo "no event loop thread in process $clb_pid" >&2; exit 1; }

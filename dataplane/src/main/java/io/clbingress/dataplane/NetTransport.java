@@ -5,21 +5,25 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
 import java.util.Locale;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The socket transport Vert.x and Netty run on ({@code --transport}): Linux's epoll (the default),
- * its io_uring, or the JDK's NIO (any platform).
+ * The socket transport Vert.x and Netty run on ({@code --transport}): {@code auto} (the default:
+ * io_uring where it can be used, else epoll, else NIO), Linux's io_uring or epoll, or the JDK's NIO
+ * (any platform).
  *
- * <p>io_uring is an opt-in, not the default. It was measured faster (more HTTP/1.1 requests per
- * second than epoll, most with a new connection per request: README, "Socket transport"), but the
- * data plane's tests on it still stall once in a while (README), and it is not available
- * everywhere: kernels before 5.14 lack what Netty needs, some distributions turn it off
+ * <p>io_uring is first because it was measured faster: on the same machine and run, more HTTP/1.1
+ * requests per second than epoll and nginx, with a new connection per request too, where it saves
+ * the {@code epoll_ctl} and socket-option calls Netty's epoll makes per connection (README, "Socket
+ * transport"); and the data plane's whole suite passes on it. It is not available everywhere:
+ * kernels before 5.14 lack what Netty needs, some distributions turn it off
  * ({@code kernel.io_uring_disabled}), and container runtimes' default seccomp profiles (Kubernetes'
  * {@code RuntimeDefault} on containerd or CRI-O) refuse its system calls. A transport that cannot
- * be used gives way to the next of {@code io_uring, epoll, nio}, with a warning that names the
- * reason; the data plane serves the same on each.
+ * be used gives way to the next of {@code io_uring, epoll, nio}; the reason is logged, at info for
+ * {@code auto} (expected) and as a warning for a transport asked for by name. The data plane serves
+ * the same on each.
  *
  * <p>On io_uring, Netty's multishot {@code POLL_ADD} (Netty 4.2.9 to 4.2.18 at least) loses the
  * reset of a connection whose last data it has just read: the channel stays active and nothing more
@@ -29,6 +33,8 @@ import org.apache.logging.log4j.Logger;
  * read loop), unless the JVM was started with it set.
  */
 public enum NetTransport {
+  /** io_uring, else epoll, else NIO, whichever can be used first: the default. */
+  AUTO,
   IO_URING,
   EPOLL,
   NIO;
@@ -45,7 +51,7 @@ public enum NetTransport {
   }
 
   /** The flag's values, as written on the command line. */
-  public static final List<String> NAMES = List.of("epoll", "io_uring", "nio");
+  public static final List<String> NAMES = List.of("auto", "epoll", "io_uring", "nio");
 
   /**
    * The transport a flag value names.
@@ -66,7 +72,7 @@ public enum NetTransport {
 
   /**
    * A Vert.x instance on this transport, or on the next one that can be used (see the class
-   * comment); the one chosen is logged at info, a fallback at warn.
+   * comment); the one chosen is logged at info.
    */
   public Vertx vertx(VertxOptions options) {
     NetTransport chosen = usable();
@@ -79,14 +85,19 @@ public enum NetTransport {
         .build();
   }
 
-  /** This transport if it can be used here, else the next one of {@code io_uring, epoll, nio} that can. */
+  /**
+   * This transport if it can be used here, else the next one of {@code io_uring, epoll, nio} that
+   * can; never {@link #AUTO}.
+   */
   public NetTransport usable() {
-    for (NetTransport candidate : List.of(values()).subList(ordinal(), values().length)) {
+    NetTransport first = this == AUTO ? IO_URING : this;
+    for (NetTransport candidate : List.of(values()).subList(first.ordinal(), values().length)) {
       Transport transport = candidate.vertxTransport();
       if (transport != null && transport.available()) {
         return candidate;
       }
-      LOG.warn("socket transport {} cannot be used here ({}): trying the next", candidate.flagName(),
+      LOG.log(this == AUTO ? Level.INFO : Level.WARN, "socket transport {} cannot be used here ({}): trying the next",
+          candidate.flagName(),
           transport == null ? "not on the class path" : String.valueOf(transport.unavailabilityCause()));
     }
     return NIO;
@@ -94,6 +105,7 @@ public enum NetTransport {
 
   private Transport vertxTransport() {
     return switch (this) {
+      case AUTO -> throw new IllegalStateException("auto names no transport of its own");
       case IO_URING -> Transport.IO_URING;
       case EPOLL -> Transport.EPOLL;
       case NIO -> Transport.NIO;

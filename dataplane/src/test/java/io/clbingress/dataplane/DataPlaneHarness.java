@@ -25,14 +25,8 @@ import java.util.concurrent.TimeUnit;
 /** A data plane on loopback, its backends, and real Vert.x clients, for one test class. */
 final class DataPlaneHarness implements AutoCloseable {
 
-  /**
-   * The socket transport of the data planes under test: the one that ships ({@code epoll}) unless
-   * {@code -Dclb.test.transport=io_uring} (or {@code nio}) says otherwise.
-   */
-  static final NetTransport TRANSPORT = NetTransport.parse(System.getProperty("clb.test.transport", "epoll"));
-
   /** Test host names resolve to loopback, so that TLS clients send them as SNI. */
-  final Vertx vertx = TRANSPORT.vertx(new VertxOptions()
+  final Vertx vertx = TestTransport.CHOSEN.vertx(new VertxOptions()
       .setAddressResolverOptions(new AddressResolverOptions().setHostsValue(
           io.vertx.core.buffer.Buffer.buffer("127.0.0.1 a.example.com b.example.com tcp.example.com\n"))));
   final DataPlane dataPlane;

@@ -21,9 +21,10 @@ class NetTransportTest {
     assertThat(NetTransport.parse("epoll")).isEqualTo(NetTransport.EPOLL);
     assertThat(NetTransport.parse("io_uring")).isEqualTo(NetTransport.IO_URING);
     assertThat(NetTransport.parse("nio")).isEqualTo(NetTransport.NIO);
-    for (String wrong : new String[] {"EPOLL", "auto", "kqueue", "io-uring", ""}) {
+    assertThat(NetTransport.parse("auto")).isEqualTo(NetTransport.AUTO);
+    for (String wrong : new String[] {"EPOLL", "AUTO", "kqueue", "io-uring", ""}) {
       assertThatThrownBy(() -> NetTransport.parse(wrong)).as(wrong).isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("--transport " + wrong + ": must be one of epoll, io_uring, nio");
+          .hasMessage("--transport " + wrong + ": must be one of auto, epoll, io_uring, nio");
     }
   }
 
@@ -33,6 +34,14 @@ class NetTransportTest {
     assertThat(NetTransport.NIO.usable()).isEqualTo(NetTransport.NIO);
     assertThat(NetTransport.EPOLL.usable()).isEqualTo(Epoll.isAvailable() ? NetTransport.EPOLL : NetTransport.NIO);
     assertThat(NetTransport.IO_URING.usable()).isIn(NetTransport.IO_URING, NetTransport.EPOLL, NetTransport.NIO);
+  }
+
+  /** auto, the default, is the first of io_uring, epoll, NIO that can be used here. */
+  @Test
+  void autoIsTheFirstUsableOfIoUringEpollAndNio() {
+    NetTransport expected = IoUring.isAvailable() ? NetTransport.IO_URING
+        : Epoll.isAvailable() ? NetTransport.EPOLL : NetTransport.NIO;
+    assertThat(NetTransport.AUTO.usable()).isEqualTo(expected);
   }
 
   /** The Vert.x instance runs on the transport chosen. */
@@ -45,6 +54,7 @@ class NetTransportTest {
           case IO_URING -> "IoUringTransport";
           case EPOLL -> "EpollTransport";
           case NIO -> "NioTransport";
+          case AUTO -> throw new AssertionError("usable() is never auto");
         };
         assertThat(((VertxInternal) vertx).transport().getClass().getSimpleName())
             .as(transport.flagName()).isEqualTo(expected);

@@ -49,8 +49,7 @@ class Http1AcceptorTest {
 
   @BeforeEach
   void start() {
-    vertx = io.clbingress.dataplane.NetTransport.parse(System.getProperty("clb.test.transport", "epoll"))
-        .vertx(new VertxOptions().setEventLoopPoolSize(2));
+    vertx = io.clbingress.dataplane.TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(2));
   }
 
   @AfterEach

@@ -40,8 +40,7 @@ class Http1EngineAdapterTest {
 
   @BeforeEach
   void start() {
-    vertx = io.clbingress.dataplane.NetTransport.parse(System.getProperty("clb.test.transport", "epoll"))
-        .vertx(new VertxOptions().setEventLoopPoolSize(1));
+    vertx = io.clbingress.dataplane.TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(1));
   }
 
   @AfterEach

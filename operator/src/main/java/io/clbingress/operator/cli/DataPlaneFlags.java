@@ -49,11 +49,12 @@ public final class DataPlaneFlags {
       description = "Event loops serving traffic; 0 = one per core (env CLB_EVENT_LOOPS; default ${DEFAULT-VALUE}).")
   int eventLoops;
 
-  @Option(names = "--transport", defaultValue = "${env:CLB_TRANSPORT:-epoll}", paramLabel = "epoll|io_uring|nio",
-      description = "Socket transport: epoll (Linux), io_uring (Linux 5.14+; an opt-in: faster on plain HTTP/1.1 where "
-          + "measured, README \"Socket transport\") or nio (any platform). One that cannot "
-          + "be used here (no Linux, an old kernel, a seccomp profile that refuses io_uring) gives way to the next of "
-          + "io_uring, epoll, nio, with a warning (env CLB_TRANSPORT; default ${DEFAULT-VALUE}).")
+  @Option(names = "--transport", defaultValue = "${env:CLB_TRANSPORT:-auto}", paramLabel = "auto|epoll|io_uring|nio",
+      description = "Socket transport: auto (io_uring where it can be used, else epoll, else nio), io_uring (Linux "
+          + "5.14+; the fastest measured, README \"Socket transport\"), epoll (Linux) or nio (any platform). One that "
+          + "cannot be used here (no Linux, an old kernel, a seccomp profile that refuses io_uring, as Kubernetes' "
+          + "RuntimeDefault does) gives way to the next of io_uring, epoll, nio, logged with the reason: at info for "
+          + "auto, as a warning for one asked for by name (env CLB_TRANSPORT; default ${DEFAULT-VALUE}).")
   String transport;
 
   @Option(names = "--tls-engine", defaultValue = "${env:CLB_TLS_ENGINE:-openssl}", paramLabel = "openssl|jdk",

@@ -25,8 +25,8 @@ class MainTest {
       standalone --manifests .  --proxy-connect-timeout 10x            | --proxy-connect-timeout \"10x\" is not a duration
       standalone --manifests .  --default-cert just-a-name             | --default-cert \"just-a-name\" is not NAMESPACE/NAME
       standalone --manifests .  --tls-engine gnutls                    | --tls-engine gnutls: must be openssl or jdk
-      standalone --manifests .  --transport kqueue                     | --transport kqueue: must be one of epoll, io_uring, nio
-      dataplane --control-plane http://cp.invalid --transport IO_URING | --transport IO_URING: must be one of epoll, io_uring, nio
+      standalone --manifests .  --transport kqueue                     | --transport kqueue: must be one of auto, epoll, io_uring, nio
+      dataplane --control-plane http://cp.invalid --transport IO_URING | --transport IO_URING: must be one of auto, epoll, io_uring, nio
       standalone --manifests .  --max-request-line-bytes 1023          | --max-request-line-bytes 1023: out of range (1024-65536)
       dataplane --control-plane http://cp.invalid --max-request-line-bytes 65537 | --max-request-line-bytes 65537: out of range (1024-65536)
       standalone --manifests .  --max-header-bytes 4095                | --max-header-bytes 4095: out of range (4096-262144)
