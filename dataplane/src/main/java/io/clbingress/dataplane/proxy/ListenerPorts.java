@@ -16,6 +16,10 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.impl.NetServerInternal;
 import io.vertx.core.net.impl.ServerID;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -286,13 +290,13 @@ public final class ListenerPorts {
    * socket(7) on {@code SO_REUSEADDR}).
    */
   static boolean listening(String host, int port) {
-    try (java.net.Socket probe = new java.net.Socket()) {
+    try (Socket probe = new Socket()) {
       probe.setReuseAddress(true);
-      probe.bind(new java.net.InetSocketAddress(host, port));
+      probe.bind(new InetSocketAddress(host, port));
       return false;
-    } catch (java.net.BindException e) {
+    } catch (BindException e) {
       return true;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

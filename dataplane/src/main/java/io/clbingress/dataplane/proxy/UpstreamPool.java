@@ -3,6 +3,7 @@ package io.clbingress.dataplane.proxy;
 import io.clbingress.dataplane.table.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -159,7 +160,10 @@ final class UpstreamPool {
       connection.channel().close();
       return false;
     }
-    connection.channel().config().setAutoRead(true);
+    ChannelConfig config = connection.channel().config();
+    if (!config.isAutoRead()) { // a read, not Netty's atomic swap, on every exchange's way back
+      config.setAutoRead(true);
+    }
     ArrayDeque<UpstreamConnection> queue = idle(connection.tls()).computeIfAbsent(connection.endpoint(),
         k -> new ArrayDeque<>());
     if (queue.size() >= MAX_IDLE_PER_ENDPOINT) {

@@ -3,6 +3,7 @@ package io.clbingress.dataplane.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.clbingress.dataplane.TestTransport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,7 +50,7 @@ class Http1AcceptorTest {
 
   @BeforeEach
   void start() {
-    vertx = io.clbingress.dataplane.TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    vertx = TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(2));
   }
 
   @AfterEach

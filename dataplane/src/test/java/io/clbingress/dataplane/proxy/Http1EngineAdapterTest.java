@@ -2,6 +2,7 @@ package io.clbingress.dataplane.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clbingress.dataplane.TestTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +41,7 @@ class Http1EngineAdapterTest {
 
   @BeforeEach
   void start() {
-    vertx = io.clbingress.dataplane.TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    vertx = TestTransport.CHOSEN.vertx(new VertxOptions().setEventLoopPoolSize(1));
   }
 
   @AfterEach
