@@ -311,6 +311,7 @@ public final class DataPlane implements AutoCloseable {
     if (tracing != null) {
       tracing.close(); // the spans still queued are exported
     }
+    metrics.close();
   }
 
   /** The tracing of this data plane ({@code --otlp-endpoint}), or null when it is off. */
