@@ -24,14 +24,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- .Values.controlChannel.existingSecret | default (printf "%s-token" (include "clb.name" .)) -}}
 {{- end -}}
 
-{{/* Non-root, read-only root filesystem, no capabilities: the Java process needs only /tmp (native libraries). */}}
+{{/* Non-root, read-only root filesystem, no capabilities: the Java process needs only /tmp (native libraries).
+The seccomp profile: the argument's, else the runtime's default (RuntimeDefault). */}}
 {{- define "clb.podSecurityContext" -}}
 runAsNonRoot: true
 runAsUser: 10001
 runAsGroup: 10001
 fsGroup: 10001
 seccompProfile:
-  type: RuntimeDefault
+  {{- toYaml (default (dict "type" "RuntimeDefault") .seccompProfile) | nindent 2 }}
 {{- end -}}
 
 {{- define "clb.containerSecurityContext" -}}

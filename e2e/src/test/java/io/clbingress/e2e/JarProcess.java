@@ -26,9 +26,28 @@ final class JarProcess implements AutoCloseable {
     return start(name, java.util.Map.of(), List.of(args));
   }
 
+  /**
+   * The words put before {@code java} in every command that starts the jar, from the system
+   * property {@code clb.jar.launcher} (space-separated; none by default). hack/seccomp-record.sh
+   * gives it a wrapper that records the system calls the jar makes.
+   */
+  static final List<String> LAUNCHER = List.of(System.getProperty("clb.jar.launcher", "").trim().split(" +"))
+      .stream().filter(word -> !word.isEmpty()).toList();
+
   /** With extra environment variables, as a pod spec gives them. */
   static JarProcess start(String name, java.util.Map<String, String> env, List<String> args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    return start(name, List.of(), env, args);
+  }
+
+  /**
+   * Under {@code prefix}, a command that runs the rest of the command line under it (as
+   * hack/seccomp-exec.py does), after any {@link #LAUNCHER}.
+   */
+  static JarProcess start(String name, List<String> prefix, java.util.Map<String, String> env, List<String> args)
+      throws IOException {
+    List<String> command = new ArrayList<>(LAUNCHER);
+    command.addAll(prefix);
+    command.addAll(List.of("java", "-jar", JAR.toString()));
     command.addAll(args);
     Path log = Files.createTempFile("clb-" + name, ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -64,6 +83,20 @@ final class JarProcess implements AutoCloseable {
   /** Sends SIGTERM, as Kubernetes does to a pod, and returns at once. */
   void terminate() {
     process.destroy();
+  }
+
+  /**
+   * Sends SIGTERM, as Kubernetes does to a pod, and waits for the process to end.
+   *
+   * @return its exit status (143, 128 + SIGTERM, is the JVM's after its shutdown hooks ran)
+   * @throws IllegalStateException when it is still running 20 s later
+   */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(name + " still runs 20 s after SIGTERM");
+    }
+    return process.exitValue();
   }
 
   /** Stops the process (SIGTERM, then SIGKILL) and prints its log for the test report. */

@@ -385,6 +385,11 @@ class StandaloneJarE2ETest {
    * @return the directory with the certificate (cert.pem) and key (key.pem)
    */
   private static Path tlsIngress(String name, String path) throws Exception {
+    return tlsIngress(manifests, name, path);
+  }
+
+  /** As {@link #tlsIngress(String, String)}, written into {@code manifests}. */
+  static Path tlsIngress(Path manifests, String name, String path) throws Exception {
     String host = name + ".example.com";
     Path certs = TlsSecrets.selfSigned(host);
     Files.writeString(manifests.resolve(name + ".yaml"), TlsSecrets.secret(name + "-tls", certs) + """
@@ -418,7 +423,7 @@ class StandaloneJarE2ETest {
     return "http://127.0.0.1:" + adminPort + path;
   }
 
-  private static String service(String name, int port) {
+  static String service(String name, int port) {
     return """
         ---
         apiVersion: v1
@@ -431,7 +436,7 @@ class StandaloneJarE2ETest {
         """.formatted(name, port);
   }
 
-  private static String ingress(String name, String path, String service, String readTimeout) {
+  static String ingress(String name, String path, String service, String readTimeout) {
     return """
         apiVersion: networking.k8s.io/v1
         kind: Ingress

@@ -190,6 +190,34 @@ public class ChartTest {
   }
 
   /**
+   * dataplane.seccompProfile becomes the data plane pods' profile (the operator's stays
+   * RuntimeDefault); a Localhost profile needs its file's name, and a wrong type is refused naming
+   * the key.
+   */
+  @Test
+  void seccompProfileValueIsTheDataPlanePodsOnly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // Given the default, then the shipped profile put on the nodes
+    for (String[] given : new String[][] {{"dataplane: {}", "RuntimeDefault", null},
+        {"dataplane: {seccompProfile: {type: Localhost, localhostProfile: clb-ingress-dataplane.json}}", "Localhost",
+            "clb-ingress-dataplane.json"}}) {
+      Path file = Files.writeString(dir.resolve("values.yaml"), given[0] + "\n");
+      List<HasMetadata> objects = objects(new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
+          .withValuesFile(file).call());
+      // Then
+      var dataplane = named(objects, Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
+          .getSecurityContext().getSeccompProfile();
+      assertThat(dataplane.getType()).as(given[0]).isEqualTo(given[1]);
+      assertThat(dataplane.getLocalhostProfile()).as(given[0]).isEqualTo(given[2]);
+      assertThat(named(objects, Deployment.class, "clb-operator").getSpec().getTemplate().getSpec()
+          .getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+    assertRefused(dir, new String[][] {
+        {"dataplane: {seccompProfile: {type: Localhost}}", "/dataplane/seccompProfile"},
+        {"dataplane: {seccompProfile: {type: Custom}}", "/dataplane/seccompProfile/type"},
+        {"dataplane: {seccompProfile: {type: RuntimeDefault, localhostProfile: x.json}}", "/dataplane/seccompProfile"}});
+  }
+
+  /**
    * The client address settings (issue 13): ours, and the ingress-nginx ConfigMap names mapped
    * onto the same flags, ours winning; each rendering's data plane args are parsed by the jar's
    * own command line.
