@@ -52,9 +52,11 @@ for path in glob.glob(record + "/calls.*.txt"):
         # strace -c rows: "% time  seconds  usecs/call  calls  [errors]  syscall"
         if len(words) >= 5 and words[0].replace(".", "", 1).isdigit() and words[-1] != "total":
             seen.add(words[-1])
-# Calls the JVM makes on paths the tests do not take: jcmd and JFR (the attach socket and signal),
-# a heap dump or crash report on the way out, thread and CPU queries a container's cgroup changes,
-# and the calls glibc uses in place of those recorded on an older or newer glibc / on arm64.
+# Calls the JVM makes on paths the tests do not take: jcmd's attach (the JVM chmods its socket),
+# JFR (its sampler suspends threads with rt_sigsuspend and reads per-thread CPU clocks, which
+# clock_gettime serves outside the vDSO), a heap dump or crash report on the way out, thread and CPU
+# queries a container's cgroup changes, file calls x86-64's glibc makes by their old names, and the
+# calls glibc uses in place of those recorded on an older or newer glibc / on arm64.
 EXTRA = """
 accept accept4 bind clock_getres clock_nanosleep close_range connect exit exit_group faccessat
 faccessat2 fchmod fchmodat fchown fcntl fdatasync flock fstat fstatfs fsync ftruncate getcpu
@@ -64,6 +66,8 @@ newfstatat openat pipe2 poll ppoll prctl pread64 prlimit64 pwrite64 read readlin
 renameat2 restart_syscall rseq rt_sigaction rt_sigprocmask rt_sigreturn rt_sigtimedwait sched_getaffinity
 sched_yield set_robust_list set_tid_address sigaltstack statfs statx sysinfo tgkill uname
 unlinkat write writev sendmsg recvmsg epoll_pwait dup3 inotify_init1
+chmod chown lchown fchownat rename link linkat symlink symlinkat utimensat clock_gettime
+gettimeofday time rt_sigsuspend rt_sigpending
 """.split()
 # CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
 # (linux/sched.h): clone is allowed when none of them is in its flags (argument 0 on x86-64 and arm64).

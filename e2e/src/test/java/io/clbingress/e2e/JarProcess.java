@@ -55,6 +55,11 @@ final class JarProcess implements AutoCloseable {
     return new JarProcess(name, log, builder.start());
   }
 
+  /** The process id (the JVM's: a launcher before {@code java} executes it in the same process). */
+  long pid() {
+    return process.pid();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

@@ -76,7 +76,7 @@ class SeccompProfileE2ETest {
   }
 
   @Test
-  void theShippedProfileAllowsIoUringAndAllTheDataPlaneDoes() throws Exception {
+  void theShippedProfileAllowsIoUringAndAllTheDataPlaneDoes(@TempDir Path dir) throws Exception {
     // Given the profile as shipped: an allow list, any other call answered ENOSYS
     JsonObject profile = new JsonObject(Files.readString(PROFILE));
     assertThat(profile.getString("defaultAction")).isEqualTo("SCMP_ACT_ERRNO");
@@ -110,6 +110,19 @@ class SeccompProfileE2ETest {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
         Processes.curl("-s", "-H", "Host: shop.example.com", proxy("/")).stdout().contains("backend=green"));
     assertThat(Processes.status("http://127.0.0.1:" + adminPort + "/metrics")).isEqualTo("200");
+    // And jcmd and JFR work on it, as an operator of the pod would use them (attach, thread
+    // suspension and per-thread CPU clocks: calls the tests make nowhere else)
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    String pid = String.valueOf(jar.pid());
+    Processes.Run threads = Processes.run(ROOT, List.of(jcmd, pid, "Thread.print"), 60);
+    assertThat(threads.stdout()).as(threads.stderr()).contains("vert.x-eventloop-thread");
+    Path recording = dir.resolve("dataplane.jfr");
+    Processes.Run jfr = Processes.run(ROOT, List.of(jcmd, pid, "JFR.start", "name=e2e", "settings=profile"), 60);
+    assertThat(jfr.stdout()).as(jfr.stderr()).contains("Started recording");
+    Processes.curl("-s", "-H", "Host: shop.example.com", proxy("/after-jfr-start"));
+    Processes.Run dump = Processes.run(ROOT, List.of(jcmd, pid, "JFR.dump", "name=e2e", "filename=" + recording), 60);
+    assertThat(dump.exitCode()).as(dump.stdout() + dump.stderr()).isZero();
+    assertThat(Files.size(recording)).isPositive();
     // And it stops on SIGTERM as the JVM does after its shutdown hooks
     assertThat(jar.stop()).isEqualTo(143);
   }
