@@ -110,10 +110,12 @@ YAML
   # CLB_JAVA (a java binary) and CLB_JAVA_OPTS (JVM flags, split on spaces) choose the JVM,
   # CLB_JAR another build of clb-ingress (to compare two commits). The access log is off unless
   # CLB_ACCESS_LOG or a flag says otherwise, as nginx's here (access_log off): what it costs is
-  # measured by observability-cost.sh.
-  local java_opts=()
+  # measured by observability-cost.sh. CLB_SECCOMP (a seccomp profile, as deploy/seccomp/'s) runs it
+  # under that profile, loaded as a container runtime loads a pod's (hack/seccomp-exec.py).
+  local java_opts=() launcher=()
   read -r -a java_opts <<< "${CLB_JAVA_OPTS:-}"
-  CLB_ACCESS_LOG=${CLB_ACCESS_LOG:-off} taskset -c "${CLB_CPUS:-1}" "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
+  [ -z "${CLB_SECCOMP:-}" ] || launcher=(python3 hack/seccomp-exec.py "$CLB_SECCOMP")
+  CLB_ACCESS_LOG=${CLB_ACCESS_LOG:-off} taskset -c "${CLB_CPUS:-1}" "${launcher[@]}" "${CLB_JAVA:-java}" "${java_opts[@]}" -jar "${CLB_JAR:-operator/target/clb-ingress.jar}" standalone --manifests "$run/manifests" \
     --bind-address 127.0.0.1 --http-port "$http" --https-port "$https" --admin-port "$admin" --event-loops 1 "$@" \
     > "$run/clb-ingress-$http.log" 2>&1 &
   clb_pid=$!

@@ -102,23 +102,25 @@ class BenchScriptsTest {
   }
 
   /**
-   * hack/bench/transport-compare.sh with io_uring and epoll for a second each: every row has a
-   * figure for nginx and both processes, and no errors (where io_uring cannot be used its process
-   * runs on epoll, and says so in its log).
+   * hack/bench/transport-compare.sh with io_uring, io_uring under the pods' seccomp profile and
+   * epoll for a second each: every row has a figure for nginx and the three processes, and no
+   * errors (where io_uring cannot be used its process runs on epoll, and says so in its log).
    */
   @Test
   void transportCompareMeasuresEveryTransport() throws Exception {
     Path root = repositoryWith("wrk", "nginx", "taskset", "python3", "jcmd", "curl");
 
     Processes.Run run = Processes.run(root, List.of("hack/bench/transport-compare.sh", "-r", "1", "-d", "1s", "-w",
-        "0", "-c", "8", "io_uring", "epoll"), 300);
+        "0", "-c", "8", "io_uring", "io_uring+seccomp", "epoll"), 300);
 
     String output = run.stdout() + run.stderr();
-    assertThat(run.stdout()).as(output).contains("# epoll: ").contains("socket transport: epoll");
-    List<List<String>> rows = tableRows(run, "| metric | nginx | io_uring | × nginx | epoll | × nginx |");
+    assertThat(run.stdout()).as(output).contains("# epoll: ").contains("socket transport: epoll")
+        .contains("# io_uring+seccomp: ");
+    List<List<String>> rows = tableRows(run,
+        "| metric | nginx | io_uring | × nginx | io_uring+seccomp | × nginx | epoll | × nginx |");
     assertThat(rows).as(output).hasSize(8);
     for (List<String> row : rows) {
-      for (String figure : List.of(row.get(2), row.get(4))) {
+      for (String figure : List.of(row.get(2), row.get(4), row.get(6))) {
         assertThat(number(figure)).as(row + " in\n" + output).matches(value -> row.get(0).contains("errors")
             ? value == 0 : value > 0);
       }
