@@ -20,7 +20,7 @@ source hack/bench/lib.sh
 transports=()
 args=()
 for arg in "$@"; do
-  case $arg in io_uring|epoll|nio|io_uring+seccomp|epoll+seccomp|nio+seccomp) transports+=("$arg");; *) args+=("$arg");; esac
+  case ${arg%+seccomp} in io_uring|epoll|nio) transports+=("$arg");; *) args+=("$arg");; esac
 done
 [ ${#transports[@]} -gt 0 ] || transports=(io_uring epoll)
 bench_options "${args[@]}"

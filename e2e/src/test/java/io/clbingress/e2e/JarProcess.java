@@ -97,7 +97,7 @@ final class JarProcess implements AutoCloseable {
    * @throws IllegalStateException when it is still running 20 s later
    */
   int stop() throws InterruptedException {
-    process.destroy();
+    terminate();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       throw new IllegalStateException(name + " still runs 20 s after SIGTERM");
     }

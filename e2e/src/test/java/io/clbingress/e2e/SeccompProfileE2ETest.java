@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,7 @@ class SeccompProfileE2ETest {
     assumeTrue(Processes.available("node") && Files.isDirectory(Processes.E2E_DIR.resolve("node_modules/ws")),
         "node and the npm ws package are needed: run `npm ci` in e2e/ (.ci/run does)");
     Path allowAll = Files.writeString(Files.createTempFile("seccomp-allow", ".json"), "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
-    Processes.Run probe = Processes.run(ROOT, List.of("python3", EXEC.toString(), allowAll.toString(), "true"), 30);
+    Processes.Run probe = Processes.run(ROOT, underProfile(allowAll, "true"), 30);
     assumeTrue(probe.exitCode() == 0, "seccomp filters cannot be loaded here (libseccomp2 is needed; .ci/run "
         + "installs it): " + probe.stderr());
     Path disabled = Path.of("/proc/sys/kernel/io_uring_disabled");
@@ -84,8 +85,7 @@ class SeccompProfileE2ETest {
     assertThat(allowed(profile)).containsAll(IO_URING).doesNotContain("mount", "ptrace", "bpf", "unshare", "setns",
         "kexec_load", "init_module", "keyctl", "perf_event_open", "clone3");
     // and a new namespace is refused under it (unshare: not in the list; clone: only without namespace flags)
-    Processes.Run unshare = Processes.run(ROOT, List.of("python3", EXEC.toString(), PROFILE.toString(), "unshare",
-        "--user", "true"), 30);
+    Processes.Run unshare = Processes.run(ROOT, underProfile(PROFILE, "unshare", "--user", "true"), 30);
     assertThat(unshare.exitCode()).isNotZero();
     assertThat(unshare.stderr()).contains("unshare failed");
     // When the data plane runs under it
@@ -145,6 +145,11 @@ class SeccompProfileE2ETest {
     assertThat(jar.stop()).isEqualTo(143);
   }
 
+  /** {@code command} run under {@code profile} by hack/seccomp-exec.py (as a prefix when empty). */
+  private static List<String> underProfile(Path profile, String... command) {
+    return Stream.concat(Stream.of("python3", EXEC.toString(), profile.toString()), Stream.of(command)).toList();
+  }
+
   private static List<String> allowed(JsonObject profile) {
     return profile.getJsonArray("syscalls").stream().map(JsonObject.class::cast)
         .filter(rule -> rule.getString("action").equals("SCMP_ACT_ALLOW"))
@@ -165,7 +170,7 @@ class SeccompProfileE2ETest {
     httpPort = Processes.freePort();
     httpsPort = Processes.freePort();
     adminPort = Processes.freePort();
-    jar = JarProcess.start("seccomp", List.of("python3", EXEC.toString(), profile.toString()),
+    jar = JarProcess.start("seccomp", underProfile(profile),
         Map.of("CLB_TRANSPORT", "auto"), List.of("standalone", "--manifests", manifests.toString(),
             "--http-port", String.valueOf(httpPort), "--https-port", String.valueOf(httpsPort),
             "--admin-port", String.valueOf(adminPort), "--bind-address", "127.0.0.1", "--drain-seconds", "1"));

@@ -197,17 +197,16 @@ public class ChartTest {
   @Test
   void seccompProfileValueIsTheDataPlanePodsOnly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     // Given the default, then the shipped profile put on the nodes
-    for (String[] given : new String[][] {{"dataplane: {}", "RuntimeDefault", null},
-        {"dataplane: {seccompProfile: {type: Localhost, localhostProfile: clb-ingress-dataplane.json}}", "Localhost",
-            "clb-ingress-dataplane.json"}}) {
-      Path file = Files.writeString(dir.resolve("values.yaml"), given[0] + "\n");
-      List<HasMetadata> objects = objects(new Helm(CHART).template().withName("clb").withKubeVersion("1.30.0")
-          .withValuesFile(file).call());
+    Map<String, Object> localhost = Map.of("dataplane.seccompProfile.type", "Localhost",
+        "dataplane.seccompProfile.localhostProfile", "clb-ingress-dataplane.json");
+    for (Map<String, Object> values : List.of(Map.<String, Object>of(), localhost)) {
+      List<HasMetadata> objects = objects(render(values));
       // Then
       var dataplane = named(objects, Deployment.class, "clb-dataplane").getSpec().getTemplate().getSpec()
           .getSecurityContext().getSeccompProfile();
-      assertThat(dataplane.getType()).as(given[0]).isEqualTo(given[1]);
-      assertThat(dataplane.getLocalhostProfile()).as(given[0]).isEqualTo(given[2]);
+      assertThat(dataplane.getType()).as(values.toString()).isEqualTo(values.isEmpty() ? "RuntimeDefault" : "Localhost");
+      assertThat(dataplane.getLocalhostProfile()).as(values.toString())
+          .isEqualTo(values.get("dataplane.seccompProfile.localhostProfile"));
       assertThat(named(objects, Deployment.class, "clb-operator").getSpec().getTemplate().getSpec()
           .getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     }
