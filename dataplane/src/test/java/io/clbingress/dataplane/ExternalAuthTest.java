@@ -83,8 +83,10 @@ class ExternalAuthTest {
     int closed = DataPlaneHarness.freePort();
     String allowed = "HTTP/1.1 200 OK\r\nX-User: alice\r\nContent-Length: 0\r\n\r\n";
     resettingService = new ScriptedBackend((socket, head) -> {
+      // counted before answering: the reply must not reach the test before the count does
+      boolean first = resettingConnections.incrementAndGet() == 1;
       ScriptedBackend.write(socket, allowed);
-      if (resettingConnections.incrementAndGet() == 1) {
+      if (first) {
         ScriptedBackend.readHead(socket.getInputStream());
         ScriptedBackend.reset(socket);
       }
