@@ -181,10 +181,17 @@ bench_backend() {
   bench_wait "http://127.0.0.1:$1/"
 }
 
-# bench_cert: a self-signed RSA-2048 certificate for bench.example.com in $run (cert.pem, key.pem,
-# and both in bundle.pem for HAProxy) and as the Secret bench/bench-tls in $run/manifests.
+# bench_cert: a self-signed certificate for bench.example.com in $run (cert.pem, key.pem, and both
+# in bundle.pem for HAProxy) and as the Secret bench/bench-tls in $run/manifests. Its key is RSA-2048,
+# or ECDSA P-256 with BENCH_KEY=ecdsa (anything else: exit 2).
 bench_cert() {
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.example.com \
+  local key
+  case ${BENCH_KEY:-rsa} in
+    rsa) key=(-newkey rsa:2048);;
+    ecdsa) key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1);;
+    *) echo "BENCH_KEY must be rsa or ecdsa, not ${BENCH_KEY}" >&2; exit 2;;
+  esac
+  openssl req -x509 "${key[@]}" -nodes -days 2 -subj /CN=bench.example.com \
     -addext subjectAltName=DNS:bench.example.com -keyout "$run/key.pem" -out "$run/cert.pem" 2>/dev/null
   cat "$run/cert.pem" "$run/key.pem" > "$run/bundle.pem"
   mkdir -p "$run/manifests"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # New TLS handshakes per second through nginx, HAProxy and clb-ingress, with session resumption
 # refused and used, in the same run, in alternating rounds. Each proxy terminates TLS with the same
-# RSA-2048 certificate made here (clb-ingress: as --default-cert) and keeps its default session
-# cache and tickets. Each measurement runs CLIENTS `openssl s_time` clients in parallel on cpu 0
-# (each connection is a handshake and a close, no request) and counts the handshakes completed:
+# certificate made here (clb-ingress: as --default-cert), RSA-2048 or, with BENCH_KEY=ecdsa, ECDSA
+# P-256 (the rows then say "ECDSA"), and keeps its default session cache and tickets. Each
+# measurement runs CLIENTS `openssl s_time` clients in parallel on cpu 0 (each connection is a
+# handshake and a close, no request) and counts the handshakes completed:
 #   - TLS 1.3 full handshakes (s_time -new -tls1_3);
 #   - TLS 1.2 full handshakes (s_time -new -tls1_2: the client never offers a session);
 #   - TLS 1.2 resumed handshakes (s_time -reuse -tls1_2: the proxy's session cache, offered and used).
@@ -23,6 +24,7 @@ clients=$((conns < 16 ? conns : 16))
 bench_prerequisites nginx haproxy openssl taskset python3 curl
 bench_start tls-handshakes
 bench_cert
+key_label=$([ "${BENCH_KEY:-rsa}" = ecdsa ] && echo " ECDSA" || true)
 bench_backend "${ports[0]}"
 bench_proxies "${ports[0]}" tls
 
@@ -46,9 +48,9 @@ s_time_rate() {
 for round in $(seq "$(bench_first_round)" "$rounds"); do
   for target in "${targets[@]}"; do
     name=${target%%=*} port=${target#*=}
-    s_time_rate "TLS 1.3 full" "$name" "$round" "$port" -new -tls1_3
-    s_time_rate "TLS 1.2 full" "$name" "$round" "$port" -new -tls1_2
-    s_time_rate "TLS 1.2 resumed" "$name" "$round" "$port" -reuse -tls1_2
+    s_time_rate "TLS 1.3 full$key_label" "$name" "$round" "$port" -new -tls1_3
+    s_time_rate "TLS 1.2 full$key_label" "$name" "$round" "$port" -new -tls1_2
+    s_time_rate "TLS 1.2 resumed$key_label" "$name" "$round" "$port" -reuse -tls1_2
   done
 done
 bench_finish

@@ -128,6 +128,39 @@ class BenchScriptsTest {
   }
 
   /**
+   * hack/bench/tls-handshakes.sh with BENCH_KEY=ecdsa for a second per round: the certificate the
+   * three proxies are given is ECDSA P-256, and every row, named for the key, has a figure for
+   * each; a key type it does not know is refused naming it.
+   */
+  @Test
+  void tlsHandshakesMeasureAnEcdsaCertificateToo() throws Exception {
+    Path root = repositoryWith("nginx", "haproxy", "openssl", "taskset", "python3", "curl");
+
+    Processes.Run run = Processes.run(root, List.of("env", "BENCH_KEY=ecdsa", "hack/bench/tls-handshakes.sh", "-r", "1",
+        "-d", "1s", "-w", "0"), 300);
+
+    String output = run.stdout() + run.stderr();
+    List<List<String>> rows = tableRows(run, HEADER);
+    assertThat(rows).as(output).extracting(row -> row.get(0)).containsExactly(
+        "TLS 1.3 full ECDSA handshakes/s (1 round)", "TLS 1.2 full ECDSA handshakes/s (1 round)",
+        "TLS 1.2 resumed ECDSA handshakes/s (1 round)");
+    for (List<String> row : rows) {
+      for (String figure : List.of(row.get(1), row.get(2), row.get(4))) {
+        assertThat(number(figure)).as(row + " in\n" + output).isPositive();
+      }
+    }
+    Path certificate = Path.of(run.stdout().lines().filter(line -> line.startsWith("# tls-handshakes: ")).findFirst()
+        .orElseThrow().replaceAll(".*raw output in ", "")).resolve("cert.pem");
+    assertThat(Processes.run(root, List.of("openssl", "x509", "-noout", "-text", "-in", certificate.toString()), 30)
+        .stdout()).contains("id-ecPublicKey").contains("prime256v1");
+
+    Processes.Run refused = Processes.run(root, List.of("env", "BENCH_KEY=dsa", "hack/bench/tls-handshakes.sh", "-r", "1",
+        "-d", "1s", "-w", "0"), 60);
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.stderr()).contains("BENCH_KEY must be rsa or ecdsa, not dsa");
+  }
+
+  /**
    * hack/bench/observability-cost.sh for a second per round: every row has a figure for nginx and
    * the four clb-ingress processes (the script itself checks that access log lines were written and
    * the OTLP sink received spans), and no errors.
