@@ -107,7 +107,7 @@ final class JarProcess implements AutoCloseable {
   /** Stops the process (SIGTERM, then SIGKILL) and prints its log for the test report. */
   @Override
   public void close() throws Exception {
-    process.destroy();
+    terminate();
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
     }
