@@ -24,7 +24,8 @@ clients=$((conns < 16 ? conns : 16))
 bench_prerequisites nginx haproxy openssl taskset python3 curl
 bench_start tls-handshakes
 bench_cert
-key_label=$([ "${BENCH_KEY:-rsa}" = ecdsa ] && echo " ECDSA" || true)
+key_label=
+if [ "${BENCH_KEY:-rsa}" = ecdsa ]; then key_label=" ECDSA"; fi
 bench_backend "${ports[0]}"
 bench_proxies "${ports[0]}" tls
 
