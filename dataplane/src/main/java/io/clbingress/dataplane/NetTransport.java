@@ -1,7 +1,13 @@
 package io.clbingress.dataplane;
 
+import io.clbingress.dataplane.tls.SniTimerRelease;
+import io.netty.bootstrap.ServerBootstrap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.impl.transports.EpollTransport;
+import io.vertx.core.impl.transports.IoUringTransport;
+import io.vertx.core.impl.transports.NioTransport;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.transport.Transport;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +37,9 @@ import org.apache.logging.log4j.Logger;
  * timeout (about 40% of such resets, in {@code NetTransportTest}). Loading this class therefore
  * sets Netty's {@value #IO_URING_MULTISHOT_POLL} to {@code false} (one-shot polls, re-armed per
  * read loop), unless the JVM was started with it set.
+ *
+ * <p>Each transport is Vert.x's own with one addition: its TLS servers with SNI get
+ * {@link SniTimerRelease} on their listening channels.
  */
 public enum NetTransport {
   /** io_uring, else epoll, else NIO, whichever can be used first: the default. */
@@ -81,7 +90,7 @@ public enum NetTransport {
       LOG.warn("socket transport io_uring with Netty's multishot poll on ({}=true, or Netty's io_uring was loaded"
           + " before this class): a connection reset right after its last data can go unnoticed", IO_URING_MULTISHOT_POLL);
     }
-    return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.vertxTransport())
+    return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.withSniTimerRelease())
         .build();
   }
 
@@ -110,5 +119,55 @@ public enum NetTransport {
       case EPOLL -> Transport.EPOLL;
       case NIO -> Transport.NIO;
     };
+  }
+
+  /** Vert.x's transport of this name with {@link SniTimerRelease} on its TLS servers; only for a usable one. */
+  private Transport withSniTimerRelease() {
+    io.vertx.core.spi.transport.Transport implementation = switch (this) {
+      case AUTO -> throw new IllegalStateException("auto names no transport of its own");
+      case IO_URING -> new IoUring();
+      case EPOLL -> new Epoll();
+      case NIO -> new Nio();
+    };
+    return new Usable(vertxTransport().name(), implementation);
+  }
+
+  /** A transport Vert.x is built with (it reads only {@link #implementation()}). */
+  private record Usable(String name, io.vertx.core.spi.transport.Transport implementation) implements Transport {
+    @Override
+    public boolean available() {
+      return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+      return null;
+    }
+  }
+
+  // Subclasses, not wrappers: Vert.x tells the transports apart by class (NIO or native, SO_REUSEPORT).
+
+  private static final class IoUring extends IoUringTransport {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      SniTimerRelease.install(options, bootstrap);
+    }
+  }
+
+  private static final class Epoll extends EpollTransport {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      SniTimerRelease.install(options, bootstrap);
+    }
+  }
+
+  private static final class Nio extends NioTransport {
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      super.configure(options, domainSocket, bootstrap);
+      SniTimerRelease.install(options, bootstrap);
+    }
   }
 }

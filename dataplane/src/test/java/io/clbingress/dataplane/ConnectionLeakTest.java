@@ -45,9 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-request) is back within a few MB of where it started. A proxy that kept one small object
  * per closed connection grows by hundreds of MB here (the ConnectionGuard leak: 7.5 KiB each).
  *
- * <p>TLS clients that vanish before their ClientHello is complete stay on the heap until the TLS
- * handshake timeout (10 s) whose timer Netty's SNI handler does not cancel on close: within the
- * allowed growth here (about 1.5 KiB each), and gone 10 s later (see docs/request-handling.md).
+ * <p>TLS clients that vanish before their ClientHello is complete used to stay on the heap until the
+ * TLS handshake timeout (10 s), whose timer Netty's SNI handler does not cancel on close; {@code
+ * SniTimerRelease} cancels it ({@link SniTimerReleaseTest}).
  *
  * <p>The heap is the whole test JVM's: the backend records nothing here ({@link
  * TestBackend#withoutRecords}; its list of every request target and upgrade head read as 60 bytes

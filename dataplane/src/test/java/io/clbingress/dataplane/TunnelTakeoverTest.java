@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,9 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,17 +95,15 @@ class TunnelTakeoverTest {
     }
     // ...and none keeps Vert.x's connection, socket or request objects (before the takeover each
     // tunnel kept an HTTP connection, two sockets and the upgrade exchange: 24 KiB).
-    String histogram = liveObjects();
+    LiveObjects live = LiveObjects.now();
     // Nor the HTTP/1.x handler of the plain listener's upgrade (its close listener kept it, 0.8 KiB each).
     for (String vertxClass : List.of("io.vertx.core.http.impl.Http1xServerConnection",
         "io.vertx.core.http.impl.Http1xServerRequest", "io.vertx.core.net.impl.NetSocketImpl",
         "io.clbingress.dataplane.proxy.ClientConnection")) {
-      assertThat(instances(histogram, vertxClass)).as(vertxClass + " live with %d tunnels open", tunnels)
+      assertThat(live.instances(vertxClass)).as(vertxClass + " live with %d tunnels open", tunnels)
           .isLessThan(tunnels / 10);
     }
-    assertThat(instances(histogram, "io.netty.channel.socket.nio.NioSocketChannel")
-        + instances(histogram, "io.netty.channel.epoll.EpollSocketChannel")
-        + instances(histogram, "io.netty.channel.uring.IoUringSocketChannel"))
+    assertThat(live.socketChannels())
         .as("channels: two per tunnel").isGreaterThanOrEqualTo(2 * tunnels);
   }
 
@@ -174,19 +168,6 @@ class TunnelTakeoverTest {
       bytes[i] = (byte) (i * seed + (i >> 11));
     }
     return bytes;
-  }
-
-  /** The JVM's live-object class histogram (after a full collection), as {@code jmap -histo:live}. */
-  private static String liveObjects() throws Exception {
-    return (String) ManagementFactory.getPlatformMBeanServer().invoke(
-        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-        new Object[] {new String[0]}, new String[] {String[].class.getName()});
-  }
-
-  private static long instances(String histogram, String className) {
-    Matcher row = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+" + Pattern.quote(className) + "\\s*$",
-        Pattern.MULTILINE).matcher(histogram);
-    return row.find() ? Long.parseLong(row.group(1)) : 0;
   }
 
   /**
