@@ -120,6 +120,19 @@ final class Http1Takeover {
     return ((io.vertx.core.net.impl.ConnectionBase) connection).channel();
   }
 
+  /**
+   * Runs {@code action} now, on this thread, with {@code context} current (Vert.x's dispatch), unless
+   * it is current already. For code run by a Netty handler on the context's event loop that calls
+   * Vert.x: with no context current, Vert.x makes a new one for each call that needs one.
+   */
+  static void dispatch(Context context, Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      ((ContextInternal) context).dispatch(action);
+    }
+  }
+
   /** The event loop of a verticle's context. */
   static EventLoop eventLoop(Context context) {
     return ((ContextInternal) context).nettyEventLoop();

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -182,6 +183,9 @@ public final class Tunnel {
     ChannelPipeline pipeline = channel.pipeline();
     if (pipeline.get("idle") != null) {
       pipeline.remove("idle"); // Vert.x's idle handler: the tunnel's timer replaces it
+    }
+    if (pipeline.get(ChunkedWriteHandler.class) != null) {
+      pipeline.remove(ChunkedWriteHandler.class); // Vert.x's, for its sockets' sendFile: a tunnel writes buffers
     }
     pipeline.replace("handler", ChannelSplice.NAME, new ChannelSplice(this, peer, side));
     // Vert.x may have stopped reading (a paused socket); setting it again reads at once.

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,12 +41,16 @@ final class WebSocketProxy {
   private static final Logger LOG = LogManager.getLogger(WebSocketProxy.class);
 
   private final Vertx vertx;
+  /** The context of the verticle this serves (its event loop's), made current for what Vert.x does for an upgrade. */
+  private final Context context;
   private final NetClient client;
   private final TunnelRegistry tunnels;
   private final StickySessions sessions;
 
+  /** Made on the context of the verticle whose connections it serves. */
   WebSocketProxy(Vertx vertx, NetClient client, TunnelRegistry tunnels, StickySessions sessions) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.client = client;
     this.tunnels = tunnels;
     this.sessions = sessions;
@@ -110,9 +115,18 @@ final class WebSocketProxy {
   }
 
   /**
+   * Opens the backend connection and tunnel of an upgrade. Run on the verticle's context: a Netty-level
+   * connection's handler runs on the event loop with no Vert.x context current, and Vert.x would
+   * make a new context for each connect and timer there, which each tunnel's backend connection
+   * then kept for its whole life (a context, its task queue and maps: about 0.3 KiB per idle tunnel).
+   *
    * @param uri the request target to send: the normalised path and the client's query
    */
   void open(UpgradeClient upgrading, CompiledRoute route, String uri) {
+    Http1Takeover.dispatch(context, () -> openOnContext(upgrading, route, uri));
+  }
+
+  private void openOnContext(UpgradeClient upgrading, CompiledRoute route, String uri) {
     TunnelLimits limits = route.route().filter(TunnelLimits.class);
     TunnelCaps.Slot slot = limits == null ? TunnelCaps.NONE
         : tunnels.caps().reserve(route.route().source(), upgrading.clientAddress(), limits);
