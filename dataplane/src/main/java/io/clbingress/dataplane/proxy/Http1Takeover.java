@@ -121,15 +121,22 @@ final class Http1Takeover {
   }
 
   /**
-   * Runs {@code action} now, on this thread, with {@code context} current (Vert.x's dispatch), unless
-   * it is current already. For code run by a Netty handler on the context's event loop that calls
-   * Vert.x: with no context current, Vert.x makes a new one for each call that needs one.
+   * Runs {@code action} now, on this thread, with {@code context} current (as Vert.x dispatches an
+   * event), unless it is current already. For code run by a Netty handler on the context's event
+   * loop that calls Vert.x: with no context current, Vert.x makes a new one for each call that needs
+   * one. What {@code action} throws reaches the caller (Vert.x's own dispatch would log it instead).
    */
   static void dispatch(Context context, Runnable action) {
     if (Vertx.currentContext() == context) {
       action.run();
-    } else {
-      ((ContextInternal) context).dispatch(action);
+      return;
+    }
+    ContextInternal internal = (ContextInternal) context;
+    ContextInternal previous = internal.beginDispatch();
+    try {
+      action.run();
+    } finally {
+      internal.endDispatch(previous);
     }
   }
 

@@ -113,4 +113,34 @@ class Http1EngineAdapterTest {
     assertThat(taken.get(10, TimeUnit.SECONDS)).isTrue();
     assertThat(answer).startsWith("HTTP/1.1 200 OK").endsWith("taken");
   }
+
+  /**
+   * Code a Netty handler runs on an event loop has no Vert.x context current; {@code dispatch} makes
+   * the verticle's current for one action (so Vert.x makes none of its own), restores none after,
+   * and passes on what the action throws.
+   */
+  @Test
+  void dispatchMakesTheContextCurrentForOneActionOnItsEventLoop() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    CompletableFuture<Object[]> seen = new CompletableFuture<>();
+    Http1Takeover.eventLoop(context).execute(() -> {
+      Object[] found = new Object[4];
+      found[0] = Vertx.currentContext();
+      Http1Takeover.dispatch(context, () -> found[1] = Vertx.currentContext());
+      found[2] = Vertx.currentContext();
+      try {
+        Http1Takeover.dispatch(context, () -> {
+          throw new IllegalStateException("from the action");
+        });
+      } catch (IllegalStateException e) {
+        found[3] = e.getMessage();
+      }
+      seen.complete(found);
+    });
+    Object[] found = seen.get(10, TimeUnit.SECONDS);
+    assertThat(found[0]).as("current before").isNull();
+    assertThat(found[1]).as("current during").isSameAs(context);
+    assertThat(found[2]).as("current after").isNull();
+    assertThat(found[3]).as("thrown by the action").isEqualTo("from the action");
+  }
 }
