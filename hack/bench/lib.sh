@@ -281,13 +281,17 @@ bench_proxy() {
 }
 
 # bench_proxies UPSTREAM_PORT [tls]: nginx, haproxy and clb-ingress in front of UPSTREAM_PORT; sets
-# targets=(nginx=PORT haproxy=PORT clb-ingress=PORT), the order of every round.
+# targets=(nginx=PORT haproxy=PORT clb-ingress=PORT), the order of every round, and
+# proxy_pids[NAME], each one's process.
+declare -gA proxy_pids
 bench_proxies() {
   local name i=1
   targets=()
   for name in nginx haproxy clb-ingress; do
     bench_proxy "$name" "${ports[i]}" "$@"
     targets+=("$name=${ports[i]}")
+    # shellcheck disable=SC2034 # proxy_pids is read by the callers
+    proxy_pids[$name]=$proxy_pid
     i=$((i + 1))
   done
 }
@@ -387,6 +391,17 @@ bench_rss_kib() {
   local p s=0
   for p in "$1" $(pgrep -P "$1" || true); do
     s=$((s + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status")))
+  done
+  echo "$s"
+}
+
+# bench_cpu_ticks PID: CPU time (user + system, clock ticks) PID and its children (nginx's worker)
+# have used so far.
+bench_cpu_ticks() {
+  local p s=0
+  for p in "$1" $(pgrep -P "$1" || true); do
+    # fields 14 and 15 of /proc/PID/stat, counted after the command name's closing parenthesis
+    s=$((s + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
   done
   echo "$s"
 }

@@ -13,7 +13,9 @@
 # usage: hack/bench/tls-handshakes.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CLIENTS]
 #   defaults: 3 rounds of 10s, 30s of warm-up per target and mode, 4 clients (-c above 16 counts as 16).
 # needs: nginx haproxy openssl taskset python3 curl and the built jar.
-# prints: every round's figures, then a Markdown table of medians and ratios to nginx.
+# prints: every round's figures (handshakes/s, and each proxy's CPU ms per 1,000 handshakes, which
+# still tells the proxies apart when the clients' core is the limit), then a Markdown table of
+# medians and ratios to nginx.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
@@ -30,20 +32,25 @@ bench_backend "${ports[0]}"
 bench_proxies "${ports[0]}" tls
 
 # s_time_rate LABEL TARGET ROUND PORT S_TIME_FLAGS...: $clients clients for the round's duration;
-# records LABEL handshakes/s (the warm-up, round 0, records nothing).
+# records LABEL handshakes/s and the proxy's CPU time per 1,000 of them (the warm-up, round 0,
+# records nothing). The CPU figure tells the proxies apart when the clients' core is the limit.
 s_time_rate() {
-  local label=$1 target=$2 round=$3 port=$4 seconds i total
+  local label=$1 target=$2 round=$3 port=$4 seconds i total ticks
   shift 4
   seconds=$(bench_seconds "$([ "$round" = 0 ] && echo "$warm" || echo "$dur")")
   local pids=() out=$run/s_time-$round-$target-${label//[^a-zA-Z0-9]/_}
+  ticks=$(bench_cpu_ticks "${proxy_pids[$target]}")
   for i in $(seq 1 "$clients"); do
     taskset -c 0 openssl s_time -connect "127.0.0.1:$port" "$@" -time "$seconds" > "$out-$i.txt" 2>&1 &
     pids+=($!)
   done
   wait "${pids[@]}" || true
+  ticks=$(($(bench_cpu_ticks "${proxy_pids[$target]}") - ticks))
   [ "$round" = 0 ] && return 0
   total=$(cat "$out"-*.txt | awk '/connections in .* real seconds/ {s += $1} END {print s + 0}')
   bench_record "$label handshakes/s" "$target" "$round" "$(awk -v n="$total" -v s="$seconds" 'BEGIN {printf "%.0f", n / s}')"
+  bench_record "$label proxy CPU ms per 1,000 (lower is better)" "$target" "$round" \
+    "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN {printf "%.0f", n ? t * 1000 / hz * 1000 / n : 0}')"
 }
 
 for round in $(seq "$(bench_first_round)" "$rounds"); do

@@ -240,12 +240,9 @@ class HttpsProxyTest {
     List<Listener> listeners = List.of(
         new Listener("default-http", Protocol.HTTP, Listener.PORT_FROM_FLAGS, hosts, null),
         new Listener("default-https", Protocol.HTTPS, Listener.PORT_FROM_FLAGS, httpsHosts, null));
-    List<Certificate> certificates = List.of(certificate(certificateForA, "a.example.com"), certificate("b", "b.example.com"));
+    List<Certificate> certificates = List.of(Openssl.tableCertificate(dir, certificateForA, "a.example.com"),
+        Openssl.tableCertificate(dir, "b", "b.example.com"));
     return TableCodec.stamp(RoutingTable.unpublished(listeners, List.of(cluster), certificates), version);
   }
 
-  private static Certificate certificate(String name, String host) {
-    return new Certificate("test/" + name, List.of(host), Openssl.read(dir.resolve(name + "-cert.pem")),
-        Openssl.read(dir.resolve(name + "-key.pem")), "CN=" + host, List.of(host), "2030-01-01T00:00:00Z", name);
-  }
 }

@@ -114,6 +114,16 @@ final class Openssl {
     }
   }
 
+  /**
+   * The routing table's certificate {@code test/NAME} for {@code host}, from {@link #certificate}'s
+   * NAME-cert.pem and NAME-key.pem in {@code dir}.
+   */
+  static io.clbingress.dataplane.table.Certificate tableCertificate(Path dir, String name, String host) {
+    return new io.clbingress.dataplane.table.Certificate("test/" + name, List.of(host),
+        read(dir.resolve(name + "-cert.pem")), read(dir.resolve(name + "-key.pem")), "CN=" + host, List.of(host),
+        "2030-01-01T00:00:00Z", name);
+  }
+
   static String read(Path file) {
     try {
       return Files.readString(file);

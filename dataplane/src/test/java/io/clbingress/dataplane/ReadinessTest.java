@@ -41,7 +41,7 @@ class ReadinessTest {
       TestBackend backend = harness.backend("web");
       // Many certificates, so that loading them takes the event loops a while after apply() returns.
       List<Certificate> certificates = new ArrayList<>();
-      certificates.add(certificate("a", "a.example.com"));
+      certificates.add(Openssl.tableCertificate(dir, "a", "a.example.com"));
       for (int i = 0; i < 100; i++) {
         certificates.add(new Certificate("test/copy-" + i, List.of("copy" + i + ".example.com"),
             Openssl.read(dir.resolve("a-cert.pem")), Openssl.read(dir.resolve("a-key.pem")), "CN=a.example.com",
@@ -59,10 +59,6 @@ class ReadinessTest {
     }
   }
 
-  private Certificate certificate(String name, String host) {
-    return new Certificate("test/" + name, List.of(host), Openssl.read(dir.resolve(name + "-cert.pem")),
-        Openssl.read(dir.resolve(name + "-key.pem")), "CN=" + host, List.of(host), "2030-01-01T00:00:00Z", name);
-  }
 
   private static RoutingTable table(int backendPort, List<Certificate> certificates) {
     Cluster cluster = new Cluster("web", BackendProtocol.HTTP, Scheduler.WRR, List.of(new Endpoint("127.0.0.1", backendPort)));

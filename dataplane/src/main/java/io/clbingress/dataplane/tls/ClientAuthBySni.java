@@ -6,6 +6,7 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
@@ -20,14 +21,22 @@ import javax.net.ssl.TrustManagerFactory;
  * missing certificate) on the contexts whose trust managers are a {@link ClientCertificateRequest},
  * so that the other hosts of the same listener see no CertificateRequest. Every other context is
  * built exactly as Vert.x asked (a CLBListener's MUTUAL: required, its CA).
+ *
+ * <p>It also hands the private key of a BoringSSL server context to the system's OpenSSL 3 when it
+ * can ({@link LibcryptoKeyMethod}).
  */
 final class ClientAuthBySni implements SslContextFactory {
 
   private final SslContextFactory delegate;
+  private final boolean tcnative;
   private TrustManagerFactory trustManagers;
+  private KeyManagerFactory keyManagers;
+  private boolean forClient;
 
-  ClientAuthBySni(SslContextFactory delegate) {
+  /** @param tcnative whether {@code delegate} builds BoringSSL contexts (keys may go to {@link Libcrypto}) */
+  ClientAuthBySni(SslContextFactory delegate, boolean tcnative) {
     this.delegate = delegate;
+    this.tcnative = tcnative;
   }
 
   @Override
@@ -44,12 +53,14 @@ final class ClientAuthBySni implements SslContextFactory {
 
   @Override
   public SslContextFactory forClient(boolean forClient) {
+    this.forClient = forClient;
     delegate.forClient(forClient);
     return this;
   }
 
   @Override
   public SslContextFactory keyMananagerFactory(KeyManagerFactory factory) {
+    keyManagers = factory;
     delegate.keyMananagerFactory(factory);
     return this;
   }
@@ -89,6 +100,17 @@ final class ClientAuthBySni implements SslContextFactory {
         }
       }
     }
+    Optional<LibcryptoKeyMethod.Offload> offload =
+        tcnative && !forClient ? LibcryptoKeyMethod.offload(keyManagers) : Optional.empty();
+    if (offload.isEmpty()) {
+      return delegate.create();
+    }
+    delegate.keyMananagerFactory(offload.get().keyManagers());
+    SslContext context = delegate.create();
+    if (offload.get().installOn(context)) {
+      return context;
+    }
+    delegate.keyMananagerFactory(keyManagers);
     return delegate.create();
   }
 
@@ -109,7 +131,7 @@ final class ClientAuthBySni implements SslContextFactory {
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new ClientAuthBySni(super.sslContextFactory());
+      return new ClientAuthBySni(super.sslContextFactory(), true);
     }
   }
 
@@ -130,7 +152,7 @@ final class ClientAuthBySni implements SslContextFactory {
 
     @Override
     public SslContextFactory sslContextFactory() {
-      return new ClientAuthBySni(super.sslContextFactory());
+      return new ClientAuthBySni(super.sslContextFactory(), false);
     }
   }
 }
