@@ -28,7 +28,11 @@ typedef struct engine_st ENGINE;
 #define CLB_RSA_PKCS1_PSS_PADDING 6
 #define CLB_RSA_PSS_SALTLEN_DIGEST -1
 
+/* OpenSSL 3.0: include/openssl/crypto.h */
+#define CLB_OPENSSL_INIT_NO_ATEXIT 0x00080000L
+
 static struct {
+  int (*OPENSSL_init_crypto)(uint64_t, const void *);
   const char *(*OpenSSL_version)(int);
   unsigned long (*OpenSSL_version_num)(void);
   EVP_PKEY *(*d2i_AutoPrivateKey)(EVP_PKEY **, const unsigned char **, long);
@@ -45,7 +49,7 @@ static struct {
   void (*EVP_PKEY_CTX_free)(EVP_PKEY_CTX *);
   int (*EVP_PKEY_decrypt_init)(EVP_PKEY_CTX *);
   int (*EVP_PKEY_decrypt)(EVP_PKEY_CTX *, unsigned char *, size_t *, const unsigned char *, size_t);
-  unsigned long (*ERR_get_error)(void);
+  unsigned long (*ERR_peek_last_error)(void);
   void (*ERR_error_string_n)(unsigned long, char *, size_t);
   void (*ERR_clear_error)(void);
 } lib;
@@ -55,7 +59,7 @@ static EVP_MD *digests[4];
 
 static void throw_exception(JNIEnv *env, const char *class_name, const char *what) {
   char message[512];
-  unsigned long code = lib.ERR_get_error ? lib.ERR_get_error() : 0;
+  unsigned long code = lib.ERR_peek_last_error ? lib.ERR_peek_last_error() : 0;
   if (code != 0) {
     char reason[256];
     lib.ERR_error_string_n(code, reason, sizeof(reason));
@@ -92,6 +96,7 @@ JNIEXPORT jstring JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_open(JNIEnv
     snprintf(missing, sizeof(missing), "%s", dlerror());
     goto fail;
   }
+  LOOKUP(OPENSSL_init_crypto);
   LOOKUP(OpenSSL_version);
   LOOKUP(OpenSSL_version_num);
   LOOKUP(d2i_AutoPrivateKey);
@@ -108,9 +113,17 @@ JNIEXPORT jstring JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_open(JNIEnv
   LOOKUP(EVP_PKEY_CTX_free);
   LOOKUP(EVP_PKEY_decrypt_init);
   LOOKUP(EVP_PKEY_decrypt);
-  LOOKUP(ERR_get_error);
+  LOOKUP(ERR_peek_last_error);
   LOOKUP(ERR_error_string_n);
   LOOKUP(ERR_clear_error);
+  /*
+   * Without its exit handler: at the JVM's exit an event loop may still be signing, or the Cleaner
+   * freeing a key, and OpenSSL's cleanup would free what they use under them.
+   */
+  if (lib.OPENSSL_init_crypto(CLB_OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
+    snprintf(missing, sizeof(missing), "%s did not initialise", soname);
+    goto fail;
+  }
   if (lib.OpenSSL_version_num() < 0x30000000UL) {
     snprintf(missing, sizeof(missing), "%s is %s, not OpenSSL 3", soname, lib.OpenSSL_version(0));
     goto fail;
@@ -133,28 +146,6 @@ fail:
   return NULL;
 }
 
-/* A DER private key (PKCS#8, or the traditional RSA/EC form) as an EVP_PKEY pointer. */
-JNIEXPORT jlong JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_parsePrivateKey(JNIEnv *env, jclass type,
-                                                                                   jbyteArray der) {
-  jsize length = (*env)->GetArrayLength(env, der);
-  jbyte *bytes = (*env)->GetByteArrayElements(env, der, NULL);
-  if (bytes == NULL) {
-    return 0;
-  }
-  const unsigned char *cursor = (const unsigned char *)bytes;
-  EVP_PKEY *key = lib.d2i_AutoPrivateKey(NULL, &cursor, length);
-  (*env)->ReleaseByteArrayElements(env, der, bytes, JNI_ABORT);
-  if (key == NULL) {
-    throw_exception(env, "java/security/InvalidKeyException", "libcrypto cannot read the private key");
-  }
-  return (jlong)(intptr_t)key;
-}
-
-JNIEXPORT void JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_freePrivateKey(JNIEnv *env, jclass type,
-                                                                                 jlong key) {
-  lib.EVP_PKEY_free((EVP_PKEY *)(intptr_t)key);
-}
-
 /* Copies a Java byte[] to malloc'd memory; NULL (with an exception pending) on failure. */
 static unsigned char *copy_in(JNIEnv *env, jbyteArray array, jsize *length) {
   *length = (*env)->GetArrayLength(env, array);
@@ -165,6 +156,37 @@ static unsigned char *copy_in(JNIEnv *env, jbyteArray array, jsize *length) {
   }
   (*env)->GetByteArrayRegion(env, array, 0, *length, (jbyte *)copy);
   return copy;
+}
+
+/* Frees what copy_in or an operation filled, wiping it first (keys, premaster secrets). */
+static void wipe_and_free(unsigned char *bytes, size_t length) {
+  if (bytes != NULL) {
+    explicit_bzero(bytes, length);
+    free(bytes);
+  }
+}
+
+/* A DER private key (PKCS#8, or the traditional RSA/EC form) as an EVP_PKEY pointer. */
+JNIEXPORT jlong JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_parsePrivateKey(JNIEnv *env, jclass type,
+                                                                                   jbyteArray der) {
+  jsize length;
+  unsigned char *bytes = copy_in(env, der, &length);
+  if (bytes == NULL) {
+    return 0;
+  }
+  lib.ERR_clear_error();
+  const unsigned char *cursor = bytes;
+  EVP_PKEY *key = lib.d2i_AutoPrivateKey(NULL, &cursor, length);
+  wipe_and_free(bytes, (size_t)length);
+  if (key == NULL) {
+    throw_exception(env, "java/security/InvalidKeyException", "libcrypto cannot read the private key");
+  }
+  return (jlong)(intptr_t)key;
+}
+
+JNIEXPORT void JNICALL Java_io_clbingress_dataplane_tls_Libcrypto_freePrivateKey(JNIEnv *env, jclass type,
+                                                                                 jlong key) {
+  lib.EVP_PKEY_free((EVP_PKEY *)(intptr_t)key);
 }
 
 static jbyteArray copy_out(JNIEnv *env, const unsigned char *bytes, size_t length) {
@@ -191,8 +213,10 @@ static jbyteArray run(JNIEnv *env, jlong key, operation op, const void *paramete
     return NULL;
   }
   jbyteArray result = NULL;
-  size_t out_length = (size_t)lib.EVP_PKEY_get_size(pkey);
-  unsigned char *out = malloc(out_length);
+  size_t size = (size_t)lib.EVP_PKEY_get_size(pkey);
+  size_t out_length = size;
+  unsigned char *out = malloc(size);
+  lib.ERR_clear_error();
   if (out == NULL) {
     throw_exception(env, "java/lang/OutOfMemoryError", "clbcrypto: malloc");
   } else {
@@ -203,8 +227,8 @@ static jbyteArray run(JNIEnv *env, jlong key, operation op, const void *paramete
       result = copy_out(env, out, out_length);
     }
   }
-  free(out);
-  free(in);
+  wipe_and_free(out, size);
+  wipe_and_free(in, (size_t)length);
   return result;
 }
 

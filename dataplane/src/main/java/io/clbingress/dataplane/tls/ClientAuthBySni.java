@@ -12,6 +12,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The TLS contexts of a server, each asking for a client certificate only when its trust managers
@@ -26,6 +28,8 @@ import javax.net.ssl.TrustManagerFactory;
  * can ({@link LibcryptoKeyMethod}).
  */
 final class ClientAuthBySni implements SslContextFactory {
+
+  private static final Logger LOG = LogManager.getLogger(ClientAuthBySni.class);
 
   private final SslContextFactory delegate;
   private final boolean tcnative;
@@ -100,8 +104,7 @@ final class ClientAuthBySni implements SslContextFactory {
         }
       }
     }
-    Optional<LibcryptoKeyMethod.Offload> offload =
-        tcnative && !forClient ? LibcryptoKeyMethod.offload(keyManagers) : Optional.empty();
+    Optional<LibcryptoKeyMethod.Offload> offload = tcnative && !forClient ? offload() : Optional.empty();
     if (offload.isEmpty()) {
       return delegate.create();
     }
@@ -112,6 +115,16 @@ final class ClientAuthBySni implements SslContextFactory {
     }
     delegate.keyMananagerFactory(keyManagers);
     return delegate.create();
+  }
+
+  /** Offloading's plan for this context; empty, BoringSSL keeping the key, if anything in it fails. */
+  private Optional<LibcryptoKeyMethod.Offload> offload() {
+    try {
+      return LibcryptoKeyMethod.offload(keyManagers);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn("TLS private key stays with BoringSSL: handing it to libcrypto failed", e);
+      return Optional.empty();
+    }
   }
 
   /** BoringSSL through tcnative, with contexts as above. */

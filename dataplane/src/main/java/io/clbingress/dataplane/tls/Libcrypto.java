@@ -80,7 +80,7 @@ public final class Libcrypto {
       String version = open(SONAME);
       LOG.info("TLS private-key operations: {} ({})", version, SONAME);
       return Optional.of(version);
-    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
       LOG.info("TLS private-key operations: BoringSSL ({})", e.toString());
       return Optional.empty();
     }

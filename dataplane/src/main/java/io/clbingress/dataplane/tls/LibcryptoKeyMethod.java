@@ -12,6 +12,7 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -91,21 +92,24 @@ final class LibcryptoKeyMethod implements OpenSslPrivateKeyMethod {
     for (String type : SERVER_KEY_TYPES) {
       String[] found = manager.getServerAliases(type, null);
       if (found != null) {
-        aliases.addAll(Set.of(found));
+        aliases.addAll(Arrays.asList(found));
       }
     }
     if (aliases.size() != 1) {
       return Optional.empty();
     }
     PrivateKey privateKey = manager.getPrivateKey(aliases.iterator().next());
-    if (privateKey == null || !"PKCS#8".equals(privateKey.getFormat()) || privateKey.getEncoded() == null) {
+    byte[] encoded = privateKey == null || !"PKCS#8".equals(privateKey.getFormat()) ? null : privateKey.getEncoded();
+    if (encoded == null) {
       return Optional.empty();
     }
     try {
-      LibcryptoKeyMethod method = new LibcryptoKeyMethod(Libcrypto.parsePrivateKey(privateKey.getEncoded()));
-      return Optional.of(new Offload(new OpenSslCachingX509KeyManagerFactory(new Keyless(manager)), method));
+      LibcryptoKeyMethod method = new LibcryptoKeyMethod(Libcrypto.parsePrivateKey(encoded));
+      return Optional.of(new Offload(new OpenSslCachingX509KeyManagerFactory(new FixedKeyManagers(new KeylessManager(manager))), method));
     } catch (InvalidKeyException e) {
       return Optional.empty();
+    } finally {
+      Arrays.fill(encoded, (byte) 0);
     }
   }
 
@@ -153,13 +157,13 @@ final class LibcryptoKeyMethod implements OpenSslPrivateKeyMethod {
     }
   }
 
-  /** A server key manager that gives the certificate chain but never the private key. */
-  private static final class Keyless extends SimpleKeyManagerFactory {
+  /** A key manager factory that hands out the key managers it was made with. */
+  static final class FixedKeyManagers extends SimpleKeyManagerFactory {
 
     private final KeyManager[] managers;
 
-    Keyless(X509KeyManager delegate) {
-      managers = new KeyManager[] {new KeylessManager(delegate)};
+    FixedKeyManagers(KeyManager... managers) {
+      this.managers = managers.clone();
     }
 
     @Override
@@ -176,6 +180,7 @@ final class LibcryptoKeyMethod implements OpenSslPrivateKeyMethod {
     }
   }
 
+  /** A server key manager that gives the certificate chain but never the private key. */
   private static final class KeylessManager extends X509ExtendedKeyManager {
 
     private final X509KeyManager delegate;

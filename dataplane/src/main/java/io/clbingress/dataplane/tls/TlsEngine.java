@@ -23,6 +23,10 @@ public enum TlsEngine {
           cause == null ? "unknown cause" : cause.toString());
       return JDK;
     }
+    if (this == OPENSSL) {
+      // Loads (and logs) at start who makes the handshakes' signatures, not on an event loop at the first handshake.
+      Libcrypto.version();
+    }
     return this;
   }
 

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslPrivateKeyMethod;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.math.BigInteger;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -123,10 +125,32 @@ class LibcryptoKeyMethodTest {
     assertThat(LibcryptoKeyMethod.offload(both.getKeyManagerFactory(vertx))).isEmpty();
   }
 
-  private static LibcryptoKeyMethod.Offload offload(String name) throws Exception {
-    KeyManagerFactory factory = new PemKeyCertOptions().setCertPath(dir.resolve(name + "-cert.pem").toString())
+  /** Whatever goes wrong in handing a key over, the context is still built, its key with BoringSSL. */
+  @Test
+  void aKeyManagerThatBreaksTheOffloadStillGetsItsContext() throws Exception {
+    X509KeyManager real = (X509KeyManager) keyManagers("rsa").getKeyManagers()[0];
+    // the real one's answers, but a failure when asked for its aliases
+    X509KeyManager breaking = (X509KeyManager) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {X509KeyManager.class}, (proxy, method, arguments) -> {
+          if (method.getName().equals("getServerAliases")) {
+            throw new IllegalStateException("a key manager that fails when asked for its aliases");
+          }
+          return method.invoke(real, arguments);
+        });
+    KeyManagerFactory factory = new LibcryptoKeyMethod.FixedKeyManagers(breaking);
+    assertThatThrownBy(() -> LibcryptoKeyMethod.offload(factory)).isInstanceOf(IllegalStateException.class);
+    SslContext context = new ClientAuthBySni.OpenSsl().sslContextFactory().forClient(false).useAlpn(false)
+        .keyMananagerFactory(factory).create();
+    assertThat(context.isServer()).isTrue();
+  }
+
+  private static KeyManagerFactory keyManagers(String name) throws Exception {
+    return new PemKeyCertOptions().setCertPath(dir.resolve(name + "-cert.pem").toString())
         .setKeyPath(dir.resolve(name + "-key.pem").toString()).getKeyManagerFactory(vertx);
-    return LibcryptoKeyMethod.offload(factory).orElseThrow();
+  }
+
+  private static LibcryptoKeyMethod.Offload offload(String name) throws Exception {
+    return LibcryptoKeyMethod.offload(keyManagers(name)).orElseThrow();
   }
 
   private static PublicKey publicKey(LibcryptoKeyMethod.Offload offload) {
