@@ -3,13 +3,6 @@ package io.clbingress.dataplane;
 import static io.clbingress.dataplane.Tables.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.clbingress.dataplane.codec.TableCodec;
-import io.clbingress.dataplane.table.Certificate;
-import io.clbingress.dataplane.table.Listener;
-import io.clbingress.dataplane.table.ListenerTls;
-import io.clbingress.dataplane.table.PathMatch;
-import io.clbingress.dataplane.table.Protocol;
-import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,7 +23,6 @@ import io.vertx.core.net.NetSocket;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -87,16 +79,9 @@ class ConnectionLeakTest {
     tcpPort = DataPlaneHarness.freePort();
     tcpSslPort = DataPlaneHarness.freePort();
     org.junit.jupiter.api.Assumptions.assumeTrue(Openssl.available(), "openssl and curl are needed (.ci/run installs them)");
-    Openssl.certificate(dir, "tunnel", "leak.test");
-    Certificate certificate = new Certificate("apps/tunnel-tls", List.of(), Openssl.read(dir.resolve("tunnel-cert.pem")),
-        Openssl.read(dir.resolve("tunnel-key.pem")), "CN=leak.test", List.of("leak.test"), "2030-01-01T00:00:00Z", "test");
     RoutingTable plain = table(1).cluster("app", backend.port()).defaultRoute("app").cluster("echo", echo.actualPort())
         .tcpListener("apps/tcp", tcpPort, "echo").build();
-    List<Listener> listeners = new ArrayList<>(plain.listeners());
-    listeners.add(new Listener("apps/tcp-ssl", Protocol.TCP_SSL, tcpSslPort, List.of(),
-        new Route(new PathMatch.Prefix("/"), "echo", Tables.DEFAULT_TIMEOUTS, "test"),
-        new ListenerTls(List.of(certificate.name()), null, false, List.of())));
-    harness.apply(TableCodec.stamp(RoutingTable.unpublished(listeners, plain.clusters(), List.of(certificate)), 1));
+    harness.apply(Tables.withTcpSslListener(plain, dir, "leak.test", tcpSslPort, "echo"));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> harness.dataPlane.listenerPorts().containsAll(List.of(tcpPort, tcpSslPort)));
   }

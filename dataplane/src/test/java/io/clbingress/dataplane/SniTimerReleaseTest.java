@@ -5,21 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import static io.clbingress.dataplane.Tables.table;
 
-import io.clbingress.dataplane.codec.TableCodec;
-import io.clbingress.dataplane.table.Certificate;
-import io.clbingress.dataplane.table.Listener;
-import io.clbingress.dataplane.table.ListenerTls;
-import io.clbingress.dataplane.table.PathMatch;
-import io.clbingress.dataplane.table.Protocol;
-import io.clbingress.dataplane.table.Route;
-import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.tls.SniTimerRelease;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -54,15 +45,8 @@ class SniTimerReleaseTest {
     assumeTrue(Openssl.available(), "openssl is needed for the TCP_SSL listener's certificate (.ci/run installs it)");
     harness = new DataPlaneHarness(Duration.ofSeconds(1));
     tcpSslPort = DataPlaneHarness.freePort();
-    Openssl.certificate(dir, "tunnel", "sni.test");
-    Certificate certificate = new Certificate("apps/tunnel-tls", List.of(), Openssl.read(dir.resolve("tunnel-cert.pem")),
-        Openssl.read(dir.resolve("tunnel-key.pem")), "CN=sni.test", List.of("sni.test"), "2030-01-01T00:00:00Z", "test");
-    RoutingTable plain = table(1).cluster("app", 9).defaultRoute("app").build();
-    List<Listener> listeners = new ArrayList<>(plain.listeners());
-    listeners.add(new Listener("apps/tcp-ssl", Protocol.TCP_SSL, tcpSslPort, List.of(),
-        new Route(new PathMatch.Prefix("/"), "app", Tables.DEFAULT_TIMEOUTS, "test"),
-        new ListenerTls(List.of(certificate.name()), null, false, List.of())));
-    harness.apply(TableCodec.stamp(RoutingTable.unpublished(listeners, plain.clusters(), List.of(certificate)), 1));
+    harness.apply(Tables.withTcpSslListener(table(1).cluster("app", 9).defaultRoute("app").build(), dir, "sni.test",
+        tcpSslPort, "app"));
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> harness.dataPlane.listenerPorts().contains(tcpSslPort));
   }
 

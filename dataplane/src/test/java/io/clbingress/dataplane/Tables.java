@@ -1,9 +1,11 @@
 package io.clbingress.dataplane;
 
 import io.clbingress.dataplane.table.BackendProtocol;
+import io.clbingress.dataplane.table.Certificate;
 import io.clbingress.dataplane.table.Cluster;
 import io.clbingress.dataplane.table.Endpoint;
 import io.clbingress.dataplane.table.Listener;
+import io.clbingress.dataplane.table.ListenerTls;
 import io.clbingress.dataplane.table.PathMatch;
 import io.clbingress.dataplane.table.Protocol;
 import io.clbingress.dataplane.table.Route;
@@ -12,6 +14,7 @@ import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.codec.TableCodec;
 import io.clbingress.dataplane.table.Timeouts;
 import io.clbingress.dataplane.table.VirtualHost;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +31,22 @@ final class Tables {
   private long version;
   private boolean https;
   private final List<Listener> extraListeners = new ArrayList<>();
+
+  /**
+   * {@code plain} with a TCP_SSL listener on {@code port} in front of {@code cluster}, whose
+   * certificate for {@code host} openssl makes in {@code dir} (tunnel-cert.pem, tunnel-key.pem);
+   * stamped version 1.
+   */
+  static RoutingTable withTcpSslListener(RoutingTable plain, Path dir, String host, int port, String cluster) {
+    Openssl.certificate(dir, "tunnel", host);
+    Certificate certificate = new Certificate("apps/tunnel-tls", List.of(), Openssl.read(dir.resolve("tunnel-cert.pem")),
+        Openssl.read(dir.resolve("tunnel-key.pem")), "CN=" + host, List.of(host), "2030-01-01T00:00:00Z", "test");
+    List<Listener> listeners = new ArrayList<>(plain.listeners());
+    listeners.add(new Listener("apps/tcp-ssl", Protocol.TCP_SSL, port, List.of(),
+        new Route(new PathMatch.Prefix("/"), cluster, DEFAULT_TIMEOUTS, "test"),
+        new ListenerTls(List.of(certificate.name()), null, false, List.of())));
+    return TableCodec.stamp(RoutingTable.unpublished(listeners, plain.clusters(), List.of(certificate)), 1);
+  }
 
   static Tables table(long version) {
     Tables tables = new Tables();
