@@ -14,8 +14,8 @@
 #   defaults: 3 rounds of 10s, 30s of warm-up per target and mode, 4 clients (-c above 16 counts as 16).
 # needs: nginx haproxy openssl taskset python3 curl and the built jar.
 # prints: every round's figures (handshakes/s, and each proxy's CPU ms per 1,000 handshakes, which
-# still tells the proxies apart when the clients' core is the limit), then a Markdown table of
-# medians and ratios to nginx.
+# still tells the proxies apart when the clients' core is the limit; lower is better, and so is a
+# lower ratio), then a Markdown table of medians and ratios to nginx.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=hack/bench/lib.sh
@@ -49,7 +49,7 @@ s_time_rate() {
   [ "$round" = 0 ] && return 0
   total=$(cat "$out"-*.txt | awk '/connections in .* real seconds/ {s += $1} END {print s + 0}')
   bench_record "$label handshakes/s" "$target" "$round" "$(awk -v n="$total" -v s="$seconds" 'BEGIN {printf "%.0f", n / s}')"
-  bench_record "$label proxy CPU ms per 1,000 (lower is better)" "$target" "$round" \
+  bench_record "$label proxy CPU ms per 1,000 handshakes" "$target" "$round" \
     "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN {printf "%.0f", n ? t * 1000 / hz * 1000 / n : 0}')"
 }
 

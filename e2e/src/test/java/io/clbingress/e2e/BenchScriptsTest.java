@@ -28,7 +28,9 @@ class BenchScriptsTest {
       "HTTPS keep-alive req/s", "HTTPS keep-alive p99 ms", "HTTPS keep-alive errors",
       "HTTPS new connection per request req/s", "HTTPS new connection per request p99 ms",
       "HTTPS new connection per request errors",
-      "TLS 1.3 full handshakes/s", "TLS 1.2 full handshakes/s", "TLS 1.2 resumed handshakes/s",
+      "TLS 1.3 full handshakes/s", "TLS 1.3 full proxy CPU ms per 1,000 handshakes",
+      "TLS 1.2 full handshakes/s", "TLS 1.2 full proxy CPU ms per 1,000 handshakes",
+      "TLS 1.2 resumed handshakes/s", "TLS 1.2 resumed proxy CPU ms per 1,000 handshakes",
       "WebSocket echo msg/s", "WebSocket echo p99 ms", "WebSocket echo errors",
       "idle WebSocket RSS KiB/conn", "idle WebSocket live heap KiB/conn", "idle WebSocket errors");
 
@@ -67,7 +69,8 @@ class BenchScriptsTest {
         double value = number(figure);
         if (row.endsWith("errors")) {
           assertThat(value).as(row + " in\n" + output).isZero();
-        } else if (row.endsWith("req/s") || row.endsWith("msg/s") || row.endsWith("handshakes/s") || row.endsWith("p99 ms")) {
+        } else if (row.endsWith("req/s") || row.endsWith("msg/s") || row.endsWith("handshakes/s") || row.endsWith("p99 ms")
+            || row.endsWith("1,000 handshakes")) {
           assertThat(value).as(row + " in\n" + output).isPositive();
         }
       }
@@ -142,8 +145,10 @@ class BenchScriptsTest {
     String output = run.stdout() + run.stderr();
     List<List<String>> rows = tableRows(run, HEADER);
     assertThat(rows).as(output).extracting(row -> row.get(0)).containsExactly(
-        "TLS 1.3 full ECDSA handshakes/s (1 round)", "TLS 1.2 full ECDSA handshakes/s (1 round)",
-        "TLS 1.2 resumed ECDSA handshakes/s (1 round)");
+        "TLS 1.3 full ECDSA handshakes/s (1 round)", "TLS 1.3 full ECDSA proxy CPU ms per 1,000 handshakes (1 round)",
+        "TLS 1.2 full ECDSA handshakes/s (1 round)", "TLS 1.2 full ECDSA proxy CPU ms per 1,000 handshakes (1 round)",
+        "TLS 1.2 resumed ECDSA handshakes/s (1 round)",
+        "TLS 1.2 resumed ECDSA proxy CPU ms per 1,000 handshakes (1 round)");
     for (List<String> row : rows) {
       for (String figure : List.of(row.get(1), row.get(2), row.get(4))) {
         assertThat(number(figure)).as(row + " in\n" + output).isPositive();
