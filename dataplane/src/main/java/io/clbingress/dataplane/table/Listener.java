@@ -97,7 +97,7 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
       throw new IllegalArgumentException("listener " + name + ": gzip is for HTTP and HTTPS listeners, not " + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
-    Set<String> hosts = new HashSet<>();
+    Set<String> hosts = new HashSet<>(virtualHosts.size() * 4 / 3 + 1);
     for (VirtualHost vhost : virtualHosts) {
       if (!hosts.add(vhost.host())) {
         throw new IllegalArgumentException("listener " + name + ": duplicate virtual host " + vhost.host());

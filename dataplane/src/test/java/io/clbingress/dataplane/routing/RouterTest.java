@@ -46,6 +46,24 @@ class RouterTest {
   }
 
   @Test
+  void aTableWhoseClustersAreAllAsBeforeKeepsEveryCompiledCluster() {
+    // Given
+    Router before = Router.compile(table("a", "/", 8081, "b", "/", 8082), load, health, null);
+    // When only b's path changes: each cluster equals the one before it in the same place (new objects)
+    Router after = Router.compile(table("a", "/", 8081, "b", "/v2", 8082), load, health, before);
+    // Then every compiled cluster (its picker, its counts) is the one before
+    assertThat(match(after, "a").cluster()).isSameAs(match(before, "a").cluster());
+    assertThat(match(after, "b").cluster()).isSameAs(match(before, "b").cluster());
+    assertThat(match(after, "a")).isSameAs(match(before, "a"));
+    assertThat(match(after, "b").route().match()).isEqualTo(PathMatch.Prefix.of("/v2"));
+    // And when b's endpoint moves too, b's cluster is compiled anew and a's is still kept
+    Router moved = Router.compile(table("a", "/", 8081, "b", "/v2", 9082), load, health, after);
+    assertThat(match(moved, "b").cluster().endpoints()).containsExactly(new Endpoint("127.0.0.1", 9082));
+    assertThat(match(moved, "b").cluster()).isNotSameAs(match(after, "b").cluster());
+    assertThat(match(moved, "a").cluster()).isSameAs(match(after, "a").cluster());
+  }
+
+  @Test
   void routesAreFoundByTheirKeyUntilATableDropsThem() {
     // Given
     Router before = Router.compile(table("a", "/", 8081, "*.b", "/", 8082, "*", "/x", 8083), load, health, null);

@@ -137,11 +137,16 @@ final class HttpRouteBuilder {
   private final EndpointResolver resolver;
   private final List<Problem> problems;
   private final TranslationCache cache;
+  /** The last translation's contributions to this listener, and where this one's are kept (both by owner). */
+  private final Map<ObjectRef, Contribution> lastContributions;
+  private final Map<ObjectRef, Contribution> keptContributions;
   /** Each host's routes, by host ({@link #listener} puts them in order). */
-  private final Map<String, HostRoutes> hosts = new HashMap<>();
+  private final Map<String, HostRoutes> hosts;
   /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
-  private final Map<String, Cluster> clusters = new HashMap<>();
+  private final Map<String, Cluster> clusters;
   private Claim defaultClaim;
+  /** The names of {@link #hosts} in order, worked out once for the listeners made of them; null when hosts changed. */
+  private List<String> sortedHosts;
   /** Contributions added and not merged yet, in the order added ({@link #mergeAll}). */
   private final List<Contribution> pending = new ArrayList<>();
 
@@ -154,15 +159,20 @@ final class HttpRouteBuilder {
     this.defaultDomain = defaultDomain;
     this.resolver = resolver;
     this.problems = problems;
+    this.lastContributions = cache.contributions(listenerName);
+    this.keptContributions = cache.keptContributions(listenerName);
+    // as many as the last translation had (thousands: no resizing while they are put)
+    this.hosts = new HashMap<>(cache.hostRoutes(listenerName).size() * 4 / 3 + 1);
+    this.clusters = new HashMap<>(lastContributions.size() * 4 / 3 + 1);
   }
 
   /** An Ingress's rules and default backend; what the last translation computed for it when its inputs are the same. */
   void add(IngressInfo ingress, RouteSource source) {
-    Contribution contribution = cache.contribution(listenerName, ingress.ref());
+    Contribution contribution = lastContributions.get(ingress.ref());
     if (contribution == null || !contribution.holdsFor(ingress, source, resolver, cache.sameBackends())) {
       contribution = contribution(ingress, source);
     }
-    cache.keep(listenerName, contribution);
+    keptContributions.put(ingress.ref(), contribution);
     pending.add(contribution);
   }
 
@@ -226,6 +236,7 @@ final class HttpRouteBuilder {
     if (pending.isEmpty()) {
       return;
     }
+    sortedHosts = null;
     List<Contribution> ordered = new ArrayList<>(pending.size());
     List<Contribution> canaries = new ArrayList<>();
     for (Contribution c : pending) {
@@ -253,10 +264,12 @@ final class HttpRouteBuilder {
         claimDefault(c.source, c.defaultClaim.route(), c.defaultClaim.field());
       }
     }
+    Map<String, HostRoutes> lastRoutes = cache.hostRoutes(listenerName);
+    Map<String, HostRoutes> keptRoutes = cache.keptHostRoutes(listenerName);
     ownersByHost.forEach((host, owners) -> {
-      HostRoutes last = cache.hostRoutes(listenerName, host);
+      HostRoutes last = lastRoutes.get(host);
       HostRoutes routes = last != null && last.mergedFrom(owners) ? last : merge(host, owners);
-      cache.keep(listenerName, host, routes);
+      keptRoutes.put(host, routes);
       if (!routes.problems.isEmpty()) {
         problems.addAll(routes.problems);
       }
@@ -647,7 +660,10 @@ final class HttpRouteBuilder {
     mergeAll();
     List<VirtualHost> virtualHosts = new ArrayList<>(hosts.size() + 1);
     String key = redirectTlsHosts ? name + " redirecting TLS hosts" : name;
-    for (String host : cache.sortedKeys("hosts of " + key, hosts)) {
+    if (sortedHosts == null) {
+      sortedHosts = cache.sortedKeys("hosts of " + listenerName, hosts);
+    }
+    for (String host : sortedHosts) {
       virtualHosts.add(virtualHost(key, host, hosts.get(host), redirectTlsHosts));
     }
     String domain = defaultDomain == null ? null : normalizeHost(defaultDomain);
@@ -713,8 +729,9 @@ final class HttpRouteBuilder {
     return firstDot > 0 && !host.startsWith("*.") && tlsHosts.contains("*" + host.substring(firstDot));
   }
 
-  List<Cluster> clusters() {
+  /** The clusters of the routes, by name (read only; the first contribution's of each name). */
+  Map<String, Cluster> clusters() {
     mergeAll();
-    return List.copyOf(clusters.values());
+    return java.util.Collections.unmodifiableMap(clusters);
   }
 }

@@ -2,7 +2,10 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which Ingresses are ours: {@code spec.ingressClassName} naming our class (or an IngressClass
@@ -19,14 +22,24 @@ final class IngressClassFilter {
   static List<IngressInfo> ours(ClusterState state, Settings settings) {
     boolean weAreDefault = state.ingressClasses().stream()
         .anyMatch(c -> c.isDefault() && Settings.CONTROLLER.equals(c.controller()));
-    return state.ingresses().stream().filter(ingress -> isOurs(ingress, state, settings, weAreDefault)).toList();
+    // worked out once, not per Ingress: our class and the IngressClasses our controller implements
+    Set<String> ourClasses = new HashSet<>();
+    ourClasses.add(settings.ingressClass());
+    state.ingressClasses().stream().filter(c -> Settings.CONTROLLER.equals(c.controller()))
+        .forEach(c -> ourClasses.add(c.name()));
+    List<IngressInfo> ours = new ArrayList<>(state.ingresses().size());
+    for (IngressInfo ingress : state.ingresses()) {
+      if (isOurs(ingress, ourClasses, settings, weAreDefault)) {
+        ours.add(ingress);
+      }
+    }
+    return ours;
   }
 
-  private static boolean isOurs(IngressInfo ingress, ClusterState state, Settings settings, boolean weAreDefault) {
+  private static boolean isOurs(IngressInfo ingress, Set<String> ourClasses, Settings settings, boolean weAreDefault) {
     String className = ingress.className();
     if (className != null) {
-      return className.equals(settings.ingressClass()) || state.ingressClasses().stream()
-          .anyMatch(c -> c.name().equals(className) && Settings.CONTROLLER.equals(c.controller()));
+      return ourClasses.contains(className);
     }
     String legacy = ingress.annotations().get(LEGACY_CLASS_ANNOTATION);
     if (legacy != null) {

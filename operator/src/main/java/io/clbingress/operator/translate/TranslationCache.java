@@ -65,9 +65,10 @@ public final class TranslationCache {
   /**
    * What an Ingress's annotations say: its options (or problems), and the annotations not honoured.
    *
-   * @param secret the Secret its auth-secret names as it was read, or null (none named, or not found)
+   * @param authSecret the Secret its auth-secret names ({@link BasicAuthOptions#secretRef}), or null
+   * @param secret that Secret as it was read, or null (none named, or not found)
    */
-  record Reading(IngressOptions.Parsed parsed, Optional<Problem> unsupported, SecretInfo secret) {
+  record Reading(IngressOptions.Parsed parsed, Optional<Problem> unsupported, ObjectRef authSecret, SecretInfo secret) {
   }
 
   void begin(Settings current, ClusterState state) {
@@ -117,11 +118,11 @@ public final class TranslationCache {
    * its listener annotation is checked against) and the Secret its auth-secret names are the same
    * objects, else {@code read}'s; kept for the next translation.
    *
-   * @param secret the Secret the Ingress's auth-secret names, as it is now; null for none
+   * @param secrets this translation's Secrets, by reference
    */
-  Reading reading(IngressInfo ingress, SecretInfo secret, Function<IngressInfo, Reading> read) {
+  Reading reading(IngressInfo ingress, Map<ObjectRef, SecretInfo> secrets, Function<IngressInfo, Reading> read) {
     Reading reading = sameListeners ? readings.get(ingress) : null;
-    if (reading != null && reading.secret() != secret) {
+    if (reading != null && reading.authSecret() != null && reading.secret() != secrets.get(reading.authSecret())) {
       reading = null;
     }
     if (reading == null) {
@@ -139,11 +140,17 @@ public final class TranslationCache {
    */
   RouteSource defaultListenerSource(IngressInfo ingress, IngressOptions options, Supplier<RouteSource> make) {
     RouteSource source = sources.get(options);
-    if (source == null || !source.owner().equals(ingress.ref()) || !source.created().equals(ingress.created())) {
+    if (source == null || !sameOwner(source, ingress)) {
       source = make.get();
     }
     nextSources.put(options, source);
     return source;
+  }
+
+  /** Whether a route source was made for this Ingress (its name and creation): the very objects, as a rule. */
+  private static boolean sameOwner(RouteSource source, IngressInfo ingress) {
+    return (source.owner() == ingress.ref() || source.owner().equals(ingress.ref()))
+        && (source.created() == ingress.created() || source.created().equals(ingress.created()));
   }
 
   /** The last translation's resolver while no Service or EndpointSlice changed, else {@code make}'s. */
@@ -159,25 +166,33 @@ public final class TranslationCache {
     return sameBackends;
   }
 
-  /** The last translation's contribution of an object to a listener, or null. */
-  HttpRouteBuilder.Contribution contribution(String listener, ObjectRef owner) {
-    Map<ObjectRef, HttpRouteBuilder.Contribution> byOwner = contributions.get(listener);
-    return byOwner == null ? null : byOwner.get(owner);
+  /** The last translation's contributions of objects to a listener, by object (read only; empty for none). */
+  Map<ObjectRef, HttpRouteBuilder.Contribution> contributions(String listener) {
+    return lastOf(contributions, listener);
   }
 
-  void keep(String listener, HttpRouteBuilder.Contribution contribution) {
-    nextContributions.computeIfAbsent(listener, l -> new HashMap<>(capacity(contributions.get(l))))
-        .put(contribution.ingress().ref(), contribution);
+  /** Where a listener's contributions are kept for the next translation, by object. */
+  Map<ObjectRef, HttpRouteBuilder.Contribution> keptContributions(String listener) {
+    return nextOf(nextContributions, contributions, listener);
   }
 
-  /** The last translation's routes of a host on a listener, or null. */
-  HttpRouteBuilder.HostRoutes hostRoutes(String listener, String host) {
-    Map<String, HttpRouteBuilder.HostRoutes> byHost = hostRoutes.get(listener);
-    return byHost == null ? null : byHost.get(host);
+  /** The last translation's routes of each host on a listener (read only; empty for none). */
+  Map<String, HttpRouteBuilder.HostRoutes> hostRoutes(String listener) {
+    return lastOf(hostRoutes, listener);
   }
 
-  void keep(String listener, String host, HttpRouteBuilder.HostRoutes routes) {
-    nextHostRoutes.computeIfAbsent(listener, l -> new HashMap<>(capacity(hostRoutes.get(l)))).put(host, routes);
+  /** Where the routes of each host on a listener are kept for the next translation, by host. */
+  Map<String, HttpRouteBuilder.HostRoutes> keptHostRoutes(String listener) {
+    return nextOf(nextHostRoutes, hostRoutes, listener);
+  }
+
+  private static <K, V> Map<K, V> lastOf(Map<String, Map<K, V>> last, String listener) {
+    return last.getOrDefault(listener, Map.of());
+  }
+
+  /** The next translation's map for a listener, sized as the last translation's was. */
+  private static <K, V> Map<K, V> nextOf(Map<String, Map<K, V>> next, Map<String, Map<K, V>> last, String listener) {
+    return next.computeIfAbsent(listener, l -> new HashMap<>(capacity(last.get(l))));
   }
 
   /**

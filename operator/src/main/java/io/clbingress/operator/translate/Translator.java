@@ -45,6 +45,8 @@ public final class Translator {
 
   private static final Comparator<IngressInfo> OLDEST_INGRESS_FIRST =
       Comparator.comparing(IngressInfo::created).thenComparing(IngressInfo::ref);
+  private static final Comparator<Effective> OLDEST_EFFECTIVE_FIRST =
+      (a, b) -> OLDEST_INGRESS_FIRST.compare(a.ingress(), b.ingress());
   private static final Comparator<ListenerInfo> OLDEST_LISTENER_FIRST =
       Comparator.comparing(ListenerInfo::created).thenComparing(ListenerInfo::ref);
 
@@ -88,7 +90,7 @@ public final class Translator {
     Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
     Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems, cache);
-    Map<ObjectRef, IngressInfo> accepted = new HashMap<>();
+    Map<ObjectRef, IngressInfo> accepted = new HashMap<>(lastAccepted.size() * 4 / 3 + 1);
     List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted, cache, secrets);
 
     HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
@@ -132,10 +134,16 @@ public final class Translator {
         clientCertificates));
     tableListeners.add(withClientCertificates(defaultRoutes.listener(DEFAULT_HTTPS_LISTENER, Protocol.HTTPS, false),
         clientCertificates));
-    List<Cluster> clusters = new ArrayList<>(defaultRoutes.clusters());
+    // by name, the first of each name in listener order (the default listeners' first)
+    Map<String, Cluster> clusters = defaultRoutes.clusters();
+    if (!listeners.isEmpty()) {
+      clusters = new HashMap<>(clusters);
+    }
     for (Planned planned : listeners.values()) {
       tableListeners.add(listener(planned));
-      clusters.addAll(planned.routes().clusters());
+      for (Cluster cluster : planned.routes().clusters().values()) {
+        clusters.putIfAbsent(cluster.name(), cluster);
+      }
       Certificate own = planned.settings().certificate();
       if (own != null) {
         certificates.putIfAbsent(own.name(), own);
@@ -145,7 +153,7 @@ public final class Translator {
     if (fallback != null) {
       certificates.putIfAbsent(fallback.name(), fallback);
     }
-    RoutingTable table = RoutingTable.unpublished(tableListeners, distinctByName(clusters, cache),
+    RoutingTable table = RoutingTable.unpublished(tableListeners, sortedByName(clusters, cache),
         List.copyOf(certificates.values()), fallback == null ? null : fallback.name());
     problems.sort(Comparator.comparing(Problem::object).thenComparing(Problem::field).thenComparing(Problem::reason));
     return new Translation(table, problems, accepted, statuses(state, listeners, problems));
@@ -250,10 +258,11 @@ public final class Translator {
     Set<ObjectRef> existingListeners = state.listeners().stream().map(ListenerInfo::ref).collect(Collectors.toSet());
     List<Effective> effective = new ArrayList<>();
     for (IngressInfo ingress : IngressClassFilter.ours(state, settings)) {
-      ObjectRef authSecret = BasicAuthOptions.secretRef(ingress);
-      SecretInfo secret = authSecret == null ? null : secrets.get(authSecret);
-      TranslationCache.Reading reading = cache.reading(ingress, secret, read -> new TranslationCache.Reading(
-          IngressOptions.parse(read, existingListeners, secrets), UnsupportedAnnotations.of(read), secret));
+      TranslationCache.Reading reading = cache.reading(ingress, secrets, read -> {
+        ObjectRef authSecret = BasicAuthOptions.secretRef(read);
+        return new TranslationCache.Reading(IngressOptions.parse(read, existingListeners, secrets),
+            UnsupportedAnnotations.of(read), authSecret, authSecret == null ? null : secrets.get(authSecret));
+      });
       IngressOptions.Parsed parsed = reading.parsed();
       problems.addAll(parsed.problems());
       reading.unsupported().ifPresent(problems::add); // reported; the route is served regardless
@@ -282,7 +291,7 @@ public final class Translator {
         accepted.put(chosen.ref(), chosen);
       }
     }
-    effective.sort(Comparator.comparing(Effective::ingress, OLDEST_INGRESS_FIRST));
+    effective.sort(OLDEST_EFFECTIVE_FIRST);
     return effective;
   }
 
@@ -317,6 +326,9 @@ public final class Translator {
    */
   private static Set<String> tlsHosts(IngressInfo ingress, Map<ObjectRef, SecretInfo> secrets,
       Map<String, Certificate> certificates, Instant now, List<Problem> problems) {
+    if (ingress.tls().isEmpty()) {
+      return Set.of(); // most Ingresses: nothing to check, no set made
+    }
     Set<String> hosts = new java.util.TreeSet<>();
     for (int i = 0; i < ingress.tls().size(); i++) {
       IngressInfo.Tls tls = ingress.tls().get(i);
@@ -434,15 +446,13 @@ public final class Translator {
     return statuses;
   }
 
-  /** Sorted by name; of clusters with the same name, the first in {@code clusters} is kept. */
-  private static List<Cluster> distinctByName(List<Cluster> clusters, TranslationCache cache) {
-    Map<String, Cluster> byName = new HashMap<>(clusters.size() * 4 / 3 + 1);
-    clusters.forEach(cluster -> byName.putIfAbsent(cluster.name(), cluster));
-    List<Cluster> distinct = new ArrayList<>(byName.size());
+  /** The clusters sorted by name. */
+  private static List<Cluster> sortedByName(Map<String, Cluster> byName, TranslationCache cache) {
+    List<Cluster> sorted = new ArrayList<>(byName.size());
     for (String name : cache.sortedKeys("clusters", byName)) {
-      distinct.add(byName.get(name));
+      sorted.add(byName.get(name));
     }
-    return distinct;
+    return sorted;
   }
 
 }
