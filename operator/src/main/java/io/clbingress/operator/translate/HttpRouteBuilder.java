@@ -145,7 +145,11 @@ final class HttpRouteBuilder {
   /** By name, the first of each name kept; in no order (the table's clusters are sorted by name later). */
   private final Map<String, Cluster> clusters;
   private Claim defaultClaim;
-  /** The names of {@link #hosts} in order, worked out once for the listeners made of them; null when hosts changed. */
+  /**
+   * The names of {@link #hosts} in order, worked out once for the listeners made of them; null when
+   * hosts changed. Once per translation ({@link TranslationCache#sortedKeys}): routes are added
+   * before the first listener is made, never between two.
+   */
   private List<String> sortedHosts;
   /** Contributions added and not merged yet, in the order added ({@link #mergeAll}). */
   private final List<Contribution> pending = new ArrayList<>();
@@ -729,7 +733,10 @@ final class HttpRouteBuilder {
     return firstDot > 0 && !host.startsWith("*.") && tlsHosts.contains("*" + host.substring(firstDot));
   }
 
-  /** The clusters of the routes, by name (read only; the first contribution's of each name). */
+  /**
+   * The clusters of the routes, by name (read only; of each name, the first merged: canaries' come
+   * after all others).
+   */
   Map<String, Cluster> clusters() {
     mergeAll();
     return java.util.Collections.unmodifiableMap(clusters);

@@ -199,7 +199,9 @@ public final class TranslationCache {
    * The keys of {@code now} in their natural order, worked out from the order the last translation
    * had under the same {@code what} (kept for the next): the names still there in that order,
    * merged with the new ones sorted. A change of a few names among thousands sorts those few, not
-   * all of them (each sort compared thousands of names, with each change).
+   * all of them (each sort compared thousands of names, with each change). Once per {@code what}
+   * per translation: it updates the last translation's set of names in place, so a second call
+   * under the same {@code what} would start from this one's names and drop the new ones.
    */
   List<String> sortedKeys(String what, Map<String, ?> now) {
     Order last = orders.getOrDefault(what, new Order(List.of(), new HashSet<>()));
