@@ -5,6 +5,7 @@ import at.favre.lib.crypto.bcrypt.IllegalBCryptFormatException;
 import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import io.clbingress.dataplane.table.BasicAuth;
 import io.clbingress.dataplane.table.BasicAuth.HashFormat;
+import io.clbingress.dataplane.util.Capacity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -66,7 +67,7 @@ public final class Htpasswd {
     if (users.isEmpty()) {
       throw new IllegalArgumentException("no users");
     }
-    Map<String, Hash> byName = new HashMap<>(users.size() * 4 / 3 + 1);
+    Map<String, Hash> byName = new HashMap<>(Capacity.forEntries(users.size()));
     boolean anySlow = false;
     for (BasicAuth.User user : users) {
       Hash hash = Hash.of(user.hash());

@@ -11,6 +11,7 @@ import io.clbingress.dataplane.tls.ClientVerification;
 import io.clbingress.dataplane.upstream.EndpointHealth;
 import io.clbingress.dataplane.upstream.EndpointLoad;
 import io.clbingress.dataplane.upstream.UpstreamCluster;
+import io.clbingress.dataplane.util.Capacity;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -67,14 +68,16 @@ public final class Router {
       Router previous) {
     // The clusters compiled anew: a kept virtual host must not name one of them.
     Set<String> replaced = new HashSet<>();
-    Map<String, UpstreamCluster> clusters = previous != null && sameClusters(previous.table.clusters(), table.clusters())
+    // Clusters all equal to the previous table's, in the same order (a change of one Ingress among
+    // thousands, as a rule): its compiled clusters serve this table, map and all, without a look-up each.
+    Map<String, UpstreamCluster> clusters = previous != null && previous.table.clusters().equals(table.clusters())
         ? previous.clusters : compileClusters(table, load, health, previous, replaced);
     Map<String, ListenerRouter> listeners = new java.util.LinkedHashMap<>();
     for (Listener listener : table.listeners()) {
       ListenerRouter before = previous == null ? null : previous.listeners.get(listener.name());
       boolean sameSettings = before != null && isMutual(before.listener()) == isMutual(listener)
           && before.listener().limits().maxBodyBytes() == listener.limits().maxBodyBytes();
-      Map<String, PathRoutes> exactHosts = new HashMap<>(capacity(listener.virtualHosts().size()));
+      Map<String, PathRoutes> exactHosts = new HashMap<>(Capacity.forEntries(listener.virtualHosts().size()));
       Map<String, PathRoutes> wildcardHosts = new HashMap<>();
       PathRoutes anyHost = null;
       for (VirtualHost vhost : listener.virtualHosts()) {
@@ -101,32 +104,12 @@ public final class Router {
   }
 
   /**
-   * Whether two tables' cluster lists hold equal clusters in the same order (the very objects, or
-   * equal ones): then the compiled clusters of the first serve the second, map and all. A change of
-   * one Ingress among thousands usually leaves every cluster as it was; comparing the lists in order
-   * costs a fraction of looking each name up.
-   */
-  private static boolean sameClusters(List<Cluster> before, List<Cluster> now) {
-    if (before.size() != now.size()) {
-      return false;
-    }
-    for (int i = 0; i < now.size(); i++) {
-      Cluster a = before.get(i);
-      Cluster b = now.get(i);
-      if (a != b && !a.equals(b)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
    * Each cluster of the table: the previous router's where its definition is equal (its picker and
    * its counts go on), else compiled anew, its name added to {@code replaced}.
    */
   private static Map<String, UpstreamCluster> compileClusters(RoutingTable table, EndpointLoad load,
       EndpointHealth health, Router previous, Set<String> replaced) {
-    Map<String, UpstreamCluster> clusters = new HashMap<>(capacity(table.clusters().size()));
+    Map<String, UpstreamCluster> clusters = new HashMap<>(Capacity.forEntries(table.clusters().size()));
     for (Cluster cluster : table.clusters()) {
       UpstreamCluster before = previous == null ? null : previous.clusters.get(cluster.name());
       boolean kept = before != null && (before.definition() == cluster || before.definition().equals(cluster));
@@ -161,10 +144,6 @@ public final class Router {
     return new PathRoutes(vhost, exact, prefix, regex);
   }
 
-  /** A HashMap capacity that holds {@code entries} without resizing. */
-  private static int capacity(int entries) {
-    return entries * 4 / 3 + 1;
-  }
 
   private static boolean isMutual(Listener listener) {
     return listener.tls() != null && listener.tls().isMutual();

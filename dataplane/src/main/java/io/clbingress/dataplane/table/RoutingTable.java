@@ -1,5 +1,6 @@
 package io.clbingress.dataplane.table;
 
+import io.clbingress.dataplane.util.Capacity;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -106,7 +107,7 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
      * cluster name of {@code last} is still here (its routes' clusters are then still here).
      */
     Validated validate(Validated last) {
-      Set<String> clusterNames = new HashSet<>(clusters.size() * 4 / 3 + 1);
+      Set<String> clusterNames = new HashSet<>(Capacity.forEntries(clusters.size()));
       for (Cluster cluster : clusters) {
         if (!clusterNames.add(cluster.name())) {
           throw new IllegalArgumentException("duplicate cluster " + cluster.name());

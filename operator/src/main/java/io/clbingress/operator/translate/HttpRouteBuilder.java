@@ -14,6 +14,7 @@ import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.TableText;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.util.Capacity;
 import io.clbingress.operator.state.BackendRef;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
@@ -166,8 +167,8 @@ final class HttpRouteBuilder {
     this.lastContributions = cache.contributions(listenerName);
     this.keptContributions = cache.keptContributions(listenerName);
     // as many as the last translation had (thousands: no resizing while they are put)
-    this.hosts = new HashMap<>(cache.hostRoutes(listenerName).size() * 4 / 3 + 1);
-    this.clusters = new HashMap<>(lastContributions.size() * 4 / 3 + 1);
+    this.hosts = new HashMap<>(Capacity.forEntries(cache.hostRoutes(listenerName).size()));
+    this.clusters = new HashMap<>(Capacity.forEntries(lastContributions.size()));
   }
 
   /** An Ingress's rules and default backend; what the last translation computed for it when its inputs are the same. */
@@ -247,7 +248,7 @@ final class HttpRouteBuilder {
       (c.source.canary() == null ? ordered : canaries).add(c);
     }
     ordered.addAll(canaries);
-    Map<String, List<Contribution>> ownersByHost = new HashMap<>(pending.size() * 4 / 3 + 1);
+    Map<String, List<Contribution>> ownersByHost = new HashMap<>(Capacity.forEntries(pending.size()));
     for (Contribution c : ordered) {
       if (!c.problems.isEmpty()) {
         problems.addAll(c.problems);

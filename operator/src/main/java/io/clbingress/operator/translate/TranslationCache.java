@@ -2,6 +2,7 @@ package io.clbingress.operator.translate;
 
 import io.clbingress.dataplane.table.Route;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.util.Capacity;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.IngressInfo;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -149,8 +151,7 @@ public final class TranslationCache {
 
   /** Whether a route source was made for this Ingress (its name and creation): the very objects, as a rule. */
   private static boolean sameOwner(RouteSource source, IngressInfo ingress) {
-    return (source.owner() == ingress.ref() || source.owner().equals(ingress.ref()))
-        && (source.created() == ingress.created() || source.created().equals(ingress.created()));
+    return Objects.equals(source.owner(), ingress.ref()) && Objects.equals(source.created(), ingress.created());
   }
 
   /** The last translation's resolver while no Service or EndpointSlice changed, else {@code make}'s. */
@@ -247,7 +248,7 @@ public final class TranslationCache {
 
   /** A HashMap capacity for as many entries as the last translation had (tens of thousands: no resizing). */
   private static int capacity(Map<?, ?> last) {
-    return last == null ? 16 : last.size() * 4 / 3 + 1;
+    return last == null ? 16 : Capacity.forEntries(last.size());
   }
 
   static <T> boolean sameObjects(List<T> a, List<T> b) {

@@ -13,6 +13,7 @@ import io.clbingress.dataplane.table.RouteFilter;
 import io.clbingress.dataplane.table.RoutingTable;
 import io.clbingress.dataplane.table.Scheduler;
 import io.clbingress.dataplane.table.VirtualHost;
+import io.clbingress.dataplane.util.Capacity;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.IngressInfo;
 import io.clbingress.operator.state.ListenerInfo;
@@ -90,7 +91,7 @@ public final class Translator {
     Map<ObjectRef, SecretInfo> secrets = state.secrets().stream()
         .collect(Collectors.toMap(SecretInfo::ref, secret -> secret, (a, b) -> a));
     Map<ObjectRef, Planned> listeners = planListeners(state, resolver, secrets, now, problems, cache);
-    Map<ObjectRef, IngressInfo> accepted = new HashMap<>(lastAccepted.size() * 4 / 3 + 1);
+    Map<ObjectRef, IngressInfo> accepted = new HashMap<>(Capacity.forEntries(lastAccepted.size()));
     List<Effective> effective = acceptIngresses(state, settings, lastAccepted, problems, accepted, cache, secrets);
 
     HttpRouteBuilder defaultRoutes = new HttpRouteBuilder(DEFAULT_HTTP_LISTENER, Listener.PORT_FROM_FLAGS, null,
