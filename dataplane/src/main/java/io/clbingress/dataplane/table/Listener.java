@@ -1,7 +1,6 @@
 package io.clbingress.dataplane.table;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.clbingress.dataplane.util.Capacity;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -98,7 +97,8 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
       throw new IllegalArgumentException("listener " + name + ": gzip is for HTTP and HTTPS listeners, not " + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
-    Set<String> hosts = new HashSet<>(Capacity.forEntries(virtualHosts.size()));
+    // sized as Capacity.forEntries does (table/ imports nothing of ours: TablePackageDependenciesTest)
+    Set<String> hosts = new HashSet<>(virtualHosts.size() * 4 / 3 + 1);
     for (VirtualHost vhost : virtualHosts) {
       if (!hosts.add(vhost.host())) {
         throw new IllegalArgumentException("listener " + name + ": duplicate virtual host " + vhost.host());
