@@ -97,6 +97,25 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
       throw new IllegalArgumentException("listener " + name + ": gzip is for HTTP and HTTPS listeners, not " + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
+    requireDistinctHosts(name, virtualHosts);
+  }
+
+  /**
+   * No two virtual hosts of a listener have the same host. Hosts each after the one before in
+   * their natural order, as translation lists them, are distinct: one comparison each (a listener
+   * of 10,000 hosts is checked with every change); any other list is checked with a set.
+   *
+   * @throws IllegalArgumentException naming the listener and the first host listed twice
+   */
+  private static void requireDistinctHosts(String name, List<VirtualHost> virtualHosts) {
+    int ascending = 1;
+    while (ascending < virtualHosts.size()
+        && virtualHosts.get(ascending - 1).host().compareTo(virtualHosts.get(ascending).host()) < 0) {
+      ascending++;
+    }
+    if (ascending >= virtualHosts.size()) {
+      return;
+    }
     // sized as Capacity.forEntries does (table/ imports nothing of ours: TablePackageDependenciesTest)
     Set<String> hosts = new HashSet<>(virtualHosts.size() * 4 / 3 + 1);
     for (VirtualHost vhost : virtualHosts) {

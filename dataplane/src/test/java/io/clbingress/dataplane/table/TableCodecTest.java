@@ -136,6 +136,30 @@ class TableCodecTest {
         .hasMessageContaining("unknown cluster default/nope:80");
   }
 
+  /** Clusters equal to a checked table's, in a new list, keep that table's names; what is new is checked all the same. */
+  @Test
+  void aTableWithTheClustersOfACheckedOneStillChecksItsNewHostsAndItsClusters() {
+    // Given a checked table
+    RoutingTable valid = sample(31);
+    Listener listener = valid.listeners().get(0);
+    VirtualHost kept = listener.virtualHosts().get(0);
+    List<Cluster> sameClusters = new java.util.ArrayList<>(valid.clusters());
+    VirtualHost stray = new VirtualHost("stray.example.com", List.of(new Route(PathMatch.Prefix.of("/"), "default/nope:80",
+        Timeouts.ofSeconds(60, 60, 5), "Ingress default/stray")));
+    // When a host naming a missing cluster comes beside the kept one, with equal clusters in a new list
+    // Then it is rejected
+    assertThatThrownBy(() -> RoutingTable.unpublished(List.of(listener.withVirtualHosts(List.of(kept, stray))),
+        sameClusters)).hasMessageContaining("unknown cluster default/nope:80");
+    // When the clusters are those plus one of the same name as another, Then the duplicate is rejected
+    List<Cluster> twice = new java.util.ArrayList<>(sameClusters);
+    twice.add(sameClusters.get(0));
+    assertThatThrownBy(() -> RoutingTable.unpublished(valid.listeners(), twice))
+        .hasMessageContaining("duplicate cluster " + sameClusters.get(0).name());
+    // When only the lists are new, Then it is valid
+    assertThat(RoutingTable.unpublished(List.of(listener.withVirtualHosts(List.of(kept))), sameClusters).clusters())
+        .isEqualTo(valid.clusters());
+  }
+
   @Test
   void aHasherOverManyTablesForgetsReplacedPartsAndStillGivesTheHashOfAFreshOne() {
     // Given a hasher kept over many tables, each replacing the last one's parts (it forgets the

@@ -11,6 +11,8 @@ import io.clbingress.operator.state.ObjectRef;
 import io.clbingress.operator.state.SecretInfo;
 import io.clbingress.operator.state.ServiceInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -47,11 +49,18 @@ public final class TranslationCache {
   /** Sorted lists of names (a listener's hosts, the table's clusters) as the last translation had them, by what they name. */
   private Map<String, Order> orders = Map.of();
   private Map<String, Order> nextOrders = new HashMap<>();
+  /** The last translation's inputs of {@link #sorted} and the order it put each in, by what they are. */
+  private Map<String, Sorting> sortings = Map.of();
+  private Map<String, Sorting> nextSortings = new HashMap<>();
   /** Between begin and end. */
   private boolean translating;
 
   /** Names in order, and the same names as a set (kept up to date with the list from one translation to the next). */
   private record Order(List<String> sorted, Set<String> names) {
+  }
+
+  /** A list as {@link #sorted} had it, and for each place of the sorted list the index of its item in that list. */
+  private record Sorting(List<?> input, int[] order) {
   }
   private Map<String, Map<ObjectRef, HttpRouteBuilder.Contribution>> nextContributions = new HashMap<>();
   private Map<String, Map<String, VirtualHost>> nextVirtualHosts = new HashMap<>();
@@ -98,6 +107,7 @@ public final class TranslationCache {
     nextVirtualHosts = new HashMap<>();
     nextHostRoutes = new HashMap<>();
     nextOrders = new HashMap<>();
+    nextSortings = new HashMap<>();
   }
 
   void end() {
@@ -110,6 +120,7 @@ public final class TranslationCache {
     virtualHosts = nextVirtualHosts;
     hostRoutes = nextHostRoutes;
     orders = nextOrders;
+    sortings = nextSortings;
     nextContributions = new HashMap<>();
     nextVirtualHosts = new HashMap<>();
     nextHostRoutes = new HashMap<>();
@@ -233,6 +244,52 @@ public final class TranslationCache {
     }
     nextOrders.put(what, new Order(sorted, names));
     return sorted;
+  }
+
+  /**
+   * {@code items} sorted by {@code order}, stably (as {@link List#sort}): put in the order the last
+   * translation gave its items under the same {@code what} when each item compares equal to the one
+   * in the same place of that translation's list, else sorted anew. A change that replaces Ingresses
+   * keeps each one's creation and name, so its place: thousands are not sorted again with each
+   * change (the sort compared each with a dozen others). The same permutation is what a sort would
+   * give, since a stable sort's result depends only on how the items compare. Once per {@code what}
+   * per translation.
+   *
+   * @return a new list
+   */
+  <T> List<T> sorted(String what, List<T> items, Comparator<? super T> order) {
+    Sorting last = sortings.get(what);
+    int[] permutation = last != null && comparesAlike(uncheckedCast(last.input()), items, order) ? last.order() : null;
+    if (permutation == null) {
+      Integer[] places = new Integer[items.size()];
+      Arrays.setAll(places, i -> i);
+      Arrays.sort(places, (i, j) -> order.compare(items.get(i), items.get(j))); // stable
+      permutation = Arrays.stream(places).mapToInt(Integer::intValue).toArray();
+    }
+    nextSortings.put(what, new Sorting(items, permutation));
+    List<T> sorted = new ArrayList<>(items.size());
+    for (int place : permutation) {
+      sorted.add(items.get(place));
+    }
+    return sorted;
+  }
+
+  /** Whether each item of {@code now} compares equal to the one in the same place of {@code last}. */
+  private static <T> boolean comparesAlike(List<T> last, List<T> now, Comparator<? super T> order) {
+    if (last.size() != now.size()) {
+      return false;
+    }
+    for (int i = 0; i < now.size(); i++) {
+      if (last.get(i) != now.get(i) && order.compare(last.get(i), now.get(i)) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> List<T> uncheckedCast(List<?> list) {
+    return (List<T>) list;
   }
 
   /** The last translation's virtual host if it had these very routes, else a new one; kept for the next. */

@@ -47,7 +47,7 @@ public final class Translator {
   private static final Comparator<IngressInfo> OLDEST_INGRESS_FIRST =
       Comparator.comparing(IngressInfo::created).thenComparing(IngressInfo::ref);
   private static final Comparator<Effective> OLDEST_EFFECTIVE_FIRST =
-      (a, b) -> OLDEST_INGRESS_FIRST.compare(a.ingress(), b.ingress());
+      (a, b) -> a.ingress() == b.ingress() ? 0 : OLDEST_INGRESS_FIRST.compare(a.ingress(), b.ingress());
   private static final Comparator<ListenerInfo> OLDEST_LISTENER_FIRST =
       Comparator.comparing(ListenerInfo::created).thenComparing(ListenerInfo::ref);
 
@@ -292,8 +292,7 @@ public final class Translator {
         accepted.put(chosen.ref(), chosen);
       }
     }
-    effective.sort(OLDEST_EFFECTIVE_FIRST);
-    return effective;
+    return cache.sorted("accepted Ingresses", effective, OLDEST_EFFECTIVE_FIRST);
   }
 
   private static RouteSource source(IngressInfo ingress, IngressOptions options, TimeoutOverrides listenerDefaults,

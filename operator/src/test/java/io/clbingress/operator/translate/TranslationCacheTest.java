@@ -224,6 +224,44 @@ class TranslationCacheTest {
     }
   }
 
+  /** An item to sort: by key only, so that items of one key tie and keep their input order. */
+  private record Keyed(int key, String label) {
+  }
+
+  @Test
+  void sortedInTheLastOrderIsWhatAStableSortGives() {
+    Random random = new Random(7);
+    TranslationCache cache = new TranslationCache();
+    java.util.Comparator<Keyed> byKey = java.util.Comparator.comparingInt(Keyed::key);
+    List<Keyed> items = new ArrayList<>();
+    for (int translation = 0; translation < 300; translation++) {
+      cache.begin(Settings.defaults(), Fixtures.fromYaml(""));
+      switch (random.nextInt(4)) {
+        // replaced by an item of the same key: the last order is taken over
+        case 0 -> {
+          String label = "t" + translation;
+          items.replaceAll(item -> random.nextInt(10) == 0 ? new Keyed(item.key(), label) : item);
+        }
+        case 1 -> items.add(random.nextInt(items.size() + 1), new Keyed(random.nextInt(40), "n" + translation));
+        case 2 -> {
+          if (!items.isEmpty()) {
+            int i = random.nextInt(items.size());
+            items.set(i, new Keyed(random.nextInt(40), items.get(i).label()));
+          }
+        }
+        default -> {
+          if (!items.isEmpty()) {
+            items.remove(random.nextInt(items.size()));
+          }
+        }
+      }
+      List<Keyed> stable = new ArrayList<>(items);
+      stable.sort(byKey);
+      assertThat(cache.sorted("items", List.copyOf(items), byKey)).as("translation %d", translation).isEqualTo(stable);
+      cache.end();
+    }
+  }
+
   private static List<VirtualHost> hosts(Translation translation) {
     return translation.table().listeners().get(0).virtualHosts();
   }
