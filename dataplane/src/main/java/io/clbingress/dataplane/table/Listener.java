@@ -1,10 +1,8 @@
 package io.clbingress.dataplane.table;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * One port the data plane serves.
@@ -97,31 +95,6 @@ public record Listener(String name, Protocol protocol, int port, List<VirtualHos
       throw new IllegalArgumentException("listener " + name + ": gzip is for HTTP and HTTPS listeners, not " + protocol);
     }
     virtualHosts = List.copyOf(virtualHosts);
-    requireDistinctHosts(name, virtualHosts);
-  }
-
-  /**
-   * No two virtual hosts of a listener have the same host. Hosts each after the one before in
-   * their natural order, as translation lists them, are distinct: one comparison each (a listener
-   * of 10,000 hosts is checked with every change); any other list is checked with a set.
-   *
-   * @throws IllegalArgumentException naming the listener and the first host listed twice
-   */
-  private static void requireDistinctHosts(String name, List<VirtualHost> virtualHosts) {
-    int ascending = 1;
-    while (ascending < virtualHosts.size()
-        && virtualHosts.get(ascending - 1).host().compareTo(virtualHosts.get(ascending).host()) < 0) {
-      ascending++;
-    }
-    if (ascending >= virtualHosts.size()) {
-      return;
-    }
-    // sized as Capacity.forEntries does (table/ imports nothing of ours: TablePackageDependenciesTest)
-    Set<String> hosts = new HashSet<>(virtualHosts.size() * 4 / 3 + 1);
-    for (VirtualHost vhost : virtualHosts) {
-      if (!hosts.add(vhost.host())) {
-        throw new IllegalArgumentException("listener " + name + ": duplicate virtual host " + vhost.host());
-      }
-    }
+    DistinctNames.require(virtualHosts, VirtualHost::host, "listener " + name + ": duplicate virtual host ");
   }
 }

@@ -1,7 +1,6 @@
 package io.clbingress.dataplane.table;
 
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -109,18 +108,16 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
      */
     Validated validate(Validated last) {
       boolean sameClusters = last != null && clusters.equals(last.content().clusters());
-      Set<String> clusterNames = sameClusters ? last.clusterNames() : uniqueClusterNames();
+      Set<String> clusterNames = sameClusters ? last.clusterNames()
+          : DistinctNames.of(clusters, Cluster::name, "duplicate cluster ");
       if (defaultCertificate != null && certificates.stream().noneMatch(c -> c.name().equals(defaultCertificate))) {
         throw new IllegalArgumentException("default certificate " + defaultCertificate + " is not in the table");
       }
       Set<VirtualHost> checkedBefore = last != null && (sameClusters || clusterNames.containsAll(last.clusterNames()))
           ? last.checkedHosts() : Set.of();
       Set<VirtualHost> checked = Collections.newSetFromMap(new IdentityHashMap<>(checkedBefore.size() + 16));
-      Set<String> listenerNames = new HashSet<>();
+      DistinctNames.of(listeners, Listener::name, "duplicate listener ");
       for (Listener listener : listeners) {
-        if (!listenerNames.add(listener.name())) {
-          throw new IllegalArgumentException("duplicate listener " + listener.name());
-        }
         for (VirtualHost vhost : listener.virtualHosts()) {
           if (checked.add(vhost) && !checkedBefore.contains(vhost)) {
             for (Route route : vhost.routes()) {
@@ -133,18 +130,6 @@ public record RoutingTable(long version, String hash, List<Listener> listeners, 
         }
       }
       return new Validated(this, clusterNames, checked);
-    }
-
-    /** The names of the clusters; @throws IllegalArgumentException naming a cluster listed twice */
-    private Set<String> uniqueClusterNames() {
-      // sized as Capacity.forEntries does (table/ imports nothing of ours: TablePackageDependenciesTest)
-      Set<String> names = new HashSet<>(clusters.size() * 4 / 3 + 1);
-      for (Cluster cluster : clusters) {
-        if (!names.add(cluster.name())) {
-          throw new IllegalArgumentException("duplicate cluster " + cluster.name());
-        }
-      }
-      return names;
     }
   }
 
