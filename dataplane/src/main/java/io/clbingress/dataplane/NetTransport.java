@@ -1,6 +1,6 @@
 package io.clbingress.dataplane;
 
-import io.clbingress.dataplane.tls.SniTimerRelease;
+import io.clbingress.dataplane.tls.TlsAccept;
 import io.netty.bootstrap.ServerBootstrap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,8 +38,8 @@ import org.apache.logging.log4j.Logger;
  * sets Netty's {@value #IO_URING_MULTISHOT_POLL} to {@code false} (one-shot polls, re-armed per
  * read loop), unless the JVM was started with it set.
  *
- * <p>Each transport is Vert.x's own with one addition: its TLS servers with SNI get
- * {@link SniTimerRelease} on their listening channels.
+ * <p>Each transport is Vert.x's own with one addition: its TLS servers get {@link TlsAccept} on
+ * their listening channels (on io_uring, a handshake's flights are sent as soon as they are flushed).
  */
 public enum NetTransport {
   /** io_uring, else epoll, else NIO, whichever can be used first: the default. */
@@ -90,7 +90,7 @@ public enum NetTransport {
       LOG.warn("socket transport io_uring with Netty's multishot poll on ({}=true, or Netty's io_uring was loaded"
           + " before this class): a connection reset right after its last data can go unnoticed", IO_URING_MULTISHOT_POLL);
     }
-    return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.withSniTimerRelease())
+    return Vertx.builder().with(options.setPreferNativeTransport(chosen != NIO)).withTransport(chosen.withTlsAccept())
         .build();
   }
 
@@ -121,8 +121,8 @@ public enum NetTransport {
     };
   }
 
-  /** Vert.x's transport of this name with {@link SniTimerRelease} on its TLS servers; only for a usable one. */
-  private Transport withSniTimerRelease() {
+  /** Vert.x's transport of this name with {@link TlsAccept} on its TLS servers; only for a usable one. */
+  private Transport withTlsAccept() {
     io.vertx.core.spi.transport.Transport implementation = switch (this) {
       case AUTO -> throw new IllegalStateException("auto names no transport of its own");
       case IO_URING -> new IoUring();
@@ -151,7 +151,7 @@ public enum NetTransport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
-      SniTimerRelease.install(options, bootstrap);
+      TlsAccept.install(options, bootstrap, true);
     }
   }
 
@@ -159,7 +159,7 @@ public enum NetTransport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
-      SniTimerRelease.install(options, bootstrap);
+      TlsAccept.install(options, bootstrap, false);
     }
   }
 
@@ -167,7 +167,7 @@ public enum NetTransport {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       super.configure(options, domainSocket, bootstrap);
-      SniTimerRelease.install(options, bootstrap);
+      TlsAccept.install(options, bootstrap, false);
     }
   }
 }

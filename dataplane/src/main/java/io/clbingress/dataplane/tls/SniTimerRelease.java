@@ -1,14 +1,9 @@
 package io.clbingress.dataplane.tls;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vertx.core.net.NetServerOptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.apache.logging.log4j.LogManager;
@@ -27,49 +22,32 @@ import org.apache.logging.log4j.Logger;
  * 7 s left 170 MB on the heap (docs/request-handling.md, "Connections: nothing outlives its
  * connection").
  *
- * <p>This handler stands on a listening channel, sees each accepted connection before Vert.x sets it
- * up, and puts a listener on its close: if the SNI handler is still in the pipeline then, its timer is
- * cancelled. The timer is a private field of Netty's ({@value #TIMER_FIELD}), read through a
- * {@link VarHandle}; if a Netty upgrade renames it, this logs a warning once and does nothing, and
- * {@code SniTimerReleaseTest} fails.
+ * <p>{@link TlsAccept}, on the listening channel, hands each accepted connection to
+ * {@link #watch} before Vert.x sets it up, which puts a listener on its close: if the SNI handler is
+ * still in the pipeline then, its timer is cancelled. The timer is a private field of Netty's
+ * ({@value #TIMER_FIELD}), read through a {@link VarHandle}; if a Netty upgrade renames it, this logs
+ * a warning once and does nothing, and {@code SniTimerReleaseTest} fails.
  */
-@Sharable
-public final class SniTimerRelease extends ChannelInboundHandlerAdapter {
+public final class SniTimerRelease {
 
   private static final Logger LOG = LogManager.getLogger(SniTimerRelease.class);
   static final String TIMER_FIELD = "timeoutFuture";
   private static final VarHandle TIMER = timerField();
-  private static final SniTimerRelease INSTANCE = new SniTimerRelease();
   private static final ChannelFutureListener CANCEL_ON_CLOSE = closed -> cancelTimer(closed.channel());
 
   private SniTimerRelease() {
   }
 
-  /**
-   * Puts this handler on the listening channel of a server that reads SNI ({@code options} with TLS
-   * and SNI on); other servers are left as they are. Called by Vert.x's transport when it sets up a
-   * server ({@code io.vertx.core.spi.transport.Transport#configure}), after Vert.x has set the
-   * accepted connections' handler.
-   *
-   * @throws IllegalStateException if the server already has a handler of its listening channel
-   */
-  public static void install(NetServerOptions options, ServerBootstrap bootstrap) {
-    if (TIMER == null || !options.isSsl() || !options.isSni()) {
-      return;
-    }
-    if (bootstrap.config().handler() != null) {
-      throw new IllegalStateException("the listening channel already has a handler: " + bootstrap.config().handler());
-    }
-    bootstrap.handler(INSTANCE);
+  /** Whether Netty's timer field was found (else {@link #watch} does nothing). */
+  static boolean available() {
+    return TIMER != null;
   }
 
   /** An accepted connection (a {@link Channel}, not yet registered): its close cancels the SNI timer. */
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-    if (accepted instanceof Channel child) {
-      child.closeFuture().addListener(CANCEL_ON_CLOSE);
+  static void watch(Channel accepted) {
+    if (TIMER != null) {
+      accepted.closeFuture().addListener(CANCEL_ON_CLOSE);
     }
-    ctx.fireChannelRead(accepted);
   }
 
   private static void cancelTimer(Channel closed) {
