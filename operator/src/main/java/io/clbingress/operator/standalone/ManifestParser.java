@@ -25,9 +25,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Representer;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the Kubernetes objects of one YAML file (several documents and {@code kind: List}
@@ -190,17 +188,5 @@ final class ManifestParser {
     DumperOptions dumperOptions = new DumperOptions();
     return new Yaml(new SafeConstructor(loaderOptions), new Representer(dumperOptions), dumperOptions,
         loaderOptions, new KubernetesResolver());
-  }
-
-  private static final class KubernetesResolver extends Resolver {
-    @Override
-    protected void addImplicitResolvers() {
-      addImplicitResolver(Tag.BOOL, BOOL, "yYnNtTfFoO");
-      addImplicitResolver(Tag.INT, INT, "-+0123456789");
-      addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
-      addImplicitResolver(Tag.MERGE, MERGE, "<");
-      addImplicitResolver(Tag.NULL, NULL, "~nN\0");
-      addImplicitResolver(Tag.NULL, EMPTY, null);
-    }
   }
 }
