@@ -15,12 +15,14 @@ import io.vertx.core.net.NetServerOptions;
 @Sharable
 public final class TlsAccept extends ChannelInboundHandlerAdapter {
 
+  /** Whether {@link SniTimerRelease} watches each connection's close. */
   private final boolean sni;
-  private final boolean ioUring;
+  /** Whether {@link HandshakeFlights} goes first in each connection's pipeline. */
+  private final boolean handshakeFlights;
 
-  private TlsAccept(boolean sni, boolean ioUring) {
+  private TlsAccept(boolean sni, boolean handshakeFlights) {
     this.sni = sni;
-    this.ioUring = ioUring;
+    this.handshakeFlights = handshakeFlights;
   }
 
   /**
@@ -51,7 +53,7 @@ public final class TlsAccept extends ChannelInboundHandlerAdapter {
       if (sni) {
         SniTimerRelease.watch(child);
       }
-      if (ioUring) {
+      if (handshakeFlights) {
         HandshakeFlights.attach(child);
       }
     }
