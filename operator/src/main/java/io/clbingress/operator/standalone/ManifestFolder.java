@@ -1,5 +1,6 @@
 package io.clbingress.operator.standalone;
 
+import io.clbingress.dataplane.util.Capacity;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.IngressClassInfo;
@@ -24,6 +25,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,7 +40,9 @@ import org.apache.logging.log4j.Logger;
  * The folder of YAML files behind standalone mode, read into a {@link ClusterState}. A file that
  * cannot be parsed is reported and its last good content is kept, so one broken edit loses
  * nothing. Objects without a creationTimestamp get the time they were first seen, which stands
- * in for the API server's and keeps "oldest wins" stable across reloads.
+ * in for the API server's and keeps "oldest wins" stable across reloads; an object removed from
+ * every file is forgotten (re-added, it is seen anew, as a re-created object gets a new
+ * creationTimestamp).
  */
 public final class ManifestFolder {
 
@@ -77,7 +82,13 @@ public final class ManifestFolder {
   private final Clock clock;
   private final ManifestParser parser = new ManifestParser();
   private final Map<Path, FileContent> files = new TreeMap<>();
+  /**
+   * When each Ingress and CLBListener was first seen. Entries of objects no file holds any more are
+   * dropped once they could outnumber the objects held ({@link #forgetGone}): at most twice the
+   * folder's Ingresses and CLBListeners, plus {@link #FORGET_SLACK}.
+   */
   private final Map<ObjectRef, Instant> firstSeen = new HashMap<>();
+  static final int FORGET_SLACK = 64;
 
   public ManifestFolder(Path directory, Clock clock) {
     this.directory = directory;
@@ -133,7 +144,26 @@ public final class ManifestFolder {
         files.put(file.path(), new FileContent(fingerprint, known == null ? Records.NONE : known.records()));
       }
     }
-    return state();
+    ClusterState state = state();
+    forgetGone(state);
+    return state;
+  }
+
+  /** Drops the first sightings of objects no file holds, when there may be as many of them as of objects held. */
+  private void forgetGone(ClusterState state) {
+    int held = state.ingresses().size() + state.listeners().size();
+    if (firstSeen.size() <= 2 * held + FORGET_SLACK) {
+      return;
+    }
+    Set<ObjectRef> refs = new HashSet<>(Capacity.forEntries(held));
+    state.ingresses().forEach(ingress -> refs.add(ingress.ref()));
+    state.listeners().forEach(listener -> refs.add(listener.ref()));
+    firstSeen.keySet().retainAll(refs);
+  }
+
+  /** How many first sightings are remembered (for tests: bounded by the objects held). */
+  int firstSightings() {
+    return firstSeen.size();
   }
 
   /** One file's objects, or why it could not be read. */
@@ -158,9 +188,8 @@ public final class ManifestFolder {
     List<SecretInfo> secrets = new ArrayList<>();
     Instant now = clock.instant();
     for (HasMetadata object : objects) {
-      Instant seen = firstSeen.computeIfAbsent(KubeObjects.ref(object), r -> now);
       if (object instanceof Ingress ingress) {
-        ingresses.add(KubeObjects.ingress(ingress, seen));
+        ingresses.add(KubeObjects.ingress(ingress, firstSeen.computeIfAbsent(KubeObjects.ref(object), r -> now)));
       } else if (object instanceof IngressClass ingressClass) {
         classes.add(KubeObjects.ingressClass(ingressClass));
       } else if (object instanceof Service service) {
@@ -170,7 +199,7 @@ public final class ManifestFolder {
       } else if (object instanceof Secret secret) {
         secrets.add(KubeObjects.secret(secret));
       } else if (object instanceof CLBListener listener) {
-        listeners.add(KubeObjects.listener(listener, seen));
+        listeners.add(KubeObjects.listener(listener, firstSeen.computeIfAbsent(KubeObjects.ref(object), r -> now)));
       }
     }
     return new Records(List.copyOf(ingresses), List.copyOf(classes), List.copyOf(services), List.copyOf(slices),
