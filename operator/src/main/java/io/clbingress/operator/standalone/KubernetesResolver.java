@@ -5,9 +5,11 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
- * The types of plain scalars as Kubernetes reads YAML (YAML 1.1's booleans, integers, floats and
- * nulls, as sigs.k8s.io/yaml does), except timestamps, which stay strings (SnakeYAML would make
- * them Dates; Kubernetes' own types read them from strings).
+ * The types of plain scalars as kubectl reads YAML: YAML 1.1's booleans ({@code yes}, {@code on},
+ * {@code y}...), integers, floats and nulls, as SnakeYAML types them (kubectl's reader,
+ * sigs.k8s.io/yaml over go-yaml v2, is also YAML 1.1; the two differ on rare forms such as
+ * sexagesimal numbers), except timestamps, which stay strings (SnakeYAML would make them Dates;
+ * Kubernetes' own types read them from strings).
  *
  * <p>Each scalar is typed by SnakeYAML's regular expressions, but only where one can match: a
  * scalar whose first character no expression is registered for (anything but

@@ -1,11 +1,11 @@
 package io.clbingress.operator.standalone;
 
 import io.clbingress.dataplane.util.Capacity;
+import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.ClusterState;
 import io.clbingress.operator.state.EndpointSliceInfo;
 import io.clbingress.operator.state.IngressClassInfo;
 import io.clbingress.operator.state.IngressInfo;
-import io.clbingress.operator.crd.CLBListener;
 import io.clbingress.operator.state.KubeObjects;
 import io.clbingress.operator.state.ListenerInfo;
 import io.clbingress.operator.state.ObjectRef;
@@ -26,9 +26,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
