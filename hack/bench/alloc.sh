@@ -44,6 +44,7 @@ import collections, json, sys
 events = json.load(open(sys.argv[1]))["recording"]["events"]
 requests = int(sys.argv[2])
 first, last = {}, {}
+sampled = set()
 sites, classes, cpu = collections.Counter(), collections.Counter(), collections.Counter()
 inclusive = collections.Counter()
 def frame(f):
@@ -56,6 +57,12 @@ for e in events:
         first.setdefault(t, v["allocated"])
         last[t] = v["allocated"]
     elif kind == "jdk.ObjectAllocationSample":
+        # A thread's first sample weighs all it allocated since its last sample before the
+        # recording (once 1.2 GB, 84% of the total): it says nothing of the site, so it is left out.
+        t = v["eventThread"]["javaName"] if v.get("eventThread") else "?"
+        if t not in sampled:
+            sampled.add(t)
+            continue
         frames = v["stackTrace"]["frames"] if v.get("stackTrace") else []
         own = next((frame(f) for f in frames if "clbingress" in f["method"]["type"]["name"]), "-")
         top = frame(frames[0]) if frames else "?"

@@ -7,7 +7,8 @@
 # usage: hack/bench/jvm-compare.sh [-r ROUNDS] [-d DURATION] [-w WARMUP] [-c CONNECTIONS] [CONFIG...]
 #   CONFIG is NAME=JAVA_BINARY:JVM_FLAGS[#JAR] (flags separated by spaces, none after ":" for
 #   none; #JAR runs another build of clb-ingress, to compare two commits), default:
-#   jdk17-g1, jdk17-parallel, jdk17-serial, jdk25-g1, jdk25-zgc (Temurin 25 from /usr/lib/jvm).
+#   jdk17-parallel, jdk17-serial, jdk17-g1, jdk25-parallel, jdk25-g1, jdk25-zgc (Temurin 25 from
+#   /usr/lib/jvm), each with a 256 MB heap committed and touched at start.
 # needs: wrk nginx taskset python3 curl, the built jar, and each JAVA_BINARY.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,11 +23,12 @@ bench_options "${args[@]}"
 bench_prerequisites wrk nginx taskset python3 curl
 jdk17=$(command -v java)
 jdk25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-heap="-Xms256m -Xmx256m"
+heap="-Xms256m -Xmx256m -XX:+AlwaysPreTouch"
 [ ${#configs[@]} -gt 0 ] || configs=(
-  "jdk17-g1=$jdk17:$heap -XX:+UseG1GC"
   "jdk17-parallel=$jdk17:$heap -XX:+UseParallelGC"
   "jdk17-serial=$jdk17:$heap -XX:+UseSerialGC"
+  "jdk17-g1=$jdk17:$heap -XX:+UseG1GC"
+  "jdk25-parallel=$jdk25:$heap -XX:+UseParallelGC"
   "jdk25-g1=$jdk25:$heap -XX:+UseG1GC"
   "jdk25-zgc=$jdk25:$heap -XX:+UseZGC")
 bench_start jvm
