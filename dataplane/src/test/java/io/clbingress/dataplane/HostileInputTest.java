@@ -54,6 +54,8 @@ class HostileInputTest {
       "control character in the query | 400 | GET /a?b\\tc HTTP/1.1\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
       "HTTP/1.1 without Host | 400 | GET / HTTP/1.1\\r\\nConnection: close\\r\\n\\r\\n",
       "two Host headers | 400 | GET / HTTP/1.1\\r\\nHost: app.example.test\\r\\nHost: other.test\\r\\nConnection: close\\r\\n\\r\\n",
+      "two Host headers apart, in other case | 400 | GET / HTTP/1.1\\r\\nhost: app.example.test\\r\\nX-A: a\\r\\nHOST: other.test\\r\\nConnection: close\\r\\n\\r\\n",
+      "two Host headers, the same value | 400 | GET / HTTP/1.1\\r\\nHost: app.example.test\\r\\nHost: app.example.test\\r\\nConnection: close\\r\\n\\r\\n",
       "Host with a space | 400 | GET / HTTP/1.1\\r\\nHost: app example.test\\r\\nConnection: close\\r\\n\\r\\n",
       "Host with a path | 400 | GET / HTTP/1.1\\r\\nHost: app.example.test/x\\r\\nConnection: close\\r\\n\\r\\n",
       "CONNECT to a backend's port | 405 | CONNECT app.example.test:443 HTTP/1.1\\r\\nHost: app.example.test:443\\r\\nConnection: close\\r\\n\\r\\n",

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A request on a listener that compresses answers (gzip, and Brotli on the default listeners):
@@ -28,21 +29,22 @@ record GzipRequest(GzipPolicy gzip, int gzipWeight, GzipPolicy brotli, int brotl
 
   /** For a request served by Vert.x (h2); null when the listener compresses nothing. */
   static GzipRequest of(Compression compression, ListenerRouter listener, HttpServerRequest request) {
-    return of(compression, listener, request.headers().getAll("accept-encoding"));
+    return of(compression, listener, () -> request.headers().getAll("accept-encoding"));
   }
 
   /** For a request served by the Netty engine (HTTP/1.x); null when the listener compresses nothing. */
   static GzipRequest of(Compression compression, ListenerRouter listener, io.netty.handler.codec.http.HttpHeaders headers) {
-    return of(compression, listener, headers.getAll("accept-encoding"));
+    return of(compression, listener, () -> headers.getAll("accept-encoding"));
   }
 
-  private static GzipRequest of(Compression compression, ListenerRouter listener, List<String> acceptEncoding) {
+  /** @param acceptEncoding read only when the listener compresses: a list of the header's values costs allocations per request */
+  private static GzipRequest of(Compression compression, ListenerRouter listener, Supplier<List<String>> acceptEncoding) {
     GzipPolicy gzip = compression.of(listener);
     GzipPolicy brotli = compression.brotliOf(listener);
     if (gzip == null && brotli == null) {
       return null;
     }
-    String accepted = String.join(",", acceptEncoding);
+    String accepted = String.join(",", acceptEncoding.get());
     return new GzipRequest(gzip, gzip == null ? 0 : GzipPolicy.weight(accepted, "gzip", "x-gzip"),
         brotli, brotli == null ? 0 : GzipPolicy.weight(accepted, "br", null), compression);
   }

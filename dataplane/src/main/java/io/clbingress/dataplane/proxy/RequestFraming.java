@@ -43,10 +43,10 @@ final class RequestFraming {
    * @param version the request's HTTP version (1.0 or 1.1)
    */
   static int refusal(HttpVersion version, HttpHeaders headers) {
-    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (codings.isEmpty()) {
-      return 0;
+    if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return 0; // without a list: this runs on every request
     }
+    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (version == HttpVersion.HTTP_1_0 || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       return 400;
     }

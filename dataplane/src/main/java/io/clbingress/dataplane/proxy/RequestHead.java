@@ -1,9 +1,13 @@
 package io.clbingress.dataplane.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Request heads a careful edge refuses before routing, whatever the route:
@@ -56,10 +60,22 @@ final class RequestHead {
     if (badQuery(request.uri())) {
       return 400;
     }
-    // An iterator rather than getAll's list: this runs on every request.
-    java.util.Iterator<String> hosts = request.headers().valueStringIterator("host");
-    String first = hosts.hasNext() ? hosts.next() : null;
-    return hostRefusal(first, hosts.hasNext(), request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+    // One walk of the head's lines rather than getAll or valueStringIterator: on Vert.x's header map
+    // (what its decoder makes) both build a LinkedList, five objects per request.
+    String first = null;
+    boolean more = false;
+    Iterator<Map.Entry<CharSequence, CharSequence>> lines = request.headers().iteratorCharSequence();
+    while (lines.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> line = lines.next();
+      if (AsciiString.contentEqualsIgnoreCase(line.getKey(), HttpHeaderNames.HOST)) {
+        if (first != null) {
+          more = true;
+          break;
+        }
+        first = line.getValue().toString();
+      }
+    }
+    return hostRefusal(first, more, request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
   }
 
   /**
