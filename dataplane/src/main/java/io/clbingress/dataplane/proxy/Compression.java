@@ -85,6 +85,11 @@ public record Compression(GzipPolicy defaults, int level, GzipPolicy brotli, int
     return listener == null || !isDefault(listener) ? null : brotli;
   }
 
+  /** Whether a listener compresses answers with either coding. */
+  boolean compresses(ListenerRouter listener) {
+    return of(listener) != null || brotliOf(listener) != null;
+  }
+
   private static boolean isDefault(ListenerRouter listener) {
     return listener.listener().port() == Listener.PORT_FROM_FLAGS;
   }

@@ -7,13 +7,12 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A request on a listener that compresses answers (gzip, and Brotli on the default listeners):
  * the listener's policies, how much the client wants each coding, and the levels. Made only for
  * such listeners (else null, and nothing of the request is read for it: a listener without
- * compression pays one field read per request).
+ * compression pays a few field reads per request).
  *
  * <p>Which coding an answer gets: of those the client accepts (weight above 0, RFC 9110 §12.5.3)
  * and whose policy covers the answer (type, length, status), the one with the higher weight;
@@ -29,22 +28,20 @@ record GzipRequest(GzipPolicy gzip, int gzipWeight, GzipPolicy brotli, int brotl
 
   /** For a request served by Vert.x (h2); null when the listener compresses nothing. */
   static GzipRequest of(Compression compression, ListenerRouter listener, HttpServerRequest request) {
-    return of(compression, listener, () -> request.headers().getAll("accept-encoding"));
+    // Accept-Encoding is read only when the listener compresses: a list of its values costs allocations
+    return compression.compresses(listener) ? of(compression, listener, request.headers().getAll("accept-encoding")) : null;
   }
 
   /** For a request served by the Netty engine (HTTP/1.x); null when the listener compresses nothing. */
   static GzipRequest of(Compression compression, ListenerRouter listener, io.netty.handler.codec.http.HttpHeaders headers) {
-    return of(compression, listener, () -> headers.getAll("accept-encoding"));
+    return compression.compresses(listener) ? of(compression, listener, headers.getAll("accept-encoding")) : null;
   }
 
-  /** @param acceptEncoding read only when the listener compresses: a list of the header's values costs allocations per request */
-  private static GzipRequest of(Compression compression, ListenerRouter listener, Supplier<List<String>> acceptEncoding) {
+  /** @param acceptEncoding the request's Accept-Encoding values, on a listener that compresses */
+  private static GzipRequest of(Compression compression, ListenerRouter listener, List<String> acceptEncoding) {
     GzipPolicy gzip = compression.of(listener);
     GzipPolicy brotli = compression.brotliOf(listener);
-    if (gzip == null && brotli == null) {
-      return null;
-    }
-    String accepted = String.join(",", acceptEncoding.get());
+    String accepted = String.join(",", acceptEncoding);
     return new GzipRequest(gzip, gzip == null ? 0 : GzipPolicy.weight(accepted, "gzip", "x-gzip"),
         brotli, brotli == null ? 0 : GzipPolicy.weight(accepted, "br", null), compression);
   }

@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,8 +46,7 @@ final class RequestHead {
     if (request.version() == HttpVersion.HTTP_2) {
       return 0;
     }
-    List<String> hosts = request.headers().getAll("host");
-    return hostRefusal(hosts.isEmpty() ? null : hosts.get(0), hosts.size() > 1, request.version() == HttpVersion.HTTP_1_1);
+    return hostRefusal(request.headers().iterator(), request.version() == HttpVersion.HTTP_1_1);
   }
 
   /** The status that refuses an HTTP/1.x head read by Netty, or 0 when it may be routed. */
@@ -60,22 +58,8 @@ final class RequestHead {
     if (badQuery(request.uri())) {
       return 400;
     }
-    // One walk of the head's lines rather than getAll or valueStringIterator: on Vert.x's header map
-    // (what its decoder makes) both build a LinkedList, five objects per request.
-    String first = null;
-    boolean more = false;
-    Iterator<Map.Entry<CharSequence, CharSequence>> lines = request.headers().iteratorCharSequence();
-    while (lines.hasNext()) {
-      Map.Entry<CharSequence, CharSequence> line = lines.next();
-      if (AsciiString.contentEqualsIgnoreCase(line.getKey(), HttpHeaderNames.HOST)) {
-        if (first != null) {
-          more = true;
-          break;
-        }
-        first = line.getValue().toString();
-      }
-    }
-    return hostRefusal(first, more, request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
+    return hostRefusal(request.headers().iteratorCharSequence(),
+        request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1);
   }
 
   /**
@@ -99,13 +83,28 @@ final class RequestHead {
 
   /**
    * 400 for more than one Host, for none from an HTTP/1.1 client, or for one that is not a host
-   * (RFC 9112 §3.2); else 0.
+   * (RFC 9112 §3.2); else 0. One walk of the head's lines rather than getAll or
+   * valueStringIterator: on Vert.x's header map (what its HTTP/1.x decoder makes) both build a
+   * LinkedList, five objects per request.
+   *
+   * @param lines the head's header lines, names in any case
    */
-  private static int hostRefusal(String first, boolean more, boolean http11) {
-    if (more || (first == null && http11)) {
-      return 400;
+  private static int hostRefusal(Iterator<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> lines,
+      boolean http11) {
+    String first = null;
+    while (lines.hasNext()) {
+      Map.Entry<? extends CharSequence, ? extends CharSequence> line = lines.next();
+      if (AsciiString.contentEqualsIgnoreCase(line.getKey(), HttpHeaderNames.HOST)) {
+        if (first != null) {
+          return 400;
+        }
+        first = line.getValue().toString();
+      }
     }
-    return first == null || validHost(first) ? 0 : 400;
+    if (first == null) {
+      return http11 ? 400 : 0;
+    }
+    return validHost(first) ? 0 : 400;
   }
 
   /**
