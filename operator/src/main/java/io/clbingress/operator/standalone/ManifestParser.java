@@ -65,12 +65,12 @@ final class ManifestParser {
     Map<String, Read> now = new HashMap<>();
     List<HasMetadata> objects = new ArrayList<>();
     int documents = 0;
-    Yaml yaml = null;
+    Readers readers = null;
     for (YamlDocuments.Piece piece : YamlDocuments.pieces(text)) {
       Read read = before.get(piece.text());
       if (read == null) {
-        yaml = yaml == null ? yaml() : yaml;
-        read = parse(file, yaml, piece, documents);
+        readers = readers == null ? new Readers() : readers;
+        read = read(file, readers, piece, documents);
       }
       now.put(piece.text(), read);
       objects.addAll(read.objects());
@@ -83,6 +83,58 @@ final class ManifestParser {
   /** Forgets the last readings of files other than these (files removed from the folder). */
   void retainOnly(Set<Path> files) {
     lastRead.keySet().retainAll(files);
+  }
+
+  /** The two readers of a file's pieces, made when one is first needed. */
+  private static final class Readers {
+    final Yaml yaml = yaml();
+    final YamlTokens tokens = new YamlTokens(new LoaderOptions(), new KubernetesResolver());
+  }
+
+  /**
+   * A piece's objects: read from YAML tokens ({@link YamlTokens}) when the piece is in the subset
+   * they read and holds only objects that bind cleanly, else by SnakeYAML's loader (which also
+   * words every error).
+   *
+   * @param documentsBefore the documents of the file before this piece (errors number documents in the file)
+   */
+  private Read read(Path file, Readers readers, YamlDocuments.Piece piece, int documentsBefore) throws ManifestException {
+    Read read = fromTokens(readers.tokens, piece);
+    return read != null ? read : parse(file, readers.yaml, piece, documentsBefore);
+  }
+
+  /** A piece's objects read from YAML tokens, or null when the loader is to read it. */
+  private Read fromTokens(YamlTokens reader, YamlDocuments.Piece piece) {
+    List<YamlTokens.Document> documents;
+    try {
+      documents = reader.documents(piece.text());
+    } catch (RuntimeException e) { // YamlTokens.Unsupported, or YAML in error: the loader words it
+      return null;
+    }
+    List<HasMetadata> objects = new ArrayList<>();
+    for (YamlTokens.Document document : documents) {
+      if (document == null) {
+        continue;
+      }
+      if (document.apiVersion() == null || document.kind() == null || "List".equals(document.kind())) {
+        return null;
+      }
+      Class<? extends HasMetadata> type = KINDS.get(document.apiVersion() + "/" + document.kind());
+      if (type == null) {
+        continue;
+      }
+      HasMetadata object;
+      try {
+        object = serialization.convertValue(document.tokens(), type);
+      } catch (RuntimeException | StackOverflowError e) {
+        return null;
+      }
+      if (!named(object)) {
+        return null;
+      }
+      objects.add(object);
+    }
+    return new Read(documents.size(), List.copyOf(objects));
   }
 
   /** @param documentsBefore the documents of the file before this piece (errors number documents in the file) */
@@ -137,13 +189,24 @@ final class ManifestParser {
       throw new ManifestException(file, where, kind + " " + objectName(map, kind) + ": " + fieldOf(e) + "not valid: "
           + firstLine(e.getMessage()));
     }
-    if (object.getMetadata() == null || object.getMetadata().getName() == null) {
+    if (!named(object)) {
       throw new ManifestException(file, where, kind + " without metadata.name");
+    }
+    objects.add(object);
+  }
+
+  /**
+   * Whether the object has a name; if so, a namespaced object without a namespace gets
+   * {@code default} (as kubectl applies it).
+   */
+  private static boolean named(HasMetadata object) {
+    if (object.getMetadata() == null || object.getMetadata().getName() == null) {
+      return false;
     }
     if (object.getMetadata().getNamespace() == null && !(object instanceof IngressClass)) {
       object.getMetadata().setNamespace("default");
     }
-    objects.add(object);
+    return true;
   }
 
   /** {@code namespace/name} as written (namespace default when absent), for the error of an object that cannot be read. */
@@ -183,7 +246,7 @@ final class ManifestParser {
   }
 
   /** YAML as Kubernetes reads it: timestamps stay strings (SnakeYAML would make them Dates). */
-  private static Yaml yaml() {
+  static Yaml yaml() {
     LoaderOptions loaderOptions = new LoaderOptions();
     DumperOptions dumperOptions = new DumperOptions();
     return new Yaml(new SafeConstructor(loaderOptions), new Representer(dumperOptions), dumperOptions,
