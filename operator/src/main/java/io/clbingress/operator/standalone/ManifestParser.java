@@ -87,8 +87,10 @@ final class ManifestParser {
 
   /** The two readers of a file's pieces, made when one is first needed. */
   private static final class Readers {
-    final Yaml yaml = yaml();
-    final YamlTokens tokens = new YamlTokens(new LoaderOptions(), new KubernetesResolver());
+    final LoaderOptions options = new LoaderOptions();
+    final Yaml yaml = yaml(options);
+    // the same options: the token reader refuses nesting past the loader's limit, for the loader to word the error
+    final YamlTokens tokens = new YamlTokens(options, new KubernetesResolver());
   }
 
   /**
@@ -119,7 +121,7 @@ final class ManifestParser {
       if (document.apiVersion() == null || document.kind() == null || "List".equals(document.kind())) {
         return null;
       }
-      Class<? extends HasMetadata> type = KINDS.get(document.apiVersion() + "/" + document.kind());
+      Class<? extends HasMetadata> type = kindOf(document.apiVersion(), document.kind());
       if (type == null) {
         continue;
       }
@@ -177,7 +179,7 @@ final class ManifestParser {
       }
       return;
     }
-    Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
+    Class<? extends HasMetadata> type = kindOf(apiVersion, kind);
     if (type == null) {
       return;
     }
@@ -245,9 +247,17 @@ final class ManifestParser {
     return newline < 0 ? message : message.substring(0, newline);
   }
 
+  /** The model class of a kind this controller reads, or null for one it skips. */
+  private static Class<? extends HasMetadata> kindOf(Object apiVersion, Object kind) {
+    return KINDS.get(apiVersion + "/" + kind);
+  }
+
   /** YAML as Kubernetes reads it: timestamps stay strings (SnakeYAML would make them Dates). */
   static Yaml yaml() {
-    LoaderOptions loaderOptions = new LoaderOptions();
+    return yaml(new LoaderOptions());
+  }
+
+  private static Yaml yaml(LoaderOptions loaderOptions) {
     DumperOptions dumperOptions = new DumperOptions();
     return new Yaml(new SafeConstructor(loaderOptions), new Representer(dumperOptions), dumperOptions,
         loaderOptions, new KubernetesResolver());
